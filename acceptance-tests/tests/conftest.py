@@ -1,0 +1,41 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.emulator import Emulator  # noqa: E402
+from harness.terraform import Workspace, provider_block  # noqa: E402
+
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/PlatformAdmin"
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    with Emulator(log_path=log) as running:
+        yield running
+
+
+@pytest.fixture
+def aws(emulator):
+    """The emulator, emptied before the test."""
+    emulator.reset()
+    emulator.reset_stats()
+    return emulator
+
+
+@pytest.fixture
+def workspace(tmp_path, aws):
+    return Workspace(tmp_path / "tf", endpoint=aws.url)
+
+
+@pytest.fixture
+def provider(aws):
+    """Renders a provider block aimed at the emulator."""
+
+    def render(**kwargs):
+        return provider_block(aws.url, **kwargs)
+
+    return render

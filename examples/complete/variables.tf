@@ -1,0 +1,28 @@
+variable "region" {
+  description = "AWS region of the platform."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "platform_name" {
+  description = "Name of the platform and of its EKS cluster."
+  type        = string
+  default     = "analytics"
+}
+
+variable "eks_admin_role_arn" {
+  description = "IAM role that administers the cluster (needs at least eks:AccessKubernetesApi)."
+  type        = string
+}
+
+variable "aws_endpoint" {
+  description = "Send every AWS call to this URL instead of AWS (a local emulator). Leave null for real AWS."
+  type        = string
+  default     = null
+}
+
+variable "kubernetes_endpoint" {
+  description = "Kubernetes API URL to use instead of the cluster's own (a local emulator). Leave null for real AWS."
+  type        = string
+  default     = null
+}

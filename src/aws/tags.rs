@@ -1,0 +1,116 @@
+//! Tags on every object the provider creates: the provider's `default_tags`,
+//! the resource's own `tags`, and the `emreks:platform` tag that says which
+//! platform an object belongs to.
+
+use std::collections::BTreeMap;
+
+pub const PLATFORM_TAG: &str = "emreks:platform";
+
+/// All tags of an object: defaults, overridden by the resource's tags, plus
+/// the platform tag (which users cannot override: destroy and import rely on it).
+pub fn merge(
+    default_tags: &BTreeMap<String, String>,
+    resource_tags: &BTreeMap<String, String>,
+    platform: &str,
+) -> BTreeMap<String, String> {
+    let mut all = default_tags.clone();
+    all.extend(resource_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all.insert(PLATFORM_TAG.to_string(), platform.to_string());
+    all
+}
+
+pub fn ec2_tags(
+    tags: &BTreeMap<String, String>,
+    name: Option<&str>,
+) -> Vec<aws_sdk_ec2::types::Tag> {
+    let mut all: Vec<_> = tags
+        .iter()
+        .filter(|(k, _)| name.is_none() || k.as_str() != "Name")
+        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
+        .collect();
+    if let Some(name) = name {
+        all.push(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Name")
+                .value(name)
+                .build(),
+        );
+    }
+    all
+}
+
+pub fn ec2_tag_spec(
+    resource_type: aws_sdk_ec2::types::ResourceType,
+    tags: &BTreeMap<String, String>,
+    name: &str,
+) -> aws_sdk_ec2::types::TagSpecification {
+    aws_sdk_ec2::types::TagSpecification::builder()
+        .resource_type(resource_type)
+        .set_tags(Some(ec2_tags(tags, Some(name))))
+        .build()
+}
+
+pub fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_iam::types::Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .ok()
+        })
+        .collect()
+}
+
+/// Keys present in `old` but not in `new`: these must be removed on update.
+pub fn removed_keys(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    old.keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn resource_tags_override_defaults_and_platform_tag_wins() {
+        let all = merge(
+            &map(&[("team", "data"), ("env", "dev")]),
+            &map(&[("env", "prod"), (PLATFORM_TAG, "spoofed")]),
+            "analytics",
+        );
+        assert_eq!(
+            all,
+            map(&[
+                ("team", "data"),
+                ("env", "prod"),
+                (PLATFORM_TAG, "analytics")
+            ])
+        );
+    }
+
+    #[test]
+    fn ec2_name_tag_is_set_once() {
+        let tags = ec2_tags(&map(&[("Name", "user"), ("a", "b")]), Some("vpc"));
+        let names: Vec<_> = tags.iter().filter(|t| t.key() == Some("Name")).collect();
+        assert_eq!(names.len(), 1);
+        assert_eq!(names[0].value(), Some("vpc"));
+    }
+
+    #[test]
+    fn finds_removed_keys() {
+        assert_eq!(
+            removed_keys(&map(&[("a", "1"), ("b", "2")]), &map(&[("b", "3")])),
+            vec!["a".to_string()]
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! Polling with capped exponential backoff until a resource settles.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::AwsError;
+
+/// What one poll saw.
+pub enum Poll<T> {
+    /// Done, with the final description.
+    Ready(T),
+    /// Still changing; the status is reported if the wait times out.
+    Pending(String),
+    /// Settled in a state that will never become ready.
+    Failed(String),
+}
+
+/// Backoff between polls: starts at `first`, doubles, never exceeds `cap`.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    pub first: Duration,
+    pub cap: Duration,
+}
+
+impl Backoff {
+    /// For operations that take minutes on AWS (clusters, nodegroups, endpoints).
+    pub const SLOW: Backoff = Backoff {
+        first: Duration::from_millis(500),
+        cap: Duration::from_secs(30),
+    };
+    /// For operations that take seconds (NAT gateways, add-ons).
+    pub const FAST: Backoff = Backoff {
+        first: Duration::from_millis(250),
+        cap: Duration::from_secs(10),
+    };
+
+    /// The delay before poll number `attempt` (0-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.min(16));
+        self.first.saturating_mul(factor).min(self.cap)
+    }
+}
+
+/// Polls until `poll` is ready, fails, or `timeout` passes.
+pub async fn until<T, F, Fut>(
+    operation: &str,
+    resource: &str,
+    timeout: Duration,
+    backoff: Backoff,
+    mut poll: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, AwsError>>,
+{
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        match poll().await? {
+            Poll::Ready(value) => return Ok(value),
+            Poll::Failed(why) => return Err(AwsError::message(operation, resource, why)),
+            Poll::Pending(status) => {
+                let elapsed = started.elapsed();
+                if elapsed >= timeout {
+                    return Err(AwsError::message(
+                        operation,
+                        resource,
+                        format!(
+                            "still {status} after {}s; raise the `timeouts` of this resource if AWS is slow",
+                            elapsed.as_secs()
+                        ),
+                    ));
+                }
+                tracing::debug!(operation, resource, status, "waiting");
+                let delay = backoff.delay(attempt).min(timeout - elapsed);
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps() {
+        let backoff = Backoff {
+            first: Duration::from_secs(1),
+            cap: Duration::from_secs(5),
+        };
+        let delays: Vec<u64> = (0..5).map(|n| backoff.delay(n).as_secs()).collect();
+        assert_eq!(delays, vec![1, 2, 4, 5, 5]);
+        assert_eq!(backoff.delay(1000), Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn waits_until_ready() {
+        let mut polls = 0;
+        let fast = Backoff {
+            first: Duration::from_millis(1),
+            cap: Duration::from_millis(2),
+        };
+        let result = until(
+            "eks:DescribeCluster",
+            "c",
+            Duration::from_secs(5),
+            fast,
+            || {
+                polls += 1;
+                let n = polls;
+                async move {
+                    Ok(if n < 3 {
+                        Poll::Pending("CREATING".into())
+                    } else {
+                        Poll::Ready(n)
+                    })
+                }
+            },
+        )
+        .await;
+        assert_eq!(result.ok(), Some(3));
+    }
+
+    #[tokio::test]
+    async fn times_out_with_the_last_status() {
+        let fast = Backoff {
+            first: Duration::from_millis(1),
+            cap: Duration::from_millis(1),
+        };
+        let result: Result<(), _> = until("op", "r", Duration::from_millis(20), fast, || async {
+            Ok(Poll::Pending("CREATING".into()))
+        })
+        .await;
+        let err = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("still CREATING"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_state_stops_waiting() {
+        let result: Result<(), _> =
+            until("op", "r", Duration::from_secs(5), Backoff::FAST, || async {
+                Ok(Poll::Failed("status FAILED".into()))
+            })
+            .await;
+        assert!(result.is_err());
+    }
+}

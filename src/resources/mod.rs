@@ -1,0 +1,5 @@
+//! One module per resource: schema, typed state, pure expand/flatten, and a
+//! thin lifecycle doing the AWS I/O.
+
+pub mod platform;
+pub mod values;

@@ -1,0 +1,454 @@
+//! EKS and IAM calls for the platform's cluster: its role, the cluster, its
+//! admin access entry, in-place updates and tags.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use aws_sdk_eks::types::{AccessScope, AccessScopeType, Cluster, ClusterStatus, UpdateStatus};
+
+use super::expand;
+use crate::aws::errors::ignore_not_found;
+use crate::aws::tags::{iam_tags, removed_keys};
+use crate::aws::wait::{self, Backoff, Poll};
+use crate::aws::{Aws, AwsError};
+
+fn cluster_resource(name: &str) -> String {
+    format!("EKS cluster \"{name}\"")
+}
+
+/// Creates the cluster's IAM role and attaches its managed policies. The name
+/// is returned as soon as the role exists, so a later failure still records it.
+pub async fn create_cluster_role(
+    aws: &Aws,
+    role_name: &str,
+    tags: &BTreeMap<String, String>,
+    created: &mut Option<String>,
+) -> Result<String, AwsError> {
+    let resource = format!("IAM role \"{role_name}\"");
+    let role = aws
+        .iam
+        .create_role()
+        .role_name(role_name)
+        .assume_role_policy_document(expand::CLUSTER_ROLE_TRUST)
+        .description("EKS control plane role of an emreks platform")
+        .set_tags(Some(iam_tags(tags)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+    *created = Some(role_name.to_string());
+    let arn = role
+        .role()
+        .map(|r| r.arn().to_string())
+        .ok_or_else(|| AwsError::message("iam:CreateRole", &resource, "no role in the response"))?;
+    for policy in expand::CLUSTER_ROLE_POLICIES {
+        aws.iam
+            .attach_role_policy()
+            .role_name(role_name)
+            .policy_arn(aws.managed_policy_arn(policy))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:AttachRolePolicy", &resource, e))?;
+    }
+    Ok(arn)
+}
+
+/// Detaches every managed policy, deletes inline ones, then the role.
+pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
+    let resource = format!("IAM role \"{role_name}\"");
+    let attached = match aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(role_name)
+        .send()
+        .await
+    {
+        Ok(out) => out.attached_policies().to_vec(),
+        Err(e) => {
+            return ignore_not_found(Err(AwsError::sdk(
+                "iam:ListAttachedRolePolicies",
+                &resource,
+                e,
+            )))
+        }
+    };
+    for policy in attached.iter().filter_map(|p| p.policy_arn()) {
+        ignore_not_found(
+            aws.iam
+                .detach_role_policy()
+                .role_name(role_name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("iam:DetachRolePolicy", &resource, e)),
+        )?;
+    }
+    let inline = aws
+        .iam
+        .list_role_policies()
+        .role_name(role_name)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:ListRolePolicies", &resource, e))?;
+    for policy in inline.policy_names() {
+        ignore_not_found(
+            aws.iam
+                .delete_role_policy()
+                .role_name(role_name)
+                .policy_name(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
+        )?;
+    }
+    ignore_not_found(
+        aws.iam
+            .delete_role()
+            .role_name(role_name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("iam:DeleteRole", &resource, e)),
+    )
+}
+
+pub async fn retag_role(
+    aws: &Aws,
+    role_name: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let resource = format!("IAM role \"{role_name}\"");
+    let removed = removed_keys(old, new);
+    if !removed.is_empty() {
+        aws.iam
+            .untag_role()
+            .role_name(role_name)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:UntagRole", &resource, e))?;
+    }
+    aws.iam
+        .tag_role()
+        .role_name(role_name)
+        .set_tags(Some(iam_tags(new)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+    Ok(())
+}
+
+pub struct ClusterRequest<'a> {
+    pub name: &'a str,
+    pub kubernetes_version: Option<&'a str>,
+    pub role_arn: &'a str,
+    pub subnet_ids: &'a [String],
+    pub public_access_cidrs: &'a [String],
+    pub tags: &'a BTreeMap<String, String>,
+    pub client_token: &'a str,
+}
+
+/// Sends CreateCluster. A role created seconds ago may not be usable by EKS
+/// yet (IAM is eventually consistent), so that one refusal is retried.
+pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(), AwsError> {
+    let resource = cluster_resource(request.name);
+    let mut attempt = 0;
+    loop {
+        let sent = aws
+            .eks
+            .create_cluster()
+            .name(request.name)
+            .set_version(request.kubernetes_version.map(str::to_string))
+            .role_arn(request.role_arn)
+            .resources_vpc_config(expand::vpc_config(
+                request.subnet_ids,
+                request.public_access_cidrs,
+            ))
+            .logging(expand::control_plane_logging())
+            .access_config(expand::access_config())
+            .set_tags(Some(
+                request.tags.clone().into_iter().collect::<HashMap<_, _>>(),
+            ))
+            .client_request_token(request.client_token)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                let err = AwsError::sdk("eks:CreateCluster", &resource, e);
+                let role_not_ready = err.code.as_deref() == Some("InvalidParameterException")
+                    && err.message.to_lowercase().contains("role");
+                if role_not_ready && attempt < 8 {
+                    attempt += 1;
+                    tokio::time::sleep(Backoff::FAST.delay(attempt)).await;
+                    continue;
+                }
+                return Err(err);
+            }
+        }
+    }
+}
+
+pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<Option<Cluster>, AwsError> {
+    match aws.eks.describe_cluster().name(name).send().await {
+        Ok(out) => Ok(out.cluster),
+        Err(e) => {
+            let err = AwsError::sdk("eks:DescribeCluster", cluster_resource(name), e);
+            if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Waits until the cluster is ACTIVE and returns its description.
+pub async fn wait_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Cluster, AwsError> {
+    let resource = cluster_resource(name);
+    wait::until(
+        "eks:DescribeCluster",
+        &resource,
+        timeout,
+        Backoff::SLOW,
+        || async {
+            Ok(match describe_cluster(aws, name).await? {
+                None => Poll::Failed("the cluster disappeared while being created".into()),
+                Some(cluster) => match cluster.status() {
+                    Some(ClusterStatus::Active) => Poll::Ready(cluster),
+                    Some(ClusterStatus::Failed) => Poll::Failed(format!(
+                        "the cluster is FAILED{}",
+                        cluster
+                            .health()
+                            .map(|h| format!(": {:?}", h.issues()))
+                            .unwrap_or_default()
+                    )),
+                    status => {
+                        Poll::Pending(status.map(|s| s.as_str().to_string()).unwrap_or_default())
+                    }
+                },
+            })
+        },
+    )
+    .await
+}
+
+/// Deletes the cluster and waits until EKS no longer knows it.
+pub async fn delete_cluster(aws: &Aws, name: &str, timeout: Duration) -> Result<(), AwsError> {
+    let resource = cluster_resource(name);
+    ignore_not_found(
+        aws.eks
+            .delete_cluster()
+            .name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("eks:DeleteCluster", &resource, e)),
+    )?;
+    wait::until(
+        "eks:DescribeCluster",
+        &resource,
+        timeout,
+        Backoff::SLOW,
+        || async {
+            Ok(match describe_cluster(aws, name).await? {
+                None => Poll::Ready(()),
+                Some(cluster) => Poll::Pending(
+                    cluster
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
+            })
+        },
+    )
+    .await
+}
+
+/// Gives `principal` cluster-admin through an EKS access entry.
+pub async fn grant_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), AwsError> {
+    let resource = format!(
+        "access entry of {principal} on {}",
+        cluster_resource(cluster)
+    );
+    let created = aws
+        .eks
+        .create_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::sdk("eks:CreateAccessEntry", &resource, e));
+    match created {
+        // The creator's own entry exists already when the admin is the creator.
+        Err(e) if e.is_already_exists() => {}
+        other => other?,
+    }
+    aws.eks
+        .associate_access_policy()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .policy_arn(expand::cluster_admin_policy_arn(&aws.partition))
+        .access_scope(
+            AccessScope::builder()
+                .r#type(AccessScopeType::Cluster)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("eks:AssociateAccessPolicy", &resource, e))?;
+    Ok(())
+}
+
+pub async fn revoke_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), AwsError> {
+    let resource = format!(
+        "access entry of {principal} on {}",
+        cluster_resource(cluster)
+    );
+    ignore_not_found(
+        aws.eks
+            .delete_access_entry()
+            .cluster_name(cluster)
+            .principal_arn(principal)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("eks:DeleteAccessEntry", &resource, e)),
+    )
+}
+
+pub async fn has_access_entry(aws: &Aws, cluster: &str, principal: &str) -> Result<bool, AwsError> {
+    let resource = format!(
+        "access entry of {principal} on {}",
+        cluster_resource(cluster)
+    );
+    match aws
+        .eks
+        .describe_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let err = AwsError::sdk("eks:DescribeAccessEntry", &resource, e);
+            if err.is_not_found() {
+                Ok(false)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+async fn wait_update(
+    aws: &Aws,
+    cluster: &str,
+    update_id: &str,
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    let resource = format!("update {update_id} of {}", cluster_resource(cluster));
+    wait::until(
+        "eks:DescribeUpdate",
+        &resource,
+        timeout,
+        Backoff::SLOW,
+        || async {
+            let out = aws
+                .eks
+                .describe_update()
+                .name(cluster)
+                .update_id(update_id)
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("eks:DescribeUpdate", &resource, e))?;
+            let update = out.update();
+            Ok(match update.and_then(|u| u.status()) {
+                Some(UpdateStatus::Successful) => Poll::Ready(()),
+                Some(UpdateStatus::Failed | UpdateStatus::Cancelled) => Poll::Failed(format!(
+                    "the update ended {:?}: {:?}",
+                    update.and_then(|u| u.status()),
+                    update.map(|u| u.errors())
+                )),
+                status => Poll::Pending(status.map(|s| s.as_str().to_string()).unwrap_or_default()),
+            })
+        },
+    )
+    .await
+}
+
+/// Opens, narrows or closes the public endpoint.
+pub async fn update_endpoint(
+    aws: &Aws,
+    cluster: &str,
+    public_access_cidrs: &[String],
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    let out = aws
+        .eks
+        .update_cluster_config()
+        .name(cluster)
+        .resources_vpc_config(expand::endpoint_update(public_access_cidrs))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("eks:UpdateClusterConfig", cluster_resource(cluster), e))?;
+    match out.update().and_then(|u| u.id()) {
+        Some(id) => wait_update(aws, cluster, id, timeout).await,
+        None => Ok(()),
+    }
+}
+
+/// Upgrades one minor version at a time, as EKS requires.
+pub async fn upgrade(
+    aws: &Aws,
+    cluster: &str,
+    from: (u32, u32),
+    to: (u32, u32),
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    for minor in from.1 + 1..=to.1 {
+        let version = format!("{}.{minor}", to.0);
+        let out = aws
+            .eks
+            .update_cluster_version()
+            .name(cluster)
+            .version(&version)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("eks:UpdateClusterVersion", cluster_resource(cluster), e))?;
+        if let Some(id) = out.update().and_then(|u| u.id()) {
+            wait_update(aws, cluster, id, timeout).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn retag_cluster(
+    aws: &Aws,
+    cluster_arn: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let removed = removed_keys(old, new);
+    if !removed.is_empty() {
+        aws.eks
+            .untag_resource()
+            .resource_arn(cluster_arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("eks:UntagResource", cluster_arn, e))?;
+    }
+    aws.eks
+        .tag_resource()
+        .resource_arn(cluster_arn)
+        .set_tags(Some(new.clone().into_iter().collect()))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("eks:TagResource", cluster_arn, e))?;
+    Ok(())
+}

@@ -1,0 +1,756 @@
+//! `emreks_platform`: the EKS cluster of a Spark platform, in its own VPC or
+//! in subnets the user passes in.
+
+mod cluster;
+mod expand;
+mod flatten;
+mod network;
+mod state;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rand::distributions::{Alphanumeric, DistString};
+use tf_provider::schema::Schema;
+use tf_provider::value::{StructEmpty, Value};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::aws::{tags, Aws, AwsError, SharedAws};
+use crate::resources::values::{
+    known, list_is_unknown, map_is_unknown, string_map, strings, to_map, unknown_as_null,
+};
+use crate::schema::{
+    block, computed, list_of_strings, map_of_strings, optional, optional_computed, required, string,
+};
+use crate::timeouts::{self, Operation, Timeouts};
+use crate::validate;
+
+pub use state::{PlatformPrivate, PlatformState};
+
+const CREATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+
+/// Arguments whose change means a new platform.
+const FORCES_REPLACEMENT: [&str; 4] = ["name", "vpc_cidr", "availability_zones", "subnet_ids"];
+
+pub struct PlatformResource {
+    aws: SharedAws,
+}
+
+impl PlatformResource {
+    pub fn new(aws: SharedAws) -> Self {
+        Self { aws }
+    }
+}
+
+type Meta = Value<StructEmpty>;
+
+fn random_token(len: usize) -> String {
+    Alphanumeric
+        .sample_string(&mut rand::thread_rng(), len)
+        .to_lowercase()
+}
+
+fn timeouts_of(state: &PlatformState) -> Timeouts {
+    state.timeouts.as_ref_option().cloned().unwrap_or_default()
+}
+
+/// Checks that need no AWS call; unknown values are checked at apply.
+pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
+    if let Some(name) = known(&config.name) {
+        if let Err(why) = validate::platform_name(name) {
+            diags.error("Invalid name", why, AttributePath::new("name"));
+        }
+    }
+    if let Some(version) = known(&config.kubernetes_version) {
+        if let Err(why) = validate::kubernetes_version(version) {
+            diags.error(
+                "Invalid kubernetes_version",
+                why,
+                AttributePath::new("kubernetes_version"),
+            );
+        }
+    }
+    if let Some(arn) = known(&config.eks_admin_role_arn) {
+        if let Err(why) = validate::iam_role_arn(arn) {
+            diags.error(
+                "Invalid eks_admin_role_arn",
+                why,
+                AttributePath::new("eks_admin_role_arn"),
+            );
+        }
+    }
+
+    let own_vpc = !config.vpc_cidr.is_null() || !config.availability_zones.is_null();
+    let given_subnets = !config.subnet_ids.is_null();
+    if own_vpc && given_subnets {
+        diags.error(
+            "Conflicting network arguments",
+            "Set either `vpc_cidr` and `availability_zones` (the platform creates its VPC) or `subnet_ids` (the platform uses your subnets), not both.",
+            AttributePath::new("subnet_ids"),
+        );
+    } else if !own_vpc && !given_subnets {
+        diags.error(
+            "Missing network arguments",
+            "Set `vpc_cidr` and `availability_zones` to let the platform create its VPC, or `subnet_ids` to use existing private subnets.",
+            AttributePath::new("vpc_cidr"),
+        );
+    } else if own_vpc {
+        if config.vpc_cidr.is_null() {
+            diags.error(
+                "Missing vpc_cidr",
+                "`availability_zones` needs `vpc_cidr`, the CIDR block of the VPC to create, e.g. \"10.0.0.0/16\".",
+                AttributePath::new("vpc_cidr"),
+            );
+        }
+        if config.availability_zones.is_null() {
+            diags.error(
+                "Missing availability_zones",
+                "`vpc_cidr` needs `availability_zones`, the zones to spread the VPC over, e.g. [\"eu-west-1a\", \"eu-west-1b\", \"eu-west-1c\"].",
+                AttributePath::new("availability_zones"),
+            );
+        }
+    }
+
+    let vpc = known(&config.vpc_cidr).and_then(|cidr| match validate::vpc_cidr(cidr) {
+        Ok(net) => Some(net),
+        Err(why) => {
+            diags.error("Invalid vpc_cidr", why, AttributePath::new("vpc_cidr"));
+            None
+        }
+    });
+    if config.availability_zones.is_value() && !list_is_unknown(&config.availability_zones) {
+        let zones = strings(&config.availability_zones);
+        let mut seen = std::collections::BTreeSet::new();
+        for (index, zone) in zones.iter().enumerate() {
+            if !seen.insert(zone) {
+                diags.error(
+                    "Duplicate availability zone",
+                    format!("\"{zone}\" is listed twice; list each zone once."),
+                    AttributePath::new("availability_zones").index(index as i64),
+                );
+            }
+        }
+        if zones.len() < 2 {
+            diags.error(
+                "Too few availability zones",
+                "EKS needs subnets in at least two availability zones; list two or more.",
+                AttributePath::new("availability_zones"),
+            );
+        }
+        if let Some(vpc) = vpc {
+            if let Err(why) = network::plan_subnets(vpc, &zones) {
+                diags.error("vpc_cidr too small", why, AttributePath::new("vpc_cidr"));
+            }
+        }
+    }
+    if config.subnet_ids.is_value() && !list_is_unknown(&config.subnet_ids) {
+        let subnets = strings(&config.subnet_ids);
+        if subnets.len() < 2 {
+            diags.error(
+                "Too few subnets",
+                "EKS needs subnets in at least two availability zones; pass one private subnet per zone.",
+                AttributePath::new("subnet_ids"),
+            );
+        }
+    }
+    for (index, cidr) in strings(&config.endpoint_public_access_cidrs)
+        .iter()
+        .enumerate()
+    {
+        if let Err(why) = validate::ipv4_cidr(cidr) {
+            diags.error(
+                "Invalid endpoint_public_access_cidrs",
+                why,
+                AttributePath::new("endpoint_public_access_cidrs").index(index as i64),
+            );
+        }
+    }
+    if let Value::Value(list) = &config.endpoint_public_access_cidrs {
+        if list.is_empty() {
+            diags.error(
+                "Empty endpoint_public_access_cidrs",
+                "An empty list would open nothing; leave the argument out for a private-only endpoint, or list the CIDRs allowed to reach the public endpoint.",
+                AttributePath::new("endpoint_public_access_cidrs"),
+            );
+        }
+    }
+    for key in string_map(&config.tags).keys() {
+        if key.starts_with("aws:") || key == tags::PLATFORM_TAG {
+            diags.error(
+                "Invalid tag",
+                format!("Tag key \"{key}\" is reserved (the \"aws:\" prefix and \"{}\"); choose another key.", tags::PLATFORM_TAG),
+                AttributePath::new("tags").key(key.clone()),
+            );
+        }
+    }
+    if let Value::Value(t) = &config.timeouts {
+        t.validate(diags);
+    }
+}
+
+impl PlatformResource {
+    /// Tags every object gets, or unknown while the resource's tags are.
+    fn planned_tags_all(&self, state: &PlatformState) -> Value<BTreeMap<String, Value<String>>> {
+        if map_is_unknown(&state.tags) || state.name.is_unknown() {
+            return Value::Unknown;
+        }
+        let defaults = self
+            .aws
+            .try_get()
+            .map(|aws| aws.default_tags.clone())
+            .unwrap_or_default();
+        to_map(&tags::merge(
+            &defaults,
+            &string_map(&state.tags),
+            known(&state.name).unwrap_or_default(),
+        ))
+    }
+
+    /// At plan time, when the provider is configured: are the zones in the region?
+    async fn check_zones(&self, diags: &mut Diagnostics, config: &PlatformState) {
+        let (Some(aws), false) = (
+            self.aws.try_get(),
+            list_is_unknown(&config.availability_zones),
+        ) else {
+            return;
+        };
+        let wanted = strings(&config.availability_zones);
+        if wanted.is_empty() {
+            return;
+        }
+        match network::region_zones(&aws).await {
+            Ok(zones) => {
+                for (index, zone) in wanted.iter().enumerate() {
+                    if !zones.contains(zone) {
+                        diags.error(
+                            "Unknown availability zone",
+                            format!(
+                                "\"{zone}\" is not an availability zone of {}; choose from: {}.",
+                                aws.region,
+                                zones.join(", ")
+                            ),
+                            AttributePath::new("availability_zones").index(index as i64),
+                        );
+                    }
+                }
+            }
+            Err(err) => diags.root_warning(
+                "Could not check availability_zones",
+                format!("{err}; they will be checked when the VPC is created."),
+            ),
+        }
+    }
+}
+
+/// Runs the create steps, filling `state` and `private` as objects come to exist.
+async fn create_platform(
+    aws: &Aws,
+    state: &mut PlatformState,
+    private: &mut PlatformPrivate,
+) -> Result<(), AwsError> {
+    let name = known(&state.name).unwrap_or_default().to_string();
+    let timeout = timeouts_of(state).get(Operation::Create, CREATE_TIMEOUT);
+    let all_tags = string_map(&state.tags_all);
+    let suffix = private
+        .suffix
+        .get_or_insert_with(|| random_token(8))
+        .clone();
+    let token = private
+        .client_token
+        .get_or_insert_with(|| random_token(32))
+        .clone();
+
+    let role_name = expand::cluster_role_name(&name, &suffix);
+    let mut created_role = None;
+    let role = cluster::create_cluster_role(aws, &role_name, &all_tags, &mut created_role);
+
+    let subnet_ids: Vec<String>;
+    let role_result = if let Some(cidr) = known(&state.vpc_cidr) {
+        let vpc =
+            validate::vpc_cidr(cidr).map_err(|why| AwsError::message("plan", "vpc_cidr", why))?;
+        let zones = strings(&state.availability_zones);
+        let plan = network::plan_subnets(vpc, &zones)
+            .map_err(|why| AwsError::message("plan", "vpc_cidr", why))?;
+        let mut ids = network::NetworkIds::default();
+        let (network_result, role_result) = tokio::join!(
+            network::create(aws, &name, vpc, &plan, &all_tags, &mut ids, timeout),
+            role
+        );
+        private.cluster_role_name = created_role;
+        state.vpc_id = ids.vpc_id.clone().into();
+        state.subnet_ids_by_az = to_map(&ids.private_subnets);
+        subnet_ids = ids.private_subnets.values().cloned().collect();
+        private.network = Some(ids);
+        network_result?;
+        role_result
+    } else {
+        let passed = strings(&state.subnet_ids);
+        let (described, role_result) = tokio::join!(network::describe_subnets(aws, &passed), role);
+        private.cluster_role_name = created_role;
+        let (vpc_id, by_zone) = described?;
+        state.vpc_id = Value::Value(vpc_id);
+        state.subnet_ids_by_az = to_map(&by_zone);
+        subnet_ids = passed;
+        role_result
+    };
+    let role_arn = role_result?;
+    state.cluster_role_arn = Value::Value(role_arn.clone());
+
+    let public_cidrs = strings(&state.endpoint_public_access_cidrs);
+    cluster::create_cluster(
+        aws,
+        &cluster::ClusterRequest {
+            name: &name,
+            kubernetes_version: known(&state.kubernetes_version),
+            role_arn: &role_arn,
+            subnet_ids: &subnet_ids,
+            public_access_cidrs: &public_cidrs,
+            tags: &all_tags,
+            client_token: &token,
+        },
+    )
+    .await?;
+    private.cluster_created = true;
+    let described = cluster::wait_active(aws, &name, timeout).await?;
+    flatten::cluster(state, &described);
+
+    if let Some(admin) = known(&state.eks_admin_role_arn).map(str::to_string) {
+        cluster::grant_admin(aws, &name, &admin).await?;
+        private.admin_access_entry = Some(admin);
+    }
+    Ok(())
+}
+
+/// Applies in-place changes from `prior` to `state`.
+async fn update_platform(
+    aws: &Aws,
+    prior: &PlatformState,
+    state: &mut PlatformState,
+    private: &mut PlatformPrivate,
+) -> Result<(), AwsError> {
+    let name = known(&prior.id).unwrap_or_default().to_string();
+    let timeout = timeouts_of(state).get(Operation::Update, UPDATE_TIMEOUT);
+
+    if prior.eks_admin_role_arn != state.eks_admin_role_arn {
+        if let Some(old) = private.admin_access_entry.take() {
+            cluster::revoke_admin(aws, &name, &old).await?;
+        }
+        if let Some(admin) = known(&state.eks_admin_role_arn).map(str::to_string) {
+            cluster::grant_admin(aws, &name, &admin).await?;
+            private.admin_access_entry = Some(admin);
+        }
+    }
+    if prior.endpoint_public_access_cidrs != state.endpoint_public_access_cidrs {
+        let cidrs = strings(&state.endpoint_public_access_cidrs);
+        cluster::update_endpoint(aws, &name, &cidrs, timeout).await?;
+    }
+    if let (Some(from), Some(to)) = (
+        known(&prior.kubernetes_version),
+        known(&state.kubernetes_version),
+    ) {
+        if let (Ok(from), Ok(to)) = (
+            validate::kubernetes_version(from),
+            validate::kubernetes_version(to),
+        ) {
+            if to > from {
+                cluster::upgrade(aws, &name, from, to, timeout).await?;
+            }
+        }
+    }
+    let old_tags = string_map(&prior.tags_all);
+    let new_tags = string_map(&state.tags_all);
+    if old_tags != new_tags {
+        if let Some(arn) = known(&prior.cluster_arn) {
+            cluster::retag_cluster(aws, arn, &old_tags, &new_tags).await?;
+        }
+        if let Some(role) = &private.cluster_role_name {
+            cluster::retag_role(aws, role, &old_tags, &new_tags).await?;
+        }
+        if let Some(ids) = &private.network {
+            network::retag(aws, ids, &old_tags, &new_tags).await?;
+        }
+    }
+    if let Some(described) = cluster::describe_cluster(aws, &name).await? {
+        flatten::cluster(state, &described);
+    }
+    Ok(())
+}
+
+/// Deletes everything the platform made, in dependency order; `private`
+/// forgets each piece once it is gone, so a retry resumes.
+async fn destroy_platform(
+    aws: &Aws,
+    state: &PlatformState,
+    private: &mut PlatformPrivate,
+) -> Result<(), AwsError> {
+    let timeout = timeouts_of(state).get(Operation::Delete, DELETE_TIMEOUT);
+    let name = known(&state.id)
+        .or(known(&state.name))
+        .unwrap_or_default()
+        .to_string();
+    if !name.is_empty() {
+        if let Some(admin) = private.admin_access_entry.clone() {
+            cluster::revoke_admin(aws, &name, &admin).await?;
+            private.admin_access_entry = None;
+        }
+        cluster::delete_cluster(aws, &name, timeout).await?;
+        private.cluster_created = false;
+    }
+    if let Some(role) = private.cluster_role_name.clone() {
+        cluster::delete_role(aws, &role).await?;
+        private.cluster_role_name = None;
+    }
+    if let Some(ids) = private.network.as_mut() {
+        network::delete(aws, ids, timeout).await?;
+        private.network = None;
+    }
+    Ok(())
+}
+
+/// Makes a state fit to save after a failed step: nothing may stay unknown.
+fn settle(state: &mut PlatformState) {
+    for value in [
+        &mut state.id,
+        &mut state.kubernetes_version,
+        &mut state.cluster_name,
+        &mut state.cluster_arn,
+        &mut state.cluster_endpoint,
+        &mut state.cluster_role_arn,
+        &mut state.cluster_security_group_id,
+        &mut state.oidc_issuer_url,
+        &mut state.vpc_id,
+    ] {
+        unknown_as_null(value);
+    }
+    unknown_as_null(&mut state.subnet_ids_by_az);
+    unknown_as_null(&mut state.tags_all);
+}
+
+fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
+    diags.root_error(summary, err.to_string());
+}
+
+#[async_trait]
+impl Resource for PlatformResource {
+    type State<'a> = PlatformState;
+    type PrivateState<'a> = Option<PlatformPrivate>;
+    type ProviderMetaState<'a> = Meta;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema {
+            version: 1,
+            block: block(
+                "A Spark data platform on Amazon EMR on EKS: an EKS cluster with access entries and control-plane logging, in its own VPC or in subnets you pass in.",
+                [
+                    ("id", computed(string(), "The platform's id: its EKS cluster name.")),
+                    ("name", required(string(), "Platform name, also the EKS cluster name: 1–100 letters, digits, `-` or `_`. Changing it replaces the platform.")),
+                    ("kubernetes_version", optional_computed(string(), "Kubernetes version of the cluster, e.g. `1.31`. Defaults to EKS's default. Raising it upgrades in place, one minor version at a time; lowering it replaces the platform.")),
+                    ("eks_admin_role_arn", optional(string(), "IAM role given cluster-admin through an EKS access entry (`AmazonEKSClusterAdminPolicy`).")),
+                    ("vpc_cidr", optional(string(), "CIDR block of the VPC the platform creates (with `availability_zones`), /16 to /28, e.g. `10.0.0.0/16`. Conflicts with `subnet_ids`. Changing it replaces the platform.")),
+                    ("availability_zones", optional(list_of_strings(), "Availability zones of the created VPC (two or more): one private and one public subnet, and one NAT gateway, per zone. Changing them replaces the platform.")),
+                    ("subnet_ids", optional(list_of_strings(), "Existing private subnets to use instead of creating a VPC: one per availability zone, two zones or more, all in one VPC. Changing them replaces the platform.")),
+                    ("endpoint_public_access_cidrs", optional(list_of_strings(), "CIDR blocks allowed to reach the cluster's public API endpoint. Leave out for a private endpoint only (the default).")),
+                    ("tags", optional(map_of_strings(), "Tags for every AWS object of the platform, on top of the provider's `default_tags`.")),
+                    ("tags_all", computed(map_of_strings(), "All tags of the platform's objects: `default_tags`, `tags` and `emreks:platform`.")),
+                    ("cluster_name", computed(string(), "Name of the EKS cluster.")),
+                    ("cluster_arn", computed(string(), "ARN of the EKS cluster.")),
+                    ("cluster_endpoint", computed(string(), "URL of the cluster's Kubernetes API.")),
+                    ("cluster_role_arn", computed(string(), "ARN of the IAM role of the EKS control plane.")),
+                    ("cluster_security_group_id", computed(string(), "Security group EKS created for the control plane and nodes.")),
+                    ("oidc_issuer_url", computed(string(), "OpenID Connect issuer URL of the cluster, for IAM roles for service accounts.")),
+                    ("vpc_id", computed(string(), "The VPC of the platform.")),
+                    ("subnet_ids_by_az", computed(map_of_strings(), "The private subnet of each availability zone, where nodegroups go.")),
+                ],
+                [("timeouts", timeouts::schema("40m", "60m", "40m"))],
+            ),
+        })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_config(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.aws.get(diags)?;
+        let private = private_state.unwrap_or_default();
+        let name = known(&state.id)
+            .or(known(&state.name))
+            .unwrap_or_default()
+            .to_string();
+        let described = match cluster::describe_cluster(&aws, &name).await {
+            Ok(described) => described,
+            Err(err) => {
+                report(diags, "Cannot read the platform", &err);
+                return Some((state, Some(private)));
+            }
+        };
+        let Some(described) = described else {
+            // The cluster is gone, but the VPC and role the platform made may
+            // not be: keep the state, without an id, so the plan replaces the
+            // platform and its destroy removes them.
+            let owns_pieces = private.network.is_some() || private.cluster_role_name.is_some();
+            if !owns_pieces {
+                return None;
+            }
+            for value in [
+                &mut state.id,
+                &mut state.cluster_arn,
+                &mut state.cluster_endpoint,
+            ] {
+                *value = Value::Null;
+            }
+            return Some((state, Some(private)));
+        };
+        flatten::cluster(&mut state, &described);
+        if let Some(ids) = &private.network {
+            state.subnet_ids_by_az = to_map(&ids.private_subnets);
+        }
+        if let Some(admin) = &private.admin_access_entry {
+            match cluster::has_access_entry(&aws, &name, admin).await {
+                Ok(true) => state.eks_admin_role_arn = Value::Value(admin.clone()),
+                Ok(false) => state.eks_admin_role_arn = Value::Null,
+                Err(err) => report(diags, "Cannot read the platform's admin access", &err),
+            }
+        }
+        Some((state, Some(private)))
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        self.check_zones(diags, &config_state).await;
+        let mut planned = proposed_state;
+        planned.id = planned.name.clone();
+        planned.cluster_name = planned.name.clone();
+        if planned.kubernetes_version.is_null() {
+            planned.kubernetes_version = Value::Unknown;
+        }
+        planned.tags_all = self.planned_tags_all(&planned);
+        for value in [
+            &mut planned.cluster_arn,
+            &mut planned.cluster_endpoint,
+            &mut planned.cluster_role_arn,
+            &mut planned.cluster_security_group_id,
+            &mut planned.oidc_issuer_url,
+            &mut planned.vpc_id,
+        ] {
+            *value = Value::Unknown;
+        }
+        planned.subnet_ids_by_az = Value::Unknown;
+        let private = PlatformPrivate {
+            client_token: Some(random_token(32)),
+            suffix: Some(random_token(8)),
+            ..Default::default()
+        };
+        Some((planned, Some(private)))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let mut planned = proposed_state;
+        planned.tags_all = self.planned_tags_all(&planned);
+        let mut replace: Vec<AttributePath> = FORCES_REPLACEMENT
+            .iter()
+            .map(|name| AttributePath::new(*name))
+            .collect();
+        if prior_state.id.is_null() {
+            // Read found the cluster gone: a new platform replaces what is left.
+            planned.id = planned.name.clone();
+            replace.push(AttributePath::new("id"));
+        }
+        if let (Some(old), Some(new)) = (
+            known(&prior_state.kubernetes_version),
+            known(&config_state.kubernetes_version),
+        ) {
+            if let (Ok(old), Ok(new)) = (
+                validate::kubernetes_version(old),
+                validate::kubernetes_version(new),
+            ) {
+                if new < old {
+                    diags.add_warning(tf_provider::Diagnostic::new(
+                        "Kubernetes downgrade replaces the platform",
+                        "EKS cannot downgrade a cluster in place, so lowering kubernetes_version creates a new platform.",
+                        AttributePath::new("kubernetes_version"),
+                    ));
+                    replace.push(AttributePath::new("kubernetes_version"));
+                }
+            }
+        }
+        Some((planned, prior_private_state, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.aws.get(diags)?;
+        let mut state = planned_state;
+        let mut private = planned_private_state.unwrap_or_default();
+        if let Err(err) = create_platform(&aws, &mut state, &mut private).await {
+            report(diags, "Cannot create the platform", &err);
+            diags.root_warning(
+                "Partial platform saved",
+                "What was created is recorded in the state: the next apply replaces the platform and `terraform destroy` removes every piece.",
+            );
+        }
+        settle(&mut state);
+        Some((state, Some(private)))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.aws.get(diags)?;
+        let mut state = planned_state;
+        let mut private = planned_private_state.unwrap_or_default();
+        if let Err(err) = update_platform(&aws, &prior_state, &mut state, &mut private).await {
+            report(diags, "Cannot update the platform", &err);
+        }
+        settle(&mut state);
+        Some((state, Some(private)))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = self.aws.get(diags)?;
+        let mut private = planned_private_state.unwrap_or_default();
+        if let Err(err) = destroy_platform(&aws, &prior_state, &mut private).await {
+            report(diags, "Cannot destroy the platform", &err);
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::values::to_list;
+
+    fn base() -> PlatformState {
+        PlatformState {
+            name: Value::Value("analytics".into()),
+            vpc_cidr: Value::Value("10.0.0.0/16".into()),
+            availability_zones: to_list(["eu-west-1a".to_string(), "eu-west-1b".to_string()]),
+            ..Default::default()
+        }
+    }
+
+    fn error_paths(config: &PlatformState) -> String {
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, config);
+        format!("{:?}", diags.errors)
+    }
+
+    #[test]
+    fn a_valid_config_passes() {
+        assert_eq!(error_paths(&base()), "[]");
+    }
+
+    #[test]
+    fn network_arguments_are_exclusive_and_complete() {
+        let mut both = base();
+        both.subnet_ids = to_list(["subnet-1".to_string(), "subnet-2".to_string()]);
+        assert!(error_paths(&both).contains("subnet_ids"));
+
+        let mut neither = base();
+        neither.vpc_cidr = Value::Null;
+        neither.availability_zones = Value::Null;
+        assert!(error_paths(&neither).contains("vpc_cidr"));
+
+        let mut no_zones = base();
+        no_zones.availability_zones = Value::Null;
+        assert!(error_paths(&no_zones).contains("availability_zones"));
+    }
+
+    #[test]
+    fn bad_values_name_their_attribute() {
+        let mut config = base();
+        config.vpc_cidr = Value::Value("10.0.0.0/33".into());
+        config.kubernetes_version = Value::Value("latest".into());
+        config.eks_admin_role_arn = Value::Value("admin".into());
+        config.endpoint_public_access_cidrs = to_list(["1.2.3.4/40".to_string()]);
+        let found = error_paths(&config);
+        for attribute in [
+            "vpc_cidr",
+            "kubernetes_version",
+            "eks_admin_role_arn",
+            "endpoint_public_access_cidrs",
+        ] {
+            assert!(
+                found.contains(attribute),
+                "no error on {attribute}: {found}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_zones_are_refused() {
+        let mut config = base();
+        config.availability_zones = to_list(["eu-west-1a".to_string(), "eu-west-1a".to_string()]);
+        assert!(error_paths(&config).contains("Duplicate availability zone"));
+    }
+
+    #[test]
+    fn unknown_values_wait_for_apply() {
+        let mut config = base();
+        config.availability_zones = Value::Unknown;
+        config.eks_admin_role_arn = Value::Unknown;
+        assert_eq!(error_paths(&config), "[]");
+    }
+
+    #[test]
+    fn reserved_tags_are_refused() {
+        let mut config = base();
+        config.tags = to_map(&BTreeMap::from([(
+            "emreks:platform".to_string(),
+            "x".to_string(),
+        )]));
+        assert!(error_paths(&config).contains("tags"));
+    }
+}

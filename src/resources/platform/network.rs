@@ -1,0 +1,745 @@
+//! The platform's own VPC: the pure subnet layout, and the EC2 calls that
+//! create, retag and delete it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{Filter, ResourceType};
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::errors::ignore_not_found;
+use crate::aws::tags::{ec2_tag_spec, ec2_tags, removed_keys};
+use crate::aws::wait::{self, Backoff, Poll};
+use crate::aws::{Aws, AwsError};
+
+/// One subnet to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetPlan {
+    pub availability_zone: String,
+    pub cidr: Ipv4Net,
+    pub public: bool,
+}
+
+/// Splits the VPC into one large private subnet per AZ (where the Spark pods
+/// take their IPs) and one small public subnet per AZ (NAT gateways, load
+/// balancers). With 2^b blocks (2^b > AZs), private subnets take the first
+/// blocks and the public ones share the last block.
+pub fn plan_subnets(vpc: Ipv4Net, zones: &[String]) -> Result<Vec<SubnetPlan>, String> {
+    let count = zones.len() as u32;
+    if count == 0 {
+        return Err("no availability zones".into());
+    }
+    let block_bits = (count + 1).next_power_of_two().trailing_zeros();
+    let public_bits = count.next_power_of_two().trailing_zeros();
+    let block_prefix = vpc.prefix_len() as u32 + block_bits;
+    let public_prefix = block_prefix + public_bits;
+    if public_prefix > 28 {
+        return Err(format!(
+            "{vpc} is too small for {count} availability zones: the public subnets would be /{public_prefix}, and AWS subnets can be at most /28; use a larger VPC CIDR such as /16"
+        ));
+    }
+    let blocks: Vec<Ipv4Net> = vpc
+        .subnets(block_prefix as u8)
+        .map_err(|e| e.to_string())?
+        .collect();
+    let last_block = *blocks.last().ok_or("no blocks")?;
+    let public_blocks: Vec<Ipv4Net> = last_block
+        .subnets(public_prefix as u8)
+        .map_err(|e| e.to_string())?
+        .collect();
+    let mut plan = Vec::new();
+    for (index, zone) in zones.iter().enumerate() {
+        plan.push(SubnetPlan {
+            availability_zone: zone.clone(),
+            cidr: blocks[index],
+            public: false,
+        });
+        plan.push(SubnetPlan {
+            availability_zone: zone.clone(),
+            cidr: public_blocks[index],
+            public: true,
+        });
+    }
+    Ok(plan)
+}
+
+/// Ids of everything in the platform's VPC, filled in as they are created.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct NetworkIds {
+    pub vpc_id: Option<String>,
+    pub internet_gateway_id: Option<String>,
+    #[serde(default)]
+    pub internet_gateway_attached: bool,
+    /// AZ → private subnet id.
+    #[serde(default)]
+    pub private_subnets: BTreeMap<String, String>,
+    /// AZ → public subnet id.
+    #[serde(default)]
+    pub public_subnets: BTreeMap<String, String>,
+    /// AZ → Elastic IP allocation id of the NAT gateway.
+    #[serde(default)]
+    pub eip_allocations: BTreeMap<String, String>,
+    /// AZ → NAT gateway id.
+    #[serde(default)]
+    pub nat_gateways: BTreeMap<String, String>,
+    pub public_route_table_id: Option<String>,
+    /// AZ → private route table id.
+    #[serde(default)]
+    pub private_route_tables: BTreeMap<String, String>,
+}
+
+impl NetworkIds {
+    /// Every id that carries tags, for retagging.
+    fn taggable_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .vpc_id
+            .iter()
+            .chain(self.internet_gateway_id.iter())
+            .chain(self.public_route_table_id.iter())
+            .cloned()
+            .collect();
+        for map in [
+            &self.private_subnets,
+            &self.public_subnets,
+            &self.eip_allocations,
+            &self.nat_gateways,
+            &self.private_route_tables,
+        ] {
+            ids.extend(map.values().cloned());
+        }
+        ids
+    }
+}
+
+/// Creates the VPC step by step, recording each id in `ids` as soon as it
+/// exists, so a failure leaves a record of what to delete.
+pub async fn create(
+    aws: &Aws,
+    platform: &str,
+    vpc_cidr: Ipv4Net,
+    subnets: &[SubnetPlan],
+    tags: &BTreeMap<String, String>,
+    ids: &mut NetworkIds,
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    let vpc_resource = format!("VPC of platform \"{platform}\"");
+    let vpc = aws
+        .ec2
+        .create_vpc()
+        .cidr_block(vpc_cidr.to_string())
+        .tag_specifications(ec2_tag_spec(ResourceType::Vpc, tags, platform))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateVpc", &vpc_resource, e))?;
+    let vpc_id = vpc
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .ok_or_else(|| {
+            AwsError::message("ec2:CreateVpc", &vpc_resource, "no VPC id in the response")
+        })?
+        .to_string();
+    ids.vpc_id = Some(vpc_id.clone());
+
+    // EKS nodes need DNS hostnames in the VPC; the two attributes are set one per call.
+    for (support, hostnames) in [(Some(true), None), (None, Some(true))] {
+        let attribute = |v: bool| {
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(v)
+                .build()
+        };
+        aws.ec2
+            .modify_vpc_attribute()
+            .vpc_id(&vpc_id)
+            .set_enable_dns_support(support.map(attribute))
+            .set_enable_dns_hostnames(hostnames.map(attribute))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:ModifyVpcAttribute", &vpc_id, e))?;
+    }
+
+    let igw = aws
+        .ec2
+        .create_internet_gateway()
+        .tag_specifications(ec2_tag_spec(ResourceType::InternetGateway, tags, platform))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateInternetGateway", &vpc_id, e))?;
+    let igw_id = igw
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .ok_or_else(|| {
+            AwsError::message(
+                "ec2:CreateInternetGateway",
+                &vpc_id,
+                "no gateway id in the response",
+            )
+        })?
+        .to_string();
+    ids.internet_gateway_id = Some(igw_id.clone());
+    aws.ec2
+        .attach_internet_gateway()
+        .internet_gateway_id(&igw_id)
+        .vpc_id(&vpc_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:AttachInternetGateway", &igw_id, e))?;
+    ids.internet_gateway_attached = true;
+
+    for subnet in subnets {
+        let (kind, role_tag) = if subnet.public {
+            ("public", "kubernetes.io/role/elb")
+        } else {
+            ("private", "kubernetes.io/role/internal-elb")
+        };
+        let name = format!("{platform}-{kind}-{}", subnet.availability_zone);
+        let mut subnet_tags = tags.clone();
+        subnet_tags.insert(role_tag.to_string(), "1".to_string());
+        let created = aws
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc_id)
+            .cidr_block(subnet.cidr.to_string())
+            .availability_zone(&subnet.availability_zone)
+            .tag_specifications(ec2_tag_spec(ResourceType::Subnet, &subnet_tags, &name))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:CreateSubnet", &name, e))?;
+        let subnet_id = created
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or_else(|| {
+                AwsError::message("ec2:CreateSubnet", &name, "no subnet id in the response")
+            })?
+            .to_string();
+        let map = if subnet.public {
+            &mut ids.public_subnets
+        } else {
+            &mut ids.private_subnets
+        };
+        map.insert(subnet.availability_zone.clone(), subnet_id.clone());
+        if subnet.public {
+            aws.ec2
+                .modify_subnet_attribute()
+                .subnet_id(&subnet_id)
+                .map_public_ip_on_launch(
+                    aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                        .value(true)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("ec2:ModifySubnetAttribute", &subnet_id, e))?;
+        }
+    }
+
+    let public_rt = create_route_table(aws, &vpc_id, tags, &format!("{platform}-public")).await?;
+    ids.public_route_table_id = Some(public_rt.clone());
+    aws.ec2
+        .create_route()
+        .route_table_id(&public_rt)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateRoute", &public_rt, e))?;
+    for subnet_id in ids.public_subnets.values() {
+        associate(aws, &public_rt, subnet_id).await?;
+    }
+
+    // One NAT gateway per AZ keeps each AZ's egress inside the AZ.
+    let zones: Vec<String> = ids.public_subnets.keys().cloned().collect();
+    for zone in &zones {
+        let name = format!("{platform}-nat-{zone}");
+        let eip = aws
+            .ec2
+            .allocate_address()
+            .domain(aws_sdk_ec2::types::DomainType::Vpc)
+            .tag_specifications(ec2_tag_spec(ResourceType::ElasticIp, tags, &name))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:AllocateAddress", &name, e))?;
+        let allocation = eip
+            .allocation_id()
+            .ok_or_else(|| {
+                AwsError::message(
+                    "ec2:AllocateAddress",
+                    &name,
+                    "no allocation id in the response",
+                )
+            })?
+            .to_string();
+        ids.eip_allocations.insert(zone.clone(), allocation.clone());
+        let public_subnet = ids.public_subnets.get(zone).cloned().unwrap_or_default();
+        let nat = aws
+            .ec2
+            .create_nat_gateway()
+            .subnet_id(&public_subnet)
+            .allocation_id(&allocation)
+            .client_token(format!("{}-{zone}", vpc_id))
+            .tag_specifications(ec2_tag_spec(ResourceType::Natgateway, tags, &name))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:CreateNatGateway", &name, e))?;
+        let nat_id = nat
+            .nat_gateway()
+            .and_then(|n| n.nat_gateway_id())
+            .ok_or_else(|| {
+                AwsError::message(
+                    "ec2:CreateNatGateway",
+                    &name,
+                    "no NAT gateway id in the response",
+                )
+            })?
+            .to_string();
+        ids.nat_gateways.insert(zone.clone(), nat_id);
+    }
+    for (zone, nat_id) in ids.nat_gateways.clone() {
+        wait_nat(aws, &nat_id, NatTarget::Available, timeout).await?;
+        let rt =
+            create_route_table(aws, &vpc_id, tags, &format!("{platform}-private-{zone}")).await?;
+        ids.private_route_tables.insert(zone.clone(), rt.clone());
+        aws.ec2
+            .create_route()
+            .route_table_id(&rt)
+            .destination_cidr_block("0.0.0.0/0")
+            .nat_gateway_id(&nat_id)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:CreateRoute", &rt, e))?;
+        if let Some(subnet_id) = ids.private_subnets.get(&zone) {
+            associate(aws, &rt, subnet_id).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn create_route_table(
+    aws: &Aws,
+    vpc_id: &str,
+    tags: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<String, AwsError> {
+    let rt = aws
+        .ec2
+        .create_route_table()
+        .vpc_id(vpc_id)
+        .tag_specifications(ec2_tag_spec(ResourceType::RouteTable, tags, name))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateRouteTable", name, e))?;
+    rt.route_table()
+        .and_then(|r| r.route_table_id())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            AwsError::message(
+                "ec2:CreateRouteTable",
+                name,
+                "no route table id in the response",
+            )
+        })
+}
+
+async fn associate(aws: &Aws, route_table: &str, subnet_id: &str) -> Result<(), AwsError> {
+    aws.ec2
+        .associate_route_table()
+        .route_table_id(route_table)
+        .subnet_id(subnet_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:AssociateRouteTable", route_table, e))?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum NatTarget {
+    Available,
+    Deleted,
+}
+
+async fn wait_nat(
+    aws: &Aws,
+    nat_id: &str,
+    target: NatTarget,
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    wait::until(
+        "ec2:DescribeNatGateways",
+        nat_id,
+        timeout,
+        Backoff::FAST,
+        || async {
+            let described = aws
+                .ec2
+                .describe_nat_gateways()
+                .nat_gateway_ids(nat_id)
+                .send()
+                .await;
+            let state = match described {
+                Ok(out) => out
+                    .nat_gateways()
+                    .first()
+                    .and_then(|n| n.state())
+                    .map(|s| s.as_str().to_string()),
+                Err(e) => {
+                    let err = AwsError::sdk("ec2:DescribeNatGateways", nat_id, e);
+                    if err.is_not_found() {
+                        None
+                    } else {
+                        return Err(err);
+                    }
+                }
+            };
+            Ok(match (target, state.as_deref()) {
+                (NatTarget::Available, Some("available")) => Poll::Ready(()),
+                (NatTarget::Available, Some("failed")) => {
+                    Poll::Failed("the NAT gateway failed".into())
+                }
+                (NatTarget::Available, None) => Poll::Failed("the NAT gateway disappeared".into()),
+                (NatTarget::Deleted, Some("deleted") | None) => Poll::Ready(()),
+                (_, Some(other)) => Poll::Pending(other.to_string()),
+            })
+        },
+    )
+    .await
+}
+
+/// Deletes everything in `ids`, in dependency order, forgetting each id once
+/// it is gone so a retry after a failure resumes where this one stopped.
+pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<(), AwsError> {
+    for (zone, nat_id) in ids.nat_gateways.clone() {
+        ignore_not_found(
+            aws.ec2
+                .delete_nat_gateway()
+                .nat_gateway_id(&nat_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("ec2:DeleteNatGateway", &nat_id, e)),
+        )?;
+        wait_nat(aws, &nat_id, NatTarget::Deleted, timeout).await?;
+        ids.nat_gateways.remove(&zone);
+    }
+    for (zone, allocation) in ids.eip_allocations.clone() {
+        ignore_not_found(
+            aws.ec2
+                .release_address()
+                .allocation_id(&allocation)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("ec2:ReleaseAddress", &allocation, e)),
+        )?;
+        ids.eip_allocations.remove(&zone);
+    }
+    if let (Some(igw), Some(vpc)) = (ids.internet_gateway_id.clone(), ids.vpc_id.clone()) {
+        if ids.internet_gateway_attached {
+            let detached = aws
+                .ec2
+                .detach_internet_gateway()
+                .internet_gateway_id(&igw)
+                .vpc_id(&vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("ec2:DetachInternetGateway", &igw, e));
+            match detached {
+                Err(e)
+                    if !(e.is_not_found() || e.code.as_deref() == Some("Gateway.NotAttached")) =>
+                {
+                    return Err(e)
+                }
+                _ => ids.internet_gateway_attached = false,
+            }
+        }
+    }
+    if let Some(igw) = ids.internet_gateway_id.clone() {
+        ignore_not_found(
+            aws.ec2
+                .delete_internet_gateway()
+                .internet_gateway_id(&igw)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("ec2:DeleteInternetGateway", &igw, e)),
+        )?;
+        ids.internet_gateway_id = None;
+    }
+    let route_tables: Vec<String> = ids
+        .public_route_table_id
+        .iter()
+        .chain(ids.private_route_tables.values())
+        .cloned()
+        .collect();
+    for rt in route_tables {
+        delete_route_table(aws, &rt).await?;
+    }
+    ids.public_route_table_id = None;
+    ids.private_route_tables.clear();
+    for map in [&mut ids.private_subnets, &mut ids.public_subnets] {
+        for (zone, subnet_id) in map.clone() {
+            ignore_not_found(
+                aws.ec2
+                    .delete_subnet()
+                    .subnet_id(&subnet_id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| AwsError::sdk("ec2:DeleteSubnet", &subnet_id, e)),
+            )?;
+            map.remove(&zone);
+        }
+    }
+    if let Some(vpc) = ids.vpc_id.clone() {
+        ignore_not_found(
+            aws.ec2
+                .delete_vpc()
+                .vpc_id(&vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("ec2:DeleteVpc", &vpc, e)),
+        )?;
+        ids.vpc_id = None;
+    }
+    Ok(())
+}
+
+async fn delete_route_table(aws: &Aws, rt: &str) -> Result<(), AwsError> {
+    let described = aws
+        .ec2
+        .describe_route_tables()
+        .route_table_ids(rt)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeRouteTables", rt, e));
+    let tables = match described {
+        Ok(out) => out.route_tables().to_vec(),
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for association in tables.iter().flat_map(|t| t.associations()) {
+        if association.main() == Some(true) {
+            continue;
+        }
+        if let Some(id) = association.route_table_association_id() {
+            ignore_not_found(
+                aws.ec2
+                    .disassociate_route_table()
+                    .association_id(id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| AwsError::sdk("ec2:DisassociateRouteTable", id, e)),
+            )?;
+        }
+    }
+    ignore_not_found(
+        aws.ec2
+            .delete_route_table()
+            .route_table_id(rt)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("ec2:DeleteRouteTable", rt, e)),
+    )
+}
+
+/// Brings the tags of every network object to `tags` (Name tags are kept).
+pub async fn retag(
+    aws: &Aws,
+    ids: &NetworkIds,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let resources = ids.taggable_ids();
+    if resources.is_empty() {
+        return Ok(());
+    }
+    let removed: Vec<String> = removed_keys(old, new)
+        .into_iter()
+        .filter(|k| k != "Name")
+        .collect();
+    if !removed.is_empty() {
+        aws.ec2
+            .delete_tags()
+            .set_resources(Some(resources.clone()))
+            .set_tags(Some(
+                removed
+                    .iter()
+                    .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:DeleteTags", "platform network", e))?;
+    }
+    aws.ec2
+        .create_tags()
+        .set_resources(Some(resources))
+        .set_tags(Some(ec2_tags(new, None)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateTags", "platform network", e))?;
+    Ok(())
+}
+
+/// AZ → subnet for subnets the user passed in, and the VPC they are in.
+pub async fn describe_subnets(
+    aws: &Aws,
+    subnet_ids: &[String],
+) -> Result<(String, BTreeMap<String, String>), AwsError> {
+    let out = aws
+        .ec2
+        .describe_subnets()
+        .set_subnet_ids(Some(subnet_ids.to_vec()))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", &subnet_ids.join(","), e))?;
+    subnets_by_zone(out.subnets())
+}
+
+/// Pure part of [`describe_subnets`]: one subnet per AZ, all in one VPC.
+pub fn subnets_by_zone(
+    subnets: &[aws_sdk_ec2::types::Subnet],
+) -> Result<(String, BTreeMap<String, String>), AwsError> {
+    let op = "ec2:DescribeSubnets";
+    let mut vpc: Option<String> = None;
+    let mut by_zone = BTreeMap::new();
+    for subnet in subnets {
+        let id = subnet.subnet_id().unwrap_or_default().to_string();
+        let zone = subnet.availability_zone().unwrap_or_default().to_string();
+        let subnet_vpc = subnet.vpc_id().unwrap_or_default().to_string();
+        if let Some(previous) = by_zone.insert(zone.clone(), id.clone()) {
+            return Err(AwsError::message(
+                op,
+                "subnet_ids",
+                format!("subnets {previous} and {id} are both in {zone}; pass one private subnet per availability zone"),
+            ));
+        }
+        match &vpc {
+            Some(v) if *v != subnet_vpc => {
+                return Err(AwsError::message(
+                    op,
+                    "subnet_ids",
+                    format!("subnet {id} is in {subnet_vpc}, the others in {v}; all subnets must be in one VPC"),
+                ))
+            }
+            _ => vpc = Some(subnet_vpc),
+        }
+    }
+    if by_zone.len() < 2 {
+        return Err(AwsError::message(
+            op,
+            "subnet_ids",
+            "EKS needs subnets in at least two availability zones",
+        ));
+    }
+    Ok((vpc.unwrap_or_default(), by_zone))
+}
+
+/// The availability zones of the region, to check `availability_zones` at plan time.
+pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    let out = aws
+        .ec2
+        .describe_availability_zones()
+        .filters(
+            Filter::builder()
+                .name("zone-type")
+                .values("availability-zone")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeAvailabilityZones", &aws.region, e))?;
+    Ok(out
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name().map(str::to_string))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zones(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn cidrs(plan: &[SubnetPlan], public: bool) -> Vec<String> {
+        plan.iter()
+            .filter(|s| s.public == public)
+            .map(|s| s.cidr.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn three_zones_in_a_slash_16() {
+        let plan = plan_subnets("10.0.0.0/16".parse().unwrap(), &zones(&["a", "b", "c"])).unwrap();
+        assert_eq!(
+            cidrs(&plan, false),
+            ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]
+        );
+        assert_eq!(
+            cidrs(&plan, true),
+            ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"]
+        );
+    }
+
+    #[test]
+    fn two_zones_leave_room_for_the_public_block() {
+        let plan = plan_subnets("10.1.0.0/16".parse().unwrap(), &zones(&["a", "b"])).unwrap();
+        assert_eq!(cidrs(&plan, false), ["10.1.0.0/18", "10.1.64.0/18"]);
+        assert_eq!(cidrs(&plan, true), ["10.1.192.0/19", "10.1.224.0/19"]);
+    }
+
+    #[test]
+    fn subnets_never_overlap() {
+        for count in 1..=6 {
+            let names: Vec<String> = (0..count).map(|i| format!("z{i}")).collect();
+            let plan = plan_subnets("10.0.0.0/16".parse().unwrap(), &names).unwrap();
+            for (i, a) in plan.iter().enumerate() {
+                for b in &plan[i + 1..] {
+                    assert!(
+                        !a.cidr.contains(&b.cidr) && !b.cidr.contains(&a.cidr),
+                        "{a:?} {b:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn too_small_a_vpc_is_refused() {
+        let err =
+            plan_subnets("10.0.0.0/26".parse().unwrap(), &zones(&["a", "b", "c"])).unwrap_err();
+        assert!(err.contains("/28"), "{err}");
+    }
+
+    fn subnet(id: &str, zone: &str, vpc: &str) -> aws_sdk_ec2::types::Subnet {
+        aws_sdk_ec2::types::Subnet::builder()
+            .subnet_id(id)
+            .availability_zone(zone)
+            .vpc_id(vpc)
+            .build()
+    }
+
+    #[test]
+    fn passed_subnets_map_by_zone() {
+        let (vpc, by_zone) = subnets_by_zone(&[
+            subnet("s1", "eu-west-1a", "v"),
+            subnet("s2", "eu-west-1b", "v"),
+        ])
+        .unwrap();
+        assert_eq!(vpc, "v");
+        assert_eq!(by_zone.get("eu-west-1b").map(String::as_str), Some("s2"));
+    }
+
+    #[test]
+    fn passed_subnets_must_be_one_per_zone_in_one_vpc() {
+        assert!(subnets_by_zone(&[subnet("s1", "a", "v"), subnet("s2", "a", "v")]).is_err());
+        assert!(subnets_by_zone(&[subnet("s1", "a", "v"), subnet("s2", "b", "w")]).is_err());
+        assert!(subnets_by_zone(&[subnet("s1", "a", "v")]).is_err());
+    }
+}
