@@ -10,7 +10,7 @@ CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
 
-.PHONY: help demo test deps build unit lint acceptance emulator-tests
+.PHONY: help demo test deps build unit lint acceptance emulator-tests bench
 
 help:
 	@echo "make demo   apply the complete example against the local AWS emulator, print it, destroy it"
@@ -44,3 +44,6 @@ test: lint unit build emulator-tests acceptance
 
 demo: build
 	$(PYTHON) acceptance-tests/demo.py
+
+bench: build
+	$(PYTHON) acceptance-tests/bench.py
