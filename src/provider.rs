@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{NestedBlock, Schema};
-use tf_provider::value::{serde_as_vec, Value};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
@@ -61,9 +61,9 @@ pub struct ProviderConfig {
     pub default_tags: Value<BTreeMap<String, Value<String>>>,
     #[serde(default)]
     pub skip_credentials_validation: Value<bool>,
-    #[serde(default, with = "serde_as_vec")]
+    #[serde(default, with = "crate::schema::optional_block")]
     pub assume_role: Value<AssumeRoleConfig>,
-    #[serde(default, with = "serde_as_vec")]
+    #[serde(default, with = "crate::schema::optional_block")]
     pub endpoints: Value<BTreeMap<String, Value<String>>>,
 }
 

@@ -29,6 +29,7 @@ class Emulator:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
+        self.baseline: dict = {}
 
     def start(self, timeout: float = 60.0) -> "Emulator":
         stderr = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
@@ -85,6 +86,41 @@ class Emulator:
     def reset(self) -> None:
         self._request("POST", "/_emreks/reset", {})
         self.configure({"latency": {}, "faults": []})
+        self.baseline: dict = {}
+
+    def mark_baseline(self) -> None:
+        """Remembers what exists now (what a test set up by itself), so that
+        `leftovers` reports only what came after."""
+        self.baseline = self.inventory()
+
+    def leftovers(self) -> dict:
+        """Objects created since the baseline, by kind; `{}` when nothing leaked."""
+        left = {}
+        for kind, ids in self.inventory().items():
+            new = [i for i in ids if i not in self.baseline.get(kind, [])]
+            if new:
+                left[kind] = new
+        return left
+
+    def client(self, service: str, region: str = "eu-west-1"):
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def create_admin_role(self, name: str) -> str:
+        """An IAM role as the one a team's admins already have."""
+        trust = (
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+            '"Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
+        )
+        role = self.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+        return role["Role"]["Arn"]
 
     def __enter__(self) -> "Emulator":
         return self.start()

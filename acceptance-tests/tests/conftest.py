@@ -20,8 +20,12 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture
 def aws(emulator):
-    """The emulator, emptied before the test."""
+    """The emulator, emptied before the test, holding only the admin role
+    (which exists before any platform in a real account)."""
     emulator.reset()
+    emulator.create_admin_role("PlatformAdmin")
+    emulator.create_admin_role("OtherAdmin")
+    emulator.mark_baseline()
     emulator.reset_stats()
     return emulator
 

@@ -1,6 +1,5 @@
 """emreks_platform through real Terraform against the local emulator."""
 
-import boto3
 import pytest
 
 from conftest import ADMIN_ROLE
@@ -26,13 +25,7 @@ output "p" {{
 
 
 def client(aws, service):
-    return boto3.client(
-        service,
-        endpoint_url=aws.url,
-        region_name="eu-west-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return aws.client(service)
 
 
 def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
@@ -66,7 +59,7 @@ def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
         "AmazonEKSClusterAdminPolicy"
     ]
 
-    inventory = aws.inventory()
+    inventory = aws.leftovers()
     assert len(inventory["ec2:subnet"]) == 6
     assert len(inventory["ec2:nat-gateway"]) == 3
     assert len(inventory["iam:role"]) == 1
@@ -78,7 +71,7 @@ def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
     assert not [op for op in aws.stats() if ":Create" in op or ":Delete" in op]
 
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_public_endpoint_and_admin_change_in_place(workspace, provider, aws):
@@ -107,7 +100,7 @@ def test_public_endpoint_and_admin_change_in_place(workspace, provider, aws):
     assert workspace.plan().code == 0
 
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_changing_the_vpc_forces_replacement(workspace, provider, aws):
@@ -119,7 +112,7 @@ def test_changing_the_vpc_forces_replacement(workspace, provider, aws):
     assert change["change"]["actions"] == ["delete", "create"]
     assert ["vpc_cidr"] in change["change"]["replace_paths"]
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_existing_subnets_are_used_as_they_are(workspace, provider, aws):
@@ -144,7 +137,7 @@ output "p" {{ value = emreks_platform.p }}
     assert values["eks_admin_role_arn"] is None
     assert workspace.plan().code == 0
     workspace.destroy()
-    left = aws.inventory()
+    left = aws.leftovers()
     assert left.pop("ec2:vpc") == [vpc]
     assert sorted(left.pop("ec2:subnet")) == sorted(subnets)
     assert left == {}
@@ -162,7 +155,7 @@ def test_admin_access_removed_outside_terraform_is_restored(workspace, provider,
     workspace.apply()
     assert eks.describe_access_entry(clusterName="analytics", principalArn=ADMIN_ROLE)
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_cluster_deleted_outside_terraform_is_replaced(workspace, provider, aws):
@@ -174,9 +167,9 @@ def test_cluster_deleted_outside_terraform_is_replaced(workspace, provider, aws)
     assert change["change"]["actions"] == ["delete", "create"]
     workspace.apply()
     assert client(aws, "eks").describe_cluster(name="analytics")["cluster"]["status"] == "ACTIVE"
-    assert len(aws.inventory()["ec2:vpc"]) == 1, "the old VPC was removed with the old platform"
+    assert len(aws.leftovers()["ec2:vpc"]) == 1, "the old VPC was removed with the old platform"
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_throttling_is_retried(workspace, provider, aws):
@@ -188,7 +181,7 @@ def test_throttling_is_retried(workspace, provider, aws):
     workspace.apply()
     assert aws.stats()["eks:CreateCluster"] == 3
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_failed_create_saves_what_exists_and_destroy_removes_it(workspace, provider, aws):
@@ -197,12 +190,12 @@ def test_failed_create_saves_what_exists_and_destroy_removes_it(workspace, provi
     result = workspace.apply(check=False)
     assert result.code == 1
     assert "eks:CreateCluster" in result.output and 'EKS cluster "analytics"' in result.output
-    assert aws.inventory().get("ec2:vpc"), "the VPC was created before the failure"
+    assert aws.leftovers().get("ec2:vpc"), "the VPC was created before the failure"
     aws.configure({"faults": []})
     state = workspace.run("state", "list").stdout.split()
     assert state == ["emreks_platform.p"]
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 def test_slow_cluster_is_waited_for(workspace, provider, aws):
@@ -211,7 +204,7 @@ def test_slow_cluster_is_waited_for(workspace, provider, aws):
     workspace.apply()
     assert aws.stats()["eks:DescribeCluster"] >= 2
     workspace.destroy()
-    assert aws.inventory() == {}
+    assert aws.leftovers() == {}
 
 
 @pytest.mark.parametrize(

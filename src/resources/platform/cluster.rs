@@ -113,6 +113,25 @@ pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
     )
 }
 
+/// Whether the IAM role carries this platform's tag (so destroy may delete it).
+pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Result<bool, AwsError> {
+    let resource = format!("IAM role \"{role_name}\"");
+    match aws.iam.list_role_tags().role_name(role_name).send().await {
+        Ok(out) => Ok(out
+            .tags()
+            .iter()
+            .any(|t| t.key() == crate::aws::tags::PLATFORM_TAG && t.value() == platform)),
+        Err(e) => {
+            let err = AwsError::sdk("iam:ListRoleTags", &resource, e);
+            if err.is_not_found() {
+                Ok(false)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
 pub async fn retag_role(
     aws: &Aws,
     role_name: &str,

@@ -399,6 +399,21 @@ async fn destroy_platform(
         cluster::delete_cluster(aws, &name, timeout).await?;
         private.cluster_created = false;
     }
+    // Terraform gives destroy a fresh private state when it replaces the
+    // platform: then find the pieces from the state and the platform tag.
+    if private.cluster_role_name.is_none() {
+        if let Some(arn) = known(&state.cluster_role_arn) {
+            let role = arn.rsplit('/').next().unwrap_or_default();
+            if cluster::role_belongs_to(aws, role, &name).await? {
+                private.cluster_role_name = Some(role.to_string());
+            }
+        }
+    }
+    if private.network.is_none() {
+        if let Some(vpc_id) = known(&state.vpc_id) {
+            private.network = network::discover(aws, vpc_id, &name).await?;
+        }
+    }
     if let Some(role) = private.cluster_role_name.clone() {
         cluster::delete_role(aws, &role).await?;
         private.cluster_role_name = None;

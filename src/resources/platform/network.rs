@@ -584,6 +584,120 @@ pub async fn retag(
     Ok(())
 }
 
+/// Finds what the platform made in its VPC from AWS itself, when the ids
+/// are not at hand (Terraform hands destroy a fresh private state when it
+/// replaces a resource). `None` when the VPC is gone or not the platform's
+/// (subnets a user passed in live in a VPC the platform must not delete).
+pub async fn discover(
+    aws: &Aws,
+    vpc_id: &str,
+    platform: &str,
+) -> Result<Option<NetworkIds>, AwsError> {
+    let by_vpc = || Filter::builder().name("vpc-id").values(vpc_id).build();
+    let vpcs = match aws.ec2.describe_vpcs().vpc_ids(vpc_id).send().await {
+        Ok(out) => out.vpcs().to_vec(),
+        Err(e) => {
+            return ignore_not_found(Err(AwsError::sdk("ec2:DescribeVpcs", vpc_id, e)))
+                .map(|_| None)
+        }
+    };
+    let owned = vpcs
+        .iter()
+        .flat_map(|v| v.tags())
+        .any(|t| t.key() == Some(crate::aws::tags::PLATFORM_TAG) && t.value() == Some(platform));
+    if !owned {
+        return Ok(None);
+    }
+    let mut ids = NetworkIds {
+        vpc_id: Some(vpc_id.to_string()),
+        ..Default::default()
+    };
+    let gateways = aws
+        .ec2
+        .describe_internet_gateways()
+        .filters(
+            Filter::builder()
+                .name("attachment.vpc-id")
+                .values(vpc_id)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeInternetGateways", vpc_id, e))?;
+    if let Some(gateway) = gateways.internet_gateways().first() {
+        ids.internet_gateway_id = gateway.internet_gateway_id().map(str::to_string);
+        ids.internet_gateway_attached = true;
+    }
+    let subnets = aws
+        .ec2
+        .describe_subnets()
+        .filters(by_vpc())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", vpc_id, e))?;
+    for subnet in subnets.subnets() {
+        let (Some(id), Some(zone)) = (subnet.subnet_id(), subnet.availability_zone()) else {
+            continue;
+        };
+        let public = subnet.map_public_ip_on_launch() == Some(true);
+        let map = if public {
+            &mut ids.public_subnets
+        } else {
+            &mut ids.private_subnets
+        };
+        map.insert(zone.to_string(), id.to_string());
+    }
+    let nats = aws
+        .ec2
+        .describe_nat_gateways()
+        .filter(by_vpc())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeNatGateways", vpc_id, e))?;
+    for nat in nats.nat_gateways() {
+        if matches!(
+            nat.state().map(|s| s.as_str()),
+            Some("deleted" | "deleting")
+        ) {
+            continue;
+        }
+        let zone = nat
+            .subnet_id()
+            .and_then(|subnet| {
+                ids.public_subnets
+                    .iter()
+                    .find(|(_, id)| id.as_str() == subnet)
+            })
+            .map(|(zone, _)| zone.clone())
+            .unwrap_or_else(|| nat.nat_gateway_id().unwrap_or_default().to_string());
+        if let Some(id) = nat.nat_gateway_id() {
+            ids.nat_gateways.insert(zone.clone(), id.to_string());
+        }
+        if let Some(allocation) = nat
+            .nat_gateway_addresses()
+            .iter()
+            .find_map(|a| a.allocation_id())
+        {
+            ids.eip_allocations.insert(zone, allocation.to_string());
+        }
+    }
+    let tables = aws
+        .ec2
+        .describe_route_tables()
+        .filters(by_vpc())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeRouteTables", vpc_id, e))?;
+    for table in tables.route_tables() {
+        let main = table.associations().iter().any(|a| a.main() == Some(true));
+        if let (false, Some(id)) = (main, table.route_table_id()) {
+            ids.private_route_tables
+                .insert(id.to_string(), id.to_string());
+        }
+    }
+    Ok(Some(ids))
+}
+
 /// AZ → subnet for subnets the user passed in, and the VPC they are in.
 pub async fn describe_subnets(
     aws: &Aws,

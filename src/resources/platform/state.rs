@@ -1,7 +1,7 @@
 //! The typed Terraform state of `emreks_platform` and its private state.
 
 use serde::{Deserialize, Serialize};
-use tf_provider::value::{serde_as_vec, Value};
+use tf_provider::value::Value;
 
 use crate::resources::values::{StringList, StringMap};
 use crate::timeouts::Timeouts;
@@ -44,7 +44,7 @@ pub struct PlatformState {
     pub vpc_id: Value<String>,
     #[serde(default)]
     pub subnet_ids_by_az: StringMap,
-    #[serde(default, with = "serde_as_vec")]
+    #[serde(default, with = "crate::schema::optional_block")]
     pub timeouts: Value<Timeouts>,
 }
 
