@@ -81,6 +81,7 @@ def peak_rss_during_apply(binary: Path, scratch: Path) -> int:
     wrapper.chmod(0o755)
     os.environ["EMREKS_PROVIDER_BIN"] = str(wrapper)
     with Emulator() as aws:
+        aws.create_admin_role("PlatformAdmin")
         workspace = Workspace(scratch / "tf", endpoint=aws.url)
         workspace.write({"main.tf": provider_block(aws.url) + '''
 resource "emreks_platform" "p" {

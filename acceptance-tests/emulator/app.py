@@ -1,0 +1,216 @@
+"""The emulator's WSGI application: routes each request to the admin API,
+the Kubernetes stand-in, an extension handler or moto."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import threading
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from botocore.exceptions import UnknownServiceError
+from moto.iam.models import IAMBackend, get_account_id_from
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.wrappers import Request, Response
+
+from . import inventory
+from .admin import AdminApi
+from .ec2_ext import Ec2Extension
+from .eks_ext import EksExtension
+from .emr_containers_ext import EmrContainersExtension
+from .emr_ext import EmrExtension
+from .extension import Call
+from .k8s import KubernetesApi
+from .protocol import (
+    AwsError,
+    AwsRequest,
+    Reply,
+    fault_error,
+    parse_input,
+    render_error,
+    resolve_operation,
+    serialize_output,
+    service_for_signing_name,
+    service_model,
+    validate,
+)
+from .settings import Scheduler, Settings
+
+log = logging.getLogger("emulator")
+
+# access key, region and signing name of a SigV4 credential scope
+CREDENTIAL_SCOPE = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def _configure_moto() -> None:
+    """AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) exist, so roles can
+    have them attached; only in the `aws` partition, the one clients use here:
+    building them for all six costs most of a second after every reset."""
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    load_all = IAMBackend._init_aws_policies
+    if getattr(load_all, "aws_partition_only", False):
+        return
+
+    def load(backend: IAMBackend) -> list:
+        return load_all(backend) if backend.region_name == "aws" else []
+
+    load.aws_partition_only = True
+    IAMBackend._init_aws_policies = load
+
+
+class Emulator:
+    def __init__(self, settings: Settings | None = None) -> None:
+        _configure_moto()
+        self.settings = settings or Settings()
+        self.scheduler = Scheduler()
+        # One request at a time touches the stores: moto's backends are not
+        # thread safe and handlers span several of them. Requests are
+        # short, so connections are still served in parallel threads.
+        self.lock = threading.RLock()
+        self.stats: Counter[str] = Counter()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.eks = EksExtension(self)
+        extensions = (self.eks, EmrContainersExtension(self), EmrExtension(self), Ec2Extension(self))
+        self.extensions = {e.service: e for e in extensions}
+        self.k8s = KubernetesApi(self)
+        self.admin = AdminApi(self)
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ)
+        with self.lock:
+            self.scheduler.run_due()
+            if request.path.startswith("/_emreks/"):
+                response = self.admin.handle(request)
+            elif KubernetesApi.serves(request) and not CREDENTIAL_SCOPE.search(
+                request.headers.get("Authorization", "")
+            ):
+                response = self.k8s.handle(request)
+            else:
+                response = self._aws(request)
+        return response(environ, start_response)
+
+    def record(self, operation: str) -> str | None:
+        """Counts a call; returns the kind of fault to inject into it, if any."""
+        self.stats[operation] += 1
+        return self.settings.take_fault(operation)
+
+    def reset(self) -> None:
+        moto_api_backend.reset()
+        for extension in self.extensions.values():
+            extension.reset()
+        self.k8s.reset()
+        self.scheduler.clear()
+        self.stats.clear()
+
+    def inventory(self) -> dict[str, list[str]]:
+        parts = [e.inventory() for e in self.extensions.values()] + [self.k8s.inventory()]
+        return inventory.collect(parts)
+
+    # ------------------------------------------------------------ AWS
+
+    def _aws(self, request: Request) -> Response:
+        environ = request.environ
+        body = request.get_data()
+        # moto reads the body again: hand it a fresh, length-delimited stream.
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        scope = CREDENTIAL_SCOPE.search(
+            request.headers.get("Authorization", "") or request.args.get("X-Amz-Credential", "")
+        )
+        if scope is None:  # unsigned: only moto knows what it is
+            return self._to_response(self._call_moto(environ))
+        access_key, region, signing_name = scope.groups()
+        service = service_for_signing_name(signing_name)
+        try:
+            model = service_model(service)
+        except UnknownServiceError:
+            return self._to_response(self._call_moto(environ))
+        raw_path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(request.path)).split("?", 1)[0]
+        req = AwsRequest(
+            request.method,
+            raw_path,
+            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+            request.headers,
+            body,
+        )
+        operation, labels = resolve_operation(service, req)
+        fault = self.record(f"{service}:{operation.name if operation else 'UnknownOperation'}")
+        try:
+            if fault:
+                raise fault_error(service, fault)
+            reply = self._dispatch(service, model.protocol, operation, labels, req, environ, access_key, region)
+        except AwsError as e:
+            reply = render_error(service, e)
+        except Exception as e:  # a bug of ours: answer as AWS does, keep the trace in the log
+            log.exception("%s %s failed", request.method, request.full_path)
+            reply = render_error(service, AwsError("InternalFailure", f"emulator error: {e!r}", 500))
+        return self._to_response(reply)
+
+    def _dispatch(
+        self,
+        service: str,
+        protocol: str,
+        operation: Any,
+        labels: dict,
+        req: AwsRequest,
+        environ: dict,
+        access_key: str,
+        region: str,
+    ) -> Reply:
+        def forward() -> Reply:
+            return self._call_moto(environ)
+
+        extension = self.extensions.get(service)
+        handler = extension.handlers.get(operation.name) if extension and operation else None
+        if extension and handler is None and (operation is None or not extension.moto_implements(operation.name)):
+            code, status = (
+                ("InvalidAction", 400) if protocol in ("query", "ec2") else ("UnknownOperationException", 404)
+            )
+            what = f"{service}:{operation.name}" if operation else f"{req.method} {req.path}"
+            raise AwsError(code, f"{what} is not an operation the emulator implements", status)
+        if handler is None:
+            # Left to moto; checked first when that is known not to refuse valid SDK requests.
+            if operation is not None and self.settings.validate_moto_requests and protocol in ("rest-json", "json"):
+                validate(operation, parse_input(operation, req, labels))
+            return forward()
+        params = parse_input(operation, req, labels)
+        validate(operation, params)
+        host = req.headers.get("Host", "127.0.0.1")
+        call = Call(self, operation, params, region, self._account(access_key, req.headers), access_key, host, forward)
+        result = handler(call)
+        return result if isinstance(result, Reply) else serialize_output(operation, result)
+
+    @staticmethod
+    def _account(access_key: str, headers: Any) -> str:
+        """The account moto files this request under (same precedence as moto)."""
+        return os.environ.get("MOTO_ACCOUNT_ID") or headers.get("x-moto-account-id") or get_account_id_from(access_key)
+
+    def _call_moto(self, environ: dict) -> Reply:
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = int(status.split()[0]), headers
+            return lambda data: None
+
+        result = self.moto(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return Reply(captured["status"], captured["headers"], body)
+
+    @staticmethod
+    def _to_response(reply: Reply) -> Response:
+        response = Response(reply.body, status=reply.status)
+        response.headers.clear()
+        for name, value in reply.headers.items() if isinstance(reply.headers, dict) else reply.headers:
+            response.headers.add(name, value)
+        return response

@@ -1,0 +1,551 @@
+"""A Kubernetes API stand-in for the EKS clusters held.
+
+Each cluster's API is served at `/k8s/<cluster>/...` (the HTTPS `endpoint`
+that DescribeCluster reports) and at the root (`/api/...`, `/apis/...`) for
+tokens that name their cluster in an `x-k8s-aws-id` query parameter. Only EKS bearer
+tokens are accepted: `k8s-aws-v1.` + base64url of a presigned STS
+GetCallerIdentity URL, as `aws eks get-token` makes them. Objects live in one
+store per cluster name, created with the built-in namespaces and roles of a
+fresh cluster and dropped when the EKS cluster is deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import string
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, UTC
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from .app import Emulator
+
+TOKEN_PREFIX = "k8s-aws-v1."
+TOKEN_LIFETIME = timedelta(minutes=15)  # what aws-iam-authenticator accepts
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def group_version_path(self) -> str:
+        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+
+RBAC = "rbac.authorization.k8s.io"
+KINDS = [
+    Kind("", "v1", "namespaces", "Namespace", False),
+    Kind("", "v1", "serviceaccounts", "ServiceAccount", True),
+    Kind("", "v1", "configmaps", "ConfigMap", True),
+    Kind("", "v1", "secrets", "Secret", True),
+    Kind(RBAC, "v1", "clusterroles", "ClusterRole", False),
+    Kind(RBAC, "v1", "clusterrolebindings", "ClusterRoleBinding", False),
+    Kind(RBAC, "v1", "roles", "Role", True),
+    Kind(RBAC, "v1", "rolebindings", "RoleBinding", True),
+    Kind("apps", "v1", "deployments", "Deployment", True),
+]
+KIND_BY_PATH = {(k.group, k.version, k.plural): k for k in KINDS}
+NAMESPACES = KIND_BY_PATH[("", "v1", "namespaces")]
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+SYSTEM_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
+VERBS = ["create", "delete", "get", "list", "patch", "update"]
+
+
+class K8sError(Exception):
+    def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.code, self.reason, self.message, self.details = code, reason, message, details
+
+
+def _status(code: int, reason: str, message: str, details: dict | None = None) -> Response:
+    body = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details:
+        body["details"] = details
+    return _json(body, code)
+
+
+def _json(body: Any, code: int = 200) -> Response:
+    return Response(json.dumps(body), status=code, content_type="application/json")
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _merge(target: Any, patch: Any) -> Any:
+    """JSON merge patch (RFC 7386)."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = _merge(out.get(key), value)
+    return out
+
+
+def _details(kind: Kind, name: str) -> dict:
+    details = {"name": name, "kind": kind.plural}
+    if kind.group:
+        details["group"] = kind.group
+    return details
+
+
+def token_cluster(authorization: str) -> tuple[str | None, bool]:
+    """Checks an EKS bearer token: (cluster named in the URL or None, whether
+    `x-k8s-aws-id` is signed as a header). Raises K8sError(401) if invalid."""
+    unauthorized = K8sError(401, "Unauthorized", "Unauthorized")
+    if not authorization.startswith("Bearer " + TOKEN_PREFIX):
+        raise unauthorized
+    encoded = authorization[len("Bearer " + TOKEN_PREFIX) :].strip()
+    try:
+        url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except ValueError:
+        raise unauthorized from None
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    if query.get("Action") != "GetCallerIdentity" or not {"X-Amz-Credential", "X-Amz-Date", "X-Amz-Signature"} <= set(
+        query
+    ):
+        raise unauthorized
+    try:
+        signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise unauthorized from None
+    if datetime.now(UTC) - signed_at > TOKEN_LIFETIME:
+        raise K8sError(401, "Unauthorized", "Unauthorized: the token has expired")
+    signed_header = "x-k8s-aws-id" in query.get("X-Amz-SignedHeaders", "").split(";")
+    if "x-k8s-aws-id" not in query and not signed_header:
+        raise unauthorized
+    return query.get("x-k8s-aws-id"), signed_header
+
+
+class ClusterStore:
+    """The objects of one cluster, keyed by (plural, namespace or "", name)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str, str], dict] = {}
+        self.system: set[tuple[str, str, str]] = set()  # built in, not created by a client
+        self._version = 0
+        for name in SYSTEM_NAMESPACES:
+            self.create(NAMESPACES, None, {"metadata": {"name": name}}, system=True)
+        for name in SYSTEM_CLUSTER_ROLES:
+            role = {"metadata": {"name": name}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
+            self.create(KIND_BY_PATH[(RBAC, "v1", "clusterroles")], None, role, system=True)
+
+    @property
+    def resource_version(self) -> str:
+        return str(self._version)
+
+    def _next_version(self) -> str:
+        self._version += 1
+        return str(self._version)
+
+    @staticmethod
+    def _key(kind: Kind, namespace: str | None, name: str) -> tuple[str, str, str]:
+        return kind.plural, namespace or "", name
+
+    def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
+        obj = self.objects.get(self._key(kind, namespace, name))
+        if obj is None:
+            raise K8sError(404, "NotFound", f'{kind.plural} "{name}" not found', _details(kind, name))
+        return obj
+
+    def list(self, kind: Kind, namespace: str | None) -> list[dict]:
+        return [
+            o
+            for (plural, ns, _), o in sorted(self.objects.items())
+            if plural == kind.plural and (namespace is None or ns == namespace)
+        ]
+
+    def _check_body(self, kind: Kind, namespace: str | None, obj: Any) -> dict:
+        if not isinstance(obj, dict):
+            raise K8sError(400, "BadRequest", "the request body must be an object")
+        if obj.get("apiVersion", kind.api_version) != kind.api_version or obj.get("kind", kind.kind) != kind.kind:
+            raise K8sError(
+                400,
+                "BadRequest",
+                f"the body is a {obj.get('apiVersion')}/{obj.get('kind')}, not a {kind.api_version}/{kind.kind}",
+            )
+        meta = obj.setdefault("metadata", {})
+        if kind.namespaced:
+            if meta.get("namespace", namespace) != namespace:
+                raise K8sError(
+                    400,
+                    "BadRequest",
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                )
+            meta["namespace"] = namespace
+        obj["apiVersion"], obj["kind"] = kind.api_version, kind.kind
+        return obj
+
+    def create(self, kind: Kind, namespace: str | None, obj: Any, system: bool = False) -> dict:
+        obj = self._check_body(kind, namespace, obj)
+        meta = obj["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
+        name = meta.get("name")
+        pattern = DNS_LABEL if kind is NAMESPACES else DNS_SUBDOMAIN
+        valid = bool(name) and (
+            re.fullmatch(r"[^/%]+", name) if kind.group == RBAC else pattern.match(name) and len(name) <= 253
+        )
+        if not valid:
+            raise K8sError(
+                422,
+                "Invalid",
+                f'{kind.kind} "{name or ""}" is invalid: metadata.name: Invalid value',
+                _details(kind, name or ""),
+            )
+        if kind.namespaced and self._key(NAMESPACES, None, namespace) not in self.objects:
+            raise K8sError(404, "NotFound", f'namespaces "{namespace}" not found', _details(NAMESPACES, namespace))
+        key = self._key(kind, namespace, name)
+        if key in self.objects:
+            raise K8sError(409, "AlreadyExists", f'{kind.plural} "{name}" already exists', _details(kind, name))
+        meta.update(uid=str(uuid.uuid4()), creationTimestamp=_timestamp(), generation=1)
+        meta.pop("deletionTimestamp", None)
+        self._store(kind, key, obj)
+        if system:
+            self.system.add(key)
+        if kind is NAMESPACES:
+            # What the namespace controllers add to every new namespace.
+            service_accounts = KIND_BY_PATH[("", "v1", "serviceaccounts")]
+            configmaps = KIND_BY_PATH[("", "v1", "configmaps")]
+            self.create(service_accounts, name, {"metadata": {"name": "default"}}, system=True)
+            self.create(
+                configmaps, name, {"metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": ""}}, system=True
+            )
+        return obj
+
+    def replace(self, kind: Kind, namespace: str | None, name: str, obj: Any) -> dict:
+        current = self.get(kind, namespace, name)
+        obj = self._check_body(kind, namespace, obj)
+        meta = obj["metadata"]
+        if meta.get("name", name) != name:
+            raise K8sError(400, "BadRequest", "the name of the object does not match the name on the URL")
+        if meta.get("resourceVersion") not in (None, current["metadata"]["resourceVersion"]):
+            raise K8sError(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on {kind.plural} "{name}": the object has been '
+                "modified; please apply your changes to the latest version and try again",
+                _details(kind, name),
+            )
+        old = current["metadata"]
+        meta.update(
+            name=name,
+            uid=old["uid"],
+            creationTimestamp=old["creationTimestamp"],
+            generation=old["generation"] + (obj.get("spec") != current.get("spec")),
+        )
+        self._store(kind, self._key(kind, namespace, name), obj)
+        return obj
+
+    def patch(self, kind: Kind, namespace: str | None, name: str, patch: Any) -> dict:
+        if not isinstance(patch, dict):
+            raise K8sError(400, "BadRequest", "the patch must be an object")
+        current = self.get(kind, namespace, name)
+        merged = _merge(current, patch)
+        merged["metadata"]["resourceVersion"] = patch.get("metadata", {}).get(
+            "resourceVersion", current["metadata"]["resourceVersion"]
+        )
+        return self.replace(kind, namespace, name, merged)
+
+    def delete(self, kind: Kind, namespace: str | None, name: str) -> dict:
+        obj = self.get(kind, namespace, name)
+        key = self._key(kind, namespace, name)
+        del self.objects[key]
+        self.system.discard(key)
+        if kind is NAMESPACES:
+            for other in [k for k in self.objects if k[1] == name]:
+                del self.objects[other]
+                self.system.discard(other)
+            obj["status"] = {"phase": "Terminating"}
+            obj["metadata"]["deletionTimestamp"] = _timestamp()
+        return obj
+
+    def _store(self, kind: Kind, key: tuple[str, str, str], obj: dict) -> None:
+        obj["metadata"]["resourceVersion"] = self._next_version()
+        if kind is NAMESPACES:
+            obj["spec"] = {"finalizers": ["kubernetes"], **obj.get("spec", {})}
+            obj["status"] = {"phase": "Active"}
+        elif kind.kind == "Secret":
+            data = dict(obj.get("data") or {})
+            for k, v in (obj.pop("stringData", None) or {}).items():
+                data[k] = base64.b64encode(str(v).encode()).decode()
+            obj["data"] = data
+            obj.setdefault("type", "Opaque")
+        elif kind.kind == "Deployment":
+            # Rolled out at once: every replica ready and available.
+            spec = obj.setdefault("spec", {})
+            replicas = spec.setdefault("replicas", 1)
+            obj["status"] = {
+                "observedGeneration": obj["metadata"]["generation"],
+                "replicas": replicas,
+                "updatedReplicas": replicas,
+                "readyReplicas": replicas,
+                "availableReplicas": replicas,
+                "conditions": [
+                    {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"},
+                ],
+            }
+        self.objects[key] = obj
+
+
+def _selected(obj: dict, labels: str | None, fields: str | None) -> bool:
+    """Equality-based label and field selectors (a=b, a==b, a!=b, a, !a)."""
+    have = obj["metadata"].get("labels") or {}
+    for term in filter(None, (labels or "").split(",")):
+        term = term.strip()
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            if have.get(key.strip()) == value.strip():
+                return False
+        elif "=" in term:
+            key, value = term.replace("==", "=").split("=", 1)
+            if have.get(key.strip()) != value.strip():
+                return False
+        elif term.startswith("!"):
+            if term[1:] in have:
+                return False
+        elif " " in term:
+            raise K8sError(400, "BadRequest", f"unsupported label selector: {term}")
+        elif term not in have:
+            return False
+    fields_of = {"metadata.name": obj["metadata"].get("name"), "metadata.namespace": obj["metadata"].get("namespace")}
+    for term in filter(None, (fields or "").split(",")):
+        key, _, value = term.replace("==", "=").partition("=")
+        if fields_of.get(key) != value:
+            return False
+    return True
+
+
+class KubernetesApi:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.stores: dict[str, ClusterStore] = {}
+
+    @staticmethod
+    def serves(request: Request) -> bool:
+        path = request.path
+        return path.startswith("/k8s/") or path in ("/api", "/apis", "/version") or path.startswith(("/api/", "/apis/"))
+
+    def store(self, cluster: str) -> ClusterStore:
+        if cluster not in self.stores:
+            self.stores[cluster] = ClusterStore()
+        return self.stores[cluster]
+
+    def namespace_exists(self, cluster: str, namespace: str) -> bool:
+        return (NAMESPACES.plural, "", namespace) in self.store(cluster).objects
+
+    def drop_cluster(self, cluster: str) -> None:
+        self.stores.pop(cluster, None)
+
+    def reset(self) -> None:
+        self.stores.clear()
+
+    def inventory(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for cluster, store in self.stores.items():
+            for key in sorted(store.objects):
+                if key not in store.system:
+                    plural, namespace, name = key
+                    out.setdefault(f"k8s:{cluster}/{plural}", []).append(f"{namespace}/{name}" if namespace else name)
+        return out
+
+    # ------------------------------------------------------------ requests
+
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._handle(request)
+        except K8sError as e:
+            return _status(e.code, e.reason, e.message, e.details)
+
+    def _handle(self, request: Request) -> Response:
+        path = request.path
+        path_cluster = None
+        if path.startswith("/k8s/"):
+            path_cluster, _, rest = path[len("/k8s/") :].partition("/")
+            path = "/" + rest
+        named, _ = token_cluster(request.headers.get("Authorization", ""))
+        if path_cluster and named and named != path_cluster:
+            raise K8sError(401, "Unauthorized", "Unauthorized: the token is for another cluster")
+        cluster_name = path_cluster or named
+        if cluster_name is None:
+            raise K8sError(
+                401,
+                "Unauthorized",
+                "Unauthorized: the token names no cluster; "
+                "use the cluster's endpoint or an x-k8s-aws-id query parameter",
+            )
+        cluster = self.emulator.eks.find_cluster(cluster_name)
+        if cluster is None or cluster.status in ("CREATING", "DELETING"):
+            raise K8sError(403, "Forbidden", f"cluster {cluster_name} does not exist or is not ACTIVE")
+        if path == "/version":
+            major, minor = cluster.version.split(".")
+            return _json(
+                {
+                    "major": major,
+                    "minor": minor,
+                    "gitVersion": f"v{cluster.version}.0-eks-emulator",
+                    "platform": "linux/amd64",
+                }
+            )
+        discovery = self._discovery(path)
+        if discovery is not None:
+            return _json(discovery)
+        kind, namespace, name = self._resource(path)
+        fault = self.emulator.record(f"k8s:{request.method} {kind.plural}")
+        if fault:
+            return (
+                _status(429, "TooManyRequests", "injected throttle")
+                if fault == "throttle"
+                else _status(500, "InternalError", "injected fault")
+            )
+        return self._serve(request, self.store(cluster_name), kind, namespace, name)
+
+    @staticmethod
+    def _discovery(path: str) -> dict | None:
+        path = path.rstrip("/")
+        if path == "/api":
+            return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
+        if path == "/apis":
+            groups = sorted({(k.group, k.version) for k in KINDS if k.group})
+            return {
+                "kind": "APIGroupList",
+                "apiVersion": "v1",
+                "groups": [
+                    {
+                        "name": g,
+                        "versions": [{"groupVersion": f"{g}/{v}", "version": v}],
+                        "preferredVersion": {"groupVersion": f"{g}/{v}", "version": v},
+                    }
+                    for g, v in groups
+                ],
+            }
+        kinds = [k for k in KINDS if k.group_version_path == path]
+        if kinds:
+            return {
+                "kind": "APIResourceList",
+                "apiVersion": "v1",
+                "groupVersion": kinds[0].api_version,
+                "resources": [
+                    {
+                        "name": k.plural,
+                        "singularName": k.kind.lower(),
+                        "namespaced": k.namespaced,
+                        "kind": k.kind,
+                        "verbs": VERBS,
+                    }
+                    for k in kinds
+                ],
+            }
+        return None
+
+    @staticmethod
+    def _resource(path: str) -> tuple[Kind, str | None, str | None]:
+        parts = path.strip("/").split("/")
+        not_found = K8sError(404, "NotFound", "the server could not find the requested resource")
+        if parts[0] == "api" and len(parts) >= 3:
+            group, version, tail = "", parts[1], parts[2:]
+        elif parts[0] == "apis" and len(parts) >= 4:
+            group, version, tail = parts[1], parts[2], parts[3:]
+        else:
+            raise not_found
+        namespace = None
+        if tail[0] == "namespaces" and len(tail) >= 3:
+            namespace, tail = tail[1], tail[2:]
+        if len(tail) > 2:
+            raise not_found  # subresources are not served
+        kind = KIND_BY_PATH.get((group, version, tail[0]))
+        name = tail[1] if len(tail) == 2 else None
+        if (
+            kind is None
+            or (namespace is not None and not kind.namespaced)
+            or (kind.namespaced and name and namespace is None)
+        ):
+            raise not_found
+        return kind, namespace, name
+
+    def _serve(
+        self, request: Request, store: ClusterStore, kind: Kind, namespace: str | None, name: str | None
+    ) -> Response:
+        method = request.method
+        if name is None:
+            if method == "GET":
+                if request.args.get("watch") in ("true", "1"):
+                    raise K8sError(400, "BadRequest", "watch is not supported by this emulator")
+                items = [
+                    o
+                    for o in store.list(kind, namespace)
+                    if _selected(o, request.args.get("labelSelector"), request.args.get("fieldSelector"))
+                ]
+                return _json(
+                    {
+                        "apiVersion": kind.api_version,
+                        "kind": f"{kind.kind}List",
+                        "metadata": {"resourceVersion": store.resource_version},
+                        "items": items,
+                    }
+                )
+            if method == "POST" and (namespace is not None or not kind.namespaced):
+                return _json(store.create(kind, namespace, self._body(request)), 201)
+            raise K8sError(405, "MethodNotAllowed", f"{method} is not supported on this collection")
+        if method == "GET":
+            return _json(store.get(kind, namespace, name))
+        if method == "PUT":
+            return _json(store.replace(kind, namespace, name, self._body(request)))
+        if method == "DELETE":
+            return _json(store.delete(kind, namespace, name))
+        if method == "PATCH":
+            content_type = request.mimetype
+            if content_type == "application/apply-patch+yaml":
+                if not request.args.get("fieldManager"):
+                    raise K8sError(400, "BadRequest", "fieldManager is required for apply requests")
+                body = self._body(request)
+                if (kind.plural, namespace or "", name) not in store.objects:
+                    body.setdefault("metadata", {}).setdefault("name", name)
+                    return _json(store.create(kind, namespace, body), 201)
+                return _json(store.patch(kind, namespace, name, body))
+            if content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+                return _json(store.patch(kind, namespace, name, self._body(request)))
+            raise K8sError(415, "UnsupportedMediaType", f"the patch content type {content_type} is not supported")
+        raise K8sError(405, "MethodNotAllowed", f"{method} is not supported")
+
+    @staticmethod
+    def _body(request: Request) -> Any:
+        try:
+            return (
+                yaml.safe_load(request.get_data())
+                if request.mimetype.endswith("yaml")
+                else json.loads(request.get_data())
+            )
+        except (ValueError, yaml.YAMLError) as e:
+            raise K8sError(400, "BadRequest", f"the request body is not valid: {e}") from None

@@ -1,0 +1,557 @@
+"""AWS wire protocols, driven by botocore's service models.
+
+Given an HTTP request this module tells which operation it is, rebuilds the
+operation's input dict exactly as botocore would have built it on the client
+side, validates it (botocore's ParamValidator plus the constraints AWS checks
+server side), serializes handler results and renders errors in the format of
+the service's protocol.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, unquote
+from xml.sax.saxutils import escape
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.utils import parse_timestamp
+from botocore.validate import ParamValidator
+from moto.core.serialize import XFormedAttributePicker, get_serializer_class
+from moto.core.utils import get_service_model as moto_service_model
+
+# SigV4 signing names whose botocore service name differs.
+SERVICE_BY_SIGNING_NAME = {"elasticmapreduce": "emr"}
+
+_session = botocore.session.get_session()
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    return _session.get_service_model(service)
+
+
+def service_for_signing_name(signing_name: str) -> str:
+    return SERVICE_BY_SIGNING_NAME.get(signing_name, signing_name)
+
+
+class AwsError(Exception):
+    """An error answered to the client in its protocol's error format.
+
+    `status` defaults to the HTTP status the service model gives the error
+    shape (400 when the model has none); `fields` are extra body members such
+    as EKS's `clusterName`.
+    """
+
+    def __init__(self, code: str, message: str, status: int | None = None, **fields: Any):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = {k: v for k, v in fields.items() if v is not None}
+
+
+@dataclass
+class AwsRequest:
+    method: str
+    path: str  # raw path, still percent-encoded: labels may contain %2F
+    query: dict[str, list[str]]
+    headers: Any  # case-insensitive mapping
+    body: bytes
+    _form: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def form(self) -> dict[str, str]:
+        """Query-protocol parameters: the query string plus a form body."""
+        if self._form is None:
+            form = {k: v[-1] for k, v in self.query.items()}
+            if self.body and "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
+                parsed = parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+                form.update({k: v[-1] for k, v in parsed.items()})
+            self._form = form
+        return self._form
+
+    def json_body(self) -> Any:
+        if not self.body.strip():
+            return {}
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise AwsError("SerializationException", "Could not parse the request body as JSON") from None
+
+
+# ---------------------------------------------------------------- routing
+
+
+@dataclass
+class _Route:
+    operation: OperationModel
+    regex: re.Pattern
+    labels: dict[str, str]  # regex group -> URI label name
+    required_query: tuple[tuple[str, str], ...]
+    header_members: tuple[str, ...]  # required members bound to headers
+    specificity: tuple
+
+
+def _compile_route(op: OperationModel) -> _Route:
+    uri = op.http["requestUri"]
+    path, _, literal_query = uri.partition("?")
+    labels: dict[str, str] = {}
+    pattern = ""
+    for i, part in enumerate(re.split(r"(\{[^}]+\})", path)):
+        if part.startswith("{"):
+            name = part[1:-1]
+            group = f"g{i}"
+            labels[group] = name.rstrip("+")
+            pattern += f"(?P<{group}>.+)" if name.endswith("+") else f"(?P<{group}>[^/]+)"
+        else:
+            pattern += re.escape(part)
+    if not pattern.endswith("/"):
+        pattern += "/?"
+    # `?tagging` and `?list-type=2` literals select the operation; `?x-id=...` only names it.
+    required_query = tuple((k, v[0]) for k, v in parse_qs(literal_query, keep_blank_values=True).items() if k != "x-id")
+    shape = op.input_shape
+    header_members = ()
+    if shape is not None:
+        header_members = tuple(
+            shape.members[m].serialization.get("name", m)
+            for m in shape.required_members
+            if shape.members[m].serialization.get("location") == "header"
+        )
+    literal_chars = len(re.sub(r"\{[^}]+\}", "", path))
+    specificity = (len(required_query), len(header_members), literal_chars, -path.count("+}"))
+    return _Route(op, re.compile(pattern), labels, required_query, header_members, specificity)
+
+
+@cache
+def _routes(service: str) -> dict[str, list[_Route]]:
+    model = service_model(service)
+    by_method: dict[str, list[_Route]] = {}
+    for name in model.operation_names:
+        op = model.operation_model(name)
+        by_method.setdefault(op.http.get("method", "POST"), []).append(_compile_route(op))
+    for routes in by_method.values():
+        routes.sort(key=lambda r: r.specificity, reverse=True)
+    return by_method
+
+
+def resolve_operation(service: str, req: AwsRequest) -> tuple[OperationModel | None, dict[str, str]]:
+    """The operation a request calls, and its raw URI label values (REST only)."""
+    model = service_model(service)
+    if model.protocol == "json":
+        target = req.headers.get("X-Amz-Target", "")
+        prefix, _, name = target.partition(".")
+        if prefix == model.metadata.get("targetPrefix") and name in model.operation_names:
+            return model.operation_model(name), {}
+        return None, {}
+    if model.protocol in ("query", "ec2"):
+        name = req.form.get("Action", "")
+        return (model.operation_model(name), {}) if name in model.operation_names else (None, {})
+    for route in _routes(service).get(req.method, []):
+        match = route.regex.fullmatch(req.path)
+        if not match:
+            continue
+        if any(k not in req.query or (v and v not in req.query[k]) for k, v in route.required_query):
+            continue
+        if any(h not in req.headers for h in route.header_members):
+            continue
+        return route.operation, {route.labels[g]: v for g, v in match.groupdict().items()}
+    return None, {}
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _scalar(raw: str, shape: Shape) -> Any:
+    """Converts a string from a URI, query string or header to the shape's type.
+
+    A value that does not convert is returned unchanged so that validation
+    reports it as a type error.
+    """
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(raw)
+        if kind in ("double", "float"):
+            return float(raw)
+        if kind == "boolean":
+            return {"true": True, "false": False}[raw.lower()]
+        if kind == "timestamp":
+            return parse_timestamp(raw)
+        if kind == "blob":
+            return base64.b64decode(raw)
+    except (ValueError, KeyError, TypeError):
+        return raw
+    return raw
+
+
+def _from_json(value: Any, shape: Shape) -> Any:
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict) and not shape.is_document_type:
+        wire_names = {m.serialization.get("name", n): n for n, m in shape.members.items()}
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue  # JSON null means absent
+            name = wire_names.get(key, key)
+            member = shape.members.get(name)
+            out[name] = _from_json(item, member) if member is not None else item
+        return out
+    if kind == "list" and isinstance(value, list):
+        return [_from_json(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _from_json(v, shape.value) for k, v in value.items()}
+    if kind == "timestamp" and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            return parse_timestamp(value)
+        except (ValueError, TypeError):
+            return value
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            return value
+    return value
+
+
+def _parse_rest_json(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> dict:
+    shape = op.input_shape
+    params: dict[str, Any] = {}
+    body_members = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri":
+            if wire in labels:
+                params[name] = _scalar(unquote(labels[wire]), member)
+        elif location == "querystring":
+            if member.type_name == "map":
+                values = {k: v[-1] for k, v in req.query.items()}
+                if values:
+                    params[name] = values
+            elif wire in req.query:
+                values = req.query[wire]
+                if member.type_name == "list":
+                    params[name] = [_scalar(v, member.member) for v in values]
+                else:
+                    params[name] = _scalar(values[-1], member)
+        elif location == "header":
+            if wire in req.headers:
+                raw = req.headers[wire]
+                if member.type_name == "list":
+                    params[name] = [_scalar(v.strip(), member.member) for v in raw.split(",")]
+                elif member.serialization.get("jsonvalue"):
+                    params[name] = json.loads(base64.b64decode(raw))
+                else:
+                    params[name] = _scalar(raw, member)
+        elif location == "headers":
+            prefix = wire.lower()
+            values = {k[len(prefix) :]: v for k, v in req.headers.items() if k.lower().startswith(prefix)}
+            if values:
+                params[name] = values
+        elif location != "statusCode":
+            body_members[name] = member
+    payload = shape.serialization.get("payload")
+    if payload:
+        member = shape.members[payload]
+        if member.type_name in ("blob", "string"):
+            if req.body:
+                params[payload] = req.body if member.type_name == "blob" else req.body.decode()
+        elif req.body.strip():
+            params[payload] = _from_json(req.json_body(), member)
+    elif body_members:
+        body = req.json_body()
+        if not isinstance(body, dict):
+            raise AwsError("SerializationException", "The request body must be a JSON object")
+        parsed = _from_json(body, shape)
+        params.update({k: v for k, v in parsed.items() if k in body_members})
+    return params
+
+
+def _query_name(member: Shape, default: str, ec2: bool) -> str:
+    if ec2:
+        if "queryName" in member.serialization:
+            return member.serialization["queryName"]
+        name = member.serialization.get("name", default)
+        return name[0].upper() + name[1:]
+    return member.serialization.get("name", default)
+
+
+def _from_query(form: dict[str, str], shape: Shape, key: str, ec2: bool) -> Any:
+    """Mirror of botocore's Query/EC2 serializers; None when absent."""
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            wire = _query_name(member, name, ec2)
+            value = _from_query(form, member, f"{key}.{wire}" if key else wire, ec2)
+            if value is not None:
+                out[name] = value
+        return out if out or not key else None
+    if kind == "list":
+        if ec2:
+            prefix = key
+        elif shape.serialization.get("flattened"):
+            prefix = key
+            if shape.member.serialization.get("name"):
+                prefix = ".".join(key.split(".")[:-1] + [shape.member.serialization["name"]])
+        else:
+            prefix = f"{key}.{shape.member.serialization.get('name', 'member')}"
+        items = []
+        while (item := _from_query(form, shape.member, f"{prefix}.{len(items) + 1}", ec2)) is not None:
+            items.append(item)
+        if not items:
+            return [] if form.get(key) == "" else None
+        return items
+    if kind == "map":
+        prefix = key if shape.serialization.get("flattened") else f"{key}.entry"
+        key_name = _query_name(shape.key, "key", ec2) if ec2 else shape.key.serialization.get("name", "key")
+        value_name = _query_name(shape.value, "value", ec2) if ec2 else shape.value.serialization.get("name", "value")
+        out = {}
+        i = 1
+        while f"{prefix}.{i}.{key_name}" in form:
+            out[form[f"{prefix}.{i}.{key_name}"]] = _from_query(form, shape.value, f"{prefix}.{i}.{value_name}", ec2)
+            i += 1
+        return out or None
+    if key not in form:
+        return None
+    return _scalar(form[key], shape)
+
+
+def parse_input(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> dict:
+    """The operation's input as the client built it before serializing it."""
+    if op.input_shape is None:
+        return {}
+    protocol = op.metadata["protocol"]
+    if protocol == "rest-json":
+        return _parse_rest_json(op, req, labels)
+    if protocol == "json":
+        body = req.json_body()
+        if not isinstance(body, dict):
+            raise AwsError("SerializationException", "The request body must be a JSON object")
+        return _from_json(body, op.input_shape)
+    if protocol in ("query", "ec2"):
+        return _from_query(req.form, op.input_shape, "", protocol == "ec2")
+    raise ValueError(f"cannot parse {protocol} requests")
+
+
+# ---------------------------------------------------------------- validation
+
+
+@cache
+def _pattern(expression: str) -> re.Pattern | None:
+    # Model patterns are ECMAScript-flavoured; the few Python cannot compile
+    # (\p{...} classes) are not checked.
+    try:
+        return re.compile(expression)
+    except re.error:
+        return None
+
+
+class _ServerSideValidator(ParamValidator):
+    """botocore's client-side checks plus the constraints AWS services enforce
+    themselves: maximum lengths and values, enums and patterns."""
+
+    VALIDATED_METADATA_ATTRS = ParamValidator.VALIDATED_METADATA_ATTRS | {"max", "enum", "pattern"}
+
+    def _validate_string(self, param, shape, errors, name):
+        super()._validate_string(param, shape, errors, name)
+        if not isinstance(param, str):
+            return
+        if "max" in shape.metadata and len(param) > shape.metadata["max"]:
+            errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
+        if shape.enum and param not in shape.enum:
+            errors.report(name, "not in enum", param=param, allowed=shape.enum)
+        pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
+        if pattern is not None and not pattern.search(param):
+            errors.report(name, "pattern mismatch", param=param, pattern=shape.metadata["pattern"])
+
+    def _validate_list(self, param, shape, errors, name):
+        super()._validate_list(param, shape, errors, name)
+        if isinstance(param, (list, tuple)) and len(param) > shape.metadata.get("max", len(param)):
+            errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
+
+    def _validate_map(self, param, shape, errors, name):
+        super()._validate_map(param, shape, errors, name)
+        if isinstance(param, dict) and len(param) > shape.metadata.get("max", len(param)):
+            errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
+
+    def _check_max(self, param, shape, errors, name):
+        if isinstance(param, (int, float)) and param > shape.metadata.get("max", param):
+            errors.report(name, "value above max", param=param, max_allowed=shape.metadata["max"])
+
+    def _validate_integer(self, param, shape, errors, name):
+        super()._validate_integer(param, shape, errors, name)
+        self._check_max(param, shape, errors, name)
+
+    def _validate_long(self, param, shape, errors, name):
+        super()._validate_long(param, shape, errors, name)
+        self._check_max(param, shape, errors, name)
+
+    def _validate_double(self, param, shape, errors, name):
+        super()._validate_double(param, shape, errors, name)
+        self._check_max(param, shape, errors, name)
+
+    _validate_float = _validate_double
+
+
+_TYPE_NAMES = {
+    str(str): "string",
+    str(int): "integer",
+    str(bool): "boolean",
+    str(float): "double",
+    str(dict): "structure",
+    str(list): "list",
+}
+_CONSTRAINTS = {
+    "invalid type": "Member must be of type {expected}",
+    "invalid length": "Member must have length greater than or equal to {min_allowed}",
+    "invalid range": "Member must have value greater than or equal to {min_allowed}",
+    "length above max": "Member must have length less than or equal to {max_allowed}",
+    "value above max": "Member must have value less than or equal to {max_allowed}",
+    "not in enum": "Member must satisfy enum value set: [{allowed}]",
+    "pattern mismatch": "Member must satisfy regular expression pattern: {pattern}",
+}
+
+
+def _describe(reason: str, name: str, info: dict) -> str | None:
+    """One violation in the wording AWS services use."""
+    name = name.lstrip(".")
+    if reason == "missing required field":
+        path = f"{name}.{info['required_name']}" if name else info["required_name"]
+        return f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
+    if reason == "unknown field":
+        return None  # AWS ignores members it does not model (e.g. from a newer SDK)
+    if reason in _CONSTRAINTS:
+        value = info.get("param")
+        valid_types = info.get("valid_types") or ["?"]
+        details = {
+            **info,
+            "expected": _TYPE_NAMES.get(valid_types[0], valid_types[0]),
+            "allowed": ", ".join(info.get("allowed", [])),
+        }
+        constraint = _CONSTRAINTS[reason].format(**details)
+        return f"Value '{value}' at '{name}' failed to satisfy constraint: {constraint}"
+    return f"Invalid value at '{name or 'input'}': {reason}"
+
+
+def validate(op: OperationModel, params: dict) -> None:
+    """Raises AwsError(ValidationException) the way AWS answers invalid input."""
+    if op.input_shape is None:
+        return
+    report = _ServerSideValidator().validate(params, op.input_shape)
+    # ValidationErrors keeps (reason, name, details) tuples in `_errors`.
+    problems = [m for reason, name, info in report._errors if (m := _describe(reason, name, info))]
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise AwsError("ValidationException", f"{count} validation {noun} detected: " + "; ".join(problems), 400)
+
+
+# ---------------------------------------------------------------- responses
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str] | list[tuple[str, str]]  # moto's replies may repeat a header
+    body: bytes
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+@cache
+def _moto_model(service: str) -> Any:
+    return moto_service_model(service)
+
+
+def serialize_output(op: OperationModel, result: Any) -> Reply:
+    """Serializes a handler's result (dicts and/or moto model objects, with
+    camelCase or snake_case attribute names) with moto's shape-driven serializer."""
+    service = op.service_model.service_name
+    serializer_cls = get_serializer_class(service, op.metadata["protocol"])
+    # moto's serializer wants the operation from moto's own model classes.
+    moto_op = _moto_model(service).operation_model(op.name)
+    serializer = serializer_cls(operation_model=moto_op, value_picker=XFormedAttributePicker())
+    out = serializer.serialize(result or {})
+    body = out["body"]
+    headers = {k: str(v) for k, v in out["headers"].items()}
+    headers["x-amzn-RequestId"] = new_request_id()
+    return Reply(out["status_code"], headers, body.encode() if isinstance(body, str) else body)
+
+
+def error_status(service: str, err: AwsError) -> int:
+    if err.status is not None:
+        return err.status
+    try:
+        shape = service_model(service).shape_for(err.code)
+        return shape.metadata.get("error", {}).get("httpStatusCode", 400)
+    except Exception:  # the code is not a modeled error shape
+        return 400
+
+
+def render_error(service: str, err: AwsError) -> Reply:
+    """The error in the service protocol's wire format."""
+    model = service_model(service)
+    status = error_status(service, err)
+    request_id = new_request_id()
+    protocol = model.protocol
+    if protocol == "rest-json":
+        body = {"message": err.message, **err.fields}
+        headers = {"Content-Type": "application/json", "x-amzn-ErrorType": err.code}
+        return Reply(status, {**headers, "x-amzn-RequestId": request_id}, json.dumps(body).encode())
+    if protocol == "json":
+        body = {"__type": err.code, "message": err.message, **err.fields}
+        content_type = f"application/x-amz-json-{model.metadata.get('jsonVersion', '1.0')}"
+        return Reply(status, {"Content-Type": content_type, "x-amzn-RequestId": request_id}, json.dumps(body).encode())
+    code, message = escape(err.code), escape(err.message)
+    if protocol == "ec2":
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+            f"<Message>{message}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        )
+    elif protocol == "query":
+        fault = "Receiver" if status >= 500 else "Sender"
+        namespace = model.metadata.get("xmlNamespace", "")
+        xml = (
+            f'<ErrorResponse xmlns="{namespace}"><Error><Type>{fault}</Type><Code>{code}</Code>'
+            f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+    else:  # rest-xml
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+            f"<Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+    return Reply(status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, xml.encode())
+
+
+# Error codes the AWS SDKs classify as throttling, and what 5xx faults answer, per protocol.
+THROTTLE_ERRORS = {
+    "rest-json": ("ThrottlingException", 429),
+    "json": ("ThrottlingException", 400),
+    "query": ("Throttling", 400),
+    "ec2": ("RequestLimitExceeded", 503),
+    "rest-xml": ("SlowDown", 503),
+}
+SERVER_ERRORS = {
+    "rest-json": ("InternalFailure", 500),
+    "json": ("InternalFailure", 500),
+    "query": ("InternalFailure", 500),
+    "ec2": ("InternalError", 500),
+    "rest-xml": ("InternalError", 500),
+}
+
+
+def fault_error(service: str, kind: str) -> AwsError:
+    protocol = service_model(service).protocol
+    code, status = (THROTTLE_ERRORS if kind == "throttle" else SERVER_ERRORS)[protocol]
+    message = "Rate exceeded" if kind == "throttle" else "An internal error occurred (injected fault)"
+    return AwsError(code, message, status)

@@ -1,0 +1,337 @@
+"""EKS: what the extension adds to and corrects in moto."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from cryptography import x509
+
+from conftest import cluster, network, role, wait_for
+
+
+def error_code(e: pytest.ExceptionInfo) -> str:
+    return e.value.response["Error"]["Code"]
+
+
+def test_create_cluster_records_what_moto_drops(aws):
+    created = cluster(
+        aws,
+        "c1",
+        logging={"clusterLogging": [{"types": ["audit", "api"], "enabled": True}]},
+        kubernetesNetworkConfig={"serviceIpv4Cidr": "10.100.0.0/16"},
+        tags={"team": "data"},
+        accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"},
+    )
+    described = aws("eks").describe_cluster(name="c1")["cluster"]
+    for seen in (created, described):
+        assert seen["status"] == "ACTIVE"
+        assert seen["version"] == "1.33"
+        assert seen["accessConfig"] == {
+            "authenticationMode": "API_AND_CONFIG_MAP",
+            "bootstrapClusterCreatorAdminPermissions": True,
+        }
+        assert seen["logging"]["clusterLogging"] == [
+            {"types": ["api", "audit"], "enabled": True},
+            {"types": ["authenticator", "controllerManager", "scheduler"], "enabled": False},
+        ]
+        vpc = seen["resourcesVpcConfig"]
+        assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"], vpc["publicAccessCidrs"]) == (
+            True,
+            False,
+            ["0.0.0.0/0"],
+        )
+        assert vpc["vpcId"].startswith("vpc-") and vpc["clusterSecurityGroupId"].startswith("sg-")
+        assert seen["kubernetesNetworkConfig"]["serviceIpv4Cidr"] == "10.100.0.0/16"
+        assert seen["tags"] == {"team": "data"}
+    x509.load_pem_x509_certificate(base64.b64decode(described["certificateAuthority"]["data"]))
+    other = cluster(aws, "c2")
+    assert other["identity"]["oidc"]["issuer"] != created["identity"]["oidc"]["issuer"]
+    assert other["endpoint"].endswith("/k8s/c2")
+
+
+def test_create_cluster_is_idempotent_per_client_request_token(aws):
+    _, subnets = network(aws("ec2"))
+    arn = role(aws("iam"), "r")
+    eks = aws("eks")
+    first = eks.create_cluster(
+        name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": subnets}, clientRequestToken="t1"
+    )
+    again = eks.create_cluster(
+        name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": subnets}, clientRequestToken="t1"
+    )
+    assert again["cluster"]["arn"] == first["cluster"]["arn"]
+    with pytest.raises(ClientError) as e:
+        eks.create_cluster(name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": subnets}, clientRequestToken="t2")
+    assert error_code(e) == "ResourceInUseException"
+
+
+def test_create_cluster_checks_its_subnets(aws):
+    vpc, subnets = network(aws("ec2"))
+    eks = aws("eks")
+    arn = role(aws("iam"), "r")
+    with pytest.raises(ClientError) as e:
+        eks.create_cluster(name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": subnets[:1]})
+    assert "at least two different AZs" in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        eks.create_cluster(name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": ["subnet-0000", subnets[0]]})
+    assert error_code(e) == "InvalidParameterException"
+
+
+def test_access_entries(aws):
+    created = cluster(aws, "c1")
+    eks = aws("eks")
+    admin_role = role(aws("iam"), "admins")
+    # The creator gets an entry of its own (bootstrapClusterCreatorAdminPermissions defaults to true).
+    assert len(eks.list_access_entries(clusterName="c1")["accessEntries"]) == 1
+    entry = eks.create_access_entry(clusterName="c1", principalArn=admin_role, kubernetesGroups=["spark-admins"])[
+        "accessEntry"
+    ]
+    assert entry["type"] == "STANDARD"
+    assert entry["username"] == "arn:aws:sts::123456789012:assumed-role/admins/{{SessionName}}"
+    assert entry["accessEntryArn"].startswith("arn:aws:eks:us-east-1:123456789012:access-entry/c1/role/")
+    with pytest.raises(ClientError) as e:
+        eks.create_access_entry(clusterName="c1", principalArn=admin_role)
+    assert error_code(e) == "ResourceInUseException"
+    policy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+    associated = eks.associate_access_policy(
+        clusterName="c1",
+        principalArn=admin_role,
+        policyArn=policy,
+        accessScope={"type": "namespace", "namespaces": ["spark"]},
+    )
+    assert associated["associatedAccessPolicy"]["accessScope"] == {"type": "namespace", "namespaces": ["spark"]}
+    listed = eks.list_associated_access_policies(clusterName="c1", principalArn=admin_role)["associatedAccessPolicies"]
+    assert [p["policyArn"] for p in listed] == [policy]
+    assert eks.list_access_entries(clusterName="c1", associatedPolicyArn=policy)["accessEntries"] == [admin_role]
+    updated = eks.update_access_entry(clusterName="c1", principalArn=admin_role, kubernetesGroups=["other"])[
+        "accessEntry"
+    ]
+    assert updated["kubernetesGroups"] == ["other"]
+    eks.disassociate_access_policy(clusterName="c1", principalArn=admin_role, policyArn=policy)
+    eks.delete_access_entry(clusterName="c1", principalArn=admin_role)
+    with pytest.raises(ClientError) as e:
+        eks.describe_access_entry(clusterName="c1", principalArn=admin_role)
+    assert error_code(e) == "ResourceNotFoundException"
+    assert created["accessConfig"]["authenticationMode"] == "API"
+
+
+def test_access_entries_need_api_authentication(aws):
+    cluster(aws, "c1", accessConfig={"authenticationMode": "CONFIG_MAP"})
+    with pytest.raises(ClientError) as e:
+        aws("eks").create_access_entry(clusterName="c1", principalArn=role(aws("iam"), "x"))
+    assert error_code(e) == "InvalidRequestException"
+
+
+def test_addon_catalogue_has_one_default_per_kubernetes_version(aws):
+    addons = aws("eks").describe_addon_versions()["addons"]
+    names = {a["addonName"] for a in addons}
+    assert {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"} <= names
+    for addon in addons:
+        for k8s in ("1.29", "1.30", "1.31", "1.32", "1.33"):
+            defaults = [
+                v["addonVersion"]
+                for v in addon["addonVersions"]
+                for c in v["compatibilities"]
+                if c["clusterVersion"] == k8s and c["defaultVersion"]
+            ]
+            assert len(defaults) == 1, (addon["addonName"], k8s, defaults)
+    only = aws("eks").describe_addon_versions(kubernetesVersion="1.29", addonName="kube-proxy")["addons"]
+    assert all(c["clusterVersion"] == "1.29" for v in only[0]["addonVersions"] for c in v["compatibilities"])
+
+
+def test_addons(aws):
+    cluster(aws, "c1", version="1.31")
+    eks = aws("eks")
+    addon = eks.create_addon(clusterName="c1", addonName="coredns", configurationValues='{"replicaCount": 3}')["addon"]
+    assert (addon["status"], addon["addonVersion"]) == ("ACTIVE", "v1.11.3-eksbuild.2")
+    assert eks.list_addons(clusterName="c1")["addons"] == ["coredns"]
+    with pytest.raises(ClientError) as e:
+        eks.create_addon(clusterName="c1", addonName="coredns")
+    assert error_code(e) == "ResourceInUseException"
+    with pytest.raises(ClientError) as e:
+        eks.create_addon(clusterName="c1", addonName="kube-proxy", addonVersion="v1.33.0-eksbuild.2")
+    assert error_code(e) == "InvalidParameterException"
+    update = eks.update_addon(clusterName="c1", addonName="coredns", configurationValues='{"replicaCount": 2}')[
+        "update"
+    ]
+    described = eks.describe_update(name="c1", updateId=update["id"], addonName="coredns")["update"]
+    assert (described["type"], described["status"]) == ("AddonUpdate", "Successful")
+    assert (
+        eks.describe_addon(clusterName="c1", addonName="coredns")["addon"]["configurationValues"]
+        == '{"replicaCount": 2}'
+    )
+    eks.delete_addon(clusterName="c1", addonName="coredns")
+    with pytest.raises(ClientError) as e:
+        eks.describe_addon(clusterName="c1", addonName="coredns")
+    assert error_code(e) == "ResourceNotFoundException"
+
+
+def test_pod_identity_associations(aws):
+    cluster(aws, "c1")
+    eks = aws("eks")
+    job_role = role(aws("iam"), "spark-jobs")
+    association = eks.create_pod_identity_association(
+        clusterName="c1", namespace="spark", serviceAccount="driver", roleArn=job_role
+    )["association"]
+    association_id = association["associationId"]
+    with pytest.raises(ClientError) as e:
+        eks.create_pod_identity_association(
+            clusterName="c1", namespace="spark", serviceAccount="driver", roleArn=job_role
+        )
+    assert error_code(e) == "ResourceInUseException"
+    listed = eks.list_pod_identity_associations(clusterName="c1", namespace="spark")["associations"]
+    assert [a["associationId"] for a in listed] == [association_id]
+    other_role = role(aws("iam"), "other")
+    updated = eks.update_pod_identity_association(clusterName="c1", associationId=association_id, roleArn=other_role)
+    assert updated["association"]["roleArn"] == other_role
+    assert (
+        eks.describe_pod_identity_association(clusterName="c1", associationId=association_id)["association"]["roleArn"]
+        == other_role
+    )
+    eks.delete_pod_identity_association(clusterName="c1", associationId=association_id)
+    assert eks.list_pod_identity_associations(clusterName="c1")["associations"] == []
+
+
+def test_nodegroup_runs_on_a_real_auto_scaling_group(aws, admin):
+    created = cluster(aws, "c1")
+    eks, autoscaling = aws("eks"), aws("autoscaling")
+    nodegroup = eks.create_nodegroup(
+        clusterName="c1",
+        nodegroupName="ng",
+        subnets=created["resourcesVpcConfig"]["subnetIds"],
+        nodeRole=role(aws("iam"), "nodes"),
+        scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 1},
+    )["nodegroup"]
+    group_name = nodegroup["resources"]["autoScalingGroups"][0]["name"]
+    autoscaling.create_or_update_tags(
+        Tags=[
+            {
+                "ResourceId": group_name,
+                "ResourceType": "auto-scaling-group",
+                "Key": "k8s.io/cluster-autoscaler/node-template/label/role",
+                "Value": "spark",
+                "PropagateAtLaunch": False,
+            }
+        ]
+    )
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]
+    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (1, 3, 1)
+    assert {"eks:nodegroup-name", "k8s.io/cluster-autoscaler/node-template/label/role"} <= {
+        t["Key"] for t in group["Tags"]
+    }
+    update = eks.update_nodegroup_config(clusterName="c1", nodegroupName="ng", scalingConfig={"desiredSize": 2})[
+        "update"
+    ]
+    assert eks.describe_update(name="c1", updateId=update["id"], nodegroupName="ng")["update"]["status"] == "Successful"
+    assert (
+        autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0][
+            "DesiredCapacity"
+        ]
+        == 2
+    )
+    with pytest.raises(ClientError) as e:
+        eks.delete_cluster(name="c1")
+    assert error_code(e) == "ResourceInUseException"
+    eks.delete_nodegroup(clusterName="c1", nodegroupName="ng")
+    assert autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"] == []
+    # Nothing EKS made for the cluster and its nodes keeps the VPC from being deleted.
+    eks.delete_cluster(name="c1")
+    ec2 = aws("ec2")
+    for subnet in created["resourcesVpcConfig"]["subnetIds"]:
+        ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_vpc(VpcId=created["resourcesVpcConfig"]["vpcId"])
+    assert set(admin("GET", "inventory")) == {"iam:role"}
+
+
+def test_cluster_updates(aws):
+    cluster(aws, "c1", version="1.32", accessConfig={"authenticationMode": "CONFIG_MAP"})
+    eks = aws("eks")
+    update = eks.update_cluster_config(name="c1", accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})["update"]
+    assert eks.describe_update(name="c1", updateId=update["id"])["update"]["type"] == "AccessConfigUpdate"
+    assert eks.describe_cluster(name="c1")["cluster"]["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(name="c1", accessConfig={"authenticationMode": "CONFIG_MAP"})
+    assert error_code(e) == "InvalidParameterException"
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(
+            name="c1", logging={"clusterLogging": []}, resourcesVpcConfig={"endpointPrivateAccess": True}
+        )
+    assert e.value.response["Error"]["Message"] == "Only one type of update can be allowed."
+    eks.update_cluster_config(
+        name="c1", resourcesVpcConfig={"endpointPrivateAccess": True, "publicAccessCidrs": ["10.0.0.0/8"]}
+    )
+    vpc = eks.describe_cluster(name="c1")["cluster"]["resourcesVpcConfig"]
+    assert (vpc["endpointPrivateAccess"], vpc["publicAccessCidrs"]) == (True, ["10.0.0.0/8"])
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_version(name="c1", version="1.29")
+    assert error_code(e) == "InvalidParameterException"
+    update = eks.update_cluster_version(name="c1", version="1.33")["update"]
+    assert eks.describe_update(name="c1", updateId=update["id"])["update"]["status"] == "Successful"
+    assert eks.describe_cluster(name="c1")["cluster"]["version"] == "1.33"
+
+
+def test_tags_on_every_resource(aws):
+    cluster(aws, "c1")
+    eks = aws("eks")
+    addon_arn = eks.create_addon(clusterName="c1", addonName="vpc-cni", tags={"a": "1"})["addon"]["addonArn"]
+    eks.tag_resource(resourceArn=addon_arn, tags={"b": "2"})
+    eks.untag_resource(resourceArn=addon_arn, tagKeys=["a"])
+    assert eks.list_tags_for_resource(resourceArn=addon_arn)["tags"] == {"b": "2"}
+
+
+def test_deleting_a_cluster_deletes_what_belongs_to_it(aws, admin):
+    cluster(aws, "c1")
+    eks = aws("eks")
+    eks.create_addon(clusterName="c1", addonName="vpc-cni")
+    eks.create_pod_identity_association(
+        clusterName="c1", namespace="n", serviceAccount="s", roleArn=role(aws("iam"), "x")
+    )
+    eks.delete_cluster(name="c1")
+    inventory = admin("GET", "inventory")
+    assert not any(kind.startswith("eks:") for kind in inventory), inventory
+
+
+def test_lifecycle_latency(aws, admin):
+    admin("POST", "config", {"latency": {"eks:cluster": 0.6, "eks:addon": 0.3}})
+    eks = aws("eks")
+    assert cluster(aws, "c1")["status"] == "CREATING"
+    with pytest.raises(ClientError) as e:
+        eks.create_addon(clusterName="c1", addonName="vpc-cni")
+    assert error_code(e) == "InvalidRequestException"
+    assert wait_for(lambda: eks.describe_cluster(name="c1")["cluster"]["status"] == "ACTIVE")
+    assert eks.create_addon(clusterName="c1", addonName="vpc-cni")["addon"]["status"] == "CREATING"
+    assert wait_for(lambda: eks.describe_addon(clusterName="c1", addonName="vpc-cni")["addon"]["status"] == "ACTIVE")
+    started = time.monotonic()
+    assert eks.delete_cluster(name="c1")["cluster"]["status"] == "DELETING"
+    assert eks.describe_cluster(name="c1")["cluster"]["status"] == "DELETING"
+
+    def gone() -> bool:
+        try:
+            eks.describe_cluster(name="c1")
+            return False
+        except eks.exceptions.ResourceNotFoundException:
+            return True
+
+    assert wait_for(gone)
+    assert time.monotonic() - started >= 0.5
+
+
+@pytest.mark.parametrize(
+    "principal, message",
+    [
+        ("arn:aws:iam::123456789012:role/NotCreated", "The specified principalArn is invalid: invalid principal."),
+        ("arn:aws:sts::123456789012:assumed-role/Admin/me", "The principalArn parameter format is not valid"),
+        (
+            "arn:aws:iam::123456789012:role/aws-service-role/emr-containers.amazonaws.com/AWSServiceRoleForAmazonEMRContainers",
+            "not allowed to modify access entries with a principalArn value of a Service Linked Role",
+        ),
+    ],
+)
+def test_access_entry_principal_must_be_an_existing_iam_principal(aws, principal, message):
+    cluster(aws, "c1")
+    with pytest.raises(ClientError) as e:
+        aws("eks").create_access_entry(clusterName="c1", principalArn=principal)
+    assert error_code(e) == "InvalidParameterException" and message in e.value.response["Error"]["Message"]
