@@ -138,10 +138,10 @@ impl Bridge {
         cert: CertificateDer<'static>,
         key: PrivateKeyDer<'static>,
     ) -> Result<TlsAcceptor> {
-        let verifier = PinnedClient {
+        let verifier = PinnedClient(Pinned {
             expected: self.terraform_cert.clone(),
             provider: provider()?,
-        };
+        });
         let mut config = rustls::ServerConfig::builder()
             .with_client_cert_verifier(Arc::new(verifier))
             .with_single_cert(vec![cert], key)?;
@@ -150,10 +150,10 @@ impl Bridge {
     }
 
     fn connector(&self, backend_cert: CertificateDer<'static>) -> Result<TlsConnector> {
-        let verifier = PinnedServer {
+        let verifier = PinnedServer(Pinned {
             expected: backend_cert,
             provider: provider()?,
-        };
+        });
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.hop_client_key.clone()));
         let mut config = rustls::ClientConfig::builder()
             .dangerous()
@@ -222,12 +222,63 @@ pub fn parse_handshake(line: &str) -> Result<(String, CertificateDer<'static>)> 
     }
 }
 
-/// Accepts exactly one certificate: Terraform's, whatever its extensions.
+/// One exact certificate, whatever its extensions; handshake signatures are
+/// checked with the process's crypto provider.
 #[derive(Debug)]
-struct PinnedClient {
+struct Pinned {
     expected: CertificateDer<'static>,
     provider: Arc<CryptoProvider>,
 }
+
+impl Pinned {
+    fn check(&self, presented: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+        if presented.as_ref() == self.expected.as_ref() {
+            Ok(())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn tls12(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The front accepts Terraform's certificate only.
+#[derive(Debug)]
+struct PinnedClient(Pinned);
 
 impl ClientCertVerifier for PinnedClient {
     fn root_hint_subjects(&self) -> &[TlsName] {
@@ -240,13 +291,9 @@ impl ClientCertVerifier for PinnedClient {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_ref() {
-            Ok(ClientCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
-        }
+        self.0
+            .check(end_entity)
+            .map(|_| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -255,12 +302,7 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.0.tls12(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -269,27 +311,17 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.0.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.0.schemes()
     }
 }
 
-/// Accepts exactly the certificate tf-provider printed in its handshake.
+/// The second hop accepts only the certificate tf-provider printed.
 #[derive(Debug)]
-struct PinnedServer {
-    expected: CertificateDer<'static>,
-    provider: Arc<CryptoProvider>,
-}
+struct PinnedServer(Pinned);
 
 impl ServerCertVerifier for PinnedServer {
     fn verify_server_cert(
@@ -300,13 +332,9 @@ impl ServerCertVerifier for PinnedServer {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
-        }
+        self.0
+            .check(end_entity)
+            .map(|_| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -315,12 +343,7 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.0.tls12(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -329,18 +352,11 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.0.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.0.schemes()
     }
 }
 
@@ -408,10 +424,10 @@ mod tests {
     #[test]
     fn pinned_client_accepts_only_its_certificate() {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let verifier = PinnedClient {
+        let verifier = PinnedClient(Pinned {
             expected: CertificateDer::from(vec![1, 2, 3]),
             provider: provider().unwrap(),
-        };
+        });
         let now = UnixTime::now();
         assert!(verifier
             .verify_client_cert(&CertificateDer::from(vec![1, 2, 3]), &[], now)

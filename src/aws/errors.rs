@@ -116,6 +116,15 @@ pub fn ignore_not_found(result: Result<(), AwsError>) -> Result<(), AwsError> {
     }
 }
 
+/// Turns "not found" into `None`: for reads, where a missing object is an answer.
+pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.is_not_found() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

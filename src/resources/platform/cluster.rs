@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_sdk_eks::types::{AccessScope, AccessScopeType, Cluster, ClusterStatus, UpdateStatus};
 
 use super::expand;
-use crate::aws::errors::ignore_not_found;
+use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, AwsError};
@@ -116,20 +116,19 @@ pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
 /// Whether the IAM role carries this platform's tag (so destroy may delete it).
 pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Result<bool, AwsError> {
     let resource = format!("IAM role \"{role_name}\"");
-    match aws.iam.list_role_tags().role_name(role_name).send().await {
-        Ok(out) => Ok(out
-            .tags()
+    let tags = found(
+        aws.iam
+            .list_role_tags()
+            .role_name(role_name)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:ListRoleTags", &resource, e)),
+    )?;
+    Ok(tags.is_some_and(|out| {
+        out.tags()
             .iter()
-            .any(|t| t.key() == crate::aws::tags::PLATFORM_TAG && t.value() == platform)),
-        Err(e) => {
-            let err = AwsError::sdk("iam:ListRoleTags", &resource, e);
-            if err.is_not_found() {
-                Ok(false)
-            } else {
-                Err(err)
-            }
-        }
-    }
+            .any(|t| t.key() == crate::aws::tags::PLATFORM_TAG && t.value() == platform)
+    }))
 }
 
 pub async fn retag_role(
@@ -211,17 +210,15 @@ pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(
 }
 
 pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<Option<Cluster>, AwsError> {
-    match aws.eks.describe_cluster().name(name).send().await {
-        Ok(out) => Ok(out.cluster),
-        Err(e) => {
-            let err = AwsError::sdk("eks:DescribeCluster", cluster_resource(name), e);
-            if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
+    let described = found(
+        aws.eks
+            .describe_cluster()
+            .name(name)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("eks:DescribeCluster", cluster_resource(name), e)),
+    )?;
+    Ok(described.and_then(|out| out.cluster))
 }
 
 /// Waits until the cluster is ACTIVE and returns its description.
@@ -344,24 +341,16 @@ pub async fn has_access_entry(aws: &Aws, cluster: &str, principal: &str) -> Resu
         "access entry of {principal} on {}",
         cluster_resource(cluster)
     );
-    match aws
-        .eks
-        .describe_access_entry()
-        .cluster_name(cluster)
-        .principal_arn(principal)
-        .send()
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(e) => {
-            let err = AwsError::sdk("eks:DescribeAccessEntry", &resource, e);
-            if err.is_not_found() {
-                Ok(false)
-            } else {
-                Err(err)
-            }
-        }
-    }
+    let described = found(
+        aws.eks
+            .describe_access_entry()
+            .cluster_name(cluster)
+            .principal_arn(principal)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("eks:DescribeAccessEntry", &resource, e)),
+    )?;
+    Ok(described.is_some())
 }
 
 async fn wait_update(

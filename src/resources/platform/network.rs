@@ -709,7 +709,7 @@ pub async fn describe_subnets(
         .set_subnet_ids(Some(subnet_ids.to_vec()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", &subnet_ids.join(","), e))?;
+        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", subnet_ids.join(","), e))?;
     subnets_by_zone(out.subnets())
 }
 
