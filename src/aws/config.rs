@@ -152,6 +152,7 @@ pub async fn build(settings: &AwsSettings) -> Result<Aws, String> {
         logs: client!(aws_sdk_cloudwatchlogs, &endpoints.logs),
         autoscaling: client!(aws_sdk_autoscaling, &endpoints.autoscaling),
         kubernetes_endpoint: endpoints.kubernetes.clone(),
+        sdk_config,
         account_id: Default::default(),
     })
 }

@@ -34,6 +34,8 @@ pub struct Aws {
     pub autoscaling: aws_sdk_autoscaling::Client,
     /// Overrides the Kubernetes API URL of every cluster (tests, proxies).
     pub kubernetes_endpoint: Option<String>,
+    /// Region and credentials, for what signs requests itself (EKS tokens).
+    pub sdk_config: aws_config::SdkConfig,
     account_id: OnceCell<String>,
 }
 
