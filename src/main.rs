@@ -1,6 +1,8 @@
 //! terraform-provider-emreks: an Apache Spark data platform on Amazon EMR on EKS.
 
 mod aws;
+mod emr;
+mod kubernetes;
 mod logging;
 mod plugin_tls;
 mod provider;

@@ -60,6 +60,17 @@ pub fn map_of_strings() -> AttributeType {
     AttributeType::Map(Box::new(AttributeType::String))
 }
 
+/// `map(object({...}))`: every attribute of the objects must be given
+/// (null where allowed); tf-provider cannot express nested attributes.
+pub fn map_of_objects_type(attrs: &[(&str, AttributeType)]) -> AttributeType {
+    AttributeType::Map(Box::new(AttributeType::Object(
+        attrs
+            .iter()
+            .map(|(name, ty)| (name.to_string(), ty.clone()))
+            .collect(),
+    )))
+}
+
 pub fn block<const A: usize, const B: usize>(
     doc: &str,
     attributes: [(&str, Attribute); A],

@@ -18,12 +18,13 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import inventory
+from . import inventory, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
 from .emr_containers_ext import EmrContainersExtension
 from .emr_ext import EmrExtension
+from .iam_ext import IamExtension
 from .extension import Call
 from .k8s import KubernetesApi
 from .protocol import (
@@ -50,8 +51,10 @@ CREDENTIAL_SCOPE = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 def _configure_moto() -> None:
     """AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) exist, so roles can
     have them attached; only in the `aws` partition, the one clients use here:
-    building them for all six costs most of a second after every reset."""
+    building them for all six costs most of a second after every reset.
+    Bucket policies see every request as made over TLS (s3_ext.py)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    s3_ext.install()
     load_all = IAMBackend._init_aws_policies
     if getattr(load_all, "aws_partition_only", False):
         return
@@ -75,7 +78,13 @@ class Emulator:
         self.stats: Counter[str] = Counter()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.eks = EksExtension(self)
-        extensions = (self.eks, EmrContainersExtension(self), EmrExtension(self), Ec2Extension(self))
+        extensions = (
+            self.eks,
+            EmrContainersExtension(self),
+            EmrExtension(self),
+            Ec2Extension(self),
+            IamExtension(self),
+        )
         self.extensions = {e.service: e for e in extensions}
         self.k8s = KubernetesApi(self)
         self.admin = AdminApi(self)
@@ -165,7 +174,10 @@ class Emulator:
         region: str,
     ) -> Reply:
         def forward() -> Reply:
-            return self._call_moto(environ)
+            reply = self._call_moto(environ)
+            if service == "s3" and operation is not None:
+                reply = s3_ext.fix_reply(operation.name, req.method, reply)
+            return reply
 
         extension = self.extensions.get(service)
         handler = extension.handlers.get(operation.name) if extension and operation else None

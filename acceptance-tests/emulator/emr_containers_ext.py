@@ -1,7 +1,8 @@
 """EMR on EKS (emr-containers): managed endpoints, job templates and tagging,
 which moto lacks; virtual clusters and job runs on top of moto's models with
 AWS's checks (moto refuses a namespace once used by any virtual cluster, even
-a terminated one or one on another EKS cluster) and a job run lifecycle."""
+a terminated one or one on another EKS cluster), AWS's listing filters and
+paging, and a job run lifecycle."""
 
 from __future__ import annotations
 
@@ -140,6 +141,22 @@ class EmrContainersExtension(Extension):
     @operation("DescribeVirtualCluster")
     def describe_virtual_cluster(self, call: Call) -> Any:
         return {"virtualCluster": self._virtual_cluster(call, call.params["id"])}
+
+    @operation("ListVirtualClusters")
+    def list_virtual_clusters(self, call: Call) -> Any:
+        # moto's compares createdAfter/createdBefore with naive datetimes and cannot page.
+        p = call.params
+        found = [
+            c
+            for c in call.backend("emr-containers").virtual_clusters.values()
+            if p.get("containerProviderId") in (None, c.container_provider_id)
+            and p.get("containerProviderType") in (None, c.container_provider.get("type"))
+            and (not p.get("states") or c.state in p["states"])
+            and (not p.get("createdAfter") or c.created_at >= p["createdAfter"])
+            and (not p.get("createdBefore") or c.created_at <= p["createdBefore"])
+        ]
+        page, token = paginate(found, p.get("maxResults"), p.get("nextToken"), default=50)
+        return {"virtualClusters": page, "nextToken": token}
 
     @operation("DeleteVirtualCluster")
     def delete_virtual_cluster(self, call: Call) -> Any:

@@ -3,7 +3,8 @@ acceptance tests. moto's own defaults (each region's default VPC with its
 subnets, gateway, route table, ACL and security group; every VPC's main
 route table, default ACL and default security group; AWS-managed IAM
 policies) and what AWS services own and delete by themselves (an EKS
-cluster's security group, a nodegroup's launch template) are left out."""
+cluster's security group, a nodegroup's launch template, service-linked
+roles) are left out."""
 
 from __future__ import annotations
 
@@ -62,7 +63,10 @@ def _ec2(out: dict[str, list[str]]) -> None:
 
 def _iam(out: dict[str, list[str]]) -> None:
     for iam in _backends(iam_backends):
-        out.setdefault("iam:role", []).extend(r.name for r in iam.roles.values())
+        # A service-linked role is AWS's, account-wide, whoever asked for it first.
+        out.setdefault("iam:role", []).extend(
+            r.name for r in iam.roles.values() if not r.path.startswith("/aws-service-role/")
+        )
         out.setdefault("iam:policy", []).extend(
             p.arn for p in iam.managed_policies.values() if ":aws:policy/" not in p.arn
         )

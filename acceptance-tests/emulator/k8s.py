@@ -12,6 +12,7 @@ fresh cluster and dropped when the EKS cluster is deleted.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import random
 import re
@@ -112,6 +113,20 @@ def _merge(target: Any, patch: Any) -> Any:
     return out
 
 
+def _prune(target: Any, previous: Any, applied: Any) -> Any:
+    """`target` without the fields a field manager applied before (`previous`)
+    and no longer applies: what server-side apply removes."""
+    if not (isinstance(target, dict) and isinstance(previous, dict) and isinstance(applied, dict)):
+        return target
+    out = dict(target)
+    for key, value in previous.items():
+        if key not in applied:
+            out.pop(key, None)
+        elif key in out:
+            out[key] = _prune(out[key], value, applied[key])
+    return out
+
+
 def _details(kind: Kind, name: str) -> dict:
     details = {"name": name, "kind": kind.plural}
     if kind.group:
@@ -153,6 +168,7 @@ class ClusterStore:
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str, str], dict] = {}
         self.system: set[tuple[str, str, str]] = set()  # built in, not created by a client
+        self.applied: dict[tuple[str, str], dict] = {}  # (uid, field manager) -> its last applied configuration
         self._version = 0
         for name in SYSTEM_NAMESPACES:
             self.create(NAMESPACES, None, {"metadata": {"name": name}}, system=True)
@@ -276,6 +292,29 @@ class ClusterStore:
             "resourceVersion", current["metadata"]["resourceVersion"]
         )
         return self.replace(kind, namespace, name, merged)
+
+    def apply(self, kind: Kind, namespace: str | None, name: str, config: Any, manager: str) -> tuple[dict, bool]:
+        """Server-side apply by one field manager: creates the object, or merges
+        the configuration into it and drops the fields this manager applied
+        before and no longer does. Returns the object and whether it is new.
+        (Fields are not tracked per manager otherwise: no conflicts.)"""
+        if not isinstance(config, dict):
+            raise K8sError(400, "BadRequest", "the apply configuration must be an object")
+        if config.get("metadata", {}).get("name", name) != name:
+            raise K8sError(400, "BadRequest", "the name of the object does not match the name on the URL")
+        applied = copy.deepcopy(config)
+        key = self._key(kind, namespace, name)
+        if key not in self.objects:
+            config.setdefault("metadata", {})["name"] = name
+            obj, created = self.create(kind, namespace, config), True
+        else:
+            current = self.objects[key]
+            previous = self.applied.get((current["metadata"]["uid"], manager), {})
+            merged = _merge(_prune(current, previous, applied), config)
+            merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+            obj, created = self.replace(kind, namespace, name, merged), False
+        self.applied[(obj["metadata"]["uid"], manager)] = applied
+        return obj, created
 
     def delete(self, kind: Kind, namespace: str | None, name: str) -> dict:
         obj = self.get(kind, namespace, name)
@@ -529,11 +568,10 @@ class KubernetesApi:
             if content_type == "application/apply-patch+yaml":
                 if not request.args.get("fieldManager"):
                     raise K8sError(400, "BadRequest", "fieldManager is required for apply requests")
-                body = self._body(request)
-                if (kind.plural, namespace or "", name) not in store.objects:
-                    body.setdefault("metadata", {}).setdefault("name", name)
-                    return _json(store.create(kind, namespace, body), 201)
-                return _json(store.patch(kind, namespace, name, body))
+                obj, created = store.apply(
+                    kind, namespace, name, self._body(request), request.args["fieldManager"]
+                )
+                return _json(obj, 201 if created else 200)
             if content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
                 return _json(store.patch(kind, namespace, name, self._body(request)))
             raise K8sError(415, "UnsupportedMediaType", f"the patch content type {content_type} is not supported")
@@ -541,11 +579,14 @@ class KubernetesApi:
 
     @staticmethod
     def _body(request: Request) -> Any:
+        data = request.get_data()
         try:
-            return (
-                yaml.safe_load(request.get_data())
-                if request.mimetype.endswith("yaml")
-                else json.loads(request.get_data())
-            )
+            if request.mimetype.endswith("yaml"):
+                # Clients mostly send JSON even then (kubectl, client-go, kube-rs): not all JSON is YAML 1.1.
+                try:
+                    return json.loads(data)
+                except ValueError:
+                    return yaml.safe_load(data)
+            return json.loads(data)
         except (ValueError, yaml.YAMLError) as e:
             raise K8sError(400, "BadRequest", f"the request body is not valid: {e}") from None

@@ -62,7 +62,7 @@ def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
     inventory = aws.leftovers()
     assert len(inventory["ec2:subnet"]) == 6
     assert len(inventory["ec2:nat-gateway"]) == 3
-    assert len(inventory["iam:role"]) == 1
+    assert len(inventory["iam:role"]) == 3  # cluster, nodes, Cluster Autoscaler
 
     # One CreateCluster, and a refresh-only plan creates nothing.
     assert aws.stats().get("eks:CreateCluster") == 1
@@ -161,7 +161,10 @@ def test_admin_access_removed_outside_terraform_is_restored(workspace, provider,
 def test_cluster_deleted_outside_terraform_is_replaced(workspace, provider, aws):
     workspace.write({"main.tf": provider() + platform()})
     workspace.apply()
-    client(aws, "eks").delete_cluster(name="analytics")
+    eks = client(aws, "eks")
+    for group in eks.list_nodegroups(clusterName="analytics")["nodegroups"]:
+        eks.delete_nodegroup(clusterName="analytics", nodegroupName=group)
+    eks.delete_cluster(name="analytics")
     plan = workspace.plan_json()
     (change,) = [c for c in plan["resource_changes"] if c["address"] == "emreks_platform.p"]
     assert change["change"]["actions"] == ["delete", "create"]

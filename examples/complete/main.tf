@@ -23,7 +23,9 @@ provider "emreks" {
   }
 }
 
-# The EKS cluster of the platform in its own VPC over three availability zones.
+# The platform of the reference walkthrough: an EKS cluster in its own VPC
+# over three availability zones, EMR on EKS with a batch and a notebook
+# virtual cluster, their execution roles, and an EMR Studio.
 resource "emreks_platform" "this" {
   name               = var.platform_name
   kubernetes_version = "1.31"
@@ -31,6 +33,52 @@ resource "emreks_platform" "this" {
 
   vpc_cidr           = "10.0.0.0/16"
   availability_zones = ["${var.region}a", "${var.region}b", "${var.region}c"]
+
+  virtual_clusters = {
+    batchjob      = { namespace = "batchjob" }
+    emrvcplatform = { namespace = "dataanalysis" }
+  }
+
+  execution_roles = {
+    jobs = {
+      namespaces = ["batchjob"]
+      trust      = "irsa"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:ListBucket"]
+          Resource = ["arn:aws:s3:::${var.data_bucket}", "arn:aws:s3:::${var.data_bucket}/*"]
+        }]
+      })
+    }
+    notebooks = {
+      namespaces = ["dataanalysis"]
+      trust      = "irsa"
+      policy     = null
+    }
+  }
+
+  job_profile "critical" {
+    virtual_cluster = "batchjob"
+    execution_role  = "jobs"
+  }
+
+  job_profile "non_critical" {
+    virtual_cluster = "batchjob"
+    execution_role  = "jobs"
+  }
+
+  job_profile "notebook" {
+    virtual_cluster = "emrvcplatform"
+    execution_role  = "notebooks"
+  }
+
+  studio {
+    name            = "platform"
+    auth_mode       = "IAM"
+    virtual_cluster = "emrvcplatform"
+  }
 
   tags = {
     owner = "data-platform-team"

@@ -3,22 +3,22 @@ output "cluster_name" {
   value       = emreks_platform.this.cluster_name
 }
 
-output "cluster_endpoint" {
-  description = "URL of the cluster's Kubernetes API."
-  value       = emreks_platform.this.cluster_endpoint
+output "studio_url" {
+  description = "Where notebook users sign in."
+  value       = emreks_platform.this.studio_url
 }
 
-output "oidc_issuer_url" {
-  description = "OIDC issuer of the cluster, for IAM roles for service accounts."
-  value       = emreks_platform.this.oidc_issuer_url
+output "virtual_cluster_ids" {
+  description = "Id of each EMR virtual cluster."
+  value       = emreks_platform.this.virtual_cluster_ids
 }
 
-output "vpc_id" {
-  description = "The platform's VPC."
-  value       = emreks_platform.this.vpc_id
+output "critical_job_request" {
+  description = "Request for `aws emr-containers start-job-run --cli-input-json` on the critical (on-demand) profile."
+  value       = emreks_platform.this.job_run_requests["critical"]
 }
 
-output "subnet_ids_by_az" {
-  description = "Private subnet of each availability zone."
-  value       = emreks_platform.this.subnet_ids_by_az
+output "non_critical_job_request" {
+  description = "Request for `aws emr-containers start-job-run --cli-input-json` on the non-critical (spot) profile."
+  value       = emreks_platform.this.job_run_requests["non_critical"]
 }

@@ -26,3 +26,9 @@ variable "kubernetes_endpoint" {
   type        = string
   default     = null
 }
+
+variable "data_bucket" {
+  description = "S3 bucket the jobs read their data from."
+  type        = string
+  default     = "my-data-lake"
+}

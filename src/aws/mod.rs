@@ -2,8 +2,11 @@
 //! resource lifecycle shares: error messages that name the operation and the
 //! resource, a waiter with capped backoff, and tags.
 
+pub mod bucket;
 pub mod config;
 pub mod errors;
+pub mod log_groups;
+pub mod studio;
 pub mod tags;
 pub mod wait;
 

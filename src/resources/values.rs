@@ -85,3 +85,71 @@ mod tests {
         assert_eq!(string_map(&to_map(&plain)), plain);
     }
 }
+
+/// A Terraform number that may have a fraction (e.g. 7.7 cores). Terraform
+/// sends a number that float64 cannot hold exactly as a decimal string, and
+/// compares what comes back digit for digit; keeping the decimal text and
+/// sending it back as a string round-trips it exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decimal(pub String);
+
+impl Decimal {
+    pub fn to_f64(&self) -> Option<f64> {
+        self.0.parse().ok()
+    }
+
+    pub fn from_f64(value: f64) -> Self {
+        Decimal(format!("{value}"))
+    }
+}
+
+impl serde::Serialize for Decimal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<i64>() {
+            Ok(integer) => serializer.serialize_i64(integer),
+            Err(_) => serializer.serialize_str(&self.0),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Decimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Decimal, E> {
+                Ok(Decimal(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Decimal, E> {
+                Ok(Decimal(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Decimal, E> {
+                Ok(Decimal::from_f64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+                v.parse::<f64>()
+                    .map(|_| Decimal(v.to_string()))
+                    .map_err(|_| E::custom(format!("\"{v}\" is not a number")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_decimal_text() {
+        let sent = rmp_serde::to_vec(&"7.7").unwrap();
+        let decimal: Decimal = rmp_serde::from_slice(&sent).unwrap();
+        assert_eq!(decimal, Decimal("7.7".into()));
+        assert_eq!(rmp_serde::to_vec(&decimal).unwrap(), sent);
+        let integer: Decimal = rmp_serde::from_slice(&rmp_serde::to_vec(&8).unwrap()).unwrap();
+        assert_eq!(integer.to_f64(), Some(8.0));
+    }
+}

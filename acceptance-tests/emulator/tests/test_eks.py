@@ -246,6 +246,44 @@ def test_nodegroup_runs_on_a_real_auto_scaling_group(aws, admin):
     assert set(admin("GET", "inventory")) == {"iam:role"}
 
 
+def test_each_nodegroup_keeps_its_own_scaling_config(aws, admin):
+    created = cluster(aws, "c1")
+    eks, subnets, nodes = aws("eks"), created["resourcesVpcConfig"]["subnetIds"], role(aws("iam"), "nodes")
+    sent = {
+        "given": {"minSize": 0, "maxSize": 5, "desiredSize": 0},
+        "other": {"minSize": 3, "maxSize": 9, "desiredSize": 4},
+        "default": None,
+    }
+    for name, scaling in sent.items():
+        extra = {"scalingConfig": scaling} if scaling else {}
+        eks.create_nodegroup(clusterName="c1", nodegroupName=name, subnets=subnets, nodeRole=nodes, **extra)
+    sent["default"] = {"minSize": 1, "maxSize": 2, "desiredSize": 2}  # EKS's defaults
+
+    def described() -> dict:
+        return {
+            n: eks.describe_nodegroup(clusterName="c1", nodegroupName=n)["nodegroup"]["scalingConfig"] for n in sent
+        }
+
+    assert described() == sent
+    assert sorted(eks.list_nodegroups(clusterName="c1")["nodegroups"]) == sorted(sent)
+    admin("POST", "config", {"latency": {"eks:nodegroup": 0.3}})
+    for name, scaling in (("given", {"minSize": 1, "maxSize": 6, "desiredSize": 2}), ("default", {"desiredSize": 1})):
+        update = eks.update_nodegroup_config(clusterName="c1", nodegroupName=name, scalingConfig=scaling)["update"]
+        assert update["type"] == "ConfigUpdate" and update["status"] == "InProgress"
+        assert eks.describe_nodegroup(clusterName="c1", nodegroupName=name)["nodegroup"]["status"] == "UPDATING"
+        assert eks.list_updates(name="c1", nodegroupName=name)["updateIds"] == [update["id"]]
+        assert wait_for(
+            lambda: eks.describe_update(name="c1", nodegroupName=name, updateId=update["id"])["update"]["status"]
+            == "Successful"
+        )
+        assert eks.describe_nodegroup(clusterName="c1", nodegroupName=name)["nodegroup"]["status"] == "ACTIVE"
+        sent[name] = {**sent[name], **scaling}
+        assert described() == sent
+    with pytest.raises(ClientError) as e:  # a nodegroup update is found through its nodegroup only
+        eks.describe_update(name="c1", updateId=update["id"])
+    assert error_code(e) == "ResourceNotFoundException"
+
+
 def test_cluster_updates(aws):
     cluster(aws, "c1", version="1.32", accessConfig={"authenticationMode": "CONFIG_MAP"})
     eks = aws("eks")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import requests
 from botocore.exceptions import ClientError
@@ -36,6 +38,45 @@ def test_virtual_cluster_needs_the_namespace_once(aws, virtual_cluster):
     with pytest.raises(ClientError) as e:
         emr.create_virtual_cluster(name="x", containerProvider=missing)
     assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_virtual_clusters_are_found_again_by_eks_cluster(aws, server, virtual_cluster):
+    emr = aws("emr-containers")
+    cluster(aws, "other")
+    requests.post(
+        f"{server.url}/k8s/other/api/v1/namespaces",
+        json={"metadata": {"name": "spark-jobs"}},
+        headers={"Authorization": f"Bearer {eks_token('other')}"},
+    ).raise_for_status()
+    other = {"type": "EKS", "id": "other", "info": {"eksInfo": {"namespace": "spark-jobs"}}}
+    on_other = emr.create_virtual_cluster(name="batchjob", containerProvider=other)["id"]
+
+    def listed(**filters) -> list[tuple[str, str, str, str]]:
+        pages = emr.get_paginator("list_virtual_clusters").paginate(**filters, PaginationConfig={"PageSize": 1})
+        return sorted(
+            (c["id"], c["name"], c["state"], c["containerProvider"]["info"]["eksInfo"]["namespace"])
+            for page in pages
+            for c in page["virtualClusters"]
+        )
+
+    spark = dict(containerProviderId="spark", containerProviderType="EKS")
+    assert listed(**spark) == [(virtual_cluster, "vc", "RUNNING", "spark-jobs")]
+    assert listed(containerProviderId="other", containerProviderType="EKS", states=["RUNNING"]) == [
+        (on_other, "batchjob", "RUNNING", "spark-jobs")
+    ]
+    assert len(listed()) == 2 and listed(containerProviderId="nowhere") == []
+    created = emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["createdAt"]
+    assert len(listed(createdAfter=created)) == 2 and listed(createdBefore=created - timedelta(seconds=1)) == []
+
+    # Deleted, the namespace takes a new virtual cluster (of the same name); the old one stays listed as TERMINATED.
+    emr.delete_virtual_cluster(id=virtual_cluster)
+    assert listed(**spark, states=["RUNNING"]) == []
+    again = emr.create_virtual_cluster(
+        name="vc", containerProvider={"type": "EKS", "id": "spark", "info": {"eksInfo": {"namespace": "spark-jobs"}}}
+    )["id"]
+    assert listed(**spark, states=["RUNNING"]) == [(again, "vc", "RUNNING", "spark-jobs")]
+    assert listed(**spark, states=["TERMINATED"]) == [(virtual_cluster, "vc", "TERMINATED", "spark-jobs")]
+    assert len(listed(**spark)) == 2
 
 
 def test_managed_endpoint_lifecycle(aws, admin, virtual_cluster):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 import requests
@@ -104,6 +105,123 @@ def test_server_side_apply_and_rbac_and_deployments(kube):
     assert kube("DELETE", "/api/v1/namespaces/spark").json()["status"]["phase"] == "Terminating"
     assert kube("GET", "/apis/apps/v1/namespaces/spark/deployments/history").status_code == 404
     assert kube("GET", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/emr:admin").status_code == 200
+
+
+RBAC_PATH = "/apis/rbac.authorization.k8s.io/v1"
+RBAC_REF = {"apiGroup": "rbac.authorization.k8s.io"}
+SUBJECTS = [{"kind": "ServiceAccount", "name": "driver", "namespace": "batch"}]
+# What the provider applies, in order: (path, manifest).
+MANIFESTS = [
+    ("/api/v1/namespaces/batch", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "batch"}}),
+    (
+        "/api/v1/namespaces/batch/serviceaccounts/driver",
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {
+                "name": "driver",
+                "namespace": "batch",
+                "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/emreks/p/driver"},
+            },
+        },
+    ),
+    (
+        f"{RBAC_PATH}/clusterroles/emr-containers",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": "emr-containers"},
+            "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}],
+        },
+    ),
+    (
+        f"{RBAC_PATH}/clusterrolebindings/emr-containers",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "emr-containers"},
+            "roleRef": {**RBAC_REF, "kind": "ClusterRole", "name": "emr-containers"},
+            "subjects": [{"kind": "User", "name": "emr-containers"}],
+        },
+    ),
+    (
+        f"{RBAC_PATH}/namespaces/batch/roles/emr-containers",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "emr-containers", "namespace": "batch"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]}],
+        },
+    ),
+    (
+        f"{RBAC_PATH}/namespaces/batch/rolebindings/emr-containers",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "emr-containers", "namespace": "batch"},
+            "roleRef": {**RBAC_REF, "kind": "Role", "name": "emr-containers"},
+            "subjects": SUBJECTS,
+        },
+    ),
+    (
+        "/apis/apps/v1/namespaces/batch/deployments/history",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "history", "namespace": "batch", "labels": {"app": "history"}},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "history"}},
+                "template": {
+                    "metadata": {"labels": {"app": "history"}},
+                    "spec": {"containers": [{"name": "history", "image": "spark:3.5"}]},
+                },
+            },
+        },
+    ),
+]
+APPLY = "?fieldManager=terraform-provider-emreks&force=true"
+
+
+def test_provider_applies_reads_and_deletes_each_kind(kube, admin):
+    def apply(path: str, manifest: dict) -> requests.Response:
+        body = json.dumps(manifest, separators=(",", ":"))  # JSON, as the provider sends it
+        return kube("PATCH", path + APPLY, body, "application/apply-patch+yaml")
+
+    for path, manifest in MANIFESTS:
+        created = apply(path, manifest)
+        assert created.status_code == 201, created.text
+        assert created.json()["metadata"]["name"] == manifest["metadata"]["name"]
+        assert apply(path, manifest).status_code == 200  # unchanged: applied again
+        read = kube("GET", path)
+        assert read.status_code == 200 and read.json()["kind"] == manifest["kind"]
+        assert read.json()["metadata"]["uid"] == created.json()["metadata"]["uid"]
+    assert len(admin("GET", "inventory")["k8s:spark/namespaces"]) == 1
+    for path, manifest in reversed(MANIFESTS):
+        deleted = kube("DELETE", path + "?propagationPolicy=Background")
+        assert deleted.status_code == 200, deleted.text
+        assert kube("GET", path).status_code == 404
+        assert kube("DELETE", path + "?propagationPolicy=Background").status_code == 404
+    assert not any(kind.startswith("k8s:") for kind in admin("GET", "inventory"))
+
+
+def test_server_side_apply_drops_what_its_manager_no_longer_applies(kube):
+    path, manifest = MANIFESTS[1]
+    kube("PATCH", MANIFESTS[0][0] + APPLY, MANIFESTS[0][1], "application/apply-patch+yaml")
+    labelled = {**manifest, "metadata": {**manifest["metadata"], "labels": {"a": "1", "b": "2"}}}
+    assert kube("PATCH", path + APPLY, labelled, "application/apply-patch+yaml").status_code == 201
+    # Another manager's change stays; what this manager stops applying goes.
+    kube("PATCH", path, {"metadata": {"labels": {"c": "3"}}}, "application/merge-patch+json")
+    labelled["metadata"]["labels"] = {"a": "1"}
+    applied = kube("PATCH", path + APPLY, labelled, "application/apply-patch+yaml").json()
+    assert applied["metadata"]["labels"] == {"a": "1", "c": "3"}
+    assert applied["metadata"]["annotations"] == manifest["metadata"]["annotations"]
+    del labelled["metadata"]["annotations"]
+    applied = kube("PATCH", path + APPLY, labelled, "application/apply-patch+yaml").json()
+    assert "annotations" not in applied["metadata"]
+    # Deleting the namespace deletes the service account in it.
+    assert kube("DELETE", MANIFESTS[0][0] + "?propagationPolicy=Background").json()["status"]["phase"] == "Terminating"
+    assert kube("GET", MANIFESTS[0][0]).status_code == 404 and kube("GET", path).status_code == 404
 
 
 def test_tokens(aws, server, kube):

@@ -18,8 +18,36 @@ fn cluster_resource(name: &str) -> String {
 
 /// Creates the cluster's IAM role and attaches its managed policies. The name
 /// is returned as soon as the role exists, so a later failure still records it.
+/// IAM path of every role of a platform: destroy and import find them by it.
+pub fn role_path(platform: &str) -> String {
+    format!("/emreks/{platform}/")
+}
+
+/// Names of the roles under the platform's IAM path.
+pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, AwsError> {
+    let mut names = Vec::new();
+    let mut pages = aws
+        .iam
+        .list_roles()
+        .path_prefix(role_path(platform))
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            AwsError::sdk(
+                "iam:ListRoles",
+                format!("roles of platform \"{platform}\""),
+                e,
+            )
+        })?;
+        names.extend(page.roles().iter().map(|r| r.role_name().to_string()));
+    }
+    Ok(names)
+}
+
 pub async fn create_cluster_role(
     aws: &Aws,
+    platform: &str,
     role_name: &str,
     tags: &BTreeMap<String, String>,
     created: &mut Option<String>,
@@ -29,6 +57,7 @@ pub async fn create_cluster_role(
         .iam
         .create_role()
         .role_name(role_name)
+        .path(role_path(platform))
         .assume_role_policy_document(expand::CLUSTER_ROLE_TRUST)
         .description("EKS control plane role of an emreks platform")
         .set_tags(Some(iam_tags(tags)))
@@ -353,9 +382,11 @@ pub async fn has_access_entry(aws: &Aws, cluster: &str, principal: &str) -> Resu
     Ok(described.is_some())
 }
 
-async fn wait_update(
+/// Waits for an update of the cluster, or of one of its nodegroups.
+pub async fn wait_update(
     aws: &Aws,
     cluster: &str,
+    nodegroup: Option<&str>,
     update_id: &str,
     timeout: Duration,
 ) -> Result<(), AwsError> {
@@ -370,6 +401,7 @@ async fn wait_update(
                 .eks
                 .describe_update()
                 .name(cluster)
+                .set_nodegroup_name(nodegroup.map(str::to_string))
                 .update_id(update_id)
                 .send()
                 .await
@@ -405,7 +437,7 @@ pub async fn update_endpoint(
         .await
         .map_err(|e| AwsError::sdk("eks:UpdateClusterConfig", cluster_resource(cluster), e))?;
     match out.update().and_then(|u| u.id()) {
-        Some(id) => wait_update(aws, cluster, id, timeout).await,
+        Some(id) => wait_update(aws, cluster, None, id, timeout).await,
         None => Ok(()),
     }
 }
@@ -429,7 +461,7 @@ pub async fn upgrade(
             .await
             .map_err(|e| AwsError::sdk("eks:UpdateClusterVersion", cluster_resource(cluster), e))?;
         if let Some(id) = out.update().and_then(|u| u.id()) {
-            wait_update(aws, cluster, id, timeout).await?;
+            wait_update(aws, cluster, None, id, timeout).await?;
         }
     }
     Ok(())

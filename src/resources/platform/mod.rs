@@ -1,10 +1,19 @@
 //! `emreks_platform`: the EKS cluster of a Spark platform, in its own VPC or
 //! in subnets the user passes in.
 
+mod addons;
+mod autoscaler;
 mod cluster;
+mod desired;
+mod emr;
 mod expand;
 mod flatten;
+mod identity;
+mod jobs;
+mod layer;
 mod network;
+mod nodes;
+mod settings;
 mod state;
 
 use std::collections::BTreeMap;
@@ -21,10 +30,12 @@ use crate::resources::values::{
     known, list_is_unknown, map_is_unknown, string_map, strings, to_map, unknown_as_null,
 };
 use crate::schema::{
-    block, computed, list_of_strings, map_of_strings, optional, optional_computed, required, string,
+    block, computed, list_of_strings, map_of_objects_type, map_of_strings, number, optional,
+    optional_computed, required, string,
 };
 use crate::timeouts::{self, Operation, Timeouts};
 use crate::validate;
+use tf_provider::schema::NestedBlock;
 
 pub use state::{PlatformPrivate, PlatformState};
 
@@ -47,7 +58,7 @@ impl PlatformResource {
 
 type Meta = Value<StructEmpty>;
 
-fn random_token(len: usize) -> String {
+pub(crate) fn random_token(len: usize) -> String {
     Alphanumeric
         .sample_string(&mut rand::thread_rng(), len)
         .to_lowercase()
@@ -65,7 +76,9 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     if let Some(version) = known(&config.kubernetes_version) {
-        if let Err(why) = validate::kubernetes_version(version) {
+        let checked = validate::kubernetes_version(version)
+            .and_then(crate::emr::pod_templates::check_kubernetes_version);
+        if let Err(why) = checked {
             diags.error(
                 "Invalid kubernetes_version",
                 why,
@@ -73,6 +86,7 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
             );
         }
     }
+
     if let Some(arn) = known(&config.eks_admin_role_arn) {
         if let Err(why) = validate::iam_role_arn(arn) {
             diags.error(
@@ -189,6 +203,7 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
     if let Value::Value(t) = &config.timeouts {
         t.validate(diags);
     }
+    desired::validate(diags, config);
 }
 
 impl PlatformResource {
@@ -265,7 +280,7 @@ async fn create_platform(
 
     let role_name = expand::cluster_role_name(&name, &suffix);
     let mut created_role = None;
-    let role = cluster::create_cluster_role(aws, &role_name, &all_tags, &mut created_role);
+    let role = cluster::create_cluster_role(aws, &name, &role_name, &all_tags, &mut created_role);
 
     let subnet_ids: Vec<String>;
     let role_result = if let Some(cidr) = known(&state.vpc_cidr) {
@@ -314,14 +329,42 @@ async fn create_platform(
     )
     .await?;
     private.cluster_created = true;
-    let described = cluster::wait_active(aws, &name, timeout).await?;
+    let ctx = layer::Context {
+        aws,
+        cluster: &name,
+        suffix: &suffix,
+        tags: &all_tags,
+        client_token: &token,
+        timeout,
+    };
+    // What needs no cluster is made while EKS creates it.
+    let (described, assets) = tokio::join!(
+        cluster::wait_active(aws, &name, timeout),
+        layer::ensure_assets(&ctx, state, private)
+    );
+    let described = described?;
+    assets?;
     flatten::cluster(state, &described);
 
     if let Some(admin) = known(&state.eks_admin_role_arn).map(str::to_string) {
         cluster::grant_admin(aws, &name, &admin).await?;
         private.admin_access_entry = Some(admin);
     }
-    Ok(())
+    layer::reconcile(&ctx, &described, state, private).await?;
+    save_settings(aws, &name, state, private).await
+}
+
+/// Keeps the arguments AWS cannot tell back beside the pod templates, for import.
+async fn save_settings(
+    aws: &Aws,
+    name: &str,
+    state: &PlatformState,
+    private: &PlatformPrivate,
+) -> Result<(), AwsError> {
+    match &private.assets_bucket {
+        Some(bucket) => settings::save(aws, bucket, name, state).await,
+        None => Ok(()),
+    }
 }
 
 /// Applies in-place changes from `prior` to `state`.
@@ -372,11 +415,102 @@ async fn update_platform(
         if let Some(ids) = &private.network {
             network::retag(aws, ids, &old_tags, &new_tags).await?;
         }
+        if let Some(ids) = &private.studio {
+            crate::aws::studio::retag(aws, ids, &old_tags, &new_tags).await?;
+        }
     }
+    // Then bring the EMR-on-EKS layer to the configuration: this makes
+    // again whatever was deleted outside Terraform.
+    layer::discover(aws, &name, prior, private).await?;
+    let suffix = private
+        .suffix
+        .get_or_insert_with(|| random_token(8))
+        .clone();
+    let token = random_token(32);
+    let all_tags = string_map(&state.tags_all);
+    let ctx = layer::Context {
+        aws,
+        cluster: &name,
+        suffix: &suffix,
+        tags: &all_tags,
+        client_token: &token,
+        timeout,
+    };
+    layer::ensure_assets(&ctx, state, private).await?;
     if let Some(described) = cluster::describe_cluster(aws, &name).await? {
         flatten::cluster(state, &described);
+        layer::reconcile(&ctx, &described, state, private).await?;
     }
-    Ok(())
+    save_settings(aws, &name, state, private).await
+}
+
+/// Rebuilds the state of an existing platform from its cluster name: the
+/// arguments from the settings the platform saved, the rest from AWS.
+async fn import_platform(
+    aws: &Aws,
+    name: &str,
+) -> Result<(PlatformState, PlatformPrivate), AwsError> {
+    let described = cluster::describe_cluster(aws, name).await?.ok_or_else(|| {
+        AwsError::message(
+            "eks:DescribeCluster",
+            format!("EKS cluster \"{name}\""),
+            "no such cluster in this account and region; import takes the platform's cluster name",
+        )
+    })?;
+    let mut state = PlatformState::default();
+    flatten::cluster(&mut state, &described);
+    let mut private = PlatformPrivate::default();
+    layer::discover(aws, name, &state, &mut private).await?;
+    let suffix = private.suffix.clone().ok_or_else(|| {
+        AwsError::message(
+            "import",
+            format!("EKS cluster \"{name}\""),
+            "the cluster was not made by emreks_platform (its role has no platform suffix)",
+        )
+    })?;
+    let bucket = settings::assets_bucket(name, &suffix);
+    let saved = settings::load(aws, &bucket, name).await?.ok_or_else(|| {
+        AwsError::message(
+            "import",
+            format!("EKS cluster \"{name}\""),
+            format!("no platform settings in s3://{bucket}/{}; only platforms made by emreks_platform can be imported", settings::object_key(name)),
+        )
+    })?;
+    private.assets_bucket = Some(bucket);
+    let computed = state;
+    let mut state = saved;
+    state.id = computed.id.clone();
+    state.cluster_name = computed.cluster_name;
+    state.cluster_arn = computed.cluster_arn;
+    state.cluster_endpoint = computed.cluster_endpoint;
+    state.cluster_role_arn = computed.cluster_role_arn.clone();
+    state.cluster_security_group_id = computed.cluster_security_group_id;
+    state.oidc_issuer_url = computed.oidc_issuer_url;
+    state.vpc_id = computed.vpc_id.clone();
+    state.tags_all = computed.tags_all;
+    if let Some(arn) = known(&computed.cluster_role_arn) {
+        let role = arn.rsplit('/').next().unwrap_or_default();
+        if cluster::role_belongs_to(aws, role, name).await? {
+            private.cluster_role_name = Some(role.to_string());
+        }
+    }
+    if state.vpc_cidr.is_value() {
+        if let Some(vpc_id) = known(&computed.vpc_id) {
+            private.network = network::discover(aws, vpc_id, name).await?;
+        }
+    }
+    if let Some(ids) = &private.network {
+        state.subnet_ids_by_az = to_map(&ids.private_subnets);
+    } else if !state.subnet_ids.is_null() {
+        let (_, by_zone) = network::describe_subnets(aws, &strings(&state.subnet_ids)).await?;
+        state.subnet_ids_by_az = to_map(&by_zone);
+    }
+    private.admin_access_entry = known(&state.eks_admin_role_arn).map(str::to_string);
+    if let Some(config) = state.studio.as_ref_option() {
+        private.studio =
+            layer::find_studio(aws, name, &suffix, config, known(&computed.vpc_id)).await?;
+    }
+    Ok((state, private))
 }
 
 /// Deletes everything the platform made, in dependency order; `private`
@@ -392,6 +526,9 @@ async fn destroy_platform(
         .unwrap_or_default()
         .to_string();
     if !name.is_empty() {
+        layer::discover(aws, &name, state, private).await?;
+        let described = cluster::describe_cluster(aws, &name).await?;
+        layer::teardown(aws, &name, described.as_ref(), private, timeout).await?;
         if let Some(admin) = private.admin_access_entry.clone() {
             cluster::revoke_admin(aws, &name, &admin).await?;
             private.admin_access_entry = None;
@@ -418,11 +555,129 @@ async fn destroy_platform(
         cluster::delete_role(aws, &role).await?;
         private.cluster_role_name = None;
     }
+    layer::teardown_assets(aws, private).await?;
     if let Some(ids) = private.network.as_mut() {
         network::delete(aws, ids, timeout).await?;
         private.network = None;
     }
     Ok(())
+}
+
+/// Log group names follow from the platform name.
+fn planned_log_groups(planned: &PlatformState) -> Value<BTreeMap<String, Value<String>>> {
+    match known(&planned.name) {
+        Some(name) => to_map(&jobs::log_group_names(name)),
+        None => Value::Unknown,
+    }
+}
+
+fn keys<T>(map: &Value<BTreeMap<String, T>>) -> Option<Vec<String>> {
+    match map {
+        Value::Value(map) => Some(map.keys().cloned().collect()),
+        Value::Null => Some(Vec::new()),
+        Value::Unknown => None,
+    }
+}
+
+/// Computed attributes of the layer in an update plan: what the refresh found
+/// missing, or what a changed argument changes, becomes "known after apply",
+/// which makes the update put it back.
+fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
+    if prior.virtual_clusters != planned.virtual_clusters
+        || keys(&prior.virtual_cluster_ids) != keys(&planned.virtual_clusters)
+    {
+        planned.virtual_cluster_ids = Value::Unknown;
+    }
+    if keys(&prior.execution_role_arns) != keys(&planned.execution_roles) {
+        planned.execution_role_arns = Value::Unknown;
+    }
+    let all = |map: &Value<BTreeMap<String, Value<String>>>, count: usize| {
+        map.as_ref_option().is_some_and(|m| m.len() >= count)
+    };
+    if !all(
+        &prior.addon_versions,
+        crate::emr::addons::REQUIRED_ADDONS.len(),
+    ) || prior.kubernetes_version != planned.kubernetes_version
+    {
+        planned.addon_versions = Value::Unknown;
+    }
+    if !all(&prior.pod_template_uris, 6) || prior.assets_bucket.is_null() {
+        planned.pod_template_uris = Value::Unknown;
+        planned.assets_bucket = Value::Unknown;
+    }
+    for value in [
+        &mut planned.node_role_arn,
+        &mut planned.oidc_provider_arn,
+        &mut planned.tooling_nodegroup_name,
+    ] {
+        if value.is_null() {
+            *value = Value::Unknown;
+        }
+    }
+    let shape = |s: &PlatformState| {
+        s.tooling
+            .as_ref_option()
+            .map(|t| (t.instance_types.clone(), t.ami_type.clone()))
+    };
+    if shape(prior) != shape(planned) {
+        // New instance types or AMI: a new tooling nodegroup replaces the old.
+        planned.tooling_nodegroup_name = Value::Unknown;
+    }
+    planned.log_group_names = planned_log_groups(planned);
+    planned.job_run_requests = if planned.virtual_cluster_ids.is_unknown()
+        || planned.execution_role_arns.is_unknown()
+        || planned.assets_bucket.is_unknown()
+        || map_is_unknown_deep(&planned.job_profiles)
+    {
+        Value::Unknown
+    } else {
+        let clusters = string_map(&planned.virtual_cluster_ids);
+        let roles = string_map(&planned.execution_role_arns);
+        to_map(&jobs::job_run_requests(
+            planned,
+            &jobs::Built {
+                bucket: known(&planned.assets_bucket).unwrap_or_default(),
+                prefix: &jobs::pod_template_prefix(known(&planned.name).unwrap_or_default()),
+                virtual_cluster_ids: &clusters,
+                execution_role_arns: &roles,
+            },
+        ))
+    };
+    plan_studio(planned, Some(prior));
+}
+
+fn map_is_unknown_deep<T>(map: &Value<BTreeMap<String, Value<T>>>) -> bool {
+    match map {
+        Value::Unknown => true,
+        Value::Value(map) => map.values().any(Value::is_unknown),
+        Value::Null => false,
+    }
+}
+
+/// Studio attributes: null without a studio, else as before unless the
+/// studio changed or went missing.
+fn plan_studio(planned: &mut PlatformState, prior: Option<&PlatformState>) {
+    let fields = |state: &mut PlatformState| {
+        [
+            &mut state.studio_id,
+            &mut state.studio_url,
+            &mut state.studio_engine_security_group_id,
+            &mut state.studio_workspace_security_group_id,
+        ]
+        .into_iter()
+        .for_each(|v| *v = Value::Unknown)
+    };
+    if planned.studio.is_null() {
+        planned.studio_id = Value::Null;
+        planned.studio_url = Value::Null;
+        planned.studio_engine_security_group_id = Value::Null;
+        planned.studio_workspace_security_group_id = Value::Null;
+        return;
+    }
+    match prior {
+        Some(prior) if prior.studio == planned.studio && prior.studio_id.is_value() => {}
+        _ => fields(planned),
+    }
 }
 
 /// Makes a state fit to save after a failed step: nothing may stay unknown.
@@ -437,11 +692,29 @@ fn settle(state: &mut PlatformState) {
         &mut state.cluster_security_group_id,
         &mut state.oidc_issuer_url,
         &mut state.vpc_id,
+        &mut state.node_role_arn,
+        &mut state.oidc_provider_arn,
+        &mut state.assets_bucket,
+        &mut state.tooling_nodegroup_name,
+        &mut state.studio_id,
+        &mut state.studio_url,
+        &mut state.studio_engine_security_group_id,
+        &mut state.studio_workspace_security_group_id,
     ] {
         unknown_as_null(value);
     }
-    unknown_as_null(&mut state.subnet_ids_by_az);
-    unknown_as_null(&mut state.tags_all);
+    for map in [
+        &mut state.subnet_ids_by_az,
+        &mut state.tags_all,
+        &mut state.addon_versions,
+        &mut state.pod_template_uris,
+        &mut state.log_group_names,
+        &mut state.virtual_cluster_ids,
+        &mut state.execution_role_arns,
+        &mut state.job_run_requests,
+    ] {
+        unknown_as_null(map);
+    }
 }
 
 fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
@@ -478,8 +751,65 @@ impl Resource for PlatformResource {
                     ("oidc_issuer_url", computed(string(), "OpenID Connect issuer URL of the cluster, for IAM roles for service accounts.")),
                     ("vpc_id", computed(string(), "The VPC of the platform.")),
                     ("subnet_ids_by_az", computed(map_of_strings(), "The private subnet of each availability zone, where nodegroups go.")),
+                    ("virtual_clusters", optional(map_of_objects_type(&[("namespace", string())]), "EMR virtual clusters by name, e.g. `{ batchjob = { namespace = \"batchjob\" } }`. Each gets its Kubernetes namespace (created by the platform; one virtual cluster per namespace), and EMR sets up its access to it.")),
+                    ("execution_roles", optional(map_of_objects_type(&[("namespaces", list_of_strings()), ("policy", string()), ("trust", string())]), "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).")),
+                    ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
+                    ("log_retention_days", optional_computed(number(), "Retention of the jobs' CloudWatch log groups, in days (default 30; one of the values CloudWatch allows). Changes in place.")),
+                    ("tooling_nodegroup_name", computed(string(), "Name of the managed nodegroup for system pods.")),
+                    ("node_role_arn", computed(string(), "IAM role of the platform's nodes, for `emreks_nodegroup`.")),
+                    ("oidc_provider_arn", computed(string(), "IAM OIDC provider of the cluster (IAM roles for service accounts).")),
+                    ("addon_versions", computed(map_of_strings(), "EKS add-ons and their versions: EKS's default for the cluster's Kubernetes version.")),
+                    ("assets_bucket", computed(string(), "S3 bucket holding the Spark pod templates.")),
+                    ("pod_template_uris", computed(map_of_strings(), "S3 URI of each pod template, e.g. `critical-driver`, `shared-executor`.")),
+                    ("log_group_names", computed(map_of_strings(), "CloudWatch log group of each job profile.")),
+                    ("virtual_cluster_ids", computed(map_of_strings(), "Id of each EMR virtual cluster.")),
+                    ("execution_role_arns", computed(map_of_strings(), "ARN of each job execution role.")),
+                    ("job_run_requests", computed(map_of_strings(), "For each job profile, a request `aws emr-containers start-job-run --cli-input-json` accepts as it is (only the entry point is yours to change).")),
+                    ("studio_id", computed(string(), "Id of the EMR Studio.")),
+                    ("studio_url", computed(string(), "URL of the EMR Studio.")),
+                    ("studio_engine_security_group_id", computed(string(), "Security group of the notebooks' engines (managed endpoints).")),
+                    ("studio_workspace_security_group_id", computed(string(), "Security group of the Studio's workspaces.")),
                 ],
-                [("timeouts", timeouts::schema("40m", "60m", "40m"))],
+                [
+                    ("tooling", NestedBlock::Optional(block(
+                        "The managed nodegroup for system pods (CoreDNS, Cluster Autoscaler) across all private subnets; the defaults are the reference's. Sizes change in place; other changes replace the nodegroup only.",
+                        [
+                            ("instance_types", optional_computed(list_of_strings(), "Instance types (default `[\"t3.medium\"]`).")),
+                            ("ami_type", optional_computed(string(), "EKS AMI type: `AL2023_x86_64_STANDARD` (default), `AL2023_ARM_64_STANDARD`, `BOTTLEROCKET_x86_64` or `BOTTLEROCKET_ARM_64`.")),
+                            ("min_size", optional_computed(number(), "Minimum number of nodes (default 2).")),
+                            ("max_size", optional_computed(number(), "Maximum number of nodes (default 10).")),
+                            ("desired_size", optional_computed(number(), "Desired number of nodes (default 2).")),
+                        ],
+                        [],
+                    ))),
+                    ("job_profile", NestedBlock::Map(block(
+                        "A job profile, labelled `critical` (on-demand nodes), `non_critical` (spot executors) or `notebook`; unset values take the reference platform's. Each profile gets a ready-made request in `job_run_requests`.",
+                        [
+                            ("virtual_cluster", required(string(), "Key of `virtual_clusters` the profile's jobs run in.")),
+                            ("execution_role", required(string(), "Key of `execution_roles` the profile's jobs run as.")),
+                            ("min_executors", optional_computed(number(), "Dynamic allocation minimum (reference: 8, notebook 0).")),
+                            ("max_executors", optional_computed(number(), "Dynamic allocation maximum (reference: 40, notebook 20).")),
+                            ("allocation_batch_size", optional_computed(number(), "Executors requested per allocation round (reference: 8, notebook 2).")),
+                            ("executor_cores", optional_computed(number(), "CPU request of an executor, may be fractional (reference: critical 7.7, non_critical 3.8, notebook 3.7).")),
+                            ("executor_memory", optional_computed(string(), "Executor heap, e.g. `20800m` (reference: critical 20800m, non_critical 10400m, notebook 10200m).")),
+                            ("driver_cores", optional_computed(number(), "CPU request of the driver (reference: 2.5, 1.7, 1.6).")),
+                            ("driver_memory", optional_computed(string(), "Driver heap (reference: 6800m, 4900m, 4700m).")),
+                            ("entry_point", optional_computed(string(), "Entry point of the ready-made request (default: Spark's Pi example).")),
+                        ],
+                        [],
+                    ))),
+                    ("studio", NestedBlock::Optional(block(
+                        "An EMR Studio for the platform's notebooks: service role, workspace and engine security groups, an encrypted workspace bucket. Changing it replaces the Studio only.",
+                        [
+                            ("name", required(string(), "Name of the EMR Studio.")),
+                            ("auth_mode", required(string(), "`IAM` or `SSO` (IAM Identity Center).")),
+                            ("idc_instance_arn", optional(string(), "IAM Identity Center instance ARN; required with `SSO`.")),
+                            ("virtual_cluster", required(string(), "Key of `virtual_clusters` the Studio's notebooks attach to.")),
+                        ],
+                        [],
+                    ))),
+                    ("timeouts", timeouts::schema("40m", "60m", "40m")),
+                ],
             ),
         })
     }
@@ -530,6 +860,10 @@ impl Resource for PlatformResource {
         if let Some(ids) = &private.network {
             state.subnet_ids_by_az = to_map(&ids.private_subnets);
         }
+        if let Err(err) = layer::read(&aws, &name, &mut state, &private).await {
+            report(diags, "Cannot read the platform", &err);
+        }
+        state.job_run_requests = to_map(&layer::job_requests(&state, &private));
         if let Some(admin) = &private.admin_access_entry {
             match cluster::has_access_entry(&aws, &name, admin).await {
                 Ok(true) => state.eks_admin_role_arn = Value::Value(admin.clone()),
@@ -566,6 +900,26 @@ impl Resource for PlatformResource {
             *value = Value::Unknown;
         }
         planned.subnet_ids_by_az = Value::Unknown;
+        desired::fill_defaults(&mut planned);
+        for value in [
+            &mut planned.node_role_arn,
+            &mut planned.oidc_provider_arn,
+            &mut planned.assets_bucket,
+            &mut planned.tooling_nodegroup_name,
+        ] {
+            *value = Value::Unknown;
+        }
+        for map in [
+            &mut planned.addon_versions,
+            &mut planned.pod_template_uris,
+            &mut planned.virtual_cluster_ids,
+            &mut planned.execution_role_arns,
+            &mut planned.job_run_requests,
+        ] {
+            *map = Value::Unknown;
+        }
+        planned.log_group_names = planned_log_groups(&planned);
+        plan_studio(&mut planned, None);
         let private = PlatformPrivate {
             client_token: Some(random_token(32)),
             suffix: Some(random_token(8)),
@@ -612,6 +966,8 @@ impl Resource for PlatformResource {
                 }
             }
         }
+        desired::fill_defaults(&mut planned);
+        plan_layer(&prior_state, &mut planned);
         Some((planned, prior_private_state, replace))
     }
 
@@ -664,6 +1020,21 @@ impl Resource for PlatformResource {
         }
         settle(&mut state);
         Some((state, Some(private)))
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.aws.get(diags)?;
+        match import_platform(&aws, &id).await {
+            Ok((state, private)) => Some((state, Some(private))),
+            Err(err) => {
+                report(diags, "Cannot import the platform", &err);
+                None
+            }
+        }
     }
 
     async fn destroy<'a>(

@@ -1,0 +1,527 @@
+//! Private, encrypted S3 buckets of a platform: their globally unique names,
+//! creation with every public path closed, uploads, and emptying on delete.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, Delete,
+    ObjectIdentifier, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+    VersioningConfiguration,
+};
+use aws_smithy_types::error::operation::BuildError;
+
+use super::{Aws, AwsError};
+use crate::emr::iam_documents::tls_only_bucket_policy;
+
+/// S3's limits on a bucket name's length.
+const MAX_NAME: usize = 63;
+/// DeleteObjects takes at most this many keys per request.
+const DELETE_BATCH: usize = 1000;
+/// Emptying is retried when objects appear between the last listing and
+/// DeleteBucket (a writer still running); past that the failure is reported.
+const EMPTY_ATTEMPTS: u32 = 3;
+
+fn resource(bucket: &str) -> String {
+    format!("S3 bucket \"{bucket}\"")
+}
+
+/// Lowercase letters, digits and single hyphens, no hyphen at either end.
+fn dns_label(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The name of a platform's bucket for `purpose`:
+/// `emreks-<platform>-<purpose>-<suffix>`. S3 names are global, so the random
+/// `suffix` keeps platforms of the same name (in other accounts, or
+/// recreated) apart; the platform part is shortened to fit 63 characters.
+/// The fixed `emreks-` head keeps the name from looking like an IP address or
+/// starting with a prefix S3 reserves (`xn--`, `sthree-`).
+pub fn bucket_name(purpose: &str, platform: &str, suffix: &str) -> String {
+    let purpose = dns_label(purpose);
+    let suffix = dns_label(suffix);
+    let tail: String = [purpose, suffix]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let fixed = "emreks-".len() + 1 + tail.len();
+    let room = MAX_NAME.saturating_sub(fixed);
+    let platform: String = dns_label(platform).chars().take(room).collect();
+    let platform = platform.trim_end_matches('-');
+    let name = [platform, tail.as_str()]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .fold(String::from("emreks"), |name, part| {
+            format!("{name}-{part}")
+        });
+    // Only reachable with a purpose and suffix longer than any caller uses.
+    let name: String = name.chars().take(MAX_NAME).collect();
+    name.trim_end_matches('-').to_string()
+}
+
+fn build_error(operation: &str, bucket: &str, err: BuildError) -> AwsError {
+    AwsError::message(operation, resource(bucket), err.to_string())
+}
+
+/// HeadBucket and HeadObject answer a bare 404, which the SDK codes `NotFound`.
+fn is_missing(err: &AwsError) -> bool {
+    err.is_not_found() || matches!(err.code.as_deref(), Some("NotFound" | "NoSuchKey"))
+}
+
+/// The S3 tag set of `tags`.
+fn tag_set(bucket: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, AwsError> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect::<Result<_, _>>()
+        .map_err(|e| build_error("s3:PutBucketTagging", bucket, e))
+}
+
+/// Creates `bucket` (or adopts it when this account already owns it) and
+/// locks it down: owner-enforced ownership (no ACLs), all public access
+/// blocked, SSE-S3 default encryption with a bucket key, TLS-only policy,
+/// versioning off, tags. `*created` turns true as soon as the bucket exists,
+/// so a failure in a later step still leaves a record of it to delete.
+pub async fn create_private(
+    aws: &Aws,
+    bucket: &str,
+    tags: &BTreeMap<String, String>,
+    created: &mut bool,
+) -> Result<(), AwsError> {
+    let adopted = create_bucket(aws, bucket).await?;
+    *created = true;
+    enforce_owner(aws, bucket).await?;
+    block_public_access(aws, bucket).await?;
+    encrypt_by_default(aws, bucket).await?;
+    require_tls(aws, bucket).await?;
+    if adopted {
+        suspend_versioning(aws, bucket).await?;
+    }
+    retag(aws, bucket, tags).await
+}
+
+/// Creates the bucket; true when it already existed in this account (a
+/// retried create that got as far as the bucket, adopted as is).
+async fn create_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+    // us-east-1 is S3's default location and refuses being named as one.
+    let location = (aws.region != "us-east-1").then(|| {
+        CreateBucketConfiguration::builder()
+            .location_constraint(BucketLocationConstraint::from(aws.region.as_str()))
+            .build()
+    });
+    let sent = aws
+        .s3
+        .create_bucket()
+        .bucket(bucket)
+        .set_create_bucket_configuration(location)
+        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:CreateBucket", resource(bucket), e));
+    match sent {
+        Ok(_) => Ok(false),
+        Err(err) if err.code.as_deref() == Some("BucketAlreadyOwnedByYou") => Ok(true),
+        Err(err) => Err(err),
+    }
+}
+
+async fn enforce_owner(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let op = "s3:PutBucketOwnershipControls";
+    let rule = OwnershipControlsRule::builder()
+        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+        .build()
+        .map_err(|e| build_error(op, bucket, e))?;
+    let controls = OwnershipControls::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| build_error(op, bucket, e))?;
+    aws.s3
+        .put_bucket_ownership_controls()
+        .bucket(bucket)
+        .ownership_controls(controls)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+    Ok(())
+}
+
+async fn block_public_access(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let block = PublicAccessBlockConfiguration::builder()
+        .block_public_acls(true)
+        .ignore_public_acls(true)
+        .block_public_policy(true)
+        .restrict_public_buckets(true)
+        .build();
+    aws.s3
+        .put_public_access_block()
+        .bucket(bucket)
+        .public_access_block_configuration(block)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:PutPublicAccessBlock", resource(bucket), e))?;
+    Ok(())
+}
+
+async fn encrypt_by_default(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let op = "s3:PutBucketEncryption";
+    let sse = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::Aes256)
+        .build()
+        .map_err(|e| build_error(op, bucket, e))?;
+    // The bucket key saves a KMS call per object should the bucket ever move to SSE-KMS.
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(sse)
+        .bucket_key_enabled(true)
+        .build();
+    let config = ServerSideEncryptionConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| build_error(op, bucket, e))?;
+    aws.s3
+        .put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(config)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+    Ok(())
+}
+
+async fn require_tls(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let policy = tls_only_bucket_policy(&aws.partition, bucket);
+    aws.s3
+        .put_bucket_policy()
+        .bucket(bucket)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:PutBucketPolicy", resource(bucket), e))?;
+    Ok(())
+}
+
+/// A new bucket is unversioned already. An adopted one may have had
+/// versioning turned on since; suspending it is the only "off" S3 knows
+/// (a bucket never returns to "unversioned").
+async fn suspend_versioning(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Suspended)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:PutBucketVersioning", resource(bucket), e))?;
+    Ok(())
+}
+
+/// Uploads one object, encrypted with SSE-S3 whatever the bucket's default.
+pub async fn put_object(
+    aws: &Aws,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+    content_type: &str,
+) -> Result<(), AwsError> {
+    aws.s3
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
+        .content_type(content_type)
+        .server_side_encryption(ServerSideEncryption::Aes256)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:PutObject", format!("s3://{bucket}/{key}"), e))?;
+    Ok(())
+}
+
+/// Whether the bucket exists. A bucket of another account is an error
+/// (403), not a "no": its name is taken all the same.
+pub async fn exists(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+    let sent = aws
+        .s3
+        .head_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:HeadBucket", resource(bucket), e));
+    match sent {
+        Ok(_) => Ok(true),
+        Err(err) if is_missing(&err) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether the object exists (false too when the bucket is gone).
+pub async fn object_exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, AwsError> {
+    let sent = aws
+        .s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:HeadObject", format!("s3://{bucket}/{key}"), e));
+    match sent {
+        Ok(_) => Ok(true),
+        Err(err) if is_missing(&err) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Empties the bucket (every object version and delete marker) and deletes
+/// it. A bucket that is already gone is success.
+pub async fn delete_all(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let mut attempt = 1;
+    loop {
+        if let Err(err) = empty(aws, bucket).await {
+            return if is_missing(&err) { Ok(()) } else { Err(err) };
+        }
+        let deleted = aws
+            .s3
+            .delete_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("s3:DeleteBucket", resource(bucket), e));
+        match deleted {
+            Ok(_) => return Ok(()),
+            Err(err) if is_missing(&err) => return Ok(()),
+            Err(err)
+                if err.code.as_deref() == Some("BucketNotEmpty") && attempt < EMPTY_ATTEMPTS =>
+            {
+                attempt += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Deletes every version and delete marker, one listing page at a time.
+async fn empty(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    let mut key_marker: Option<String> = None;
+    let mut version_marker: Option<String> = None;
+    loop {
+        let page = aws
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .set_key_marker(key_marker.take())
+            .set_version_id_marker(version_marker.take())
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("s3:ListObjectVersions", resource(bucket), e))?;
+        let versions = page
+            .versions()
+            .iter()
+            .map(|v| (v.key(), v.version_id()))
+            .chain(
+                page.delete_markers()
+                    .iter()
+                    .map(|m| (m.key(), m.version_id())),
+            );
+        let ids = object_identifiers(bucket, versions)?;
+        for batch in ids.chunks(DELETE_BATCH) {
+            delete_batch(aws, bucket, batch.to_vec()).await?;
+        }
+        if page.is_truncated() != Some(true) {
+            return Ok(());
+        }
+        key_marker = page.next_key_marker().map(str::to_string);
+        version_marker = page.next_version_id_marker().map(str::to_string);
+        if key_marker.is_none() && version_marker.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+fn object_identifiers<'a>(
+    bucket: &str,
+    versions: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> Result<Vec<ObjectIdentifier>, AwsError> {
+    versions
+        .filter_map(|(key, version)| key.map(|key| (key, version)))
+        .map(|(key, version)| {
+            ObjectIdentifier::builder()
+                .key(key)
+                .set_version_id(version.map(str::to_string))
+                .build()
+                .map_err(|e| build_error("s3:DeleteObjects", bucket, e))
+        })
+        .collect()
+}
+
+async fn delete_batch(
+    aws: &Aws,
+    bucket: &str,
+    objects: Vec<ObjectIdentifier>,
+) -> Result<(), AwsError> {
+    let op = "s3:DeleteObjects";
+    // Quiet: the response then lists only the failures.
+    let delete = Delete::builder()
+        .set_objects(Some(objects))
+        .quiet(true)
+        .build()
+        .map_err(|e| build_error(op, bucket, e))?;
+    let out = aws
+        .s3
+        .delete_objects()
+        .bucket(bucket)
+        .delete(delete)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+    // DeleteObjects succeeds as a whole even when single keys fail.
+    match out.errors().first() {
+        None => Ok(()),
+        Some(failed) => Err(AwsError::message(
+            op,
+            format!("s3://{bucket}/{}", failed.key().unwrap_or_default()),
+            format!(
+                "{}: {} ({} of the batch failed)",
+                failed.code().unwrap_or("error"),
+                failed.message().unwrap_or_default(),
+                out.errors().len()
+            ),
+        )),
+    }
+}
+
+/// Replaces the bucket's tags with `tags` (S3 only sets whole tag sets).
+pub async fn retag(
+    aws: &Aws,
+    bucket: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    if tags.is_empty() {
+        // S3 refuses an empty tag set; deleting the tagging is its "none".
+        aws.s3
+            .delete_bucket_tagging()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("s3:DeleteBucketTagging", resource(bucket), e))?;
+        return Ok(());
+    }
+    let tagging = Tagging::builder()
+        .set_tag_set(Some(tag_set(bucket, tags)?))
+        .build()
+        .map_err(|e| build_error("s3:PutBucketTagging", bucket, e))?;
+    aws.s3
+        .put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(tagging)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("s3:PutBucketTagging", resource(bucket), e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// S3's naming rules for general purpose buckets.
+    fn assert_valid(name: &str) {
+        assert!(
+            (3..=63).contains(&name.len()),
+            "{name}: length {}",
+            name.len()
+        );
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{name}: characters"
+        );
+        assert!(!name.starts_with('-') && !name.ends_with('-'), "{name}");
+        assert!(!name.contains("--"), "{name}");
+        assert!(name.parse::<std::net::Ipv4Addr>().is_err(), "{name}");
+    }
+
+    #[test]
+    fn a_plain_name() {
+        let name = bucket_name("studio", "analytics", "a1b2c3d4");
+        assert_eq!(name, "emreks-analytics-studio-a1b2c3d4");
+        assert_valid(&name);
+    }
+
+    #[test]
+    fn odd_platform_names_are_lowercased_and_hyphenated() {
+        let name = bucket_name("logs", "Data_Platform__2-", "x9y8z7w6");
+        assert_eq!(name, "emreks-data-platform-2-logs-x9y8z7w6");
+        assert_valid(&name);
+    }
+
+    #[test]
+    fn long_platform_names_are_cut_to_fit_and_keep_the_suffix() {
+        for len in [40, 47, 48, 100] {
+            let platform = "a-".repeat(len);
+            let name = bucket_name("workspaces", &platform, "abcdefgh");
+            assert_valid(&name);
+            assert!(name.ends_with("-workspaces-abcdefgh"), "{name}");
+            assert!(name.starts_with("emreks-a-a"), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_suffix_keeps_same_named_platforms_apart() {
+        assert_ne!(
+            bucket_name("studio", "analytics", "aaaaaaaa"),
+            bucket_name("studio", "analytics", "bbbbbbbb")
+        );
+    }
+
+    #[test]
+    fn degenerate_inputs_still_give_valid_names() {
+        for (purpose, platform, suffix) in [
+            ("", "", ""),
+            ("x", "___", "1"),
+            ("p", "1.2.3.4", "5"),
+            (&"p".repeat(80) as &str, "q", "s"),
+        ] {
+            assert_valid(&bucket_name(purpose, platform, suffix));
+        }
+    }
+
+    #[test]
+    fn bare_404s_count_as_missing() {
+        let mut err = AwsError::message("s3:HeadBucket", "b", "gone");
+        err.code = Some("NotFound".into());
+        assert!(is_missing(&err));
+        err.code = Some("Forbidden".into());
+        assert!(!is_missing(&err));
+    }
+
+    #[test]
+    fn versions_without_a_key_are_skipped() {
+        let ids = object_identifiers(
+            "b",
+            [
+                (Some("k"), Some("v1")),
+                (None, Some("v2")),
+                (Some("n"), None),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids[0].version_id(), Some("v1"));
+        assert_eq!(ids[1].version_id(), None);
+    }
+}

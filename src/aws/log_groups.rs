@@ -1,0 +1,206 @@
+//! CloudWatch log groups of a platform: created with tags and a retention,
+//! read back for drift, retagged and deleted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::errors::ignore_not_found;
+use super::{Aws, AwsError};
+
+/// The retention periods (days) CloudWatch Logs accepts.
+pub const RETENTION_DAYS: [i32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+fn resource(name: &str) -> String {
+    format!("log group \"{name}\"")
+}
+
+/// `days` as a retention CloudWatch Logs accepts, or a message listing those.
+pub fn check_retention(days: i64) -> Result<i32, String> {
+    i32::try_from(days)
+        .ok()
+        .filter(|d| RETENTION_DAYS.contains(d))
+        .ok_or_else(|| {
+            let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
+            format!(
+                "{days} is not a retention CloudWatch Logs accepts; use one of {} (days)",
+                allowed.join(", ")
+            )
+        })
+}
+
+/// ARN of a log group, as TagResource wants it (without the `:*` that
+/// DescribeLogGroups appends).
+pub fn log_group_arn(partition: &str, region: &str, account_id: &str, name: &str) -> String {
+    format!("arn:{partition}:logs:{region}:{account_id}:log-group:{name}")
+}
+
+fn hash_map(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
+    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// Creates the log group with `tags` and sets its retention. A group that
+/// already exists (a retried apply) is adopted: retagged and given the retention.
+pub async fn ensure(
+    aws: &Aws,
+    name: &str,
+    retention_days: i32,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let created = aws
+        .logs
+        .create_log_group()
+        .log_group_name(name)
+        .set_tags(Some(hash_map(tags)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("logs:CreateLogGroup", resource(name), e));
+    match created {
+        Ok(_) => {}
+        Err(err) if err.is_already_exists() => retag(aws, name, tags).await?,
+        Err(err) => return Err(err),
+    }
+    set_retention(aws, name, retention_days).await
+}
+
+pub async fn set_retention(aws: &Aws, name: &str, retention_days: i32) -> Result<(), AwsError> {
+    aws.logs
+        .put_retention_policy()
+        .log_group_name(name)
+        .retention_in_days(retention_days)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("logs:PutRetentionPolicy", resource(name), e))?;
+    Ok(())
+}
+
+/// The group's retention in days: `None` when the group is gone, `Some(0)`
+/// when it keeps events forever (someone removed the retention policy).
+pub async fn retention(aws: &Aws, name: &str) -> Result<Option<i32>, AwsError> {
+    // Only a prefix filter exists: page until the exact name shows up.
+    let mut token: Option<String> = None;
+    loop {
+        let page = aws
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("logs:DescribeLogGroups", resource(name), e))?;
+        if let Some(group) = page
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+        {
+            return Ok(Some(group.retention_in_days().unwrap_or(0)));
+        }
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Deletes the group and its events; a group already gone is success.
+pub async fn delete(aws: &Aws, name: &str) -> Result<(), AwsError> {
+    ignore_not_found(
+        aws.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("logs:DeleteLogGroup", resource(name), e)),
+    )
+}
+
+/// Keys to remove so the group's tags become `wanted`. Keys under `aws:`
+/// belong to AWS and cannot be removed.
+fn stale_keys(current: &HashMap<String, String>, wanted: &BTreeMap<String, String>) -> Vec<String> {
+    let mut keys: Vec<String> = current
+        .keys()
+        .filter(|k| !wanted.contains_key(*k) && !k.starts_with("aws:"))
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Makes the group's tags exactly `tags`: tags the provider no longer wants
+/// are removed, the others set.
+pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
+    let account = aws.account_id().await?;
+    let arn = log_group_arn(&aws.partition, &aws.region, account, name);
+    let current = aws
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("logs:ListTagsForResource", resource(name), e))?;
+    let stale = current
+        .tags()
+        .map(|current| stale_keys(current, tags))
+        .unwrap_or_default();
+    if !stale.is_empty() {
+        aws.logs
+            .untag_resource()
+            .resource_arn(&arn)
+            .set_tag_keys(Some(stale))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("logs:UntagResource", resource(name), e))?;
+    }
+    if !tags.is_empty() {
+        aws.logs
+            .tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(hash_map(tags)))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("logs:TagResource", resource(name), e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_retentions() {
+        assert_eq!(check_retention(30), Ok(30));
+        assert_eq!(check_retention(3653), Ok(3653));
+        for refused in [0, -1, 2, 31, 3654, i64::from(i32::MAX) + 1] {
+            assert!(check_retention(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_refusal_lists_the_accepted_values() {
+        let message = check_retention(10).unwrap_err();
+        assert!(message.starts_with("10 is not"), "{message}");
+        assert!(message.contains("1, 3, 5, 7, 14, 30"), "{message}");
+        assert!(message.contains("3288, 3653"), "{message}");
+    }
+
+    #[test]
+    fn arn_without_the_wildcard() {
+        assert_eq!(
+            log_group_arn("aws", "eu-west-1", "123456789012", "/emreks/a/spark"),
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/emreks/a/spark"
+        );
+    }
+
+    #[test]
+    fn only_unwanted_user_keys_are_removed() {
+        let current: HashMap<String, String> = [("a", "1"), ("b", "2"), ("aws:cfn", "x")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let wanted: BTreeMap<String, String> = [("b".to_string(), "3".to_string())].into();
+        assert_eq!(stale_keys(&current, &wanted), vec!["a".to_string()]);
+    }
+}

@@ -1,0 +1,945 @@
+//! An EMR Studio for the platform's notebooks: its service role (and user
+//! role in SSO mode), the Workspace and engine security groups, an encrypted
+//! Workspace bucket, and the Studio itself. IAM documents come in from the
+//! caller, so the pure document module stays their single source.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType, UserIdGroupPair};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::bucket;
+use super::errors::{found, ignore_not_found};
+use super::tags::{ec2_tag_spec, ec2_tags, iam_tags, removed_keys};
+use super::wait::{self, Backoff, Poll};
+use super::{Aws, AwsError};
+
+/// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
+const GATEWAY_PORT: i32 = 18888;
+/// Tag the Studio's service-role policy requires on the VPC, subnets and
+/// security groups it may place Workspace network interfaces in.
+pub const EMR_MANAGED_TAG: &str = "for-use-with-amazon-emr-managed-policies";
+/// IAM's limit on role names.
+const MAX_ROLE_NAME: usize = 64;
+/// CreateStudio tries this many times while IAM propagates new roles.
+const CREATE_ATTEMPTS: u32 = 8;
+/// How long a security group may stay in use by network interfaces EMR
+/// releases after the Studio is gone.
+const SG_RELEASE_TIMEOUT: Duration = Duration::from_secs(600);
+const SERVICE_POLICY_NAME: &str = "emreks-studio-service";
+const USER_POLICY_NAME: &str = "emreks-studio-user";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    Iam,
+    Sso,
+}
+
+impl AuthMode {
+    /// The `auth_mode` of the configuration: `IAM` or `SSO`.
+    pub fn parse(value: &str) -> Result<AuthMode, String> {
+        match value {
+            "IAM" => Ok(AuthMode::Iam),
+            "SSO" => Ok(AuthMode::Sso),
+            other => Err(format!(
+                "\"{other}\" is not an EMR Studio auth mode: use \"IAM\" or \"SSO\""
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Iam => "IAM",
+            AuthMode::Sso => "SSO",
+        }
+    }
+
+    fn to_sdk(self) -> aws_sdk_emr::types::AuthMode {
+        match self {
+            AuthMode::Iam => aws_sdk_emr::types::AuthMode::Iam,
+            AuthMode::Sso => aws_sdk_emr::types::AuthMode::Sso,
+        }
+    }
+}
+
+/// What the Studio is made of. `service_policy` must grant the Workspace
+/// bucket named by [`workspace_bucket_name`].
+pub struct StudioSpec<'a> {
+    pub platform: &'a str,
+    pub suffix: &'a str,
+    pub name: &'a str,
+    pub auth_mode: AuthMode,
+    pub idc_instance_arn: Option<&'a str>,
+    pub vpc_id: &'a str,
+    pub subnet_ids: &'a [String],
+    pub tags: &'a BTreeMap<String, String>,
+    pub service_trust: Value,
+    pub service_policy: Value,
+    /// SSO mode only: the role users assume, its trust and inline policy.
+    pub user_trust: Option<Value>,
+    pub user_policy: Option<Value>,
+}
+
+/// Everything created for the Studio, filled in as each piece exists (the
+/// caller keeps it in Terraform's private state).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(default)]
+pub struct StudioIds {
+    pub service_role: Option<String>,
+    pub user_role: Option<String>,
+    pub workspace_security_group: Option<String>,
+    pub engine_security_group: Option<String>,
+    pub workspace_bucket: Option<String>,
+    /// Whether this provider created `workspace_bucket` (only then is it deleted).
+    pub bucket_created: bool,
+    pub studio_id: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StudioDescription {
+    pub name: String,
+    pub url: String,
+    pub auth_mode: AuthMode,
+}
+
+fn studio_resource(name: &str) -> String {
+    format!("EMR Studio \"{name}\"")
+}
+
+fn role_resource(name: &str) -> String {
+    format!("IAM role \"{name}\"")
+}
+
+/// `<platform>-<role>-<suffix>`, the platform cut so the name fits IAM's 64 characters.
+fn role_name(platform: &str, role: &str, suffix: &str) -> String {
+    let tail = format!("-{role}-{suffix}");
+    let head: String = platform
+        .chars()
+        .take(MAX_ROLE_NAME.saturating_sub(tail.len()))
+        .collect();
+    format!("{head}{tail}")
+}
+
+pub fn service_role_name(platform: &str, suffix: &str) -> String {
+    role_name(platform, "studio", suffix)
+}
+
+pub fn user_role_name(platform: &str, suffix: &str) -> String {
+    role_name(platform, "studio-user", suffix)
+}
+
+fn security_group_name(platform: &str, kind: &str, suffix: &str) -> String {
+    format!("{platform}-studio-{kind}-{suffix}")
+}
+
+/// The Workspace bucket's name, known before anything exists so the caller
+/// can write it into the service policy.
+pub fn workspace_bucket_name(platform: &str, suffix: &str) -> String {
+    bucket::bucket_name("studio", platform, suffix)
+}
+
+fn default_s3_location(bucket: &str) -> String {
+    format!("s3://{bucket}/workspaces")
+}
+
+/// Checks of the `studio` block that need no AWS call.
+pub fn check_settings(
+    name: &str,
+    auth_mode: AuthMode,
+    idc_instance_arn: Option<&str>,
+) -> Result<(), String> {
+    let length = name.chars().count();
+    if !(1..=256).contains(&length) {
+        return Err(format!(
+            "the Studio name must have 1 to 256 characters, not {length}"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("the Studio name cannot contain control characters".into());
+    }
+    match (auth_mode, idc_instance_arn) {
+        (AuthMode::Iam, Some(_)) => {
+            Err("idc_instance_arn is for auth_mode = \"SSO\" only; remove it or use SSO".into())
+        }
+        (_, Some(arn)) if !arn.starts_with("arn:") => Err(format!(
+            "idc_instance_arn \"{arn}\" is not an ARN (arn:aws:sso:::instance/ssoins-...)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check(spec: &StudioSpec<'_>) -> Result<(), String> {
+    check_settings(spec.name, spec.auth_mode, spec.idc_instance_arn)?;
+    if !(1..=5).contains(&spec.subnet_ids.len()) {
+        return Err(format!(
+            "an EMR Studio takes 1 to 5 subnets, not {}",
+            spec.subnet_ids.len()
+        ));
+    }
+    let user_documents = spec.user_trust.is_some() && spec.user_policy.is_some();
+    match spec.auth_mode {
+        AuthMode::Sso if !user_documents => {
+            Err("SSO mode needs the user role's trust and policy".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The provider's tags plus the EMR tag; `Name` is set from the group's name.
+fn security_group_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut all = tags.clone();
+    all.remove("Name");
+    all.insert(EMR_MANAGED_TAG.to_string(), "true".to_string());
+    all
+}
+
+/// TCP 18888 to or from another security group.
+fn gateway_rule(group_id: &str) -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(GATEWAY_PORT)
+        .to_port(GATEWAY_PORT)
+        .user_id_group_pairs(UserIdGroupPair::builder().group_id(group_id).build())
+        .build()
+}
+
+/// HTTPS anywhere: Workspaces reach Git repositories and AWS APIs.
+fn https_out() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(443)
+        .to_port(443)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build()
+}
+
+/// The allow-all egress rule EC2 gives every new group.
+fn all_out() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("-1")
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build()
+}
+
+/// IAM is eventually consistent: EMR may not be able to assume a role made
+/// seconds ago, and says so as an invalid request about the role.
+fn role_not_ready(err: &AwsError) -> bool {
+    err.code.as_deref() == Some("InvalidRequestException")
+        && err.message.to_lowercase().contains("role")
+}
+
+/// EMR answers a Studio id it does not know with an invalid request.
+fn studio_gone(err: &AwsError) -> bool {
+    let message = err.message.to_lowercase();
+    err.is_not_found()
+        || (err.code.as_deref() == Some("InvalidRequestException")
+            && (message.contains("does not exist") || message.contains("not found")))
+}
+
+/// Creates the Studio and what it needs, recording each id in `ids` as soon
+/// as it exists, so a failure leaves a record for [`delete`]. Start from
+/// empty `ids`; after a failure, delete then create again.
+pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Result<(), AwsError> {
+    check(spec)
+        .map_err(|why| AwsError::message("emr:CreateStudio", studio_resource(spec.name), why))?;
+    // Roles first: IAM propagates while the rest is made.
+    let service_role = create_role(
+        aws,
+        &service_role_name(spec.platform, spec.suffix),
+        (&spec.service_trust, &spec.service_policy),
+        SERVICE_POLICY_NAME,
+        spec.tags,
+        &mut ids.service_role,
+    )
+    .await?;
+    let user_role = match (spec.auth_mode, &spec.user_trust, &spec.user_policy) {
+        (AuthMode::Sso, Some(trust), Some(policy)) => Some(
+            create_role(
+                aws,
+                &user_role_name(spec.platform, spec.suffix),
+                (trust, policy),
+                USER_POLICY_NAME,
+                spec.tags,
+                &mut ids.user_role,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    tag_network_for_emr(aws, spec).await?;
+    let (workspace_sg, engine_sg) = create_security_groups(aws, spec, ids).await?;
+    let bucket = workspace_bucket_name(spec.platform, spec.suffix);
+    ids.workspace_bucket = Some(bucket.clone());
+    bucket::create_private(aws, &bucket, spec.tags, &mut ids.bucket_created).await?;
+    let request = StudioRequest {
+        service_role: &service_role,
+        user_role: user_role.as_deref(),
+        workspace_sg: &workspace_sg,
+        engine_sg: &engine_sg,
+        bucket: &bucket,
+    };
+    let (studio_id, url) = create_studio(aws, spec, &request).await?;
+    ids.studio_id = Some(studio_id);
+    ids.url = Some(url);
+    Ok(())
+}
+
+/// Creates a role with its trust and one inline policy; returns its ARN.
+/// `created` holds the name as soon as the role exists.
+async fn create_role(
+    aws: &Aws,
+    name: &str,
+    (trust, policy): (&Value, &Value),
+    policy_name: &str,
+    tags: &BTreeMap<String, String>,
+    created: &mut Option<String>,
+) -> Result<String, AwsError> {
+    let resource = role_resource(name);
+    let role = aws
+        .iam
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .description("EMR Studio role of an emreks platform")
+        .set_tags(Some(iam_tags(tags)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+    *created = Some(name.to_string());
+    aws.iam
+        .put_role_policy()
+        .role_name(name)
+        .policy_name(policy_name)
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:PutRolePolicy", &resource, e))?;
+    role.role()
+        .map(|r| r.arn().to_string())
+        .ok_or_else(|| AwsError::message("iam:CreateRole", &resource, "no role in the response"))
+}
+
+/// The service role's policy lets EMR place network interfaces only in a VPC
+/// and subnets carrying the EMR tag. The tag stays on delete: other Studios
+/// may share the subnets, and it grants nothing by itself.
+async fn tag_network_for_emr(aws: &Aws, spec: &StudioSpec<'_>) -> Result<(), AwsError> {
+    let tag = aws_sdk_ec2::types::Tag::builder()
+        .key(EMR_MANAGED_TAG)
+        .value("true")
+        .build();
+    let mut resources = vec![spec.vpc_id.to_string()];
+    resources.extend(spec.subnet_ids.iter().cloned());
+    aws.ec2
+        .create_tags()
+        .set_resources(Some(resources))
+        .tags(tag)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateTags", spec.vpc_id, e))?;
+    Ok(())
+}
+
+/// The Workspace group may only talk to the engine group on 18888 (and
+/// HTTPS out); the engine group only accepts 18888 from the Workspace group.
+/// Returns the Workspace and engine group ids.
+async fn create_security_groups(
+    aws: &Aws,
+    spec: &StudioSpec<'_>,
+    ids: &mut StudioIds,
+) -> Result<(String, String), AwsError> {
+    let workspace = create_security_group(aws, spec, "workspace").await?;
+    ids.workspace_security_group = Some(workspace.clone());
+    let engine = create_security_group(aws, spec, "engine").await?;
+    ids.engine_security_group = Some(engine.clone());
+    aws.ec2
+        .revoke_security_group_egress()
+        .group_id(&workspace)
+        .ip_permissions(all_out())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupEgress", &workspace, e))?;
+    aws.ec2
+        .authorize_security_group_egress()
+        .group_id(&workspace)
+        .ip_permissions(gateway_rule(&engine))
+        .ip_permissions(https_out())
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:AuthorizeSecurityGroupEgress", &workspace, e))?;
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&engine)
+        .ip_permissions(gateway_rule(&workspace))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:AuthorizeSecurityGroupIngress", &engine, e))?;
+    Ok((workspace, engine))
+}
+
+async fn create_security_group(
+    aws: &Aws,
+    spec: &StudioSpec<'_>,
+    kind: &str,
+) -> Result<String, AwsError> {
+    let name = security_group_name(spec.platform, kind, spec.suffix);
+    let tags = security_group_tags(spec.tags);
+    let group = aws
+        .ec2
+        .create_security_group()
+        .group_name(&name)
+        .description(format!(
+            "EMR Studio {kind} of emreks platform {}",
+            spec.platform
+        ))
+        .vpc_id(spec.vpc_id)
+        .tag_specifications(ec2_tag_spec(ResourceType::SecurityGroup, &tags, &name))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateSecurityGroup", &name, e))?;
+    group.group_id().map(str::to_string).ok_or_else(|| {
+        AwsError::message(
+            "ec2:CreateSecurityGroup",
+            &name,
+            "no group id in the response",
+        )
+    })
+}
+
+struct StudioRequest<'a> {
+    service_role: &'a str,
+    user_role: Option<&'a str>,
+    workspace_sg: &'a str,
+    engine_sg: &'a str,
+    bucket: &'a str,
+}
+
+/// Sends CreateStudio, retrying while EMR cannot use the new roles yet;
+/// returns the Studio's id and URL.
+async fn create_studio(
+    aws: &Aws,
+    spec: &StudioSpec<'_>,
+    request: &StudioRequest<'_>,
+) -> Result<(String, String), AwsError> {
+    let resource = studio_resource(spec.name);
+    let tags: Vec<_> = spec
+        .tags
+        .iter()
+        .map(|(k, v)| aws_sdk_emr::types::Tag::builder().key(k).value(v).build())
+        .collect();
+    let mut attempt = 0;
+    loop {
+        let sent = aws
+            .emr
+            .create_studio()
+            .name(spec.name)
+            .description(format!("Notebooks of emreks platform {}", spec.platform))
+            .auth_mode(spec.auth_mode.to_sdk())
+            .vpc_id(spec.vpc_id)
+            .set_subnet_ids(Some(spec.subnet_ids.to_vec()))
+            .service_role(request.service_role)
+            .set_user_role(request.user_role.map(str::to_string))
+            .workspace_security_group_id(request.workspace_sg)
+            .engine_security_group_id(request.engine_sg)
+            .default_s3_location(default_s3_location(request.bucket))
+            .set_idc_instance_arn(spec.idc_instance_arn.map(str::to_string))
+            .set_tags(Some(tags.clone()))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("emr:CreateStudio", &resource, e));
+        match sent {
+            Ok(out) => {
+                let id = out.studio_id().unwrap_or_default().to_string();
+                let url = out.url().unwrap_or_default().to_string();
+                if id.is_empty() {
+                    return Err(AwsError::message(
+                        "emr:CreateStudio",
+                        &resource,
+                        "no Studio id in the response",
+                    ));
+                }
+                return Ok((id, url));
+            }
+            Err(err) if role_not_ready(&err) && attempt + 1 < CREATE_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(Backoff::FAST.delay(attempt)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// The Studio as EMR describes it; `None` when it is gone.
+pub async fn describe(aws: &Aws, studio_id: &str) -> Result<Option<StudioDescription>, AwsError> {
+    let sent = aws
+        .emr
+        .describe_studio()
+        .studio_id(studio_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("emr:DescribeStudio", studio_resource(studio_id), e));
+    let out = match sent {
+        Ok(out) => out,
+        Err(err) if studio_gone(&err) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let Some(studio) = out.studio() else {
+        return Ok(None);
+    };
+    let auth_mode = match studio.auth_mode() {
+        Some(aws_sdk_emr::types::AuthMode::Sso) => AuthMode::Sso,
+        _ => AuthMode::Iam,
+    };
+    Ok(Some(StudioDescription {
+        name: studio.name().unwrap_or_default().to_string(),
+        url: studio.url().unwrap_or_default().to_string(),
+        auth_mode,
+    }))
+}
+
+/// Renames the Studio in place (UpdateStudio; the URL stays).
+pub async fn rename(aws: &Aws, studio_id: &str, name: &str) -> Result<(), AwsError> {
+    aws.emr
+        .update_studio()
+        .studio_id(studio_id)
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("emr:UpdateStudio", studio_resource(studio_id), e))?;
+    Ok(())
+}
+
+/// Moves every tagged piece from the `old` tags to the `new` ones.
+pub async fn retag(
+    aws: &Aws,
+    ids: &StudioIds,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    if let Some(studio_id) = &ids.studio_id {
+        retag_studio(aws, studio_id, old, new).await?;
+    }
+    let groups: Vec<String> = [&ids.workspace_security_group, &ids.engine_security_group]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if !groups.is_empty() {
+        retag_security_groups(aws, &groups, old, new).await?;
+    }
+    if let (Some(bucket), true) = (&ids.workspace_bucket, ids.bucket_created) {
+        bucket::retag(aws, bucket, new).await?;
+    }
+    for role in [&ids.service_role, &ids.user_role].into_iter().flatten() {
+        retag_role(aws, role, old, new).await?;
+    }
+    Ok(())
+}
+
+async fn retag_studio(
+    aws: &Aws,
+    studio_id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let resource = studio_resource(studio_id);
+    let removed = removed_keys(old, new);
+    if !removed.is_empty() {
+        aws.emr
+            .remove_tags()
+            .resource_id(studio_id)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("emr:RemoveTags", &resource, e))?;
+    }
+    let tags = new
+        .iter()
+        .map(|(k, v)| aws_sdk_emr::types::Tag::builder().key(k).value(v).build())
+        .collect();
+    aws.emr
+        .add_tags()
+        .resource_id(studio_id)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("emr:AddTags", &resource, e))?;
+    Ok(())
+}
+
+async fn retag_security_groups(
+    aws: &Aws,
+    groups: &[String],
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let (old, new) = (security_group_tags(old), security_group_tags(new));
+    let removed: Vec<_> = removed_keys(&old, &new)
+        .into_iter()
+        .map(|key| aws_sdk_ec2::types::Tag::builder().key(key).build())
+        .collect();
+    if !removed.is_empty() {
+        aws.ec2
+            .delete_tags()
+            .set_resources(Some(groups.to_vec()))
+            .set_tags(Some(removed))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("ec2:DeleteTags", groups.join(","), e))?;
+    }
+    aws.ec2
+        .create_tags()
+        .set_resources(Some(groups.to_vec()))
+        .set_tags(Some(ec2_tags(&new, None)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:CreateTags", groups.join(","), e))?;
+    Ok(())
+}
+
+async fn retag_role(
+    aws: &Aws,
+    role: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let resource = role_resource(role);
+    let removed = removed_keys(old, new);
+    if !removed.is_empty() {
+        aws.iam
+            .untag_role()
+            .role_name(role)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:UntagRole", &resource, e))?;
+    }
+    aws.iam
+        .tag_role()
+        .role_name(role)
+        .set_tags(Some(iam_tags(new)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+    Ok(())
+}
+
+/// Deletes everything in `ids` in dependency order (Studio, security
+/// groups, bucket, roles), forgetting each id once it is gone, so a retry
+/// after a failure resumes where this one stopped. What is already gone is done.
+pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<(), AwsError> {
+    if let Some(studio_id) = ids.studio_id.clone() {
+        delete_studio(aws, &studio_id).await?;
+        ids.studio_id = None;
+        ids.url = None;
+    }
+    if let (Some(workspace), Some(engine)) = (
+        ids.workspace_security_group.clone(),
+        ids.engine_security_group.clone(),
+    ) {
+        unlink_security_groups(aws, &workspace, &engine).await?;
+    }
+    for slot in [
+        &mut ids.workspace_security_group,
+        &mut ids.engine_security_group,
+    ] {
+        if let Some(group) = slot.clone() {
+            delete_security_group(aws, &group).await?;
+            *slot = None;
+        }
+    }
+    if let Some(name) = ids.workspace_bucket.clone() {
+        // A bucket this provider did not create (the name was taken) is not ours to empty.
+        if ids.bucket_created {
+            bucket::delete_all(aws, &name).await?;
+        }
+        ids.workspace_bucket = None;
+        ids.bucket_created = false;
+    }
+    for slot in [&mut ids.user_role, &mut ids.service_role] {
+        if let Some(role) = slot.clone() {
+            delete_role(aws, &role).await?;
+            *slot = None;
+        }
+    }
+    Ok(())
+}
+
+async fn delete_studio(aws: &Aws, studio_id: &str) -> Result<(), AwsError> {
+    let deleted = aws
+        .emr
+        .delete_studio()
+        .studio_id(studio_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("emr:DeleteStudio", studio_resource(studio_id), e));
+    match deleted {
+        Err(err) if !studio_gone(&err) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+/// A rule that is already gone, or whose group is, needs no revoking.
+fn ignore_missing_rule(result: Result<(), AwsError>) -> Result<(), AwsError> {
+    match result {
+        Err(err) if err.code.as_deref() == Some("InvalidPermission.NotFound") => Ok(()),
+        other => ignore_not_found(other),
+    }
+}
+
+/// Each group's rules name the other group, and EC2 refuses deleting a group
+/// another group's rules still reference: revoke those rules first.
+async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Result<(), AwsError> {
+    ignore_missing_rule(
+        aws.ec2
+            .revoke_security_group_ingress()
+            .group_id(engine)
+            .ip_permissions(gateway_rule(workspace))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupIngress", engine, e)),
+    )?;
+    ignore_missing_rule(
+        aws.ec2
+            .revoke_security_group_egress()
+            .group_id(workspace)
+            .ip_permissions(gateway_rule(engine))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupEgress", workspace, e)),
+    )
+}
+
+/// Deletes the group, waiting while network interfaces EMR made for
+/// Workspaces still use it (they go some time after the Studio).
+async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), AwsError> {
+    let op = "ec2:DeleteSecurityGroup";
+    wait::until(op, group, SG_RELEASE_TIMEOUT, Backoff::FAST, || async {
+        let deleted = aws
+            .ec2
+            .delete_security_group()
+            .group_id(group)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk(op, group, e));
+        match deleted {
+            Ok(_) => Ok(Poll::Ready(())),
+            Err(err) if err.is_not_found() => Ok(Poll::Ready(())),
+            Err(err) if err.code.as_deref() == Some("DependencyViolation") => {
+                Ok(Poll::Pending("in use".into()))
+            }
+            Err(err) => Err(err),
+        }
+    })
+    .await
+}
+
+/// Removes the role's policies (inline and attached), then the role.
+async fn delete_role(aws: &Aws, role: &str) -> Result<(), AwsError> {
+    let resource = role_resource(role);
+    let inline = match aws.iam.list_role_policies().role_name(role).send().await {
+        Ok(out) => out.policy_names().to_vec(),
+        Err(e) => {
+            return ignore_not_found(Err(AwsError::sdk("iam:ListRolePolicies", &resource, e)))
+        }
+    };
+    for policy in &inline {
+        ignore_not_found(
+            aws.iam
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
+        )?;
+    }
+    let attached = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:ListAttachedRolePolicies", &resource, e));
+    let attached = match found(attached)? {
+        Some(out) => out.attached_policies().to_vec(),
+        None => return Ok(()),
+    };
+    for arn in attached.iter().filter_map(|p| p.policy_arn()) {
+        ignore_not_found(
+            aws.iam
+                .detach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("iam:DetachRolePolicy", &resource, e)),
+        )?;
+    }
+    ignore_not_found(
+        aws.iam
+            .delete_role()
+            .role_name(role)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("iam:DeleteRole", &resource, e)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn auth_modes() {
+        assert_eq!(AuthMode::parse("IAM"), Ok(AuthMode::Iam));
+        assert_eq!(AuthMode::parse("SSO").map(AuthMode::as_str), Ok("SSO"));
+        assert!(AuthMode::parse("sso").is_err());
+    }
+
+    #[test]
+    fn role_names_fit_iam_and_stay_distinct() {
+        assert_eq!(
+            service_role_name("analytics", "ab12cd34"),
+            "analytics-studio-ab12cd34"
+        );
+        let long = "p".repeat(100);
+        let service = service_role_name(&long, "ab12cd34");
+        let user = user_role_name(&long, "ab12cd34");
+        assert_eq!(service.len(), 64);
+        assert_eq!(user.len(), 64);
+        assert!(service.ends_with("-studio-ab12cd34"), "{service}");
+        assert!(user.ends_with("-studio-user-ab12cd34"), "{user}");
+        assert_ne!(service, user);
+    }
+
+    #[test]
+    fn workspaces_live_in_the_platform_bucket() {
+        let bucket = workspace_bucket_name("Analytics_1", "ab12cd34");
+        assert_eq!(bucket, "emreks-analytics-1-studio-ab12cd34");
+        assert_eq!(
+            default_s3_location(&bucket),
+            "s3://emreks-analytics-1-studio-ab12cd34/workspaces"
+        );
+    }
+
+    #[test]
+    fn settings_checks() {
+        assert!(check_settings("notebooks", AuthMode::Iam, None).is_ok());
+        let arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+        assert!(check_settings("notebooks", AuthMode::Sso, Some(arn)).is_ok());
+        assert!(check_settings("notebooks", AuthMode::Sso, None).is_ok());
+        assert!(check_settings("notebooks", AuthMode::Iam, Some(arn)).is_err());
+        assert!(check_settings("notebooks", AuthMode::Sso, Some("ssoins-1")).is_err());
+        assert!(check_settings("", AuthMode::Iam, None).is_err());
+        assert!(check_settings(&"n".repeat(257), AuthMode::Iam, None).is_err());
+        assert!(check_settings("a\nb", AuthMode::Iam, None).is_err());
+    }
+
+    fn spec<'a>(subnets: &'a [String], tags: &'a BTreeMap<String, String>) -> StudioSpec<'a> {
+        StudioSpec {
+            platform: "analytics",
+            suffix: "ab12cd34",
+            name: "notebooks",
+            auth_mode: AuthMode::Sso,
+            idc_instance_arn: None,
+            vpc_id: "vpc-1",
+            subnet_ids: subnets,
+            tags,
+            service_trust: json!({}),
+            service_policy: json!({}),
+            user_trust: Some(json!({})),
+            user_policy: Some(json!({})),
+        }
+    }
+
+    #[test]
+    fn sso_needs_the_user_documents_and_subnets_are_bounded() {
+        let tags = BTreeMap::new();
+        let subnets = vec!["subnet-1".to_string()];
+        assert!(check(&spec(&subnets, &tags)).is_ok());
+        let without_user = StudioSpec {
+            user_policy: None,
+            ..spec(&subnets, &tags)
+        };
+        assert!(check(&without_user).is_err());
+        let six: Vec<String> = (0..6).map(|i| format!("subnet-{i}")).collect();
+        assert!(check(&spec(&six, &tags)).is_err());
+        assert!(check(&spec(&[], &tags)).is_err());
+    }
+
+    #[test]
+    fn security_groups_carry_the_emr_tag_and_their_own_name() {
+        let tags: BTreeMap<String, String> = [
+            ("Name".to_string(), "user".to_string()),
+            ("team".to_string(), "data".to_string()),
+        ]
+        .into();
+        let all = security_group_tags(&tags);
+        assert_eq!(all.get(EMR_MANAGED_TAG).map(String::as_str), Some("true"));
+        assert!(!all.contains_key("Name"));
+        assert_eq!(
+            security_group_name("analytics", "engine", "ab12cd34"),
+            "analytics-studio-engine-ab12cd34"
+        );
+    }
+
+    #[test]
+    fn the_gateway_rule_names_the_other_group_on_18888_only() {
+        let rule = gateway_rule("sg-1");
+        assert_eq!(rule.ip_protocol(), Some("tcp"));
+        assert_eq!(
+            (rule.from_port(), rule.to_port()),
+            (Some(18888), Some(18888))
+        );
+        assert_eq!(rule.user_id_group_pairs()[0].group_id(), Some("sg-1"));
+        assert!(rule.ip_ranges().is_empty());
+        assert_eq!(https_out().from_port(), Some(443));
+    }
+
+    fn error(code: &str, message: &str) -> AwsError {
+        let mut err = AwsError::message("emr:CreateStudio", "s", format!("{code}: {message}"));
+        err.code = Some(code.into());
+        err
+    }
+
+    #[test]
+    fn a_role_refusal_is_retried_and_a_missing_studio_is_gone() {
+        assert!(role_not_ready(&error(
+            "InvalidRequestException",
+            "Unable to assume the service role"
+        )));
+        assert!(!role_not_ready(&error(
+            "InvalidRequestException",
+            "bad subnet"
+        )));
+        assert!(studio_gone(&error(
+            "InvalidRequestException",
+            "Studio es-1 does not exist."
+        )));
+        assert!(!studio_gone(&error("InvalidRequestException", "bad id")));
+    }
+
+    #[test]
+    fn ids_survive_private_state() {
+        let ids = StudioIds {
+            service_role: Some("r".into()),
+            bucket_created: true,
+            ..Default::default()
+        };
+        let text = serde_json::to_string(&ids).unwrap();
+        assert_eq!(serde_json::from_str::<StudioIds>(&text).unwrap(), ids);
+        assert_eq!(
+            serde_json::from_str::<StudioIds>("{}").unwrap(),
+            StudioIds::default()
+        );
+    }
+}

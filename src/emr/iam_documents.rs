@@ -1,0 +1,656 @@
+//! IAM policy and trust documents of the platform, least privilege, as
+//! `serde_json::Value` ready to serialize into IAM requests.
+
+use crate::emr::base36::encode_role_name;
+use serde_json::{json, Value};
+
+const VERSION: &str = "2012-10-17";
+/// Tag EMR Studio's documented service-role policy keys its EC2 access on.
+const EMR_MANAGED_TAG: &str = "for-use-with-amazon-emr-managed-policies";
+
+fn document(statements: Vec<Value>) -> Value {
+    json!({ "Version": VERSION, "Statement": statements })
+}
+
+/// One value as a string, several as a list (IAM accepts both; one string
+/// keeps the stored document identical to what IAM echoes back).
+fn one_or_many(values: Vec<String>) -> Value {
+    match <[String; 1]>::try_from(values) {
+        Ok([single]) => Value::String(single),
+        Err(values) => json!(values),
+    }
+}
+
+/// Trust of a job execution role for IAM roles for service accounts: the
+/// cluster's OIDC provider may issue web-identity tokens for the service
+/// accounts EMR on EKS creates for this role in each of `namespaces`.
+/// `oidc_issuer_host_path` is the issuer without scheme
+/// (`oidc.eks.<region>.amazonaws.com/id/<id>`); a leading `https://` is
+/// dropped. Fails when no namespace is given: such a trust admits no one.
+pub fn irsa_trust(
+    oidc_provider_arn: &str,
+    oidc_issuer_host_path: &str,
+    account_id: &str,
+    role_name: &str,
+    namespaces: &[String],
+) -> Result<Value, String> {
+    let issuer = oidc_issuer_host_path.trim_start_matches("https://");
+    let encoded_role = encode_role_name(role_name);
+    let mut subjects: Vec<String> = Vec::new();
+    for namespace in namespaces {
+        let subject = format!(
+            "system:serviceaccount:{namespace}:emr-containers-sa-*-*-{account_id}-{encoded_role}"
+        );
+        if !subjects.contains(&subject) {
+            subjects.push(subject);
+        }
+    }
+    if subjects.is_empty() {
+        return Err(format!(
+            "the execution role \"{role_name}\" is trusted in no namespace; list at least one virtual cluster namespace whose jobs may use it"
+        ));
+    }
+    Ok(document(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Federated": oidc_provider_arn },
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringLike": { format!("{issuer}:sub"): one_or_many(subjects) },
+            "StringEquals": { format!("{issuer}:aud"): "sts.amazonaws.com" },
+        },
+    })]))
+}
+
+/// Trust of a role used through EKS Pod Identity.
+pub fn pod_identity_trust() -> Value {
+    document(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Service": "pods.eks.amazonaws.com" },
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    })])
+}
+
+/// Service accounts EMR on EKS runs a StartJobRun Spark job's pods under
+/// when the job execution role is used through EKS Pod Identity (one pod
+/// identity association each, in the virtual cluster's namespace). Pattern
+/// `emr-containers-sa-<framework>-<component>-<account>-<base36 role name>`,
+/// as `aws emr-containers create-role-associations` documents it.
+pub fn pod_identity_service_accounts(account_id: &str, role_name: &str) -> Vec<String> {
+    let encoded_role = encode_role_name(role_name);
+    ["client", "driver", "executor"]
+        .iter()
+        .map(|component| format!("emr-containers-sa-spark-{component}-{account_id}-{encoded_role}"))
+        .collect()
+}
+
+/// What every job needs whatever its data: read its pod templates (the job
+/// submitter fetches them from S3 with the execution role) and write its
+/// logs to the given CloudWatch log groups. `log_group_arns` may end in
+/// `:*` (as `DescribeLogGroups` returns them) or not.
+pub fn job_baseline_policy(
+    partition: &str,
+    bucket: &str,
+    pod_template_prefix: &str,
+    log_group_arns: &[String],
+) -> Value {
+    let prefix = folder(pod_template_prefix);
+    let mut statements = vec![
+        json!({
+            "Sid": "ReadPodTemplates",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": format!("arn:{partition}:s3:::{bucket}/{prefix}*"),
+        }),
+        json!({
+            "Sid": "ListPodTemplates",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": format!("arn:{partition}:s3:::{bucket}"),
+            "Condition": { "StringLike": { "s3:prefix": format!("{prefix}*") } },
+        }),
+    ];
+    let mut log_resources: Vec<String> = Vec::new();
+    for arn in log_group_arns {
+        let group = arn.trim_end_matches(":*");
+        for resource in [group.to_string(), format!("{group}:*")] {
+            if !log_resources.contains(&resource) {
+                log_resources.push(resource);
+            }
+        }
+    }
+    if !log_resources.is_empty() {
+        statements.push(json!({
+            "Sid": "WriteJobLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": log_resources,
+        }));
+    }
+    statements.push(json!({
+        "Sid": "FindLogGroups",
+        "Effect": "Allow",
+        "Action": "logs:DescribeLogGroups",
+        "Resource": "*",
+    }));
+    document(statements)
+}
+
+/// An S3 key prefix as a folder: no leading '/', one trailing '/' unless empty,
+/// so `team` cannot also grant `team-other/`.
+fn folder(prefix: &str) -> String {
+    let trimmed = prefix.trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}/")
+    }
+}
+
+/// Cluster Autoscaler with auto-discovery: it may read every group, but
+/// resize or shrink only the Auto Scaling groups tagged as owned by this
+/// cluster, and describe only this cluster's node groups.
+pub fn cluster_autoscaler_policy(partition: &str, cluster_name: &str) -> Value {
+    document(vec![
+        json!({
+            "Sid": "DiscoverGroupsAndInstanceTypes",
+            "Effect": "Allow",
+            "Action": [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+            ],
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "ResizeOwnedGroupsOnly",
+            "Effect": "Allow",
+            "Action": [
+                "autoscaling:SetDesiredCapacity",
+                "autoscaling:TerminateInstanceInAutoScalingGroup",
+            ],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}"): "owned"
+                }
+            },
+        }),
+        json!({
+            "Sid": "DescribeOwnNodegroups",
+            "Effect": "Allow",
+            "Action": "eks:DescribeNodegroup",
+            "Resource": format!("arn:{partition}:eks:*:*:nodegroup/{cluster_name}/*"),
+        }),
+    ])
+}
+
+/// Bucket policy refusing any request not made over TLS.
+pub fn tls_only_bucket_policy(partition: &str, bucket: &str) -> Value {
+    document(vec![json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [
+            format!("arn:{partition}:s3:::{bucket}"),
+            format!("arn:{partition}:s3:::{bucket}/*"),
+        ],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })])
+}
+
+/// Trust of the EMR Studio service role, limited to EMR resources of this
+/// account and region (the confused-deputy guard EMR documents).
+pub fn studio_service_role_trust(partition: &str, region: &str, account_id: &str) -> Value {
+    document(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Service": "elasticmapreduce.amazonaws.com" },
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": { "aws:SourceAccount": account_id },
+            "ArnLike": {
+                "aws:SourceArn": format!("arn:{partition}:elasticmapreduce:{region}:{account_id}:*")
+            },
+        },
+    })])
+}
+
+/// What users of an SSO-mode Studio may do through its user role: open the
+/// Studio, manage Workspaces, and attach them to the platform's notebook
+/// endpoints (EMR narrows it per user with session policies).
+pub fn studio_user_policy() -> Value {
+    document(vec![
+        json!({
+            "Sid": "Workspaces",
+            "Effect": "Allow",
+            "Action": [
+                "elasticmapreduce:CreateEditor", "elasticmapreduce:DescribeEditor",
+                "elasticmapreduce:ListEditors", "elasticmapreduce:StartEditor",
+                "elasticmapreduce:StopEditor", "elasticmapreduce:DeleteEditor",
+                "elasticmapreduce:OpenEditorInConsole", "elasticmapreduce:AttachEditor",
+                "elasticmapreduce:DetachEditor", "elasticmapreduce:DescribeStudio",
+                "elasticmapreduce:ListStudios"
+            ],
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "NotebookEndpoints",
+            "Effect": "Allow",
+            "Action": [
+                "emr-containers:DescribeVirtualCluster", "emr-containers:ListVirtualClusters",
+                "emr-containers:DescribeManagedEndpoint", "emr-containers:ListManagedEndpoints",
+                "emr-containers:CreateAccessTokenForManagedEndpoint"
+            ],
+            "Resource": "*"
+        }),
+    ])
+}
+
+/// Trust of an SSO-mode Studio's user role: EMR assumes it on a user's behalf
+/// and sets the user's identity context on the session.
+pub fn studio_user_role_trust(partition: &str, region: &str, account_id: &str) -> Value {
+    let mut trust = studio_service_role_trust(partition, region, account_id);
+    trust["Statement"][0]["Action"] = json!(["sts:AssumeRole", "sts:SetContext"]);
+    trust
+}
+
+/// Permissions of the EMR Studio service role, after EMR's documented
+/// minimal policy: the network channel between Workspaces and managed
+/// endpoints (ENIs and security groups, only in VPCs, subnets and groups
+/// tagged `for-use-with-amazon-emr-managed-policies=true`), Git secrets with
+/// that tag, Workspace collaboration, and the Workspace bucket.
+pub fn studio_service_policy(partition: &str, workspace_bucket: &str) -> Value {
+    let ec2 = |resource: &str| format!("arn:{partition}:ec2:*:*:{resource}/*");
+    let resource_tagged =
+        json!({ "StringEquals": { format!("aws:ResourceTag/{EMR_MANAGED_TAG}"): "true" } });
+    let request_tagged =
+        json!({ "StringEquals": { format!("aws:RequestTag/{EMR_MANAGED_TAG}"): "true" } });
+    document(vec![
+        json!({
+            "Sid": "AllowEMRReadOnlyActions",
+            "Effect": "Allow",
+            "Action": [
+                "elasticmapreduce:ListInstances",
+                "elasticmapreduce:DescribeCluster",
+                "elasticmapreduce:ListSteps",
+            ],
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "AllowEC2ENIActionsWithEMRTags",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+            "Resource": ec2("network-interface"),
+            "Condition": resource_tagged,
+        }),
+        // EC2 cannot evaluate tags for this call; EMR documents it untagged.
+        json!({
+            "Sid": "AllowEC2ENIAttributeAction",
+            "Effect": "Allow",
+            "Action": "ec2:ModifyNetworkInterfaceAttribute",
+            "Resource": [ec2("instance"), ec2("network-interface"), ec2("security-group")],
+        }),
+        json!({
+            "Sid": "AllowEC2SecurityGroupActionsWithEMRTags",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            "Resource": "*",
+            "Condition": resource_tagged,
+        }),
+        json!({
+            "Sid": "AllowDefaultEC2SecurityGroupsCreationWithEMRTags",
+            "Effect": "Allow",
+            "Action": "ec2:CreateSecurityGroup",
+            "Resource": ec2("security-group"),
+            "Condition": request_tagged,
+        }),
+        json!({
+            "Sid": "AllowDefaultEC2SecurityGroupsCreationInVPCWithEMRTags",
+            "Effect": "Allow",
+            "Action": "ec2:CreateSecurityGroup",
+            "Resource": ec2("vpc"),
+            "Condition": resource_tagged,
+        }),
+        json!({
+            "Sid": "AllowAddingEMRTagsDuringDefaultSecurityGroupCreation",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": ec2("security-group"),
+            "Condition": {
+                "StringEquals": {
+                    format!("aws:RequestTag/{EMR_MANAGED_TAG}"): "true",
+                    "ec2:CreateAction": "CreateSecurityGroup",
+                }
+            },
+        }),
+        json!({
+            "Sid": "AllowEC2ENICreationWithEMRTags",
+            "Effect": "Allow",
+            "Action": "ec2:CreateNetworkInterface",
+            "Resource": ec2("network-interface"),
+            "Condition": request_tagged,
+        }),
+        json!({
+            "Sid": "AllowEC2ENICreationInSubnetAndSecurityGroupWithEMRTags",
+            "Effect": "Allow",
+            "Action": "ec2:CreateNetworkInterface",
+            "Resource": [ec2("subnet"), ec2("security-group")],
+            "Condition": resource_tagged,
+        }),
+        json!({
+            "Sid": "AllowAddingTagsDuringEC2ENICreation",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": ec2("network-interface"),
+            "Condition": { "StringEquals": { "ec2:CreateAction": "CreateNetworkInterface" } },
+        }),
+        json!({
+            "Sid": "AllowEC2ReadOnlyActions",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:DescribeInstances",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "AllowSecretsManagerReadOnlyActionsWithEMRTags",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": format!("arn:{partition}:secretsmanager:*:*:secret:*"),
+            "Condition": resource_tagged,
+        }),
+        json!({
+            "Sid": "AllowWorkspaceCollaboration",
+            "Effect": "Allow",
+            "Action": [
+                "iam:GetUser",
+                "iam:GetRole",
+                "iam:ListUsers",
+                "iam:ListRoles",
+                "sso:GetManagedApplicationInstance",
+                "sso-directory:SearchUsers",
+            ],
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "AllowWorkspaceStorage",
+            "Effect": "Allow",
+            "Action": [
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:GetEncryptionConfiguration",
+                "s3:ListBucket",
+                "s3:DeleteObject",
+            ],
+            "Resource": [
+                format!("arn:{partition}:s3:::{workspace_bucket}"),
+                format!("arn:{partition}:s3:::{workspace_bucket}/*"),
+            ],
+        }),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emr::validate_emr::policy_document;
+
+    const ACCOUNT: &str = "123456789012";
+    const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
+
+    fn provider_arn() -> String {
+        format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}")
+    }
+
+    /// Every document must pass the provider's own policy check.
+    fn assert_valid(doc: &Value) {
+        policy_document(&doc.to_string()).expect("a valid policy document");
+    }
+
+    fn statement<'a>(doc: &'a Value, sid: &str) -> &'a Value {
+        doc["Statement"]
+            .as_array()
+            .and_then(|s| s.iter().find(|st| st["Sid"] == sid))
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+    }
+
+    #[test]
+    fn irsa_trust_for_one_namespace() {
+        let doc = irsa_trust(
+            &provider_arn(),
+            ISSUER,
+            ACCOUNT,
+            "analytics-exec",
+            &["batchjob".into()],
+        )
+        .unwrap();
+        assert_valid(&doc);
+        let st = &doc["Statement"][0];
+        assert_eq!(st["Principal"]["Federated"], provider_arn());
+        assert_eq!(st["Action"], "sts:AssumeRoleWithWebIdentity");
+        assert_eq!(
+            st["Condition"]["StringLike"][format!("{ISSUER}:sub")],
+            "system:serviceaccount:batchjob:emr-containers-sa-*-*-123456789012-43txu6lo26m6qljfj4e2qr"
+        );
+        assert_eq!(
+            st["Condition"]["StringEquals"][format!("{ISSUER}:aud")],
+            "sts.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn irsa_trust_for_several_namespaces_lists_each_once() {
+        let namespaces = vec![
+            "batchjob".to_string(),
+            "dataanalysis".into(),
+            "batchjob".into(),
+        ];
+        let issuer_with_scheme = format!("https://{ISSUER}");
+        let doc = irsa_trust(
+            &provider_arn(),
+            &issuer_with_scheme,
+            ACCOUNT,
+            "a",
+            &namespaces,
+        )
+        .unwrap();
+        let subjects = &doc["Statement"][0]["Condition"]["StringLike"][format!("{ISSUER}:sub")];
+        assert_eq!(
+            subjects,
+            &json!([
+                "system:serviceaccount:batchjob:emr-containers-sa-*-*-123456789012-2p",
+                "system:serviceaccount:dataanalysis:emr-containers-sa-*-*-123456789012-2p"
+            ])
+        );
+    }
+
+    #[test]
+    fn irsa_trust_without_namespaces_is_refused() {
+        let why = irsa_trust(&provider_arn(), ISSUER, ACCOUNT, "exec", &[]).unwrap_err();
+        assert!(why.contains("at least one"), "{why}");
+    }
+
+    #[test]
+    fn pod_identity_trust_document() {
+        let doc = pod_identity_trust();
+        assert_valid(&doc);
+        assert_eq!(
+            doc["Statement"][0]["Principal"]["Service"],
+            "pods.eks.amazonaws.com"
+        );
+        assert_eq!(
+            doc["Statement"][0]["Action"],
+            json!(["sts:AssumeRole", "sts:TagSession"])
+        );
+    }
+
+    #[test]
+    fn pod_identity_service_account_names() {
+        assert_eq!(
+            pod_identity_service_accounts(ACCOUNT, "analytics-exec"),
+            [
+                "emr-containers-sa-spark-client-123456789012-43txu6lo26m6qljfj4e2qr",
+                "emr-containers-sa-spark-driver-123456789012-43txu6lo26m6qljfj4e2qr",
+                "emr-containers-sa-spark-executor-123456789012-43txu6lo26m6qljfj4e2qr",
+            ]
+        );
+        // Even a 64-character role name stays within Kubernetes' 253-character names.
+        for name in pod_identity_service_accounts(ACCOUNT, &"R".repeat(64)) {
+            assert!(name.len() <= 253, "{name}");
+        }
+    }
+
+    #[test]
+    fn job_baseline_reads_templates_and_writes_logs() {
+        let groups = vec![
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/critical:*".to_string(),
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/notebook".to_string(),
+        ];
+        let doc = job_baseline_policy("aws", "assets", "/analytics/pod-template", &groups);
+        assert_valid(&doc);
+        assert_eq!(
+            statement(&doc, "ReadPodTemplates")["Resource"],
+            "arn:aws:s3:::assets/analytics/pod-template/*"
+        );
+        let list = statement(&doc, "ListPodTemplates");
+        assert_eq!(list["Resource"], "arn:aws:s3:::assets");
+        assert_eq!(
+            list["Condition"]["StringLike"]["s3:prefix"],
+            "analytics/pod-template/*"
+        );
+        assert_eq!(
+            statement(&doc, "WriteJobLogs")["Resource"],
+            json!([
+                "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/critical",
+                "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/critical:*",
+                "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/notebook",
+                "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/emr-containers/analytics/notebook:*",
+            ])
+        );
+        assert_eq!(statement(&doc, "FindLogGroups")["Resource"], "*");
+    }
+
+    #[test]
+    fn job_baseline_without_log_groups_has_no_empty_resource_list() {
+        let doc = job_baseline_policy("aws-cn", "assets", "", &[]);
+        assert_valid(&doc);
+        assert_eq!(
+            statement(&doc, "ReadPodTemplates")["Resource"],
+            "arn:aws-cn:s3:::assets/*"
+        );
+        assert!(doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["Sid"] != "WriteJobLogs"));
+    }
+
+    #[test]
+    fn cluster_autoscaler_resizes_only_owned_groups() {
+        let doc = cluster_autoscaler_policy("aws", "analytics");
+        assert_valid(&doc);
+        let resize = statement(&doc, "ResizeOwnedGroupsOnly");
+        assert_eq!(
+            resize["Condition"]["StringEquals"]
+                ["aws:ResourceTag/k8s.io/cluster-autoscaler/analytics"],
+            "owned"
+        );
+        let discover = statement(&doc, "DiscoverGroupsAndInstanceTypes")["Action"]
+            .as_array()
+            .unwrap();
+        for action in [
+            "ec2:DescribeImages",
+            "ec2:GetInstanceTypesFromInstanceRequirements",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplateVersions",
+        ] {
+            assert!(discover.contains(&json!(action)), "{action}");
+        }
+        assert!(!discover.contains(&json!("autoscaling:SetDesiredCapacity")));
+        assert_eq!(
+            statement(&doc, "DescribeOwnNodegroups")["Resource"],
+            "arn:aws:eks:*:*:nodegroup/analytics/*"
+        );
+    }
+
+    #[test]
+    fn tls_only_bucket_policy_denies_plain_http() {
+        let doc = tls_only_bucket_policy("aws", "assets");
+        assert_valid(&doc);
+        let st = &doc["Statement"][0];
+        assert_eq!(st["Effect"], "Deny");
+        assert_eq!(st["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        assert_eq!(
+            st["Resource"],
+            json!(["arn:aws:s3:::assets", "arn:aws:s3:::assets/*"])
+        );
+    }
+
+    #[test]
+    fn studio_trust_guards_against_confused_deputy() {
+        let doc = studio_service_role_trust("aws", "eu-west-1", ACCOUNT);
+        assert_valid(&doc);
+        let st = &doc["Statement"][0];
+        assert_eq!(st["Principal"]["Service"], "elasticmapreduce.amazonaws.com");
+        assert_eq!(
+            st["Condition"]["StringEquals"]["aws:SourceAccount"],
+            ACCOUNT
+        );
+        assert_eq!(
+            st["Condition"]["ArnLike"]["aws:SourceArn"],
+            "arn:aws:elasticmapreduce:eu-west-1:123456789012:*"
+        );
+    }
+
+    #[test]
+    fn studio_policy_keys_network_access_on_the_emr_tag() {
+        let doc = studio_service_policy("aws-us-gov", "workspaces");
+        assert_valid(&doc);
+        let eni = statement(&doc, "AllowEC2ENICreationWithEMRTags");
+        assert_eq!(
+            eni["Resource"],
+            "arn:aws-us-gov:ec2:*:*:network-interface/*"
+        );
+        assert_eq!(
+            eni["Condition"]["StringEquals"]
+                ["aws:RequestTag/for-use-with-amazon-emr-managed-policies"],
+            "true"
+        );
+        let groups = statement(&doc, "AllowEC2SecurityGroupActionsWithEMRTags");
+        assert_eq!(
+            groups["Condition"]["StringEquals"]
+                ["aws:ResourceTag/for-use-with-amazon-emr-managed-policies"],
+            "true"
+        );
+        assert_eq!(
+            statement(&doc, "AllowWorkspaceStorage")["Resource"],
+            json!([
+                "arn:aws-us-gov:s3:::workspaces",
+                "arn:aws-us-gov:s3:::workspaces/*"
+            ])
+        );
+        // Nothing outside the Workspace bucket in S3.
+        let s3_everywhere = doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.to_string().contains("s3:") && s["Resource"] == "*");
+        assert!(!s3_everywhere);
+    }
+}

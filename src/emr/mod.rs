@@ -1,0 +1,14 @@
+//! What the platform knows about Spark on EMR on EKS, as pure functions:
+//! validation, IAM documents, node-group presets, pod templates, job
+//! configurations and Kubernetes manifests. Nothing here performs I/O.
+
+pub mod addons;
+pub mod base36;
+pub mod cluster_autoscaler;
+pub mod iam_documents;
+pub mod job_profiles;
+// The platform's pod templates use the presets; emreks_nodegroup will use the rest.
+#[allow(dead_code)]
+pub mod node_roles;
+pub mod pod_templates;
+pub mod validate_emr;

@@ -1,0 +1,339 @@
+//! Pure checks of EMR on EKS inputs. Each returns `Err(why)` in words that
+//! tell the user what is allowed; callers attach the attribute path.
+
+use serde_json::Value;
+
+/// Namespaces Kubernetes creates and manages itself.
+const RESERVED_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// The oldest EMR on EKS release of each major version that has one.
+const FIRST_EMR_ON_EKS_RELEASES: [(u32, u32); 2] = [(5, 32), (6, 2)];
+
+/// A Kubernetes namespace for a virtual cluster: an RFC 1123 DNS label
+/// (1–63 characters, lowercase letters, digits and '-', starting and ending
+/// with a letter or digit) that Kubernetes does not keep for itself.
+pub fn namespace(name: &str) -> Result<(), String> {
+    let well_formed = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if !well_formed {
+        return Err(format!(
+            "\"{name}\" is not a Kubernetes namespace name: use 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit, e.g. \"spark-batch\""
+        ));
+    }
+    if RESERVED_NAMESPACES.contains(&name) || name.starts_with("kube-") {
+        return Err(format!(
+            "namespace \"{name}\" is reserved for Kubernetes itself (as are \"default\" and every name starting with \"kube-\"); choose a dedicated namespace such as \"spark-batch\""
+        ));
+    }
+    Ok(())
+}
+
+/// An EMR on EKS release label, `emr-<major>.<minor>.<patch>` optionally
+/// followed by `-latest` or a `-YYYYMMDD` build date; returns the version.
+pub fn release_label(label: &str) -> Result<(u32, u32, u32), String> {
+    let malformed = || {
+        format!(
+            "\"{label}\" is not an EMR on EKS release label; expected \"emr-<major>.<minor>.<patch>\" optionally followed by \"-latest\" or \"-YYYYMMDD\", e.g. \"emr-7.5.0-latest\" or \"emr-6.8.0-20221219\""
+        )
+    };
+    let rest = label.strip_prefix("emr-").ok_or_else(malformed)?;
+    let (version, suffix) = match rest.split_once('-') {
+        Some((version, suffix)) => (version, Some(suffix)),
+        None => (rest, None),
+    };
+    if let Some(suffix) = suffix {
+        if suffix != "latest" && !is_build_date(suffix) {
+            return Err(malformed());
+        }
+    }
+    let numbers: Vec<&str> = version.split('.').collect();
+    let parsed: Option<Vec<u32>> = numbers.iter().map(|n| decimal(n)).collect();
+    let (major, minor, patch) = match parsed.as_deref() {
+        Some(&[major, minor, patch]) => (major, minor, patch),
+        _ => return Err(malformed()),
+    };
+    let supported = match FIRST_EMR_ON_EKS_RELEASES.iter().find(|(m, _)| *m == major) {
+        Some((_, first_minor)) => minor >= *first_minor,
+        None => major > 6,
+    };
+    if !supported {
+        return Err(format!(
+            "release {major}.{minor}.{patch} is not available on EMR on EKS, which starts at 5.32.0 and 6.2.0; use a newer release such as \"emr-7.5.0-latest\""
+        ));
+    }
+    Ok((major, minor, patch))
+}
+
+/// Digits only, no sign and no leading zero (EMR never writes `6.08.0`).
+fn decimal(text: &str) -> Option<u32> {
+    let digits_only = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `YYYYMMDD` with a plausible month and day.
+fn is_build_date(text: &str) -> bool {
+    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let month: u32 = text[4..6].parse().unwrap_or(0);
+    let day: u32 = text[6..8].parse().unwrap_or(0);
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// An IAM policy document: a JSON object with `Version` "2012-10-17" or
+/// "2008-10-17" and a non-empty `Statement` (one object or an array), each
+/// statement with `Effect` Allow or Deny and either `Action` or `NotAction`.
+/// Returns the parsed document.
+pub fn policy_document(json: &str) -> Result<Value, String> {
+    let document: Value = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "the policy document is not valid JSON (line {}, column {}: {e}); write it with jsonencode() or check the quoting",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let object = document.as_object().ok_or(
+        "the policy document must be a JSON object such as {\"Version\": \"2012-10-17\", \"Statement\": [...]}",
+    )?;
+    match object.get("Version").and_then(Value::as_str) {
+        Some("2012-10-17" | "2008-10-17") => {}
+        _ => return Err(
+            "the policy document needs \"Version\": \"2012-10-17\" (or the legacy \"2008-10-17\")"
+                .to_string(),
+        ),
+    }
+    let statements: Vec<&Value> = match object.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(single @ Value::Object(_)) => vec![single],
+        _ => Vec::new(),
+    };
+    if statements.is_empty() {
+        return Err(
+            "the policy document needs a non-empty \"Statement\": one statement object or an array of them"
+                .to_string(),
+        );
+    }
+    for (index, statement) in statements.iter().enumerate() {
+        statement_is_valid(statement)
+            .map_err(|why| format!("statement {} of the policy document {why}", index + 1))?;
+    }
+    Ok(document)
+}
+
+fn statement_is_valid(statement: &Value) -> Result<(), String> {
+    let object = statement
+        .as_object()
+        .ok_or("is not a JSON object; each statement must be {\"Effect\": ..., \"Action\": ...}")?;
+    match object.get("Effect").and_then(Value::as_str) {
+        Some("Allow" | "Deny") => {}
+        _ => return Err("needs \"Effect\": \"Allow\" or \"Deny\"".to_string()),
+    }
+    match (object.get("Action"), object.get("NotAction")) {
+        (Some(actions), None) | (None, Some(actions)) if is_action_list(actions) => Ok(()),
+        (Some(_), Some(_)) => {
+            Err("has both \"Action\" and \"NotAction\"; keep exactly one of them".to_string())
+        }
+        (None, None) => Err(
+            "needs \"Action\" (or \"NotAction\"): an action such as \"s3:GetObject\" or a list of them"
+                .to_string(),
+        ),
+        _ => Err(
+            "has an \"Action\"/\"NotAction\" that is neither an action string such as \"s3:GetObject\" nor a non-empty list of them"
+                .to_string(),
+        ),
+    }
+}
+
+fn is_action_list(value: &Value) -> bool {
+    match value {
+        Value::String(action) => !action.is_empty(),
+        Value::Array(list) => {
+            !list.is_empty()
+                && list
+                    .iter()
+                    .all(|a| a.as_str().is_some_and(|s| !s.is_empty()))
+        }
+        _ => false,
+    }
+}
+
+/// An EMR on EKS managed endpoint name: 1–64 characters from letters,
+/// digits and `.`, `-`, `_`, `/`, `#`.
+// For emreks_notebook_user's endpoints.
+#[allow(dead_code)]
+pub fn managed_endpoint_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#".contains(c);
+    if !name.is_empty() && name.len() <= 64 && name.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{name}\" is not a valid managed endpoint name: use 1 to 64 letters, digits or '.', '-', '_', '/', '#', e.g. \"notebooks\""
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces() {
+        assert!(namespace("batchjob").is_ok());
+        assert!(namespace("spark-batch-2").is_ok());
+        assert!(namespace("a").is_ok());
+        assert!(namespace(&"a".repeat(63)).is_ok());
+        assert!(namespace(&"a".repeat(64)).is_err());
+        assert!(namespace("").is_err());
+        assert!(namespace("Batch").is_err());
+        assert!(namespace("-batch").is_err());
+        assert!(namespace("batch-").is_err());
+        assert!(namespace("spark_batch").is_err());
+        assert!(namespace("spark.batch").is_err());
+    }
+
+    #[test]
+    fn reserved_namespaces_are_refused_with_a_suggestion() {
+        for reserved in [
+            "default",
+            "kube-system",
+            "kube-public",
+            "kube-node-lease",
+            "kube-extra",
+        ] {
+            let why = namespace(reserved).unwrap_err();
+            assert!(why.contains("reserved"), "{why}");
+            assert!(why.contains("spark-batch"), "{why}");
+        }
+        // Only the "kube-" prefix is reserved, not every name containing "kube".
+        assert!(namespace("kubeflow").is_ok());
+    }
+
+    #[test]
+    fn release_labels() {
+        assert_eq!(release_label("emr-7.5.0-latest"), Ok((7, 5, 0)));
+        assert_eq!(release_label("emr-6.8.0-20221219"), Ok((6, 8, 0)));
+        assert_eq!(release_label("emr-6.10.1"), Ok((6, 10, 1)));
+        assert_eq!(release_label("emr-5.32.0-latest"), Ok((5, 32, 0)));
+        assert_eq!(release_label("emr-6.2.0-20210129"), Ok((6, 2, 0)));
+        assert_eq!(release_label("emr-8.0.0"), Ok((8, 0, 0)));
+    }
+
+    #[test]
+    fn malformed_release_labels_show_the_expected_form() {
+        for label in [
+            "7.5.0",
+            "emr-7.5",
+            "emr-7.5.0.1",
+            "emr-7.5.x",
+            "emr-7.5.0-newest",
+            "emr-7.5.0-2024011",
+            "emr-7.5.0-20241301",
+            "emr-7.5.0-20240100",
+            "emr-07.5.0",
+            "emr-+7.5.0",
+            "EMR-7.5.0",
+            "",
+        ] {
+            let why = release_label(label).unwrap_err();
+            assert!(why.contains("emr-7.5.0-latest"), "{label}: {why}");
+        }
+    }
+
+    #[test]
+    fn releases_before_emr_on_eks_are_refused() {
+        for label in ["emr-5.31.0", "emr-6.1.0-latest", "emr-4.9.0"] {
+            let why = release_label(label).unwrap_err();
+            assert!(why.contains("5.32.0 and 6.2.0"), "{label}: {why}");
+        }
+    }
+
+    #[test]
+    fn valid_policy_documents_are_returned_parsed() {
+        let single = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
+        let doc = policy_document(single).unwrap();
+        assert_eq!(doc["Statement"]["Action"], "s3:GetObject");
+
+        let list = r#"{"Version":"2008-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"},
+            {"Effect":"Deny","NotAction":"s3:*","Resource":"*"}]}"#;
+        assert!(policy_document(list).is_ok());
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let why = policy_document("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [,]\n}")
+            .unwrap_err();
+        assert!(why.contains("line 3, column 17"), "{why}");
+    }
+
+    #[test]
+    fn policy_document_structure_errors() {
+        let cases = [
+            (r#"["Allow"]"#, "JSON object"),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#,
+                "2012-10-17",
+            ),
+            (
+                r#"{"Version":"2020-01-01","Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#,
+                "2012-10-17",
+            ),
+            (r#"{"Version":"2012-10-17"}"#, "non-empty \"Statement\""),
+            (
+                r#"{"Version":"2012-10-17","Statement":[]}"#,
+                "non-empty \"Statement\"",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":"Allow"}"#,
+                "non-empty \"Statement\"",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"allow","Action":"s3:*"}]}"#,
+                "statement 1 of the policy document needs \"Effect\"",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"},{"Effect":"Deny"}]}"#,
+                "statement 2 of the policy document needs \"Action\"",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*"}]}"#,
+                "exactly one",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[]}]}"#,
+                "non-empty list",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[3]}]}"#,
+                "non-empty list",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":["Allow"]}"#,
+                "not a JSON object",
+            ),
+        ];
+        for (json, expected) in cases {
+            let why = policy_document(json).unwrap_err();
+            assert!(why.contains(expected), "{json}: {why}");
+        }
+    }
+
+    #[test]
+    fn managed_endpoint_names() {
+        assert!(managed_endpoint_name("platform-myendpoint").is_ok());
+        assert!(managed_endpoint_name("team/a#1_b.c").is_ok());
+        assert!(managed_endpoint_name(&"e".repeat(64)).is_ok());
+        assert!(managed_endpoint_name(&"e".repeat(65)).is_err());
+        assert!(managed_endpoint_name("").is_err());
+        assert!(managed_endpoint_name("has space").is_err());
+        assert!(managed_endpoint_name("é").is_err());
+    }
+}

@@ -1,0 +1,312 @@
+//! Who the platform's pods are: the cluster's IAM OIDC provider, the job
+//! execution roles, and EKS Pod Identity associations.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use crate::aws::errors::{found, ignore_not_found};
+use crate::aws::tags::iam_tags;
+use crate::aws::{Aws, AwsError};
+
+/// Inline policy names on execution roles.
+const BASELINE_POLICY: &str = "emreks-baseline";
+const USER_POLICY: &str = "emreks-user";
+
+/// Physical name of an execution role: unique per platform, within 64 characters.
+pub fn execution_role_name(platform: &str, key: &str, suffix: &str) -> String {
+    let platform: String = platform.chars().take(24).collect();
+    let key: String = key.chars().take(22).collect();
+    format!("{platform}-{key}-{suffix}")
+}
+
+/// The OIDC provider ARN IAM gives an issuer.
+pub fn oidc_provider_arn(partition: &str, account: &str, issuer_url: &str) -> String {
+    let host_path = issuer_url.trim_start_matches("https://");
+    format!("arn:{partition}:iam::{account}:oidc-provider/{host_path}")
+}
+
+/// The ARN of the issuer's IAM OIDC provider, if there is one.
+pub async fn existing_oidc_provider(
+    aws: &Aws,
+    issuer_url: &str,
+) -> Result<Option<String>, AwsError> {
+    let account = aws.account_id().await?;
+    let arn = oidc_provider_arn(&aws.partition, account, issuer_url);
+    let existing = found(
+        aws.iam
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsError::sdk(
+                    "iam:GetOpenIDConnectProvider",
+                    format!("IAM OIDC provider {issuer_url}"),
+                    e,
+                )
+            }),
+    )?;
+    Ok(existing.map(|_| arn))
+}
+
+/// Creates the cluster's IAM OIDC provider (for IAM roles for service
+/// accounts) unless it exists; returns its ARN and whether this call made it.
+pub async fn ensure_oidc_provider(
+    aws: &Aws,
+    issuer_url: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(String, bool), AwsError> {
+    if let Some(arn) = existing_oidc_provider(aws, issuer_url).await? {
+        return Ok((arn, false));
+    }
+    let account = aws.account_id().await?;
+    let arn = oidc_provider_arn(&aws.partition, account, issuer_url);
+    let resource = format!("IAM OIDC provider {issuer_url}");
+    // IAM verifies EKS issuers through its own trusted CAs: no thumbprint needed.
+    let created = aws
+        .iam
+        .create_open_id_connect_provider()
+        .url(issuer_url)
+        .client_id_list("sts.amazonaws.com")
+        .set_tags(Some(iam_tags(tags)))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:CreateOpenIDConnectProvider", &resource, e))?;
+    Ok((created.open_id_connect_provider_arn.unwrap_or(arn), true))
+}
+
+pub async fn delete_oidc_provider(aws: &Aws, arn: &str) -> Result<(), AwsError> {
+    ignore_not_found(
+        aws.iam
+            .delete_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk("iam:DeleteOpenIDConnectProvider", arn, e)),
+    )
+}
+
+/// A role with a trust policy, a baseline inline policy and maybe the user's.
+pub struct RoleSpec<'a> {
+    /// The platform, whose IAM path the role goes under.
+    pub platform: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub trust: &'a Json,
+    pub baseline: &'a Json,
+    pub user_policy: Option<&'a Json>,
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+/// Creates or updates a role so that it has exactly this trust and these
+/// inline policies (the baseline, and the user's when given). Returns its ARN.
+pub async fn ensure_role(
+    aws: &Aws,
+    spec: &RoleSpec<'_>,
+    created: &mut bool,
+) -> Result<String, AwsError> {
+    let RoleSpec {
+        platform,
+        name: role_name,
+        description,
+        trust,
+        baseline,
+        user_policy,
+        tags,
+    } = *spec;
+    let resource = format!("IAM role \"{role_name}\"");
+    let trust = trust.to_string();
+    let existing = found(
+        aws.iam
+            .get_role()
+            .role_name(role_name)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:GetRole", &resource, e)),
+    )?;
+    let arn = match existing.and_then(|out| out.role) {
+        Some(role) => {
+            aws.iam
+                .update_assume_role_policy()
+                .role_name(role_name)
+                .policy_document(&trust)
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("iam:UpdateAssumeRolePolicy", &resource, e))?;
+            role.arn
+        }
+        None => {
+            let out = aws
+                .iam
+                .create_role()
+                .role_name(role_name)
+                .path(super::cluster::role_path(platform))
+                .assume_role_policy_document(&trust)
+                .description(description)
+                .set_tags(Some(iam_tags(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+            *created = true;
+            out.role.map(|r| r.arn).ok_or_else(|| {
+                AwsError::message("iam:CreateRole", &resource, "no role in the response")
+            })?
+        }
+    };
+    put_policy(aws, role_name, BASELINE_POLICY, baseline).await?;
+    match user_policy {
+        Some(policy) => put_policy(aws, role_name, USER_POLICY, policy).await?,
+        None => ignore_not_found(
+            aws.iam
+                .delete_role_policy()
+                .role_name(role_name)
+                .policy_name(USER_POLICY)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
+        )?,
+    }
+    Ok(arn)
+}
+
+async fn put_policy(
+    aws: &Aws,
+    role_name: &str,
+    name: &str,
+    document: &Json,
+) -> Result<(), AwsError> {
+    aws.iam
+        .put_role_policy()
+        .role_name(role_name)
+        .policy_name(name)
+        .policy_document(document.to_string())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::sdk("iam:PutRolePolicy", format!("IAM role \"{role_name}\""), e))
+}
+
+/// The role's ARN, or `None` when it is gone.
+pub async fn role_arn(aws: &Aws, role_name: &str) -> Result<Option<String>, AwsError> {
+    let out = found(
+        aws.iam
+            .get_role()
+            .role_name(role_name)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:GetRole", format!("IAM role \"{role_name}\""), e)),
+    )?;
+    Ok(out.and_then(|o| o.role).map(|r| r.arn))
+}
+
+/// Links a Kubernetes service account to an IAM role through EKS Pod
+/// Identity, reusing an association that exists; returns its id.
+pub async fn ensure_pod_identity(
+    aws: &Aws,
+    cluster: &str,
+    namespace: &str,
+    service_account: &str,
+    role_arn: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<String, AwsError> {
+    let resource =
+        format!("pod identity of {namespace}/{service_account} on EKS cluster \"{cluster}\"");
+    let existing = aws
+        .eks
+        .list_pod_identity_associations()
+        .cluster_name(cluster)
+        .namespace(namespace)
+        .service_account(service_account)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("eks:ListPodIdentityAssociations", &resource, e))?;
+    if let Some(id) = existing
+        .associations()
+        .first()
+        .and_then(|a| a.association_id())
+    {
+        aws.eks
+            .update_pod_identity_association()
+            .cluster_name(cluster)
+            .association_id(id)
+            .role_arn(role_arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("eks:UpdatePodIdentityAssociation", &resource, e))?;
+        return Ok(id.to_string());
+    }
+    let created = aws
+        .eks
+        .create_pod_identity_association()
+        .cluster_name(cluster)
+        .namespace(namespace)
+        .service_account(service_account)
+        .role_arn(role_arn)
+        .set_tags(Some(tags.clone().into_iter().collect()))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("eks:CreatePodIdentityAssociation", &resource, e))?;
+    created
+        .association
+        .and_then(|a| a.association_id)
+        .ok_or_else(|| {
+            AwsError::message(
+                "eks:CreatePodIdentityAssociation",
+                &resource,
+                "no association id in the response",
+            )
+        })
+}
+
+pub async fn delete_pod_identity(
+    aws: &Aws,
+    cluster: &str,
+    association_id: &str,
+) -> Result<(), AwsError> {
+    ignore_not_found(
+        aws.eks
+            .delete_pod_identity_association()
+            .cluster_name(cluster)
+            .association_id(association_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                AwsError::sdk(
+                    "eks:DeletePodIdentityAssociation",
+                    format!("association {association_id} on EKS cluster \"{cluster}\""),
+                    e,
+                )
+            }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_fit_iam_and_differ_by_key() {
+        let a = execution_role_name(&"p".repeat(100), &"k".repeat(100), "abcd1234");
+        assert!(a.len() <= 64, "{a}");
+        assert_ne!(
+            execution_role_name("p", "jobs", "s"),
+            execution_role_name("p", "notebooks", "s")
+        );
+    }
+
+    #[test]
+    fn oidc_provider_arn_drops_the_scheme() {
+        assert_eq!(
+            oidc_provider_arn(
+                "aws",
+                "123456789012",
+                "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+            ),
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Pure assembly of what users read off the platform: where the pod
+//! templates live, each profile's log group, and the ready-made
+//! `start-job-run` requests.
+
+use std::collections::BTreeMap;
+
+use tf_provider::value::Value;
+
+use super::desired::{job_profile, profile_settings};
+use super::state::PlatformState;
+use crate::emr::job_profiles::{log_group_name, start_job_run_request, JobRunInput};
+use crate::emr::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
+use crate::resources::values::known;
+
+const ROLES: [SparkRole; 2] = [SparkRole::Driver, SparkRole::Executor];
+
+/// Key prefix of the pod templates in the assets bucket.
+pub fn pod_template_prefix(cluster: &str) -> String {
+    format!("{cluster}/pod-template")
+}
+
+/// Short name of a template, e.g. `critical-driver`, `shared-executor`.
+fn template_name(key: &str) -> String {
+    key.rsplit('/')
+        .next()
+        .unwrap_or(key)
+        .trim_end_matches(".yaml")
+        .to_string()
+}
+
+/// Every pod template: (object key, body).
+pub fn pod_template_objects(prefix: &str) -> Vec<(String, String)> {
+    JobProfile::ALL
+        .iter()
+        .flat_map(|profile| ROLES.iter().map(move |role| (*profile, *role)))
+        .map(|(profile, role)| {
+            (
+                object_key(prefix, profile, role),
+                pod_template(profile, role),
+            )
+        })
+        .collect()
+}
+
+/// Template name → S3 URI.
+pub fn pod_template_uris(bucket: &str, prefix: &str) -> BTreeMap<String, String> {
+    pod_template_objects(prefix)
+        .into_iter()
+        .map(|(key, _)| (template_name(&key), format!("s3://{bucket}/{key}")))
+        .collect()
+}
+
+/// Job profile key (`critical`, `non_critical`, `notebook`) → log group.
+pub fn log_group_names(platform: &str) -> BTreeMap<String, String> {
+    [
+        ("critical", JobProfile::Critical),
+        ("non_critical", JobProfile::NonCritical),
+        ("notebook", JobProfile::Notebook),
+    ]
+    .into_iter()
+    .map(|(key, profile)| (key.to_string(), log_group_name(platform, profile)))
+    .collect()
+}
+
+/// What the requests are built from, besides the configuration.
+pub struct Built<'a> {
+    pub bucket: &'a str,
+    pub prefix: &'a str,
+    pub virtual_cluster_ids: &'a BTreeMap<String, String>,
+    pub execution_role_arns: &'a BTreeMap<String, String>,
+}
+
+/// Profile key → `start-job-run` request JSON, for the profiles configured.
+pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<String, String> {
+    let platform = known(&state.name).unwrap_or_default();
+    let release_label =
+        known(&state.release_label).unwrap_or(super::desired::DEFAULT_RELEASE_LABEL);
+    let log_groups = log_group_names(platform);
+    let Value::Value(profiles) = &state.job_profiles else {
+        return BTreeMap::new();
+    };
+    let mut requests = BTreeMap::new();
+    for (key, profile) in profiles {
+        let (Some(kind), Value::Value(profile)) = (job_profile(key), profile) else {
+            continue;
+        };
+        let cluster =
+            known(&profile.virtual_cluster).and_then(|k| built.virtual_cluster_ids.get(k));
+        let role = known(&profile.execution_role).and_then(|k| built.execution_role_arns.get(k));
+        let (Some(cluster), Some(role)) = (cluster, role) else {
+            continue;
+        };
+        let request = start_job_run_request(&JobRunInput {
+            name: format!("{platform}-{}", key.replace('_', "-")),
+            virtual_cluster_id: cluster.clone(),
+            execution_role_arn: role.clone(),
+            release_label: release_label.to_string(),
+            profile: kind,
+            settings: profile_settings(profile, kind),
+            entry_point: known(&profile.entry_point).map(str::to_string),
+            entry_point_arguments: Vec::new(),
+            spark_submit_parameters: None,
+            pod_template_bucket: built.bucket.to_string(),
+            pod_template_prefix: built.prefix.to_string(),
+            log_group_name: log_groups.get(key).cloned().unwrap_or_default(),
+            log_stream_name_prefix: key.replace('_', "-"),
+            extra_spark_properties: BTreeMap::new(),
+        });
+        requests.insert(key.clone(), request.to_string());
+    }
+    requests
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::platform::state::JobProfileState;
+
+    #[test]
+    fn six_templates_with_short_names() {
+        let uris = pod_template_uris("bucket", &pod_template_prefix("analytics"));
+        assert_eq!(uris.len(), 6);
+        assert_eq!(
+            uris.get("critical-driver").map(String::as_str),
+            Some("s3://bucket/analytics/pod-template/critical-driver.yaml")
+        );
+        assert!(uris.contains_key("shared-executor"));
+    }
+
+    #[test]
+    fn requests_use_the_platform_ids_and_the_profile_defaults() {
+        let mut state = PlatformState {
+            name: Value::Value("analytics".into()),
+            ..Default::default()
+        };
+        state.job_profiles = Value::Value(BTreeMap::from([(
+            "critical".to_string(),
+            Value::Value(JobProfileState {
+                virtual_cluster: Value::Value("batch".into()),
+                execution_role: Value::Value("jobs".into()),
+                ..Default::default()
+            }),
+        )]));
+        let clusters = BTreeMap::from([("batch".to_string(), "vc-1".to_string())]);
+        let roles = BTreeMap::from([("jobs".to_string(), "arn:aws:iam::1:role/r".to_string())]);
+        let requests = job_run_requests(
+            &state,
+            &Built {
+                bucket: "b",
+                prefix: "analytics/pod-template",
+                virtual_cluster_ids: &clusters,
+                execution_role_arns: &roles,
+            },
+        );
+        let request: serde_json::Value = serde_json::from_str(&requests["critical"]).unwrap();
+        assert_eq!(request["virtualClusterId"], "vc-1");
+        assert_eq!(request["executionRoleArn"], "arn:aws:iam::1:role/r");
+        let properties =
+            &request["configurationOverrides"]["applicationConfiguration"][0]["properties"];
+        assert_eq!(properties["spark.kubernetes.executor.request.cores"], "7.7");
+        assert_eq!(
+            properties["spark.kubernetes.driver.podTemplateFile"],
+            "s3://b/analytics/pod-template/critical-driver.yaml"
+        );
+        assert_eq!(
+            request["configurationOverrides"]["monitoringConfiguration"]
+                ["cloudWatchMonitoringConfiguration"]["logGroupName"],
+            "/aws/emr-containers/analytics/critical"
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! The arguments AWS cannot tell back (job profiles, the exact policy texts,
+//! the release label, ...), kept as a small JSON object in the platform's
+//! assets bucket so `terraform import` rebuilds the configuration exactly.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::PlatformState;
+use crate::aws::{bucket, Aws, AwsError};
+
+/// Key of the settings object, beside the pod templates.
+pub fn object_key(cluster: &str) -> String {
+    format!("{cluster}/emreks/settings.json")
+}
+
+/// The configuration arguments of a platform, as the user wrote them.
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+pub struct Settings {
+    pub state: PlatformState,
+}
+
+/// Keeps only the arguments: computed values are read from AWS on import.
+pub fn arguments_of(state: &PlatformState) -> PlatformState {
+    PlatformState {
+        name: state.name.clone(),
+        kubernetes_version: state.kubernetes_version.clone(),
+        eks_admin_role_arn: state.eks_admin_role_arn.clone(),
+        vpc_cidr: state.vpc_cidr.clone(),
+        availability_zones: state.availability_zones.clone(),
+        subnet_ids: state.subnet_ids.clone(),
+        endpoint_public_access_cidrs: state.endpoint_public_access_cidrs.clone(),
+        tags: state.tags.clone(),
+        tooling: state.tooling.clone(),
+        virtual_clusters: state.virtual_clusters.clone(),
+        execution_roles: state.execution_roles.clone(),
+        release_label: state.release_label.clone(),
+        log_retention_days: state.log_retention_days,
+        job_profiles: state.job_profiles.clone(),
+        studio: state.studio.clone(),
+        ..Default::default()
+    }
+}
+
+pub async fn save(
+    aws: &Aws,
+    bucket_name: &str,
+    cluster: &str,
+    state: &PlatformState,
+) -> Result<(), AwsError> {
+    let body = serde_json::to_vec(&Settings {
+        state: arguments_of(state),
+    })
+    .map_err(|e| AwsError::message("s3:PutObject", object_key(cluster), e.to_string()))?;
+    bucket::put_object(
+        aws,
+        bucket_name,
+        &object_key(cluster),
+        &body,
+        "application/json",
+    )
+    .await
+}
+
+/// The saved arguments, or `None` when the platform has none saved.
+pub async fn load(
+    aws: &Aws,
+    bucket_name: &str,
+    cluster: &str,
+) -> Result<Option<PlatformState>, AwsError> {
+    let key = object_key(cluster);
+    let resource = format!("s3://{bucket_name}/{key}");
+    let object = match aws
+        .s3
+        .get_object()
+        .bucket(bucket_name)
+        .key(&key)
+        .send()
+        .await
+    {
+        Ok(object) => object,
+        Err(e) => {
+            let err = AwsError::sdk("s3:GetObject", &resource, e);
+            return match err.code.as_deref() {
+                Some("NoSuchKey" | "NoSuchBucket") => Ok(None),
+                _ => Err(err),
+            };
+        }
+    };
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| AwsError::message("s3:GetObject", &resource, e.to_string()))?
+        .into_bytes();
+    let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
+        AwsError::message(
+            "s3:GetObject",
+            &resource,
+            format!("unreadable settings: {e}"),
+        )
+    })?;
+    Ok(Some(settings.state))
+}
+
+/// The assets bucket of a platform whose cluster role carries `suffix`.
+pub fn assets_bucket(cluster: &str, suffix: &str) -> String {
+    bucket::bucket_name("assets", cluster, suffix)
+}
