@@ -11,6 +11,7 @@ use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
 use crate::aws::SharedAws;
+use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::platform::PlatformResource;
 use crate::schema::{
     block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
@@ -353,10 +354,16 @@ impl Provider for EmrEksProvider {
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(HashMap::from([(
-            "platform".to_string(),
-            Box::new(PlatformResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
-        )]))
+        Some(HashMap::from([
+            (
+                "platform".to_string(),
+                Box::new(PlatformResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+            ),
+            (
+                "nodegroup".to_string(),
+                Box::new(NodegroupResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+            ),
+        ]))
     }
 }
 

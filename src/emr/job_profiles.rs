@@ -9,11 +9,8 @@ pub const DEFAULT_ENTRY_POINT: &str = "local:///usr/lib/spark/examples/src/main/
 
 /// Spark's default memory overhead factor (`spark.{driver,executor}.memoryOverheadFactor`).
 /// PySpark jobs on old Spark versions used 0.4; that is not the default here.
-// For the nodegroup sizing check (emreks_nodegroup).
-#[allow(dead_code)]
 pub const DEFAULT_MEMORY_OVERHEAD_FACTOR: f64 = 0.1;
 /// Spark never reserves less overhead than this.
-#[allow(dead_code)]
 const MIN_MEMORY_OVERHEAD_MIB: u64 = 384;
 /// Spark refuses heaps under 450 MiB; ask for a little headroom.
 const MIN_MEMORY_MIB: u64 = 512;
@@ -141,7 +138,6 @@ pub fn memory_mib(value: &str) -> Result<u64, String> {
 /// Spark's overhead, `max(384 MiB, factor × heap)` (factor 0.1 by default,
 /// see [`DEFAULT_MEMORY_OVERHEAD_FACTOR`]). Used to check that a pod fits a
 /// node's allocatable memory.
-#[allow(dead_code)]
 pub fn memory_with_overhead_mib(memory: &str, overhead_factor: f64) -> Result<u64, String> {
     if !overhead_factor.is_finite() || overhead_factor <= 0.0 || overhead_factor > 1.0 {
         return Err(format!(

@@ -7,8 +7,6 @@ pub mod base36;
 pub mod cluster_autoscaler;
 pub mod iam_documents;
 pub mod job_profiles;
-// The platform's pod templates use the presets; emreks_nodegroup will use the rest.
-#[allow(dead_code)]
 pub mod node_roles;
 pub mod pod_templates;
 pub mod validate_emr;

@@ -29,13 +29,6 @@ pub enum Arch {
 }
 
 impl Arch {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Arch::X86_64 => "x86_64",
-            Arch::Arm64 => "arm64",
-        }
-    }
-
     /// The EKS-optimized Amazon Linux 2023 AMI type for managed node groups.
     pub fn eks_ami_type(self) -> &'static str {
         match self {
@@ -77,18 +70,30 @@ pub struct Scaling {
     pub desired: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TaintEffect {
     NoSchedule,
     PreferNoSchedule,
     NoExecute,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Taint {
     pub key: String,
     pub value: String,
     pub effect: TaintEffect,
+}
+
+impl TaintEffect {
+    /// Either spelling: Kubernetes' (`NoSchedule`) or EKS's (`NO_SCHEDULE`).
+    pub fn parse(text: &str) -> Option<TaintEffect> {
+        match text {
+            "NoSchedule" | "NO_SCHEDULE" => Some(TaintEffect::NoSchedule),
+            "PreferNoSchedule" | "PREFER_NO_SCHEDULE" => Some(TaintEffect::PreferNoSchedule),
+            "NoExecute" | "NO_EXECUTE" => Some(TaintEffect::NoExecute),
+            _ => None,
+        }
+    }
 }
 
 impl Taint {
@@ -198,12 +203,6 @@ impl NodeRole {
         Scaling { min, max, desired }
     }
 
-    /// One node group per availability zone, so that Cluster Autoscaler can
-    /// grow the zone a job's driver lives in. Tooling spans all zones.
-    pub fn per_availability_zone(self) -> bool {
-        self != NodeRole::Tooling
-    }
-
     /// Whether the instances' NVMe instance store is assembled as RAID0 and
     /// used as Spark local storage (see `pod_templates::LOCAL_DIR_HOST_PATH`).
     pub fn wants_local_nvme(self) -> bool {
@@ -257,37 +256,6 @@ impl NodeRole {
         }
         taints
     }
-
-    /// Tags for the node group's Auto Scaling group: auto-discovery by
-    /// Cluster Autoscaler, and the labels and taints it must assume for a
-    /// group that has scaled to zero and has no node to look at.
-    pub fn autoscaler_asg_tags(self, cluster_name: &str) -> BTreeMap<String, String> {
-        let mut tags = BTreeMap::new();
-        tags.insert(
-            "k8s.io/cluster-autoscaler/enabled".to_string(),
-            "true".to_string(),
-        );
-        tags.insert(
-            format!("k8s.io/cluster-autoscaler/{cluster_name}"),
-            "owned".to_string(),
-        );
-        for (key, value) in self.labels() {
-            tags.insert(
-                format!("k8s.io/cluster-autoscaler/node-template/label/{key}"),
-                value,
-            );
-        }
-        for taint in self.taints() {
-            tags.insert(
-                format!(
-                    "k8s.io/cluster-autoscaler/node-template/taint/{}",
-                    taint.key
-                ),
-                format!("{}:{}", taint.value, taint.kubernetes_effect()),
-            );
-        }
-        tags
-    }
 }
 
 #[cfg(test)]
@@ -336,8 +304,7 @@ mod tests {
                 desired: 2
             }
         );
-        assert_eq!(tooling.arch().as_str(), "x86_64");
-        assert!(!tooling.per_availability_zone());
+        assert_eq!(tooling.arch(), Arch::X86_64);
 
         assert_eq!(
             NodeRole::NotebookExecutor.default_instance_types(),
@@ -439,29 +406,5 @@ mod tests {
             taint(TaintEffect::NoExecute).kubernetes_effect(),
             "NoExecute"
         );
-    }
-
-    #[test]
-    fn autoscaler_tags_describe_an_empty_group() {
-        let tags = NodeRole::NonCriticalExecutor.autoscaler_asg_tags("analytics");
-        assert_eq!(tags["k8s.io/cluster-autoscaler/enabled"], "true");
-        assert_eq!(tags["k8s.io/cluster-autoscaler/analytics"], "owned");
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/label/role"],
-            "shared"
-        );
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/label/spark-role"],
-            "executor"
-        );
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/taint/role"],
-            "shared:NoSchedule"
-        );
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/taint/node-lifecycle"],
-            "spot:NoSchedule"
-        );
-        assert_eq!(tags.len(), 7);
     }
 }

@@ -3,17 +3,17 @@
 
 mod addons;
 mod autoscaler;
-mod cluster;
-mod desired;
+pub(crate) mod cluster;
+pub(crate) mod desired;
 mod emr;
 mod expand;
 mod flatten;
 mod identity;
 mod jobs;
 mod layer;
-mod network;
-mod nodes;
-mod settings;
+pub(crate) mod network;
+pub(crate) mod nodes;
+pub(crate) mod settings;
 mod state;
 
 use std::collections::BTreeMap;

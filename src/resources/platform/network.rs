@@ -713,6 +713,37 @@ pub async fn describe_subnets(
     subnets_by_zone(out.subnets())
 }
 
+/// AZ → subnet for any subnets (one is enough), e.g. to learn a subnet's zone.
+pub async fn describe_subnets_any(
+    aws: &Aws,
+    subnet_ids: &[String],
+) -> Result<(String, BTreeMap<String, String>), AwsError> {
+    let out = aws
+        .ec2
+        .describe_subnets()
+        .set_subnet_ids(Some(subnet_ids.to_vec()))
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", subnet_ids.join(","), e))?;
+    let vpc = out
+        .subnets()
+        .first()
+        .and_then(|s| s.vpc_id())
+        .unwrap_or_default()
+        .to_string();
+    let zones = out
+        .subnets()
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.availability_zone()?.to_string(),
+                s.subnet_id()?.to_string(),
+            ))
+        })
+        .collect();
+    Ok((vpc, zones))
+}
+
 /// Pure part of [`describe_subnets`]: one subnet per AZ, all in one VPC.
 pub fn subnets_by_zone(
     subnets: &[aws_sdk_ec2::types::Subnet],

@@ -1,0 +1,490 @@
+//! Pure resolution of a nodegroup's configuration: the role preset's
+//! defaults under the user's values, the Auto Scaling group tags Cluster
+//! Autoscaler needs to scale from zero, the launch template's user data,
+//! and the checks that need no AWS call.
+
+use std::collections::BTreeMap;
+
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use super::state::{NodegroupState, TaintState};
+pub use crate::emr::node_roles::Taint;
+use crate::emr::node_roles::{NodeRole, TaintEffect};
+use crate::emr::pod_templates::LOCAL_DIR_HOST_PATH;
+use crate::resources::values::{known, list_is_unknown, string_map, strings, to_list};
+
+pub const CUSTOM: &str = "custom";
+pub const DEFAULT_DISK_SIZE: i64 = 50;
+const X86_AMI: &str = "AL2023_x86_64_STANDARD";
+const ARM_AMI: &str = "AL2023_ARM_64_STANDARD";
+/// The preset of a role name; `None` for `custom` (or an unknown name).
+pub fn preset(role: &str) -> Option<NodeRole> {
+    NodeRole::parse(role)
+        .ok()
+        .filter(|r| *r != NodeRole::Tooling)
+}
+
+/// The role preset's values wherever the configuration leaves them out.
+pub fn fill_defaults(state: &mut NodegroupState) {
+    let Some(role) = known(&state.role) else {
+        return;
+    };
+    let preset = preset(role);
+    let set = |value: &mut Value<i64>, default: Option<u32>| {
+        if let (Value::Null, Some(d)) = (&value, default) {
+            *value = Value::Value(d.into());
+        }
+    };
+    if let Some(preset) = preset {
+        if state.instance_types.is_null() {
+            state.instance_types = to_list(
+                preset
+                    .default_instance_types()
+                    .iter()
+                    .map(|s| s.to_string()),
+            );
+        }
+        if state.capacity_type.is_null() {
+            state.capacity_type = Value::Value(preset.capacity_type().as_str().to_string());
+        }
+        let scaling = preset.default_scaling();
+        set(&mut state.min_size, Some(scaling.min));
+        set(&mut state.max_size, Some(scaling.max));
+        set(&mut state.desired_size, Some(scaling.desired));
+        if state.local_nvme.is_null() {
+            state.local_nvme = Value::Value(preset.wants_local_nvme());
+        }
+        if state.ami_type.is_null() {
+            state.ami_type = Value::Value(preset.arch().eks_ami_type().to_string());
+        }
+    } else {
+        set(&mut state.min_size, Some(0));
+        set(&mut state.max_size, Some(10));
+        set(&mut state.desired_size, Some(0));
+        if state.capacity_type.is_null() {
+            state.capacity_type = Value::Value("ON_DEMAND".into());
+        }
+        if state.local_nvme.is_null() {
+            state.local_nvme = Value::Value(false);
+        }
+        if state.ami_type.is_null() {
+            state.ami_type = Value::Value(X86_AMI.into());
+        }
+    }
+    if state.disk_size.is_null() {
+        state.disk_size = Value::Value(DEFAULT_DISK_SIZE);
+    }
+    if state.max_unavailable.is_null() {
+        state.max_unavailable = Value::Value(1);
+    }
+}
+
+/// Preset labels under the user's.
+pub fn resolved_labels(state: &NodegroupState) -> BTreeMap<String, String> {
+    let mut labels = known(&state.role)
+        .and_then(preset)
+        .map(|p| p.labels())
+        .unwrap_or_default();
+    labels.extend(string_map(&state.labels));
+    labels
+}
+
+/// Taints from state values (either spelling of the effect), sorted.
+pub fn taints_from(value: &Value<Vec<Value<TaintState>>>) -> Vec<Taint> {
+    let mut taints: Vec<Taint> = value
+        .iter()
+        .flatten()
+        .filter_map(|t| {
+            let t = t.as_ref_option()?;
+            Some(Taint {
+                key: known(&t.key)?.to_string(),
+                value: known(&t.value).unwrap_or_default().to_string(),
+                effect: TaintEffect::parse(known(&t.effect)?)?,
+            })
+        })
+        .collect();
+    taints.sort();
+    taints
+}
+
+/// Preset taints, replaced key by key by the user's.
+pub fn resolved_taints(state: &NodegroupState) -> Vec<Taint> {
+    let mut taints: Vec<Taint> = known(&state.role)
+        .and_then(preset)
+        .map(|p| p.taints())
+        .unwrap_or_default();
+    for taint in taints_from(&state.taints) {
+        taints.retain(|t| t.key != taint.key);
+        taints.push(taint);
+    }
+    taints.sort();
+    taints
+}
+
+pub fn taints_value(taints: &[Taint]) -> Value<Vec<Value<TaintState>>> {
+    Value::Value(
+        taints
+            .iter()
+            .map(|t| {
+                Value::Value(TaintState {
+                    key: Value::Value(t.key.clone()),
+                    value: Value::Value(t.value.clone()),
+                    effect: Value::Value(t.eks_effect().to_string()),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Tags of the nodegroup's Auto Scaling group: auto-discovery, and the
+/// labels and taints Cluster Autoscaler must assume for a group at zero.
+pub fn asg_tags(
+    cluster: &str,
+    labels: &BTreeMap<String, String>,
+    taints: &[Taint],
+) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::from([
+        (
+            "k8s.io/cluster-autoscaler/enabled".to_string(),
+            "true".to_string(),
+        ),
+        (
+            format!("k8s.io/cluster-autoscaler/{cluster}"),
+            "owned".to_string(),
+        ),
+    ]);
+    for (key, value) in labels {
+        tags.insert(
+            format!("k8s.io/cluster-autoscaler/node-template/label/{key}"),
+            value.clone(),
+        );
+    }
+    for taint in taints {
+        tags.insert(
+            format!(
+                "k8s.io/cluster-autoscaler/node-template/taint/{}",
+                taint.key
+            ),
+            format!("{}:{}", taint.value, taint.kubernetes_effect()),
+        );
+    }
+    tags
+}
+
+/// AL2023 user data: the instance store as one RAID0 array (nodeadm), bound
+/// to the Spark local dir the critical pod template mounts. Without NVMe the
+/// directory still exists, on the root volume.
+pub fn user_data(local_nvme: bool) -> String {
+    let boundary = "EMREKS";
+    let mut parts =
+        String::from("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"EMREKS\"\n\n");
+    if local_nvme {
+        parts.push_str(&format!(
+            "--{boundary}\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  instance:\n    localStorage:\n      strategy: RAID0\n\n"
+        ));
+    }
+    let source = if local_nvme { "/mnt/k8s-disks/0" } else { "" };
+    let mount = if local_nvme {
+        format!("mkdir -p {LOCAL_DIR_HOST_PATH} {source}\nmount --bind {source} {LOCAL_DIR_HOST_PATH}\n")
+    } else {
+        format!("mkdir -p {LOCAL_DIR_HOST_PATH}\n")
+    };
+    parts.push_str(&format!(
+        "--{boundary}\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\n#!/bin/bash\nset -euo pipefail\n{mount}\n--{boundary}--\n"
+    ));
+    parts
+}
+
+/// A Kubernetes label or taint key: optional DNS prefix and '/', then a name
+/// of 1–63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
+pub fn kubernetes_key(key: &str) -> Result<(), String> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            })
+    });
+    if name_ok && prefix_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{key}\" is not a valid Kubernetes key: an optional DNS subdomain prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        ))
+    }
+}
+
+/// Checks that need no AWS call; unknown values wait for apply.
+pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
+    let role = known(&config.role);
+    if let Some(role) = role {
+        if role != CUSTOM && preset(role).is_none() {
+            diags.error(
+                "Invalid role",
+                format!("\"{role}\" is not a role preset; use critical, non_critical_driver, non_critical_executor, notebook_driver, notebook_executor or custom."),
+                AttributePath::new("role"),
+            );
+        }
+        if role == CUSTOM && config.instance_types.is_null() {
+            diags.error(
+                "Missing instance_types",
+                "A custom role has no preset instance types: list the instance types of the nodegroup.",
+                AttributePath::new("instance_types"),
+            );
+        }
+    }
+    if let Some(name) = known(&config.name) {
+        let ok = !name.is_empty()
+            && name.len() <= 63
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            diags.error("Invalid name", format!("\"{name}\" must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit."), AttributePath::new("name"));
+        }
+    }
+    validate_sizes(diags, config);
+    if let Some(capacity) = known(&config.capacity_type) {
+        if capacity != "ON_DEMAND" && capacity != "SPOT" {
+            diags.error(
+                "Invalid capacity_type",
+                format!("\"{capacity}\" is not a capacity type; use \"ON_DEMAND\" or \"SPOT\"."),
+                AttributePath::new("capacity_type"),
+            );
+        }
+        if capacity == "SPOT"
+            && !list_is_unknown(&config.instance_types)
+            && strings(&config.instance_types).len() == 1
+        {
+            diags.add_warning(tf_provider::Diagnostic::new(
+                "Spot with a single instance type",
+                "Spot capacity is reclaimed per instance pool; list several instance types of the same size so the group can still get nodes.",
+                AttributePath::new("instance_types"),
+            ));
+        }
+    }
+    for key in string_map(&config.labels).keys() {
+        if let Err(why) = kubernetes_key(key) {
+            diags.error(
+                "Invalid label key",
+                why,
+                AttributePath::new("labels").key(key.clone()),
+            );
+        }
+    }
+    for (index, taint) in config.taints.iter().flatten().enumerate() {
+        let Value::Value(taint) = taint else { continue };
+        let path = || AttributePath::new("taints").index(index as i64);
+        if let Some(key) = known(&taint.key) {
+            if let Err(why) = kubernetes_key(key) {
+                diags.error("Invalid taint key", why, path().attribute("key"));
+            }
+        }
+        if let Some(effect) = known(&taint.effect) {
+            if TaintEffect::parse(effect).is_none() {
+                diags.error(
+                    "Invalid taint effect",
+                    format!("\"{effect}\" is not a taint effect; use NoSchedule, PreferNoSchedule or NoExecute."),
+                    path().attribute("effect"),
+                );
+            }
+        }
+    }
+    if let Some(ami) = known(&config.ami_type) {
+        if ![
+            X86_AMI,
+            ARM_AMI,
+            "BOTTLEROCKET_x86_64",
+            "BOTTLEROCKET_ARM_64",
+        ]
+        .contains(&ami)
+        {
+            diags.error("Invalid ami_type", format!("\"{ami}\" is not supported; use AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64."), AttributePath::new("ami_type"));
+        }
+        if ami.starts_with("BOTTLEROCKET") && config.local_nvme == Value::Value(true) {
+            diags.error("local_nvme needs AL2023", "The NVMe RAID0 for Spark local dirs is set up with AL2023's nodeadm; use an AL2023 ami_type or set local_nvme = false.", AttributePath::new("local_nvme"));
+        }
+    }
+    if let Value::Value(size) = config.disk_size {
+        if !(20..=16384).contains(&size) {
+            diags.error(
+                "Invalid disk_size",
+                format!("disk_size is {size} GiB; use 20 to 16384."),
+                AttributePath::new("disk_size"),
+            );
+        }
+    }
+}
+
+/// min ≤ desired ≤ max, max ≥ 1; checked on the configuration and again on
+/// the plan, where the role's defaults fill what the configuration leaves out.
+pub fn validate_sizes(diags: &mut Diagnostics, state: &NodegroupState) {
+    let (min, max, desired) = (
+        state.min_size.as_ref_option().copied(),
+        state.max_size.as_ref_option().copied(),
+        state.desired_size.as_ref_option().copied(),
+    );
+    let said = |diags: &Diagnostics, attribute: &str| {
+        diags
+            .errors
+            .iter()
+            .any(|d| format!("{d:?}").contains(attribute))
+    };
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max && !said(diags, "min_size") {
+            diags.error("Invalid sizes", format!("min_size ({min}) is greater than max_size ({max}); lower min_size or raise max_size."), AttributePath::new("min_size"));
+        }
+        if max < 1 && !said(diags, "max_size") {
+            diags.error(
+                "Invalid max_size",
+                "max_size must be at least 1.",
+                AttributePath::new("max_size"),
+            );
+        }
+    }
+    if let (Some(desired), Some(min), Some(max)) = (desired, min, max) {
+        if (desired < min || desired > max) && min <= max && !said(diags, "desired_size") {
+            diags.error("Invalid desired_size", format!("desired_size ({desired}) must be between min_size ({min}) and max_size ({max})."), AttributePath::new("desired_size"));
+        }
+    }
+}
+
+/// `arm64` for Graviton AMI types.
+pub fn ami_arch(ami: &str) -> &'static str {
+    if ami.contains("ARM") {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::values::to_map;
+
+    fn state(role: &str) -> NodegroupState {
+        NodegroupState {
+            role: Value::Value(role.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn presets_fill_what_is_left_out() {
+        let mut spot = state("non_critical_executor");
+        spot.desired_size = Value::Value(1);
+        fill_defaults(&mut spot);
+        assert_eq!(
+            strings(&spot.instance_types),
+            ["m6g.8xlarge", "m6gd.8xlarge"]
+        );
+        assert_eq!(spot.capacity_type, Value::Value("SPOT".to_string()));
+        assert_eq!(
+            (spot.min_size, spot.max_size, spot.desired_size),
+            (Value::Value(0), Value::Value(100), Value::Value(1))
+        );
+        assert_eq!(spot.ami_type, Value::Value(ARM_AMI.to_string()));
+    }
+
+    #[test]
+    fn user_labels_and_taints_win() {
+        let mut config = state("critical");
+        config.labels = to_map(&BTreeMap::from([
+            ("team".to_string(), "risk".to_string()),
+            ("role".to_string(), "vip".to_string()),
+        ]));
+        config.taints = taints_value(&[Taint {
+            key: "role".into(),
+            value: "vip".into(),
+            effect: TaintEffect::NoExecute,
+        }]);
+        let labels = resolved_labels(&config);
+        assert_eq!(labels.get("role").map(String::as_str), Some("vip"));
+        assert_eq!(
+            labels.get("node-lifecycle").map(String::as_str),
+            Some("on-demand")
+        );
+        let taints = resolved_taints(&config);
+        assert_eq!(
+            taints,
+            vec![Taint {
+                key: "role".into(),
+                value: "vip".into(),
+                effect: TaintEffect::NoExecute
+            }]
+        );
+    }
+
+    #[test]
+    fn asg_tags_describe_labels_and_taints() {
+        let config = state("notebook_executor");
+        let tags = asg_tags(
+            "analytics",
+            &resolved_labels(&config),
+            &resolved_taints(&config),
+        );
+        assert_eq!(tags["k8s.io/cluster-autoscaler/analytics"], "owned");
+        assert_eq!(
+            tags["k8s.io/cluster-autoscaler/node-template/label/spark-role"],
+            "executor"
+        );
+        assert_eq!(
+            tags["k8s.io/cluster-autoscaler/node-template/taint/node-lifecycle"],
+            "spot:NoSchedule"
+        );
+    }
+
+    #[test]
+    fn kubernetes_keys() {
+        assert!(kubernetes_key("role").is_ok());
+        assert!(kubernetes_key("example.com/team").is_ok());
+        assert!(kubernetes_key("-bad").is_err());
+        assert!(kubernetes_key("Bad.Prefix/x").is_err());
+        assert!(kubernetes_key(&"x".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn user_data_mounts_the_local_dir() {
+        let data = user_data(true);
+        assert!(data.contains("strategy: RAID0"));
+        assert!(data.contains("mount --bind /mnt/k8s-disks/0 /local1"));
+        assert!(!user_data(false).contains("RAID0"));
+    }
+
+    #[test]
+    fn validation_names_attributes() {
+        let mut config = state("custom");
+        config.min_size = Value::Value(5);
+        config.max_size = Value::Value(2);
+        config.taints = Value::Value(vec![Value::Value(TaintState {
+            key: Value::Value("k".into()),
+            value: Value::Value("v".into()),
+            effect: Value::Value("Sometimes".into()),
+        })]);
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &config);
+        let found = format!("{:?}", diags.errors);
+        for attribute in ["instance_types", "min_size", "effect"] {
+            assert!(found.contains(attribute), "{attribute}: {found}");
+        }
+    }
+}
