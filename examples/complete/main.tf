@@ -84,3 +84,23 @@ resource "emreks_platform" "this" {
     owner = "data-platform-team"
   }
 }
+
+# The reference's Spark nodegroups: each role preset in each availability
+# zone, so a job's executors scale in its driver's zone.
+locals {
+  roles = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]
+  zones = ["${var.region}a", "${var.region}b", "${var.region}c"]
+  nodegroups = {
+    for pair in setproduct(local.roles, local.zones) :
+    "${replace(pair[0], "_", "-")}-${substr(pair[1], -1, 1)}" => { role = pair[0], zone = pair[1] }
+  }
+}
+
+resource "emreks_nodegroup" "spark" {
+  for_each = local.nodegroups
+
+  platform_id       = emreks_platform.this.id
+  name              = each.key
+  role              = each.value.role
+  availability_zone = each.value.zone
+}

@@ -22,3 +22,8 @@ output "non_critical_job_request" {
   description = "Request for `aws emr-containers start-job-run --cli-input-json` on the non-critical (spot) profile."
   value       = emreks_platform.this.job_run_requests["non_critical"]
 }
+
+output "nodegroups" {
+  description = "Spark nodegroups and how many of their role's pods fit on one node."
+  value       = { for name, group in emreks_nodegroup.spark : name => group.pods_per_node }
+}
