@@ -5,6 +5,7 @@
 pub mod bucket;
 pub mod config;
 pub mod errors;
+pub mod iam;
 pub mod log_groups;
 pub mod studio;
 pub mod tags;

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::bucket;
-use super::errors::{found, ignore_not_found};
+use super::errors::ignore_not_found;
+use super::iam::{delete_role, retag_role};
 use super::tags::{ec2_tag_spec, ec2_tags, iam_tags, removed_keys};
 use super::wait::{self, Backoff, Poll};
 use super::{Aws, AwsError};
@@ -599,33 +600,6 @@ async fn retag_security_groups(
     Ok(())
 }
 
-async fn retag_role(
-    aws: &Aws,
-    role: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
-    let resource = role_resource(role);
-    let removed = removed_keys(old, new);
-    if !removed.is_empty() {
-        aws.iam
-            .untag_role()
-            .role_name(role)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:UntagRole", &resource, e))?;
-    }
-    aws.iam
-        .tag_role()
-        .role_name(role)
-        .set_tags(Some(iam_tags(new)))
-        .send()
-        .await
-        .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
-    Ok(())
-}
-
 /// Deletes everything in `ids` in dependency order (Studio, security
 /// groups, bucket, roles), forgetting each id once it is gone, so a retry
 /// after a failure resumes where this one stopped. What is already gone is done.
@@ -736,61 +710,6 @@ async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), AwsError> {
         }
     })
     .await
-}
-
-/// Removes the role's policies (inline and attached), then the role.
-async fn delete_role(aws: &Aws, role: &str) -> Result<(), AwsError> {
-    let resource = role_resource(role);
-    let inline = match aws.iam.list_role_policies().role_name(role).send().await {
-        Ok(out) => out.policy_names().to_vec(),
-        Err(e) => {
-            return ignore_not_found(Err(AwsError::sdk("iam:ListRolePolicies", &resource, e)))
-        }
-    };
-    for policy in &inline {
-        ignore_not_found(
-            aws.iam
-                .delete_role_policy()
-                .role_name(role)
-                .policy_name(policy)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
-        )?;
-    }
-    let attached = aws
-        .iam
-        .list_attached_role_policies()
-        .role_name(role)
-        .send()
-        .await
-        .map_err(|e| AwsError::sdk("iam:ListAttachedRolePolicies", &resource, e));
-    let attached = match found(attached)? {
-        Some(out) => out.attached_policies().to_vec(),
-        None => return Ok(()),
-    };
-    for arn in attached.iter().filter_map(|p| p.policy_arn()) {
-        ignore_not_found(
-            aws.iam
-                .detach_role_policy()
-                .role_name(role)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DetachRolePolicy", &resource, e)),
-        )?;
-    }
-    ignore_not_found(
-        aws.iam
-            .delete_role()
-            .role_name(role)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("iam:DeleteRole", &resource, e)),
-    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use aws_sdk_eks::types::{AccessScope, AccessScopeType, Cluster, ClusterStatus, U
 
 use super::expand;
 use crate::aws::errors::{found, ignore_not_found};
+pub use crate::aws::iam::{delete_role, retag_role};
 use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, AwsError};
@@ -81,67 +82,6 @@ pub async fn create_cluster_role(
     Ok(arn)
 }
 
-/// Detaches every managed policy, deletes inline ones, then the role.
-pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
-    let resource = format!("IAM role \"{role_name}\"");
-    let attached = match aws
-        .iam
-        .list_attached_role_policies()
-        .role_name(role_name)
-        .send()
-        .await
-    {
-        Ok(out) => out.attached_policies().to_vec(),
-        Err(e) => {
-            return ignore_not_found(Err(AwsError::sdk(
-                "iam:ListAttachedRolePolicies",
-                &resource,
-                e,
-            )))
-        }
-    };
-    for policy in attached.iter().filter_map(|p| p.policy_arn()) {
-        ignore_not_found(
-            aws.iam
-                .detach_role_policy()
-                .role_name(role_name)
-                .policy_arn(policy)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DetachRolePolicy", &resource, e)),
-        )?;
-    }
-    let inline = aws
-        .iam
-        .list_role_policies()
-        .role_name(role_name)
-        .send()
-        .await
-        .map_err(|e| AwsError::sdk("iam:ListRolePolicies", &resource, e))?;
-    for policy in inline.policy_names() {
-        ignore_not_found(
-            aws.iam
-                .delete_role_policy()
-                .role_name(role_name)
-                .policy_name(policy)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
-        )?;
-    }
-    ignore_not_found(
-        aws.iam
-            .delete_role()
-            .role_name(role_name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("iam:DeleteRole", &resource, e)),
-    )
-}
-
 /// Whether the IAM role carries this platform's tag (so destroy may delete it).
 pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Result<bool, AwsError> {
     let resource = format!("IAM role \"{role_name}\"");
@@ -158,33 +98,6 @@ pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Resu
             .iter()
             .any(|t| t.key() == crate::aws::tags::PLATFORM_TAG && t.value() == platform)
     }))
-}
-
-pub async fn retag_role(
-    aws: &Aws,
-    role_name: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
-    let resource = format!("IAM role \"{role_name}\"");
-    let removed = removed_keys(old, new);
-    if !removed.is_empty() {
-        aws.iam
-            .untag_role()
-            .role_name(role_name)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:UntagRole", &resource, e))?;
-    }
-    aws.iam
-        .tag_role()
-        .role_name(role_name)
-        .set_tags(Some(iam_tags(new)))
-        .send()
-        .await
-        .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
-    Ok(())
 }
 
 pub struct ClusterRequest<'a> {
