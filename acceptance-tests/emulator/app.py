@@ -28,9 +28,11 @@ from .iam_ext import IamExtension
 from .extension import Call
 from .k8s import KubernetesApi
 from .protocol import (
+    PARSED_PROTOCOLS,
     AwsError,
     AwsRequest,
     Reply,
+    RequestRefused,
     fault_error,
     parse_input,
     render_error,
@@ -39,6 +41,7 @@ from .protocol import (
     service_for_signing_name,
     service_model,
     validate,
+    validate_request,
 )
 from .settings import Scheduler, Settings
 
@@ -156,6 +159,8 @@ class Emulator:
                 raise fault_error(service, fault)
             reply = self._dispatch(service, model.protocol, operation, labels, req, environ, access_key, region)
         except AwsError as e:
+            if isinstance(e, RequestRefused):  # so that a run's log tells which requests did not validate
+                log.warning("refused %s:%s %s: %s", service, operation.name, e.code, "; ".join(e.problems))
             reply = render_error(service, e)
         except Exception as e:  # a bug of ours: answer as AWS does, keep the trace in the log
             log.exception("%s %s failed", request.method, request.full_path)
@@ -188,9 +193,9 @@ class Emulator:
             what = f"{service}:{operation.name}" if operation else f"{req.method} {req.path}"
             raise AwsError(code, f"{what} is not an operation the emulator implements", status)
         if handler is None:
-            # Left to moto; checked first when that is known not to refuse valid SDK requests.
-            if operation is not None and self.settings.validate_moto_requests and protocol in ("rest-json", "json"):
-                validate(operation, parse_input(operation, req, labels))
+            # Left to moto, checked first unless switched off.
+            if operation is not None and self.settings.validate_moto_requests and protocol in PARSED_PROTOCOLS:
+                validate_request(operation, req, labels)
             return forward()
         params = parse_input(operation, req, labels)
         validate(operation, params)

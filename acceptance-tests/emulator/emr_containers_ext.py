@@ -1,15 +1,23 @@
-"""EMR on EKS (emr-containers): managed endpoints, job templates and tagging,
-which moto lacks; virtual clusters and job runs on top of moto's models with
-AWS's checks (moto refuses a namespace once used by any virtual cluster, even
+"""EMR on EKS (emr-containers): managed endpoints (each with a real security
+group in its EKS cluster's VPC; failing on demand), job templates and
+tagging, which moto lacks; virtual clusters and job runs on top of moto's
+models with AWS's checks (moto refuses a namespace once used by any virtual cluster, even
 a terminated one or one on another EKS cluster), AWS's listing filters and
 paging, and a job run lifecycle."""
 
 from __future__ import annotations
 
+import base64
+import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from moto.emrcontainers.models import VirtualCluster
 from moto.emrcontainers.responses import EMRContainersResponse
@@ -17,10 +25,20 @@ from moto.emrcontainers.responses import EMRContainersResponse
 from .extension import Call, Extension, operation, paginate, random_id, utcnow
 from .protocol import AwsError
 
+log = logging.getLogger("emulator")
 RELEASE_LABEL = re.compile(r"^emr-[0-9]\.[0-9]{1,2}\.[0-9]+-(latest|[0-9]{8})$")
 ENDPOINT_TYPES = ("JUPYTER_ENTERPRISE_GATEWAY",)
 JOB_STEPS = ("PENDING", "SUBMITTED", "RUNNING", "COMPLETED")
 PARAMETER = re.compile(r"\$\{([^}]+)\}")
+# Tag EMR on EKS puts on the security group it creates for a managed endpoint (left out of the inventory).
+ENDPOINT_GROUP_TAG = "aws:emr-containers:managed-endpoint-id"
+# stateDetails of an endpoint that failed, by failureReason.
+FAILURE_DETAILS = {
+    "CLUSTER_UNAVAILABLE": "Resource Ingress is not ready yet.",
+    "INTERNAL_ERROR": "An internal error occurred. Delete the endpoint and create it again.",
+    "USER_ERROR": "Resource Deployment is not ready yet.",
+    "VALIDATION_ERROR": "The endpoint's configuration overrides are not valid.",
+}
 
 
 @dataclass
@@ -35,11 +53,13 @@ class Endpoint:
     certificate_arn: str | None
     configuration_overrides: dict | None
     server_url: str
-    security_group: str
+    security_group: str | None
     subnet_ids: list[str]
+    certificate_authority: dict[str, str]
     tags: dict[str, str]
     state: str = "CREATING"
     state_details: str | None = None
+    failure_reason: str | None = None
     created_at: datetime = field(default_factory=utcnow)
 
 
@@ -67,6 +87,26 @@ def _validation(message: str) -> AwsError:
 
 def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message)
+
+
+def _certificate_data(host: str) -> str:
+    """base64 of the PEM of a self-signed certificate for `host`, as EMR on EKS
+    generates for an endpoint created without certificateArn."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.PEM)).decode()
 
 
 def _substitute(value: Any, parameters: dict[str, str]) -> Any:
@@ -181,10 +221,28 @@ class EmrContainersExtension(Extension):
             raise _validation(f"Endpoint type {p['type']} is not supported; valid types: {list(ENDPOINT_TYPES)}")
         self._check_release(p["releaseLabel"])
         eks_cluster = call.backend("eks").clusters.get(cluster.container_provider_id)
-        subnet_ids = eks_cluster.resources_vpc_config.get("subnetIds", []) if eks_cluster else []
+        reachable = eks_cluster is not None and eks_cluster.status in ("ACTIVE", "UPDATING")
+        failure: tuple[str, str] | None = None  # failureReason, stateDetails
+        if not reachable:
+            failure = ("CLUSTER_UNAVAILABLE", f"EKS cluster {cluster.container_provider_id} is not available.")
+        elif p["name"] in self.emulator.settings.fail_managed_endpoints:
+            reason = self.emulator.settings.fail_managed_endpoints[p["name"]]
+            failure = (reason, FAILURE_DETAILS[reason])
 
         def create() -> Any:
             endpoint_id = random_id(13)
+            host = f"{endpoint_id}.emrcontainers.{call.region}.amazonaws.com"
+            group = None
+            if reachable:  # EMR on EKS creates it in the cluster's VPC and deletes it with the endpoint
+                group = call.backend("ec2").create_security_group(
+                    name=f"emr-containers-{endpoint_id}",
+                    description=f"Security group of Amazon EMR on EKS managed endpoint {endpoint_id}",
+                    vpc_id=eks_cluster.resources_vpc_config["vpcId"],
+                    tags={ENDPOINT_GROUP_TAG: endpoint_id, "aws:emr-containers:virtual-cluster-id": cluster.id},
+                )
+            certificate = {"certificateData": _certificate_data(host)}
+            if p.get("certificateArn"):
+                certificate = {"certificateArn": p["certificateArn"]}
             endpoint = Endpoint(
                 id=endpoint_id,
                 name=p["name"],
@@ -195,15 +253,21 @@ class EmrContainersExtension(Extension):
                 execution_role_arn=p["executionRoleArn"],
                 certificate_arn=p.get("certificateArn"),
                 configuration_overrides=p.get("configurationOverrides"),
-                server_url=f"https://{endpoint_id}.emrcontainers.{call.region}.amazonaws.com",
-                security_group="sg-" + random_id(17, "0123456789abcdef"),
-                subnet_ids=subnet_ids,
-                tags=p.get("tags", {}),
+                server_url=f"https://{host}",
+                security_group=group.id if group else None,
+                subnet_ids=list(eks_cluster.resources_vpc_config.get("subnetIds", [])) if eks_cluster else [],
+                certificate_authority=certificate,
+                tags=dict(p.get("tags", {})),
             )
             self.state(call).endpoints[endpoint.id] = endpoint
 
             def activate() -> None:
-                if endpoint.state == "CREATING":
+                if endpoint.state != "CREATING":
+                    return
+                if failure:
+                    endpoint.state = "FAILED"  # not in the API model's EndpointState enum
+                    endpoint.failure_reason, endpoint.state_details = failure
+                else:
                     endpoint.state = "ACTIVE"
 
             call.later("emr-containers:managed-endpoint", activate)
@@ -245,9 +309,20 @@ class EmrContainersExtension(Extension):
             def terminate() -> None:
                 endpoint.state = "TERMINATED"
                 endpoint.state_details = "Endpoint terminated by the user."
+                self._delete_group(call, endpoint)
 
             call.later("emr-containers:managed-endpoint", terminate)
         return {"id": endpoint.id, "virtualClusterId": endpoint.virtual_cluster_id}
+
+    @staticmethod
+    def _delete_group(call: Call, endpoint: Endpoint) -> None:
+        """Deletes the endpoint's security group, its rules with it."""
+        ec2 = call.backend("ec2")
+        if endpoint.security_group and ec2.get_security_group_from_id(endpoint.security_group) is not None:
+            try:
+                ec2.delete_security_group(group_id=endpoint.security_group)
+            except Exception as e:
+                log.warning("security group %s of endpoint %s not deleted: %s", endpoint.security_group, endpoint.id, e)
 
     # ------------------------------------------------------------ job templates
 

@@ -3,8 +3,8 @@ acceptance tests. moto's own defaults (each region's default VPC with its
 subnets, gateway, route table, ACL and security group; every VPC's main
 route table, default ACL and default security group; AWS-managed IAM
 policies) and what AWS services own and delete by themselves (an EKS
-cluster's security group, a nodegroup's launch template, service-linked
-roles) are left out."""
+cluster's security group, a nodegroup's launch template, an EMR on EKS
+managed endpoint's security group, service-linked roles) are left out."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 
 # Tags AWS services put on the EC2 resources they manage themselves.
-SERVICE_OWNED_TAGS = ("aws:eks:cluster-name", "eks:nodegroup-name")
+SERVICE_OWNED_TAGS = ("aws:eks:cluster-name", "eks:nodegroup-name", "aws:emr-containers:managed-endpoint-id")
 
 
 def _backends(backend_dict: Any) -> Iterator[Any]:

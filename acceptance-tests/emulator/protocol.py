@@ -14,9 +14,12 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import botocore.session
@@ -83,7 +86,7 @@ class AwsRequest:
         try:
             return json.loads(self.body)
         except ValueError:
-            raise AwsError("SerializationException", "Could not parse the request body as JSON") from None
+            raise _unparseable("SerializationException", "Could not parse the request body as JSON") from None
 
 
 # ---------------------------------------------------------------- routing
@@ -96,6 +99,7 @@ class _Route:
     labels: dict[str, str]  # regex group -> URI label name
     required_query: tuple[tuple[str, str], ...]
     header_members: tuple[str, ...]  # required members bound to headers
+    query_members: tuple[str, ...]  # required members bound to the query string
     specificity: tuple
 
 
@@ -117,16 +121,27 @@ def _compile_route(op: OperationModel) -> _Route:
     # `?tagging` and `?list-type=2` literals select the operation; `?x-id=...` only names it.
     required_query = tuple((k, v[0]) for k, v in parse_qs(literal_query, keep_blank_values=True).items() if k != "x-id")
     shape = op.input_shape
-    header_members = ()
+    header_members: tuple[str, ...] = ()
+    query_members: tuple[str, ...] = ()
     if shape is not None:
-        header_members = tuple(
-            shape.members[m].serialization.get("name", m)
+        bound = [
+            (shape.members[m].serialization.get("location"), shape.members[m].serialization.get("name", m))
             for m in shape.required_members
-            if shape.members[m].serialization.get("location") == "header"
-        )
+        ]
+        header_members = tuple(wire for location, wire in bound if location == "header")
+        query_members = tuple(wire for location, wire in bound if location == "querystring")
     literal_chars = len(re.sub(r"\{[^}]+\}", "", path))
-    specificity = (len(required_query), len(header_members), literal_chars, -path.count("+}"))
-    return _Route(op, re.compile(pattern), labels, required_query, header_members, specificity)
+    # Ties: the operation with more required query members (S3's UploadPart over
+    # PutObject), then the current one over the deprecated one on the same URI.
+    specificity = (
+        len(required_query),
+        len(header_members),
+        literal_chars,
+        -path.count("+}"),
+        len(query_members),
+        not op.deprecated,
+    )
+    return _Route(op, re.compile(pattern), labels, required_query, header_members, query_members, specificity)
 
 
 @cache
@@ -141,6 +156,35 @@ def _routes(service: str) -> dict[str, list[_Route]]:
     return by_method
 
 
+def _s3_path(req: AwsRequest) -> str:
+    """The request's path in path style: a virtual-hosted bucket (decided as
+    moto decides it) moves from the Host header to the path."""
+    from moto.s3.responses import S3Response
+    from moto.s3.utils import bucket_name_from_url
+
+    host = req.headers.get("Host", "")
+    probe = SimpleNamespace(headers=req.headers, url=f"http://{host}{req.path}")
+    if not host or not S3Response.subdomain_based_buckets(probe):
+        return req.path
+    bucket = bucket_name_from_url(probe.url)
+    return f"/{quote(bucket, safe='')}{req.path}" if bucket else req.path
+
+
+@cache
+def _twins(service: str, name: str) -> tuple[str, ...]:
+    """Operations a request of `name` cannot be told from (same method, URI and
+    required headers), such as S3's deprecated PutBucketLifecycle and its
+    successor PutBucketLifecycleConfiguration, or ListBuckets and ListDirectoryBuckets."""
+    op = service_model(service).operation_model(name)
+    routes = _routes(service).get(op.http.get("method", "POST"), [])
+    route = next(r for r in routes if r.operation.name == name)
+
+    def key(r: _Route) -> tuple:
+        return (r.regex.pattern, r.required_query, sorted(h.lower() for h in r.header_members))
+
+    return tuple(r.operation.name for r in routes if r is not route and key(r) == key(route))
+
+
 def resolve_operation(service: str, req: AwsRequest) -> tuple[OperationModel | None, dict[str, str]]:
     """The operation a request calls, and its raw URI label values (REST only)."""
     model = service_model(service)
@@ -153,16 +197,28 @@ def resolve_operation(service: str, req: AwsRequest) -> tuple[OperationModel | N
     if model.protocol in ("query", "ec2"):
         name = req.form.get("Action", "")
         return (model.operation_model(name), {}) if name in model.operation_names else (None, {})
+    path = _s3_path(req) if service == "s3" else req.path
+    candidates = []
     for route in _routes(service).get(req.method, []):
-        match = route.regex.fullmatch(req.path)
+        match = route.regex.fullmatch(path)
         if not match:
             continue
         if any(k not in req.query or (v and v not in req.query[k]) for k, v in route.required_query):
             continue
         if any(h not in req.headers for h in route.header_members):
             continue
-        return route.operation, {route.labels[g]: v for g, v in match.groupdict().items()}
-    return None, {}
+        candidates.append((route, match))
+    if not candidates:
+        return None, {}
+    # Operations sharing a path and method (S3's PutObject and UploadPart) differ
+    # by their required query members, or are named by the SDK's `?x-id=`; a
+    # request lacking them still reaches the likeliest operation, to be refused by validation.
+    named = req.query.get("x-id", [None])[-1]
+    route, match = next(
+        (c for c in candidates if c[0].operation.name == named),
+        next((c for c in candidates if all(q in req.query for q in c[0].query_members)), candidates[0]),
+    )
+    return route.operation, {route.labels[g]: v for g, v in match.groupdict().items()}
 
 
 # ---------------------------------------------------------------- parsing
@@ -220,8 +276,10 @@ def _from_json(value: Any, shape: Shape) -> Any:
     return value
 
 
-def _parse_rest_json(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> dict:
+def _parse_rest(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> dict:
+    """rest-json and rest-xml: URI labels, query string, headers, then the body."""
     shape = op.input_shape
+    xml = op.metadata["protocol"] == "rest-xml"
     params: dict[str, Any] = {}
     body_members = {}
     for name, member in shape.members.items():
@@ -258,20 +316,109 @@ def _parse_rest_json(op: OperationModel, req: AwsRequest, labels: dict[str, str]
         elif location != "statusCode":
             body_members[name] = member
     payload = shape.serialization.get("payload")
+    body = _decoded_body(req) if xml else req.body
     if payload:
         member = shape.members[payload]
         if member.type_name in ("blob", "string"):
-            if req.body:
-                params[payload] = req.body if member.type_name == "blob" else req.body.decode()
-        elif req.body.strip():
-            params[payload] = _from_json(req.json_body(), member)
+            if body:
+                params[payload] = body if member.type_name == "blob" else body.decode("utf-8", "replace")
+        elif body.strip():
+            params[payload] = _from_xml(_xml_root(body), member) if xml else _from_json(req.json_body(), member)
+    elif body_members and xml:
+        if body.strip():
+            parsed = _from_xml(_xml_root(body), shape)
+            params.update({k: v for k, v in parsed.items() if k in body_members})
     elif body_members:
         body = req.json_body()
         if not isinstance(body, dict):
-            raise AwsError("SerializationException", "The request body must be a JSON object")
+            raise _unparseable("SerializationException", "The request body must be a JSON object")
         parsed = _from_json(body, shape)
         params.update({k: v for k, v in parsed.items() if k in body_members})
     return params
+
+
+MALFORMED_XML = "The XML you provided was not well-formed or did not validate against our published schema"
+
+
+def _decoded_body(req: AwsRequest) -> bytes:
+    """The payload of an `aws-chunked` body (SigV4 streaming, as the AWS SDKs
+    send uploads): chunks of `<hex size>[;chunk-signature=...] CRLF <data> CRLF`
+    up to an empty one, then trailing checksum headers."""
+    streaming = req.headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+    if not streaming and "aws-chunked" not in req.headers.get("Content-Encoding", ""):
+        return req.body
+    out, pos = bytearray(), 0
+    while True:
+        end = req.body.find(b"\r\n", pos)
+        if end == -1:
+            return req.body  # not chunked after all: leave it to moto
+        try:
+            size = int(req.body[pos:end].split(b";", 1)[0], 16)
+        except ValueError:
+            return req.body
+        if size == 0:
+            return bytes(out)
+        out += req.body[end + 2 : end + 2 + size]
+        pos = end + 2 + size + 2
+
+
+def _xml_root(body: bytes) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise _unparseable("MalformedXML", MALFORMED_XML) from None
+
+
+def _local_name(name: str) -> str:
+    """`{namespace}Tag` or `xsi:type` -> `Tag`, `type`."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _from_xml(node: ElementTree.Element, shape: Shape) -> Any:
+    """Mirror of botocore's RestXMLSerializer: an element back to the value it serialized."""
+    kind = shape.type_name
+    if kind == "structure":
+        out: dict[str, Any] = {}
+        children = list(node)
+        for name, member in shape.members.items():
+            wire = _local_name(member.serialization.get("name", name))
+            if member.serialization.get("xmlAttribute"):
+                value = next((v for k, v in node.attrib.items() if _local_name(k) == wire), None)
+                if value is not None:
+                    out[name] = _scalar(value, member)
+                continue
+            matching = [c for c in children if _local_name(c.tag) == wire]
+            if member.serialization.get("flattened") and member.type_name == "list":
+                if not matching and member.member.serialization.get("name"):
+                    alias = _local_name(member.member.serialization["name"])
+                    matching = [c for c in children if _local_name(c.tag) == alias]
+                if matching:
+                    out[name] = [_from_xml(c, member.member) for c in matching]
+            elif member.serialization.get("flattened") and member.type_name == "map":
+                if matching:
+                    out[name] = _map_from_xml(matching, member)
+            elif matching:
+                out[name] = _from_xml(matching[0], member)
+        return out
+    if kind == "list":
+        item = _local_name(shape.member.serialization.get("name", "member"))
+        return [_from_xml(c, shape.member) for c in node if _local_name(c.tag) == item]
+    if kind == "map":
+        return _map_from_xml([c for c in node if _local_name(c.tag) == "entry"], shape)
+    text = node.text or ""
+    return text if kind == "string" else _scalar(text.strip(), shape)
+
+
+def _map_from_xml(entries: list[ElementTree.Element], shape: Shape) -> dict:
+    key_name = _local_name(shape.key.serialization.get("name", "key"))
+    value_name = _local_name(shape.value.serialization.get("name", "value"))
+    out = {}
+    for entry in entries:
+        key = next((c for c in entry if _local_name(c.tag) == key_name), None)
+        value = next((c for c in entry if _local_name(c.tag) == value_name), None)
+        if key is not None:
+            out[key.text or ""] = _from_xml(value, shape.value) if value is not None else None
+    return out
 
 
 def _query_name(member: Shape, default: str, ec2: bool) -> str:
@@ -324,20 +471,41 @@ def _from_query(form: dict[str, str], shape: Shape, key: str, ec2: bool) -> Any:
     return _scalar(form[key], shape)
 
 
+def _with_unsendable(params: dict, shape: Shape) -> dict:
+    """Puts back what the query protocols cannot send: an empty structure or
+    map given for a required member goes on the wire as nothing at all."""
+    for name in shape.required_members:
+        member = shape.members[name]
+        empty_allowed = member.type_name == "map" or (member.type_name == "structure" and not member.required_members)
+        if name not in params and empty_allowed:
+            params[name] = {}
+    for name, value in params.items():
+        member = shape.members.get(name)
+        if member is not None and member.type_name == "structure" and isinstance(value, dict):
+            _with_unsendable(value, member)
+        elif member is not None and member.type_name == "list" and member.member.type_name == "structure":
+            for item in value:
+                _with_unsendable(item, member.member)
+    return params
+
+
+PARSED_PROTOCOLS = ("rest-json", "json", "query", "ec2", "rest-xml")
+
+
 def parse_input(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> dict:
     """The operation's input as the client built it before serializing it."""
     if op.input_shape is None:
         return {}
     protocol = op.metadata["protocol"]
-    if protocol == "rest-json":
-        return _parse_rest_json(op, req, labels)
+    if protocol in ("rest-json", "rest-xml"):
+        return _parse_rest(op, req, labels)
     if protocol == "json":
         body = req.json_body()
         if not isinstance(body, dict):
-            raise AwsError("SerializationException", "The request body must be a JSON object")
+            raise _unparseable("SerializationException", "The request body must be a JSON object")
         return _from_json(body, op.input_shape)
     if protocol in ("query", "ec2"):
-        return _from_query(req.form, op.input_shape, "", protocol == "ec2")
+        return _with_unsendable(_from_query(req.form, op.input_shape, "", protocol == "ec2"), op.input_shape)
     raise ValueError(f"cannot parse {protocol} requests")
 
 
@@ -354,26 +522,43 @@ def _pattern(expression: str) -> re.Pattern | None:
         return None
 
 
+# Enums that list AWS's offerings and grow with every launch, so a newer SDK
+# sends values this model lacks: AWS answers an unknown one with its own
+# error (EC2's InvalidInstanceType), which is left to moto.
+OPEN_ENUMS = {"InstanceType"}
+
+
 class _ServerSideValidator(ParamValidator):
     """botocore's client-side checks plus the constraints AWS services enforce
     themselves: maximum lengths and values, enums and patterns."""
 
     VALIDATED_METADATA_ATTRS = ParamValidator.VALIDATED_METADATA_ATTRS | {"max", "enum", "pattern"}
 
+    @staticmethod
+    def _show_value(errors, since: int, name: str, param) -> None:
+        # botocore reports a too short value by its length; AWS quotes the value.
+        for reason, where, info in errors._errors[since:]:
+            if reason == "invalid length" and where == name:
+                info["param"] = param
+
     def _validate_string(self, param, shape, errors, name):
+        since = len(errors._errors)
         super()._validate_string(param, shape, errors, name)
+        self._show_value(errors, since, name, param)
         if not isinstance(param, str):
             return
         if "max" in shape.metadata and len(param) > shape.metadata["max"]:
             errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
-        if shape.enum and param not in shape.enum:
+        if shape.enum and param not in shape.enum and shape.name not in OPEN_ENUMS:
             errors.report(name, "not in enum", param=param, allowed=shape.enum)
         pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
         if pattern is not None and not pattern.search(param):
             errors.report(name, "pattern mismatch", param=param, pattern=shape.metadata["pattern"])
 
     def _validate_list(self, param, shape, errors, name):
+        since = len(errors._errors)
         super()._validate_list(param, shape, errors, name)
+        self._show_value(errors, since, name, param)
         if isinstance(param, (list, tuple)) and len(param) > shape.metadata.get("max", len(param)):
             errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
 
@@ -408,6 +593,8 @@ _TYPE_NAMES = {
     str(float): "double",
     str(dict): "structure",
     str(list): "list",
+    str(bytes): "blob",
+    str(datetime): "timestamp",
 }
 _CONSTRAINTS = {
     "invalid type": "Member must be of type {expected}",
@@ -419,15 +606,17 @@ _CONSTRAINTS = {
     "pattern mismatch": "Member must satisfy regular expression pattern: {pattern}",
 }
 
+# What AWS requires although the model leaves each member optional: one of them.
+ONE_OF = {("ec2", "CreateVpc"): ("CidrBlock", "Ipv4IpamPoolId")}
 
-def _describe(reason: str, name: str, info: dict) -> str | None:
+
+def _describe(reason: str, name: str, info: dict) -> str:
     """One violation in the wording AWS services use."""
-    name = name.lstrip(".")
     if reason == "missing required field":
         path = f"{name}.{info['required_name']}" if name else info["required_name"]
         return f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
-    if reason == "unknown field":
-        return None  # AWS ignores members it does not model (e.g. from a newer SDK)
+    if reason == "missing one of":
+        return "Either " + " or ".join(f"'{c}'" for c in info["choices"]) + " should be provided"
     if reason in _CONSTRAINTS:
         value = info.get("param")
         valid_types = info.get("valid_types") or ["?"]
@@ -441,17 +630,80 @@ def _describe(reason: str, name: str, info: dict) -> str | None:
     return f"Invalid value at '{name or 'input'}': {reason}"
 
 
+class RequestRefused(AwsError):
+    """A request that does not validate; `problems` lists every violation."""
+
+    def __init__(self, code: str, message: str, problems: list[str]) -> None:
+        super().__init__(code, message, 400)
+        self.problems = problems
+
+
+def _unparseable(code: str, message: str) -> RequestRefused:
+    return RequestRefused(code, message, [message])
+
+
+def _top_member(name: str, info: dict) -> str:
+    """The input member a violation is in (`Tagging` of `Tagging.TagSet[0]`)."""
+    return re.split(r"[.\[]", name, maxsplit=1)[0] if name else info.get("required_name", "")
+
+
+def _refusal(op: OperationModel, errors: list[tuple[str, str, dict]]) -> RequestRefused:
+    """The error AWS answers for these violations, as the operation's protocol has it."""
+    problems = [_describe(*e) for e in errors]
+    noun = "error" if len(problems) == 1 else "errors"
+    summary = f"{len(problems)} validation {noun} detected: " + "; ".join(problems)
+    protocol = op.metadata["protocol"]
+    if protocol == "query":
+        return RequestRefused("ValidationError", summary, problems)
+    if protocol == "ec2":
+        for reason, name, info in errors:
+            if reason == "missing one of":
+                return RequestRefused("MissingParameter", _describe(reason, name, info), problems)
+            if reason == "missing required field":
+                path = f"{name}.{info['required_name']}" if name else info["required_name"]
+                return RequestRefused("MissingParameter", f"The request must contain the parameter {path}", problems)
+        return RequestRefused("InvalidParameterValue", summary, problems)
+    if protocol == "rest-xml":
+        # S3 answers MalformedXML for any body that does not match its schema.
+        members = op.input_shape.members
+        if any("location" not in members[m].serialization for e in errors if (m := _top_member(e[1], e[2])) in members):
+            return RequestRefused("MalformedXML", MALFORMED_XML, problems)
+        return RequestRefused("InvalidArgument", summary, problems)
+    return RequestRefused("ValidationException", summary, problems)
+
+
 def validate(op: OperationModel, params: dict) -> None:
-    """Raises AwsError(ValidationException) the way AWS answers invalid input."""
+    """Raises RequestRefused, in the error AWS answers on the operation's
+    protocol, when `params` (as parse_input gives them) are not valid input."""
     if op.input_shape is None:
         return
     report = _ServerSideValidator().validate(params, op.input_shape)
     # ValidationErrors keeps (reason, name, details) tuples in `_errors`.
-    problems = [m for reason, name, info in report._errors if (m := _describe(reason, name, info))]
-    if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise AwsError("ValidationException", f"{count} validation {noun} detected: " + "; ".join(problems), 400)
+    # Unknown members are left out: AWS ignores what it does not model (e.g. from a newer SDK).
+    errors = [(reason, name.lstrip("."), info) for reason, name, info in report._errors if reason != "unknown field"]
+    choices = ONE_OF.get((op.service_model.service_name, op.name))
+    if choices and not any(c in params for c in choices):
+        errors.append(("missing one of", "", {"choices": choices}))
+    if errors:
+        raise _refusal(op, errors)
+
+
+def validate_request(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> None:
+    """Parses and validates a request; refused only if it is not valid input of
+    `op` nor of any operation it cannot be told from."""
+    try:
+        validate(op, parse_input(op, req, labels))
+    except RequestRefused:
+        model = op.service_model
+        if model.protocol not in ("rest-json", "rest-xml"):
+            raise  # the operation is named in the request
+        for twin in _twins(model.service_name, op.name):
+            try:
+                validate(model.operation_model(twin), parse_input(model.operation_model(twin), req, labels))
+                return
+            except RequestRefused:
+                continue
+        raise
 
 
 # ---------------------------------------------------------------- responses

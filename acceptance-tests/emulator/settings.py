@@ -23,6 +23,8 @@ LATENCY_KINDS = (
     "ec2:nat-gateway",
 )
 FAULT_KINDS = ("throttle", "5xx")
+# Why a managed endpoint named in `fail_managed_endpoints` fails (EMR on EKS's FailureReason).
+ENDPOINT_FAILURE_REASONS = ("CLUSTER_UNAVAILABLE", "INTERNAL_ERROR", "USER_ERROR", "VALIDATION_ERROR")
 
 
 @dataclass
@@ -37,13 +39,18 @@ class Settings:
         self.latency: dict[str, float] = {}
         self.faults: list[Fault] = []
         self.validate_moto_requests = True
+        # Names of EMR on EKS managed endpoints that end FAILED, with their failureReason.
+        self.fail_managed_endpoints: dict[str, str] = {}
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "latency": dict(self.latency),
             "faults": [asdict(f) for f in self.faults],
             "validate_moto_requests": self.validate_moto_requests,
         }
+        if self.fail_managed_endpoints:  # shown only while set
+            out["fail_managed_endpoints"] = dict(self.fail_managed_endpoints)
+        return out
 
     def update(self, data: object) -> None:
         """Applies the settings present in `data`, each replacing its current
@@ -51,7 +58,7 @@ class Settings:
         changing nothing, if any part is invalid."""
         if not isinstance(data, dict):
             raise ValueError("configuration must be a JSON object")
-        unknown = set(data) - {"latency", "faults", "validate_moto_requests"}
+        unknown = set(data) - {"latency", "faults", "validate_moto_requests", "fail_managed_endpoints"}
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
         latency = self.latency if "latency" not in data else {}
@@ -67,7 +74,25 @@ class Settings:
         validate = data.get("validate_moto_requests", self.validate_moto_requests)
         if not isinstance(validate, bool):
             raise ValueError("validate_moto_requests must be true or false")
+        failing = self.fail_managed_endpoints
+        if "fail_managed_endpoints" in data:
+            failing = self._failing_endpoints(data["fail_managed_endpoints"])
         self.latency, self.faults, self.validate_moto_requests = latency, faults, validate
+        self.fail_managed_endpoints = failing
+
+    @staticmethod
+    def _failing_endpoints(spec: object) -> dict[str, str]:
+        """["name", ...] (failing with CLUSTER_UNAVAILABLE) or {"name": failureReason, ...}."""
+        if spec is None:
+            return {}
+        if isinstance(spec, list):
+            spec = {name: ENDPOINT_FAILURE_REASONS[0] for name in spec}
+        if not isinstance(spec, dict) or not all(isinstance(name, str) for name in spec):
+            raise ValueError("fail_managed_endpoints must be a list of endpoint names or an object name -> reason")
+        for name, reason in spec.items():
+            if reason not in ENDPOINT_FAILURE_REASONS:
+                raise ValueError(f"failure reason of {name!r} must be one of {list(ENDPOINT_FAILURE_REASONS)}")
+        return dict(spec)
 
     @staticmethod
     def _fault(spec: object) -> Fault:

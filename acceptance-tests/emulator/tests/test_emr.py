@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import cluster, eks_token, network, role, wait_for
+from conftest import Server, cluster, eks_token, network, role, wait_for
+
+
+@pytest.fixture(autouse=True)
+def no_failing_endpoints(admin):
+    """conftest's reset of the settings does not know fail_managed_endpoints."""
+    yield
+    admin("POST", "config", {"fail_managed_endpoints": []})
 
 
 @pytest.fixture
@@ -123,6 +132,178 @@ def test_managed_endpoint_lifecycle(aws, admin, virtual_cluster):
             executionRoleArn=executor,
         )
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def create_endpoint(aws, virtual_cluster: str, name: str, **extra) -> str:
+    return aws("emr-containers").create_managed_endpoint(
+        name=name,
+        virtualClusterId=virtual_cluster,
+        type="JUPYTER_ENTERPRISE_GATEWAY",
+        releaseLabel="emr-7.2.0-latest",
+        executionRoleArn="arn:aws:iam::123456789012:role/executor",
+        **extra,
+    )["id"]
+
+
+def endpoint_of(aws, virtual_cluster: str, endpoint_id: str) -> dict:
+    return aws("emr-containers").describe_managed_endpoint(id=endpoint_id, virtualClusterId=virtual_cluster)[
+        "endpoint"
+    ]
+
+
+def settled(aws, virtual_cluster: str, endpoint_id: str, state: str) -> dict:
+    assert wait_for(lambda: endpoint_of(aws, virtual_cluster, endpoint_id)["state"] == state)
+    return endpoint_of(aws, virtual_cluster, endpoint_id)
+
+
+def test_managed_endpoint_has_a_security_group_in_the_cluster_vpc(aws, admin, virtual_cluster):
+    ec2 = aws("ec2")
+    eks_vpc = aws("eks").describe_cluster(name="spark")["cluster"]["resourcesVpcConfig"]
+    endpoint_id = create_endpoint(aws, virtual_cluster, "studio")
+    endpoint = settled(aws, virtual_cluster, endpoint_id, "ACTIVE")
+    assert endpoint["subnetIds"] == eks_vpc["subnetIds"]
+    assert endpoint["serverUrl"].startswith(f"https://{endpoint_id}.")
+    pem = base64.b64decode(endpoint["certificateAuthority"]["certificateData"])
+    assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert "failureReason" not in endpoint and "stateDetails" not in endpoint
+
+    (group,) = ec2.describe_security_groups(GroupIds=[endpoint["securityGroup"]])["SecurityGroups"]
+    assert (group["GroupName"], group["VpcId"]) == (f"emr-containers-{endpoint_id}", eks_vpc["vpcId"])
+    inventory = admin("GET", "inventory")
+    assert inventory["emr-containers:managed-endpoint"] == [endpoint_id]
+    assert "ec2:security-group" not in inventory  # the endpoint's group is EMR's, not the client's
+
+    # What the provider does for an EMR Studio: let its engine security group in.
+    engine = ec2.create_security_group(GroupName="engine", Description="e", VpcId=eks_vpc["vpcId"])["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=endpoint["securityGroup"],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 18888, "ToPort": 18888, "UserIdGroupPairs": [{"GroupId": engine}]}
+        ],
+    )
+    (group,) = ec2.describe_security_groups(GroupIds=[endpoint["securityGroup"]])["SecurityGroups"]
+    assert [(p["FromPort"], p["UserIdGroupPairs"][0]["GroupId"]) for p in group["IpPermissions"]] == [(18888, engine)]
+
+    aws("emr-containers").delete_managed_endpoint(id=endpoint_id, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, endpoint_id, "TERMINATED")
+    with pytest.raises(ClientError) as e:
+        ec2.describe_security_groups(GroupIds=[endpoint["securityGroup"]])
+    assert e.value.response["Error"]["Code"] == "InvalidGroup.NotFound"
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [endpoint["securityGroup"]]}])
+    assert rules["SecurityGroupRules"] == []
+    assert "emr-containers:managed-endpoint" not in admin("GET", "inventory")
+
+
+def test_managed_endpoint_with_a_certificate_arn(aws, virtual_cluster):
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0b5c1d7e-aaaa-bbbb-cccc-123456789012"
+    endpoint_id = create_endpoint(aws, virtual_cluster, "own-certificate", certificateArn=certificate)
+    endpoint = endpoint_of(aws, virtual_cluster, endpoint_id)
+    assert endpoint["certificateArn"] == certificate
+    assert endpoint["certificateAuthority"] == {"certificateArn": certificate}
+
+
+def test_managed_endpoints_fail_as_configured(aws, admin, server, virtual_cluster):
+    admin(
+        "POST",
+        "config",
+        {"latency": {"emr-containers:managed-endpoint": 0.2}, "fail_managed_endpoints": ["broken", "other"]},
+    )
+    assert admin("GET", "config")["fail_managed_endpoints"] == {
+        "broken": "CLUSTER_UNAVAILABLE",
+        "other": "CLUSTER_UNAVAILABLE",
+    }
+    broken = create_endpoint(aws, virtual_cluster, "broken")
+    fine = create_endpoint(aws, virtual_cluster, "fine")
+    assert endpoint_of(aws, virtual_cluster, broken)["state"] == "CREATING"
+    failed = settled(aws, virtual_cluster, broken, "FAILED")
+    assert failed["failureReason"] == "CLUSTER_UNAVAILABLE"
+    assert failed["stateDetails"].startswith("Resource Ingress is not ready yet")
+    assert settled(aws, virtual_cluster, fine, "ACTIVE").get("failureReason") is None
+
+    admin("POST", "config", {"latency": {}, "fail_managed_endpoints": {"user": "USER_ERROR"}})
+    user = settled(aws, virtual_cluster, create_endpoint(aws, virtual_cluster, "user"), "FAILED")
+    assert user["failureReason"] == "USER_ERROR" and user["stateDetails"]
+
+    # A FAILED endpoint is deleted like any other, its security group with it.
+    emr = aws("emr-containers")
+    emr.delete_managed_endpoint(id=broken, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, broken, "TERMINATED")
+    with pytest.raises(ClientError):
+        aws("ec2").describe_security_groups(GroupIds=[failed["securityGroup"]])
+    assert sorted(admin("GET", "inventory")["emr-containers:managed-endpoint"]) == sorted([fine, user["id"]])
+
+    for body in (
+        {"fail_managed_endpoints": "broken"},
+        {"fail_managed_endpoints": {"broken": "SOMETIMES"}},
+        {"fail_managed_endpoints": [1]},
+    ):
+        assert requests.post(f"{server.url}/_emreks/config", json=body).status_code == 400
+    assert admin("GET", "config")["fail_managed_endpoints"] == {"user": "USER_ERROR"}
+    admin("POST", "config", {"fail_managed_endpoints": []})
+    assert "fail_managed_endpoints" not in admin("GET", "config")
+
+
+def test_failing_endpoints_from_the_config_file(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"fail_managed_endpoints": {"a": "INTERNAL_ERROR"}}))
+    started = Server(tmp_path / "stderr.log", "--config", str(config))
+    try:
+        settings = requests.get(f"{started.url}/_emreks/config").json()
+        assert settings["fail_managed_endpoints"] == {"a": "INTERNAL_ERROR"}
+    finally:
+        assert started.stop() == 0
+
+
+def test_managed_endpoint_of_a_deleted_eks_cluster_fails(aws, virtual_cluster):
+    aws("eks").delete_cluster(name="spark")
+    endpoint = settled(aws, virtual_cluster, create_endpoint(aws, virtual_cluster, "orphan"), "FAILED")
+    assert endpoint["failureReason"] == "CLUSTER_UNAVAILABLE" and "securityGroup" not in endpoint
+    assert endpoint["stateDetails"] == "EKS cluster spark is not available."
+
+
+def test_managed_endpoint_tags(aws, virtual_cluster):
+    emr = aws("emr-containers")
+    endpoint_id = create_endpoint(aws, virtual_cluster, "shared", tags={"owner": "platform"})
+    arn = endpoint_of(aws, virtual_cluster, endpoint_id)["arn"]
+    assert arn.endswith(f":/virtualclusters/{virtual_cluster}/endpoints/{endpoint_id}")
+    # One tag per user of a shared endpoint, each removed when its user goes.
+    emr.tag_resource(resourceArn=arn, tags={"user:alice": "true"})
+    emr.tag_resource(resourceArn=arn, tags={"user:bob": "true"})
+    assert emr.list_tags_for_resource(resourceArn=arn)["tags"] == {
+        "owner": "platform",
+        "user:alice": "true",
+        "user:bob": "true",
+    }
+    emr.untag_resource(resourceArn=arn, tagKeys=["user:alice", "absent"])
+    assert emr.list_tags_for_resource(resourceArn=arn)["tags"] == {"owner": "platform", "user:bob": "true"}
+    assert endpoint_of(aws, virtual_cluster, endpoint_id)["tags"] == {"owner": "platform", "user:bob": "true"}
+    emr.untag_resource(resourceArn=arn, tagKeys=["owner", "user:bob"])
+    assert emr.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+    with pytest.raises(ClientError) as e:
+        emr.list_tags_for_resource(resourceArn=arn.replace(endpoint_id, "0" * 13))
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_list_managed_endpoints_by_state_and_type(aws, admin, virtual_cluster):
+    emr = aws("emr-containers")
+    active = create_endpoint(aws, virtual_cluster, "active")
+    gone = create_endpoint(aws, virtual_cluster, "gone")
+    emr.delete_managed_endpoint(id=gone, virtualClusterId=virtual_cluster)
+    admin("POST", "config", {"latency": {"emr-containers:managed-endpoint": 5}})
+    creating = create_endpoint(aws, virtual_cluster, "creating")
+
+    def listed(**filters) -> list[str]:
+        pages = emr.get_paginator("list_managed_endpoints").paginate(
+            virtualClusterId=virtual_cluster, **filters, PaginationConfig={"PageSize": 1}
+        )
+        return sorted(e["id"] for page in pages for e in page["endpoints"])
+
+    assert listed(states=["ACTIVE", "CREATING"]) == sorted([active, creating])
+    assert listed(states=["CREATING"]) == [creating]
+    assert listed(states=["TERMINATED"]) == [gone]
+    assert listed(types=["JUPYTER_ENTERPRISE_GATEWAY"], states=["ACTIVE", "CREATING"]) == sorted([active, creating])
+    assert listed(types=["OTHER"]) == []
+    assert listed() == sorted([active, gone, creating])
 
 
 def test_job_templates_and_job_runs(aws, admin, virtual_cluster):
