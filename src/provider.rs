@@ -12,6 +12,7 @@ use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
 use crate::aws::SharedAws;
 use crate::resources::nodegroup::NodegroupResource;
+use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
 use crate::schema::{
     block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
@@ -362,6 +363,10 @@ impl Provider for EmrEksProvider {
             (
                 "nodegroup".to_string(),
                 Box::new(NodegroupResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+            ),
+            (
+                "notebook_user".to_string(),
+                Box::new(NotebookUserResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
             ),
         ]))
     }

@@ -167,8 +167,6 @@ fn is_action_list(value: &Value) -> bool {
 
 /// An EMR on EKS managed endpoint name: 1–64 characters from letters,
 /// digits and `.`, `-`, `_`, `/`, `#`.
-// For emreks_notebook_user's endpoints.
-#[allow(dead_code)]
 pub fn managed_endpoint_name(name: &str) -> Result<(), String> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#".contains(c);
     if !name.is_empty() && name.len() <= 64 && name.chars().all(allowed) {

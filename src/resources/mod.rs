@@ -2,5 +2,6 @@
 //! thin lifecycle doing the AWS I/O.
 
 pub mod nodegroup;
+pub mod notebook_user;
 pub mod platform;
 pub mod values;

@@ -2,7 +2,7 @@
 //! availability zone, from a role preset that matches the platform's pod
 //! templates, scaling from zero with Cluster Autoscaler.
 
-mod aws_io;
+pub(crate) mod aws_io;
 mod expand;
 mod sizing;
 mod state;

@@ -925,3 +925,57 @@ pub async fn find_studio(
         url: studio_info.and_then(|s| s.url()).map(str::to_string),
     }))
 }
+
+/// Execution role key → ARN, from the roles under the platform's IAM path.
+pub async fn execution_role_arns(
+    aws: &Aws,
+    cluster_name: &str,
+) -> Result<BTreeMap<String, String>, AwsError> {
+    let mut arns = BTreeMap::new();
+    for role in super::cluster::platform_roles(aws, cluster_name).await? {
+        let tags = aws
+            .iam
+            .list_role_tags()
+            .role_name(&role)
+            .send()
+            .await
+            .map_err(|e| AwsError::sdk("iam:ListRoleTags", format!("IAM role \"{role}\""), e))?;
+        let key = tags
+            .tags()
+            .iter()
+            .find(|t| t.key() == EXECUTION_ROLE_TAG)
+            .map(|t| t.value().to_string());
+        if let (Some(key), Some(arn)) = (key, identity::role_arn(aws, &role).await?) {
+            arns.insert(key, arn);
+        }
+    }
+    Ok(arns)
+}
+
+/// The id of the live virtual cluster named `name` on the cluster.
+pub async fn virtual_cluster_id(
+    aws: &Aws,
+    cluster_name: &str,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let listed = aws
+        .emrcontainers
+        .list_virtual_clusters()
+        .container_provider_id(cluster_name)
+        .container_provider_type(aws_sdk_emrcontainers::types::ContainerProviderType::Eks)
+        .states(aws_sdk_emrcontainers::types::VirtualClusterState::Running)
+        .send()
+        .await
+        .map_err(|e| {
+            AwsError::sdk(
+                "emr-containers:ListVirtualClusters",
+                format!("EKS cluster \"{cluster_name}\""),
+                e,
+            )
+        })?;
+    Ok(listed
+        .virtual_clusters()
+        .iter()
+        .find(|vc| vc.name() == Some(name))
+        .and_then(|vc| vc.id().map(str::to_string)))
+}

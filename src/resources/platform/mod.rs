@@ -9,12 +9,12 @@ mod emr;
 mod expand;
 mod flatten;
 mod identity;
-mod jobs;
-mod layer;
+pub(crate) mod jobs;
+pub(crate) mod layer;
 pub(crate) mod network;
 pub(crate) mod nodes;
 pub(crate) mod settings;
-mod state;
+pub(crate) mod state;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,0 +1,177 @@
+"""emreks_notebook_user through real Terraform against the emulator."""
+
+import pytest
+
+from conftest import ADMIN_ROLE
+from harness.terraform import Workspace
+
+PLATFORM = f'''
+resource "emreks_platform" "p" {{
+  name               = "analytics"
+  eks_admin_role_arn = "{ADMIN_ROLE}"
+  vpc_cidr           = "10.0.0.0/16"
+  availability_zones = ["eu-west-1a", "eu-west-1b"]
+  virtual_clusters = {{
+    batchjob      = {{ namespace = "batchjob" }}
+    emrvcplatform = {{ namespace = "dataanalysis" }}
+  }}
+  execution_roles = {{
+    notebooks = {{ namespaces = ["dataanalysis"], policy = null, trust = "irsa" }}
+  }}
+  studio {{
+    name            = "platform"
+    auth_mode       = "IAM"
+    virtual_cluster = "emrvcplatform"
+  }}
+}}
+'''
+
+
+def endpoint(name, role="notebooks", release="null", overrides="null"):
+    return f'{{ name = "{name}", release_label = {release}, execution_role = "{role}", configuration_overrides = {overrides} }}'
+
+
+def user(resource="analyst", identity="analyst", endpoints=(), kind=None):
+    kind_line = f'  identity_type = "{kind}"\n' if kind else ""
+    listed = ",\n    ".join(endpoints)
+    return f'''
+resource "emreks_notebook_user" "{resource}" {{
+  platform_id   = emreks_platform.p.id
+  identity_name = "{identity}"
+{kind_line}  managed_endpoints = [
+    {listed}
+  ]
+}}
+
+output "{resource}" {{
+  value = emreks_notebook_user.{resource}
+}}
+'''
+
+
+@pytest.fixture
+def people(aws):
+    iam = aws.client("iam")
+    for name in ("analyst", "scientist"):
+        iam.create_user(UserName=name)
+    aws.mark_baseline()
+    return aws
+
+
+def endpoints_named(aws, values):
+    emr = aws.client("emr-containers")
+    vc = emr.list_virtual_clusters(containerProviderId="analytics", states=["RUNNING"])["virtualClusters"]
+    (notebook_vc,) = [v["id"] for v in vc if v["name"] == "emrvcplatform"]
+    listed = emr.list_managed_endpoints(virtualClusterId=notebook_vc, states=["ACTIVE", "CREATING"])["endpoints"]
+    return notebook_vc, {e["name"]: e for e in listed}
+
+
+def test_user_endpoints_in_place_drift_and_destroy(workspace, provider, people):
+    aws = people
+    workspace.write({"main.tf": provider() + PLATFORM + user(endpoints=[endpoint("myendpoint"), endpoint("second")])})
+    workspace.apply()
+    values = workspace.outputs()["analyst"]
+    assert sorted(values["managed_endpoint_ids"]) == ["myendpoint", "second"]
+    assert values["studio_login_url"].startswith("https://")
+    vc, live = endpoints_named(aws, values)
+    assert live["myendpoint"]["type"] == "JUPYTER_ENTERPRISE_GATEWAY"
+    described = aws.client("emr-containers").describe_managed_endpoint(id=values["managed_endpoint_ids"]["myendpoint"], virtualClusterId=vc)["endpoint"]
+    props = described["configurationOverrides"]["applicationConfiguration"][0]["properties"]
+    assert props["spark.dynamicAllocation.maxExecutors"] == "20"
+    policy = aws.client("iam").get_user_policy(UserName="analyst", PolicyName="emreks-notebooks-analytics")["PolicyDocument"]
+    (own,) = [s for s in policy["Statement"] if s["Sid"] == "OwnEndpoints"]
+    assert sorted(own["Resource"]) == sorted(values["managed_endpoint_arns"].values())
+    assert workspace.plan().code == 0
+
+    # Add one endpoint and remove another, in place.
+    workspace.write({"main.tf": provider() + PLATFORM + user(endpoints=[endpoint("myendpoint"), endpoint("third")])})
+    plan = workspace.plan_json()
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == "emreks_notebook_user.analyst"]
+    assert change["change"]["actions"] == ["update"]
+    workspace.apply()
+    _, live = endpoints_named(aws, None)
+    assert sorted(live) == ["myendpoint", "third"]
+    assert workspace.plan().code == 0
+
+    # Drift: an endpoint deleted outside Terraform comes back.
+    values = workspace.outputs()["analyst"]
+    aws.client("emr-containers").delete_managed_endpoint(id=values["managed_endpoint_ids"]["third"], virtualClusterId=vc)
+    plan = workspace.plan_json()
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == "emreks_notebook_user.analyst"]
+    assert change["change"]["actions"] == ["update"]
+    workspace.apply()
+    _, live = endpoints_named(aws, None)
+    assert sorted(live) == ["myendpoint", "third"]
+
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_shared_endpoint_outlives_one_user(workspace, provider, people):
+    aws = people
+    both = PLATFORM + user(endpoints=[endpoint("shared")]) + user("scientist", "scientist", [endpoint("shared")])
+    workspace.write({"main.tf": provider() + both})
+    workspace.apply()
+    a, b = workspace.outputs()["analyst"], workspace.outputs()["scientist"]
+    assert a["managed_endpoint_ids"]["shared"] == b["managed_endpoint_ids"]["shared"]
+
+    workspace.write({"main.tf": provider() + PLATFORM + user("scientist", "scientist", [endpoint("shared")])})
+    workspace.apply()
+    _, live = endpoints_named(aws, None)
+    assert list(live) == ["shared"], "the scientist still needs it"
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_import(workspace, provider, people, tmp_path):
+    aws = people
+    config = PLATFORM + user(endpoints=[endpoint("myendpoint")])
+    workspace.write({"main.tf": provider() + config})
+    workspace.apply()
+    imported = Workspace(tmp_path / "imported", endpoint=aws.url)
+    imported.write({"main.tf": provider() + user(endpoints=[endpoint("myendpoint")]).replace("emreks_platform.p.id", '"analytics"')})
+    imported.run("import", "-no-color", "emreks_notebook_user.analyst", "analytics:USER:analyst")
+    result = imported.plan()
+    assert result.code == 0, result.output
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_failed_endpoint_is_reported_with_its_details(workspace, provider, people):
+    aws = people
+    workspace.write({"main.tf": provider() + PLATFORM})
+    workspace.apply()
+    aws.configure({"fail_managed_endpoints": ["broken"]})
+    workspace.write({"main.tf": provider() + PLATFORM + user(endpoints=[endpoint("broken")])})
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    words = " ".join(result.output.split())
+    assert "FAILED" in words and "broken" in words
+    aws.configure({"fail_managed_endpoints": []})
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+BAD = {
+    "group-in-iam-mode": (lambda: user(endpoints=[endpoint("e")], kind="GROUP"), "identity_type"),
+    "long-name": (lambda: user(endpoints=[endpoint("x" * 65)]), "Invalid endpoint name"),
+    "release": (lambda: user(endpoints=[endpoint("e", release='"emr-seven"')]), "release_label"),
+    "role": (lambda: user(endpoints=[endpoint("e", role="nobody")]), "Unknown execution role"),
+    "overrides": (lambda: user(endpoints=[endpoint("e", overrides='"{not json"')]), "configuration_overrides"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_names_the_attribute(workspace, provider, people, case):
+    make, words = BAD[case]
+    needs_platform = case in ("group-in-iam-mode", "role")
+    if needs_platform:
+        workspace.write({"main.tf": provider() + PLATFORM})
+        workspace.apply()
+    workspace.write({"main.tf": provider() + PLATFORM + make()})
+    result = workspace.plan()
+    if needs_platform:
+        workspace.write({"main.tf": provider() + PLATFORM})
+        workspace.destroy()
+    assert result.code == 1, result.output
+    assert words in result.output, result.output
