@@ -25,9 +25,10 @@ def main() -> int:
         step("Starting the local AWS emulator")
         with Emulator(log_path=Path(scratch) / "emulator.log") as aws:
             print(f"    {aws.url}")
-            step("Creating the IAM role the platform's admins use (a real account has it already)")
+            step("Creating the IAM role of the platform's admins and the notebook user (a real account has them already)")
             admin_role = aws.create_admin_role("PlatformAdmin")
-            print(f"    {admin_role}")
+            aws.client("iam").create_user(UserName="analyst")
+            print(f"    {admin_role}, and the notebook user analyst")
             aws.mark_baseline()
 
             workspace = Workspace(Path(scratch) / "complete").copy_from(EXAMPLE)
@@ -59,7 +60,7 @@ def main() -> int:
             destroyed = workspace.destroy(*variables)
             print(tail(destroyed.stdout, 1))
 
-            step("What the emulator holds after destroy (besides the admin role)")
+            step("What the emulator holds after destroy (besides the admin role and user)")
             left = aws.leftovers()
             print("    nothing: every object the provider made is gone" if not left else json.dumps(left, indent=2))
             if left or planned.code != 0:

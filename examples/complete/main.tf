@@ -104,3 +104,17 @@ resource "emreks_nodegroup" "spark" {
   role              = each.value.role
   availability_zone = each.value.zone
 }
+
+# The walkthrough's notebook user and its endpoint on the notebook virtual
+# cluster (the IAM user must exist: the Studio signs in with IAM).
+resource "emreks_notebook_user" "analyst" {
+  platform_id   = emreks_platform.this.id
+  identity_name = var.notebook_user
+
+  managed_endpoints = [{
+    name                    = "myendpoint"
+    release_label           = null # the platform's release
+    execution_role          = "notebooks"
+    configuration_overrides = null # the platform's notebook job profile
+  }]
+}

@@ -27,3 +27,8 @@ output "nodegroups" {
   description = "Spark nodegroups and how many of their role's pods fit on one node."
   value       = { for name, group in emreks_nodegroup.spark : name => group.pods_per_node }
 }
+
+output "analyst_endpoints" {
+  description = "The notebook user's endpoints, by name."
+  value       = emreks_notebook_user.analyst.managed_endpoint_ids
+}

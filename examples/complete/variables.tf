@@ -32,3 +32,9 @@ variable "data_bucket" {
   type        = string
   default     = "my-data-lake"
 }
+
+variable "notebook_user" {
+  description = "IAM user who opens the Studio's notebooks."
+  type        = string
+  default     = "analyst"
+}

@@ -1,0 +1,68 @@
+variable "name" {
+  description = "Platform name (also its EKS cluster's)."
+  type        = string
+}
+
+variable "availability_zones" {
+  description = "Availability zones of the platform's VPC; each gets its own Spark nodegroups."
+  type        = list(string)
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the platform's VPC."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes version of the cluster (1.31 or later)."
+  type        = string
+  default     = "1.31"
+}
+
+variable "admin_role_arn" {
+  description = "IAM role that administers the cluster."
+  type        = string
+}
+
+variable "job_policy_json" {
+  description = "IAM policy the batch jobs need on top of the baseline (your data), or null."
+  type        = string
+  default     = null
+}
+
+variable "notebook_policy_json" {
+  description = "IAM policy the notebooks need on top of the baseline, or null."
+  type        = string
+  default     = null
+}
+
+variable "node_roles" {
+  description = "Role presets that get one nodegroup per availability zone."
+  type        = list(string)
+  default     = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]
+}
+
+variable "studio_auth_mode" {
+  description = "How notebook users sign in to the Studio: IAM or SSO."
+  type        = string
+  default     = "IAM"
+}
+
+variable "idc_instance_arn" {
+  description = "IAM Identity Center instance, with studio_auth_mode = SSO."
+  type        = string
+  default     = null
+}
+
+variable "notebook_users" {
+  description = "Notebook users (IAM user or role names, or Identity Center users) and their endpoint names."
+  type        = map(list(string))
+  default     = {}
+}
+
+variable "tags" {
+  description = "Tags of every object of the platform."
+  type        = map(string)
+  default     = {}
+}
