@@ -175,3 +175,38 @@ def test_bad_input_names_the_attribute(workspace, provider, people, case):
         workspace.destroy()
     assert result.code == 1, result.output
     assert words in result.output, result.output
+
+
+def test_sso_group_gets_a_session_mapping(workspace, provider, people):
+    aws = people
+    sso = PLATFORM.replace(
+        '    auth_mode       = "IAM"\n',
+        '    auth_mode        = "SSO"\n    idc_instance_arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef"\n',
+    )
+    workspace.write({"main.tf": provider() + sso + user("team", "data-team", [endpoint("shared")], kind="GROUP")})
+    workspace.apply()
+    studio_id = workspace.resource("emreks_platform.p")["studio_id"]
+    mappings = aws.client("emr").list_studio_session_mappings(StudioId=studio_id)["SessionMappings"]
+    assert [(m["IdentityName"], m["IdentityType"]) for m in mappings] == [("data-team", "GROUP")]
+    mapping = aws.client("emr").get_studio_session_mapping(StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP")
+    policy_arn = mapping["SessionMapping"]["SessionPolicyArn"]
+    assert "/emreks/analytics/" in policy_arn
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_endpoint_is_open_to_the_studio_engines(workspace, provider, people):
+    aws = people
+    workspace.write({"main.tf": provider() + PLATFORM + user(endpoints=[endpoint("myendpoint")])})
+    workspace.apply()
+    values = workspace.outputs()["analyst"]
+    engine = workspace.resource("emreks_platform.p")["studio_engine_security_group_id"]
+    vc, _ = endpoints_named(aws, values)
+    described = aws.client("emr-containers").describe_managed_endpoint(
+        id=values["managed_endpoint_ids"]["myendpoint"], virtualClusterId=vc
+    )["endpoint"]
+    group = aws.client("ec2").describe_security_groups(GroupIds=[described["securityGroup"]])["SecurityGroups"][0]
+    sources = [(p["FromPort"], pair["GroupId"]) for p in group["IpPermissions"] for pair in p["UserIdGroupPairs"]]
+    assert (18888, engine) in sources
+    workspace.destroy()
+    assert aws.leftovers() == {}

@@ -232,3 +232,25 @@ def test_bad_vpc_cidr_names_the_attribute(workspace, provider):
     result = workspace.plan()
     assert result.code == 1
     assert "vpc_cidr" in result.output and "10.0.0.0/16" in result.output
+
+
+def test_new_default_tags_reach_existing_objects(workspace, provider, aws):
+    workspace.write({"main.tf": provider(extra='  default_tags = { team = "data" }\n') + platform()})
+    workspace.apply()
+    workspace.write({"main.tf": provider(extra='  default_tags = { team = "risk" }\n') + platform()})
+    plan = workspace.plan_json()
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == "emreks_platform.p"]
+    assert change["change"]["actions"] == ["update"]
+    workspace.apply()
+    values = workspace.outputs()["p"]
+    assert client(aws, "eks").describe_cluster(name="analytics")["cluster"]["tags"]["team"] == "risk"
+    bucket_tags = client(aws, "s3").get_bucket_tagging(Bucket=values["assets_bucket"])["TagSet"]
+    assert {"Key": "team", "Value": "risk"} in bucket_tags
+    node_role = values["node_role_arn"].split("/")[-1]
+    role_tags = client(aws, "iam").list_role_tags(RoleName=node_role)["Tags"]
+    assert {"Key": "team", "Value": "risk"} in role_tags
+    vpc = client(aws, "ec2").describe_vpcs(VpcIds=[values["vpc_id"]])["Vpcs"][0]
+    assert {"Key": "team", "Value": "risk"} in vpc["Tags"]
+    assert workspace.plan().code == 0
+    workspace.destroy()
+    assert aws.leftovers() == {}

@@ -135,6 +135,14 @@ pub async fn ensure_role(
                 .send()
                 .await
                 .map_err(|e| AwsError::sdk("iam:UpdateAssumeRolePolicy", &resource, e))?;
+            // Tags may have changed since (default_tags, the platform's tags).
+            aws.iam
+                .tag_role()
+                .role_name(role_name)
+                .set_tags(Some(iam_tags(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
             role.arn
         }
         None => {

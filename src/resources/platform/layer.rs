@@ -57,7 +57,9 @@ pub async fn ensure_assets(
         .assets_bucket
         .clone()
         .unwrap_or_else(|| bucket::bucket_name("assets", ctx.cluster, ctx.suffix));
-    if !bucket::exists(aws, &bucket).await? {
+    if bucket::exists(aws, &bucket).await? {
+        bucket::retag(aws, &bucket, ctx.tags).await?;
+    } else {
         let mut created = false;
         let result = bucket::create_private(aws, &bucket, ctx.tags, &mut created).await;
         if created {

@@ -51,7 +51,17 @@ pub async fn ensure_node_role(
             .map_err(|e| AwsError::sdk("iam:GetRole", &resource, e)),
     )?;
     let arn = match existing.and_then(|out| out.role) {
-        Some(role) => role.arn,
+        Some(role) => {
+            // Tags may have changed since (default_tags, the platform's tags).
+            aws.iam
+                .tag_role()
+                .role_name(role_name)
+                .set_tags(Some(iam_tags(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+            role.arn
+        }
         None => {
             let out = aws
                 .iam
