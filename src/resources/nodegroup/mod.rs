@@ -123,20 +123,43 @@ fn user_tags_all(aws: &Aws, state: &NodegroupState) -> BTreeMap<String, String> 
     )
 }
 
+/// What plan-time checks read from AWS, fetched once per plan.
+struct PlanFacts {
+    platform: aws_io::Platform,
+    instance_types: Vec<aws_sdk_ec2::types::InstanceTypeInfo>,
+}
+
+/// `None` while the platform is unknown or does not exist yet (a platform
+/// made in the same apply): its nodegroups are then checked at create.
+async fn plan_facts(aws: &Aws, planned: &NodegroupState) -> Option<PlanFacts> {
+    let platform = aws_io::platform(aws, known(&planned.platform_id)?)
+        .await
+        .ok()?;
+    let instance_types = if crate::resources::values::list_is_unknown(&planned.instance_types) {
+        Vec::new()
+    } else {
+        aws_io::instance_types(aws, &strings(&planned.instance_types))
+            .await
+            .unwrap_or_default()
+    };
+    Some(PlanFacts {
+        platform,
+        instance_types,
+    })
+}
+
 /// Plan-time checks against AWS: the zone, the instance types, the
 /// architecture. Skipped while values are unknown.
-async fn check_with_aws(aws: &Aws, diags: &mut Diagnostics, planned: &NodegroupState) {
-    let (Some(platform_id), Some(zone)) = (
-        known(&planned.platform_id),
-        known(&planned.availability_zone),
-    ) else {
+async fn check_with_aws(
+    aws: &Aws,
+    diags: &mut Diagnostics,
+    planned: &NodegroupState,
+    facts: &PlanFacts,
+) {
+    let Some(zone) = known(&planned.availability_zone) else {
         return;
     };
-    // A platform made in the same apply does not exist yet: its nodegroups
-    // are checked when they are created.
-    let Ok(platform) = aws_io::platform(aws, platform_id).await else {
-        return;
-    };
+    let platform = &facts.platform;
     if !platform.subnets_by_zone.contains_key(zone) {
         diags.error(
             "Availability zone not in the platform",
@@ -171,12 +194,9 @@ async fn check_with_aws(aws: &Aws, diags: &mut Diagnostics, planned: &NodegroupS
         }
         Err(err) => diags.root_warning("Could not check instance_types", err.to_string()),
     }
-    let Ok(infos) = aws_io::instance_types(aws, &wanted).await else {
-        return;
-    };
     if let Some(ami) = known(&planned.ami_type) {
         let arch = expand::ami_arch(ami);
-        for info in &infos {
+        for info in &facts.instance_types {
             let archs: Vec<&str> = info
                 .processor_info()
                 .map(|p| {
@@ -246,6 +266,7 @@ async fn profile_settings(
 async fn sizing(
     aws: &Aws,
     planned: &NodegroupState,
+    facts: &PlanFacts,
     diags: &mut Diagnostics,
 ) -> Option<(BTreeMap<String, i64>, BTreeMap<String, f64>)> {
     let role = known(&planned.role)?;
@@ -256,14 +277,12 @@ async fn sizing(
     let Some((profile, spark_role)) = sized_pod(role) else {
         return Some((BTreeMap::new(), BTreeMap::new()));
     };
-    let platform = aws_io::platform(aws, platform_id).await.ok()?;
-    let settings = profile_settings(aws, &platform, platform_id, profile).await;
+    let settings = profile_settings(aws, &facts.platform, platform_id, profile).await;
     let request = sizing::request(&settings, spark_role).ok()?;
     let what = sizing::describe(profile, spark_role, &settings);
     let wanted = strings(&planned.instance_types);
-    let infos = aws_io::instance_types(aws, &wanted).await.ok()?;
     let (mut pods, mut used) = (BTreeMap::new(), BTreeMap::new());
-    for info in &infos {
+    for info in &facts.instance_types {
         let name = info
             .instance_type()
             .map(|t| t.as_str().to_string())
@@ -802,8 +821,13 @@ impl Resource for NodegroupResource {
             } else {
                 to_map(&user_tags_all(&aws, &planned))
             };
-            check_with_aws(&aws, diags, &planned).await;
-            let sized = sizing(&aws, &planned, diags).await;
+            let sized = match plan_facts(&aws, &planned).await {
+                Some(facts) => {
+                    check_with_aws(&aws, diags, &planned, &facts).await;
+                    sizing(&aws, &planned, &facts, diags).await
+                }
+                None => None,
+            };
             set_sizing(&mut planned, sized);
         } else {
             set_sizing(&mut planned, None);
@@ -830,12 +854,14 @@ impl Resource for NodegroupResource {
             } else {
                 to_map(&user_tags_all(&aws, &planned))
             };
-            if planned != prior_state {
-                check_with_aws(&aws, diags, &planned).await;
-            }
-            // Sized again each plan: the platform's job profiles may have changed.
-            if let Some(sized) = sizing(&aws, &planned, diags).await {
-                set_sizing(&mut planned, Some(sized));
+            if let Some(facts) = plan_facts(&aws, &planned).await {
+                if planned != prior_state {
+                    check_with_aws(&aws, diags, &planned, &facts).await;
+                }
+                // Sized again each plan: the platform's job profiles may have changed.
+                if let Some(sized) = sizing(&aws, &planned, &facts, diags).await {
+                    set_sizing(&mut planned, Some(sized));
+                }
             }
         }
         expand::validate_sizes(diags, &planned);
@@ -869,7 +895,10 @@ impl Resource for NodegroupResource {
         let mut template = None;
         if state.pods_per_node.is_unknown() {
             // The platform came in the same apply: size against it now.
-            let sized = sizing(&aws, &state, diags).await;
+            let sized = match plan_facts(&aws, &state).await {
+                Some(facts) => sizing(&aws, &state, &facts, diags).await,
+                None => None,
+            };
             set_sizing(&mut state, Some(sized.unwrap_or_default()));
         }
         if let Err(err) = create_nodegroup(&aws, &mut state, &mut template).await {
@@ -921,7 +950,10 @@ impl Resource for NodegroupResource {
             Ok(mut state) => {
                 // Sized as a plan would size it, so the next plan changes nothing.
                 let mut scratch = Diagnostics::default();
-                let sized = sizing(&aws, &state, &mut scratch).await;
+                let sized = match plan_facts(&aws, &state).await {
+                    Some(facts) => sizing(&aws, &state, &facts, &mut scratch).await,
+                    None => None,
+                };
                 set_sizing(&mut state, Some(sized.unwrap_or_default()));
                 Some((state, Value::Null))
             }
