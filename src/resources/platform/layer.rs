@@ -722,21 +722,7 @@ pub async fn discover(
     }
     if private.execution_roles.is_empty() && private.node_role_name.is_none() {
         for role in super::cluster::platform_roles(aws, cluster_name).await? {
-            let tags = aws
-                .iam
-                .list_role_tags()
-                .role_name(&role)
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::sdk("iam:ListRoleTags", format!("IAM role \"{role}\""), e)
-                })?;
-            let key = tags
-                .tags()
-                .iter()
-                .find(|t| t.key() == EXECUTION_ROLE_TAG)
-                .map(|t| t.value().to_string());
-            match key {
+            match execution_role_key(aws, &role).await? {
                 Some(key) => {
                     private.execution_roles.insert(key, role);
                 }
@@ -928,6 +914,22 @@ pub async fn find_studio(
     }))
 }
 
+/// The `execution_roles` key a role was made for, from its tag.
+async fn execution_role_key(aws: &Aws, role: &str) -> Result<Option<String>, AwsError> {
+    let tags = aws
+        .iam
+        .list_role_tags()
+        .role_name(role)
+        .send()
+        .await
+        .map_err(|e| AwsError::sdk("iam:ListRoleTags", format!("IAM role \"{role}\""), e))?;
+    Ok(tags
+        .tags()
+        .iter()
+        .find(|t| t.key() == EXECUTION_ROLE_TAG)
+        .map(|t| t.value().to_string()))
+}
+
 /// Execution role key → ARN, from the roles under the platform's IAM path.
 pub async fn execution_role_arns(
     aws: &Aws,
@@ -935,18 +937,7 @@ pub async fn execution_role_arns(
 ) -> Result<BTreeMap<String, String>, AwsError> {
     let mut arns = BTreeMap::new();
     for role in super::cluster::platform_roles(aws, cluster_name).await? {
-        let tags = aws
-            .iam
-            .list_role_tags()
-            .role_name(&role)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:ListRoleTags", format!("IAM role \"{role}\""), e))?;
-        let key = tags
-            .tags()
-            .iter()
-            .find(|t| t.key() == EXECUTION_ROLE_TAG)
-            .map(|t| t.value().to_string());
+        let key = execution_role_key(aws, &role).await?;
         if let (Some(key), Some(arn)) = (key, identity::role_arn(aws, &role).await?) {
             arns.insert(key, arn);
         }
