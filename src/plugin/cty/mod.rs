@@ -13,13 +13,21 @@
 #![allow(dead_code, unused_imports)]
 
 mod error;
+mod json;
 mod json_text;
+mod msgpack;
 mod number;
 mod types;
 mod value;
 
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
 
 pub use error::{CodecError, PathStep};
+pub use json::{decode_json, decode_json_ignoring_undefined, encode_json};
+pub use msgpack::{decode_msgpack, encode_msgpack};
 pub use number::Number;
 pub use types::Type;
 pub use value::Value;
