@@ -5,7 +5,7 @@
 //! accepted too), a dynamic value is `{"value": ..., "type": ...}`, and like
 //! go-cty the reader converts the primitives the way Terraform would: a
 //! string where a number or bool is expected, a number or bool where a
-//! string is.
+//! string is (and 1 or 0 for a bool).
 
 use std::collections::BTreeMap;
 
@@ -74,7 +74,9 @@ fn decode(json: &Json, ty: &Type, lenient: bool) -> Result<Value, CodecError> {
         }
         Type::Bool => match json {
             Json::Bool(value) => Ok(Value::Bool(*value)),
-            Json::String(text) => match text.as_str() {
+            // Strings as Terraform converts them; 1 and 0 as older states
+            // may hold them (terraform-plugin-go reads those too).
+            Json::String(text) | Json::Number(text) => match text.as_str() {
                 "true" | "1" => Ok(Value::Bool(true)),
                 "false" | "0" => Ok(Value::Bool(false)),
                 _ => Err(CodecError::new(format!(

@@ -212,9 +212,9 @@ fn decode(reader: &mut Reader, ty: &Type, depth: usize) -> Result<Value, CodecEr
         Type::Number => match item {
             Item::Int(value) => Ok(Value::Number(value.into())),
             Item::Uint(value) => Ok(Value::Number(value.into())),
-            Item::Float(value) => Number::from_f64(value)
-                .map(Value::Number)
-                .ok_or_else(|| CodecError::new(format!("{value} is not a supported number"))),
+            Item::Float(value) => Number::from_f64(value).map(Value::Number).ok_or_else(|| {
+                CodecError::new(format!("{value} is not supported: numbers must be finite"))
+            }),
             Item::Str(text) | Item::Bin(text) => Number::parse(&utf8(text)?)
                 .map(Value::Number)
                 .map_err(CodecError::new),

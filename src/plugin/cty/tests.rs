@@ -346,7 +346,9 @@ fn primitive_conversions_in_json() {
         decode_json(br#""0""#, &Type::Bool).unwrap(),
         Value::Bool(false)
     );
+    assert_eq!(decode_json(b"1", &Type::Bool).unwrap(), Value::Bool(true));
     assert!(decode_json(br#""yes""#, &Type::Bool).is_err());
+    assert!(decode_json(b"2", &Type::Bool).is_err());
     assert_eq!(
         decode_json(b"1.50", &Type::String).unwrap(),
         Value::String("1.50".into())

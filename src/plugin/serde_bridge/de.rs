@@ -40,6 +40,17 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// The nearest float; a number beyond the float range is refused rather
+    /// than read as an infinity nothing could write back.
+    fn float(&self) -> Result<(Number, f64), CodecError> {
+        let number = self.number("a number")?;
+        let value = number.to_f64();
+        if value.is_infinite() {
+            return Err(CodecError::new(format!("{number} is out of range for f64")));
+        }
+        Ok((number, value))
+    }
+
     fn integer<T: TryFrom<i128>>(&self, name: &str) -> Result<T, CodecError> {
         let number = self.number("a number")?;
         if !number.is_integer() {
@@ -122,11 +133,16 @@ impl<'de> de::Deserializer<'de> for Deserializer<'de> {
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, CodecError> {
-        visitor.visit_f32(self.number("a number")?.to_f64() as f32)
+        let (number, value) = self.float()?;
+        let narrow = value as f32;
+        if narrow.is_infinite() {
+            return Err(CodecError::new(format!("{number} is out of range for f32")));
+        }
+        visitor.visit_f32(narrow)
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, CodecError> {
-        visitor.visit_f64(self.number("a number")?.to_f64())
+        visitor.visit_f64(self.float()?.1)
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, CodecError> {

@@ -319,6 +319,15 @@ fn plain_and_optional_fields_refuse_what_they_cannot_hold() {
             .ratio,
         12345678901234567890.0
     );
+    let error = read(r#"{"ratio":-1e400}"#).unwrap_err();
+    assert!(
+        error.to_string().starts_with("at .ratio: -1000000"),
+        "{error}"
+    );
+    assert!(
+        error.to_string().ends_with("is out of range for f64"),
+        "{error}"
+    );
     let error = read(r#"{"name":"n","ratio":null}"#).unwrap_err();
     assert_eq!(
         error.to_string(),
