@@ -30,7 +30,7 @@ pub(crate) const UNKNOWN_UNIT: &str = "$emreks::plugin::Unknown";
 /// A known value, null, or unknown (decided only at apply).
 // `Value::Value` reads like `Option::Some`; the name is what our code uses.
 #[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value<T> {
     Value(T),
     #[default]
@@ -309,6 +309,18 @@ impl<'a, T> IntoIterator for &'a mut Value<T> {
     }
 }
 
+/// A known value prints as itself (as with tf-provider, whose `Value` this
+/// replaces), the other states as `Null` and `Unknown`.
+impl<T: fmt::Debug> fmt::Debug for Value<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Value(value) => value.fmt(f),
+            Value::Null => f.write_str("Null"),
+            Value::Unknown => f.write_str("Unknown"),
+        }
+    }
+}
+
 impl<T: Serialize> Serialize for Value<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -418,6 +430,8 @@ mod tests {
         assert_eq!(Value::from(Some(1)), Value::Value(1));
         assert_eq!(Value::<i32>::from(None), Value::Null);
         assert_eq!(Value::<i32>::default(), Value::Null);
+        let debug = format!("{:?}", vec![Value::Value("a"), Value::Null, Value::Unknown]);
+        assert_eq!(debug, r#"["a", Null, Unknown]"#);
     }
 
     #[test]
@@ -427,6 +441,10 @@ mod tests {
         assert_eq!(json, "[1,null,null]");
         let back: Vec<Value<i32>> = serde_json::from_str("[1,null]").unwrap();
         assert_eq!(back, vec![Value::Value(1), Value::Null]);
+        // Through a `serde_json::Value` too, as the notebook settings are kept.
+        let tree = serde_json::json!({ "items": [Value::Value(1), Value::<i32>::Null] });
+        let items: Value<Vec<Value<i32>>> = serde_json::from_value(tree["items"].clone()).unwrap();
+        assert_eq!(items, Value::Value(vec![Value::Value(1), Value::Null]));
         assert_eq!(serde_json::to_string(&StructEmpty {}).unwrap(), "{}");
         let empty: StructEmpty = serde_json::from_str("{}").unwrap();
         assert_eq!(empty, StructEmpty {});
