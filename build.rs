@@ -15,10 +15,15 @@ const PROTOS: &[&str] = &[
     "proto/go_plugin/grpc_broker.proto",
     "proto/grpc_health_v1.proto",
 ];
+/// Imported well-known types, kept here so `protoc` alone suffices.
+const IMPORTED: &[&str] = &[
+    "proto/google/protobuf/timestamp.proto",
+    "proto/google/protobuf/empty.proto",
+];
 const INCLUDES: &[&str] = &["proto", "proto/go_plugin"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for proto in PROTOS {
+    for proto in PROTOS.iter().chain(IMPORTED) {
         println!("cargo:rerun-if-changed={proto}");
     }
     println!("cargo:rerun-if-changed=build.rs");
