@@ -81,6 +81,7 @@ struct Plugin {
     child: Child,
     stdout: mpsc::Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Plugin {
@@ -119,7 +120,7 @@ impl Plugin {
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
         let mut err = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
                 if n == 0 {
@@ -134,6 +135,7 @@ impl Plugin {
             child,
             stdout,
             stderr,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -160,6 +162,14 @@ impl Plugin {
 
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// All of stderr, once the process has closed it (exited).
+    fn final_stderr(&mut self) -> String {
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        self.stderr()
     }
 
     /// Whether `needle` shows up in the provider's log within a while.
@@ -321,7 +331,7 @@ fn without_the_cookie_it_explains_and_exits_1() {
     let mut plugin = Plugin::start(&[], &[]);
     let status = plugin.wait(WAIT).expect("exits");
     assert_eq!(status.code(), Some(1));
-    let stderr = plugin.stderr();
+    let stderr = plugin.final_stderr();
     assert!(stderr.contains("Terraform provider plugin"), "{stderr}");
     assert!(stderr.contains("terraform init"), "{stderr}");
     assert!(stderr.contains("--debug"), "{stderr}");
@@ -339,7 +349,7 @@ fn refuses_a_host_without_protocol_6() {
     );
     let status = plugin.wait(WAIT).expect("exits");
     assert_eq!(status.code(), Some(1));
-    let stderr = plugin.stderr();
+    let stderr = plugin.final_stderr();
     assert!(stderr.contains("protocol 6"), "{stderr}");
     assert!(stderr.contains("version(s) 5"), "{stderr}");
     assert!(
