@@ -203,8 +203,15 @@ impl Plugin {
 }
 
 impl Drop for Plugin {
+    /// SIGTERM first, so that the provider removes its socket directory.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let (Ok(None), Ok(pid)) = (self.child.try_wait(), i32::try_from(self.child.id())) {
+            // SAFETY: kill(2) on our own child's pid.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            if self.wait(Duration::from_secs(2)).is_none() {
+                let _ = self.child.kill();
+            }
+        }
         let _ = self.child.wait();
     }
 }
