@@ -24,11 +24,6 @@ pub fn level_from_tf_log(value: &str) -> Option<Level> {
 }
 
 pub fn init() {
-    // tf-provider installs its own file logger when PLUGIN_LOG_FILE is set;
-    // a second global subscriber would conflict with it.
-    if std::env::var_os("PLUGIN_LOG_FILE").is_some() {
-        return;
-    }
     let configured = std::env::var("TF_LOG_PROVIDER")
         .ok()
         .filter(|v| !v.is_empty())
@@ -79,9 +74,44 @@ where
         );
         object.insert("@message".into(), visitor.message.into());
         object.insert("@module".into(), "provider.emreks".into());
+        object.insert(
+            "@timestamp".into(),
+            timestamp(std::time::SystemTime::now()).into(),
+        );
         object.insert("target".into(), event.metadata().target().into());
         writeln!(writer, "{}", serde_json::Value::Object(object))
     }
+}
+
+/// hclog's timestamp, RFC 3339 in UTC with microseconds.
+fn timestamp(now: std::time::SystemTime) -> String {
+    let since_epoch = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60,
+        since_epoch.subsec_micros()
+    )
 }
 
 #[derive(Default)]
@@ -111,6 +141,16 @@ impl tracing::field::Visit for JsonFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_micros(1_764_604_800_123_456);
+        assert_eq!(timestamp(at), "2025-12-01T16:00:00.123456Z");
+        assert_eq!(
+            timestamp(std::time::UNIX_EPOCH),
+            "1970-01-01T00:00:00.000000Z"
+        );
+    }
 
     #[test]
     fn tf_log_levels() {

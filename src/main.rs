@@ -4,33 +4,29 @@ mod aws;
 mod emr;
 mod kubernetes;
 mod logging;
-mod plugin_tls;
+mod plugin;
 mod provider;
 mod resources;
-mod schema;
 mod timeouts;
 mod validate;
 
+use std::time::Duration;
+
 fn main() -> anyhow::Result<()> {
-    // Before any thread exists: these edit the environment.
-    // tf-provider appends a backtrace to every diagnostic when backtraces are
-    // enabled (RUST_BACKTRACE); users should see the message alone. Panics
-    // still print theirs.
-    std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    let bridge = plugin_tls::prepare()?;
+    // First, before any thread: the handshake checks and signal set-up.
+    let process = plugin::prepare_process()?;
     logging::init();
-    // Two TLS crypto backends are linked in (the AWS SDK's and the gRPC
-    // server's); rustls needs to be told which one to use.
+    // rustls needs to be told which crypto backend the AWS SDK and kube use.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let serve = tf_provider::serve("emreks", provider::EmrEksProvider::default());
-        match bridge {
-            Some(bridge) => bridge.run(serve).await,
-            None => serve.await,
-        }
-    })
+    let served = runtime.block_on(plugin::serve(
+        process,
+        plugin::service::Service::new(provider::EmrEksProvider::default()),
+    ));
+    // go-plugin kills the process 2 s after Shutdown; leave before that.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }

@@ -1,22 +1,23 @@
 //! The provider: its configuration schema, validation and the AWS clients it
 //! hands to the resources.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use crate::plugin::provider::Provider;
+use crate::plugin::resource::{DynResource, Registered};
+use crate::plugin::schema::{NestedBlock, Schema};
+use crate::plugin::{AttributePath, Diagnostics, Value};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{NestedBlock, Schema};
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
 use crate::aws::SharedAws;
+use crate::plugin::schema::{
+    block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
+};
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
-use crate::schema::{
-    block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
-};
 use crate::timeouts::parse_duration;
 use crate::validate;
 
@@ -63,9 +64,9 @@ pub struct ProviderConfig {
     pub default_tags: Value<BTreeMap<String, Value<String>>>,
     #[serde(default)]
     pub skip_credentials_validation: Value<bool>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub assume_role: Value<AssumeRoleConfig>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub endpoints: Value<BTreeMap<String, Value<String>>>,
 }
 
@@ -243,11 +244,14 @@ pub fn settings_from_config(diags: &mut Diagnostics, config: &ProviderConfig) ->
 
 #[async_trait]
 impl Provider for EmrEksProvider {
-    type Config<'a> = ProviderConfig;
-    type MetaState<'a> = Value<tf_provider::value::StructEmpty>;
+    type Config = ProviderConfig;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        let endpoint_attributes: Vec<(&str, tf_provider::schema::Attribute)> = ENDPOINT_SERVICES
+    fn name(&self) -> &'static str {
+        "emreks"
+    }
+
+    fn schema(&self) -> Schema {
+        let endpoint_attributes: Vec<(&str, crate::plugin::schema::Attribute)> = ENDPOINT_SERVICES
             .iter()
             .map(|service| {
                 let doc = if *service == "kubernetes" {
@@ -258,11 +262,14 @@ impl Provider for EmrEksProvider {
                 (*service, optional(string(), &doc))
             })
             .collect();
-        let endpoints = NestedBlock::Optional(block(
-            "Custom endpoint URLs, one per service, e.g. for a local AWS emulator or VPC endpoints.",
-            <[(&str, tf_provider::schema::Attribute); 10]>::try_from(endpoint_attributes).ok()?,
-            [],
-        ));
+        let endpoints = NestedBlock::Optional(crate::plugin::schema::Block {
+            description: "Custom endpoint URLs, one per service, e.g. for a local AWS emulator or VPC endpoints.".to_string(),
+            attributes: endpoint_attributes
+                .into_iter()
+                .map(|(name, attribute)| (name.to_string(), attribute))
+                .collect(),
+            ..Default::default()
+        });
         let assume_role = NestedBlock::Optional(block(
             "An IAM role to assume with STS before any other AWS call.",
             [
@@ -288,7 +295,7 @@ impl Provider for EmrEksProvider {
             ],
             [],
         ));
-        Some(Schema {
+        Schema {
             version: 1,
             block: block(
                 "The emreks provider stands up an Apache Spark data platform on Amazon EMR on EKS. It authenticates to AWS like the hashicorp/aws provider.",
@@ -301,26 +308,25 @@ impl Provider for EmrEksProvider {
                     ("secret_key", sensitive(optional(string(), "Static secret access key. Prefer the environment or a profile."))),
                     ("token", sensitive(optional(string(), "Session token for temporary static credentials."))),
                     ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors, with backoff (default 25).")),
-                    ("s3_use_path_style", optional(crate::schema::boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
-                    ("skip_credentials_validation", optional(crate::schema::boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
+                    ("s3_use_path_style", optional(crate::plugin::schema::boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
+                    ("skip_credentials_validation", optional(crate::plugin::schema::boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
                     ("default_tags", optional(map_of_strings(), "Tags added to every taggable AWS object the provider creates. A resource's own `tags` win on equal keys.")),
                 ],
                 [("assume_role", assume_role), ("endpoints", endpoints)],
             ),
-        })
+        }
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::Config) {
         settings_from_config(diags, &config);
-        Some(())
     }
 
-    async fn configure<'a>(
+    async fn configure(
         &self,
         diags: &mut Diagnostics,
         _terraform_version: String,
-        config: Self::Config<'a>,
-    ) -> Option<()> {
+        config: Self::Config,
+    ) {
         let settings = settings_from_config(diags, &config);
         if settings.region.is_none() {
             diags.error(
@@ -329,7 +335,7 @@ impl Provider for EmrEksProvider {
                 AttributePath::new("region"),
             );
         }
-        if diags.errors.is_empty() {
+        if !diags.has_errors() {
             match config::build(&settings).await {
                 Ok(aws) => {
                     // Like the hashicorp/aws provider: bad credentials fail here, once,
@@ -340,7 +346,7 @@ impl Provider for EmrEksProvider {
                                 "Invalid AWS credentials",
                                 format!("{err}. Check the credentials, or set skip_credentials_validation."),
                             );
-                            return Some(());
+                            return;
                         }
                     }
                     self.aws.set(aws)
@@ -348,27 +354,23 @@ impl Provider for EmrEksProvider {
                 Err(why) => diags.root_error("Cannot configure AWS", why),
             }
         }
-        Some(())
     }
 
-    fn get_resources(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(HashMap::from([
+    fn resources(&self) -> Vec<(&'static str, Box<dyn DynResource>)> {
+        vec![
             (
-                "platform".to_string(),
-                Box::new(PlatformResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+                "platform",
+                Box::new(Registered::new(PlatformResource::new(self.aws.clone()))),
             ),
             (
-                "nodegroup".to_string(),
-                Box::new(NodegroupResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+                "nodegroup",
+                Box::new(Registered::new(NodegroupResource::new(self.aws.clone()))),
             ),
             (
-                "notebook_user".to_string(),
-                Box::new(NotebookUserResource::new(self.aws.clone())) as Box<dyn DynamicResource>,
+                "notebook_user",
+                Box::new(Registered::new(NotebookUserResource::new(self.aws.clone()))),
             ),
-        ]))
+        ]
     }
 }
 
@@ -379,7 +381,7 @@ mod tests {
     fn errors(config: &ProviderConfig) -> Vec<String> {
         let mut diags = Diagnostics::default();
         settings_from_config(&mut diags, config);
-        diags.errors.iter().map(|d| format!("{:?}", d)).collect()
+        diags.errors().map(|d| format!("{:?}", d)).collect()
     }
 
     #[test]

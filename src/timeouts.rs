@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
+use crate::plugin::schema::NestedBlock;
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::NestedBlock;
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
 
-use crate::schema::{block, optional, string};
+use crate::plugin::schema::{block, optional, string};
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Timeouts {

@@ -14,7 +14,7 @@ pub mod wait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use tf_provider::Diagnostics;
+use crate::plugin::Diagnostics;
 use tokio::sync::OnceCell;
 
 pub use errors::AwsError;

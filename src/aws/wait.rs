@@ -73,7 +73,11 @@ where
                 }
                 tracing::debug!(operation, resource, status, "waiting");
                 let delay = backoff.delay(attempt).min(timeout - elapsed);
-                tokio::time::sleep(delay).await;
+                if crate::plugin::stop::sleep_or_stop(delay).await {
+                    return Err(AwsError::message(operation, resource, format!(
+                        "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
+                    )));
+                }
                 attempt += 1;
             }
         }

@@ -1,16 +1,28 @@
-//! Terraform's plugin protocol, served by this provider itself: go-plugin's
-//! handshake and AutoMTLS, the gRPC server for `tfplugin6.Provider` and
-//! go-plugin's own services.
+//! Terraform's plugin protocol, ours end to end: the generated tfplugin6
+//! service, go-plugin's handshake and mutual TLS, the cty value codec, schema
+//! types, diagnostics with attribute paths, and the dispatch of each RPC to
+//! the provider or resource it names. Nothing here knows about AWS.
 //!
 //! `main` calls [`prepare_process`] before starting any thread, then
-//! [`serve`] inside the Tokio runtime with its implementation of
-//! [`proto::tfplugin6::provider_server::Provider`].
+//! [`serve`] inside the Tokio runtime with the provider.
 
 mod controller;
+pub mod cty;
+pub mod diagnostics;
 mod handshake;
 mod listener;
 pub mod proto;
+pub mod provider;
+pub mod resource;
+pub mod schema;
+pub mod serde_bridge;
 mod server;
+pub mod service;
+pub mod stop;
 mod tls;
+pub mod value;
+pub mod wire;
 
+pub use diagnostics::{AttributePath, Diagnostic, Diagnostics};
 pub use server::{prepare_process, serve};
+pub use value::Value;

@@ -450,3 +450,40 @@ mod tests {
         assert_eq!(empty, StructEmpty {});
     }
 }
+
+/// Serde for an optional nested block (a list of at most one element in the
+/// protocol) as one `Value`: that also
+/// accepts a block that is not known yet (a `dynamic` block at validate time).
+pub mod optional_block {
+    use super::Value;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Value<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Value::Value(inner) => [inner].serialize(serializer),
+            Value::Null => Vec::<T>::new().serialize(serializer),
+            Value::Unknown => Value::<Vec<T>>::Unknown.serialize(serializer),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Value<T>, D::Error> {
+        match Value::<Vec<Value<T>>>::deserialize(deserializer)? {
+            Value::Unknown => Ok(Value::Unknown),
+            Value::Null => Ok(Value::Null),
+            Value::Value(items) => {
+                let mut items = items.into_iter();
+                match (items.next(), items.next()) {
+                    (None, _) => Ok(Value::Null),
+                    (Some(first), None) => Ok(first),
+                    (Some(_), Some(_)) => Err(D::Error::custom("the block may appear only once")),
+                }
+            }
+        }
+    }
+}

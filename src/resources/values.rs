@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use tf_provider::value::Value;
+use crate::plugin::Value;
 
 pub type StringList = Value<Vec<Value<String>>>;
 pub type StringMap = Value<BTreeMap<String, Value<String>>>;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{NodegroupState, TaintState};
 pub use crate::emr::node_roles::Taint;
@@ -274,7 +274,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             && !list_is_unknown(&config.instance_types)
             && strings(&config.instance_types).len() == 1
         {
-            diags.add_warning(tf_provider::Diagnostic::new(
+            diags.push(crate::plugin::Diagnostic::warning_at(
                 "Spot with a single instance type",
                 "Spot capacity is reclaimed per instance pool; list several instance types of the same size so the group can still get nodes.",
                 AttributePath::new("instance_types"),
@@ -343,10 +343,7 @@ pub fn validate_sizes(diags: &mut Diagnostics, state: &NodegroupState) {
         state.desired_size.as_ref_option().copied(),
     );
     let said = |diags: &Diagnostics, attribute: &str| {
-        diags
-            .errors
-            .iter()
-            .any(|d| format!("{d:?}").contains(attribute))
+        diags.errors().any(|d| format!("{d:?}").contains(attribute))
     };
     if let (Some(min), Some(max)) = (min, max) {
         if min > max && !said(diags, "min_size") {
@@ -482,7 +479,7 @@ mod tests {
         })]);
         let mut diags = Diagnostics::default();
         validate(&mut diags, &config);
-        let found = format!("{:?}", diags.errors);
+        let found = format!("{:?}", diags.errors().collect::<Vec<_>>());
         for attribute in ["instance_types", "min_size", "effect"] {
             assert!(found.contains(attribute), "{attribute}: {found}");
         }

@@ -10,24 +10,26 @@ mod state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::plugin::cty::Type;
+use crate::plugin::resource::Resource;
+use crate::plugin::schema::{nested, Attribute, Constraint, Nesting, Schema};
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 use async_trait::async_trait;
 use aws_sdk_eks::types::{
     LaunchTemplateSpecification, NodegroupScalingConfig, NodegroupUpdateConfig,
     UpdateLabelsPayload, UpdateTaintsPayload,
 };
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{StructEmpty, Value};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::{tags, Aws, AwsError, SharedAws};
 use crate::emr::job_profiles::ProfileSettings;
 use crate::emr::pod_templates::{JobProfile, SparkRole};
-use crate::resources::platform::{cluster, desired, nodes, settings};
-use crate::resources::values::{known, string_map, strings, to_list, to_map, unknown_as_null};
-use crate::schema::{
+use crate::plugin::schema::{
     block, boolean, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
     required, string,
 };
+use crate::resources::platform::{cluster, desired, nodes, settings};
+use crate::resources::values::{known, string_map, strings, to_list, to_map, unknown_as_null};
 use crate::timeouts::{self, Operation, Timeouts};
 use expand::Taint;
 pub use state::NodegroupState;
@@ -65,13 +67,29 @@ impl NodegroupResource {
     }
 }
 
-fn taint_type() -> AttributeType {
-    AttributeType::List(Box::new(AttributeType::Object(
-        [("key", string()), ("value", string()), ("effect", string())]
-            .into_iter()
-            .map(|(k, t)| (k.to_string(), t))
-            .collect(),
-    )))
+/// Taints as nested attributes: `value` may be left out.
+fn taints_attribute(constraint: Constraint, doc: &str) -> Attribute {
+    let member = |required: bool, doc: &str| match (constraint, required) {
+        (Constraint::Computed, _) => computed(string(), doc),
+        (_, true) => crate::plugin::schema::required(string(), doc),
+        (_, false) => optional(string(), doc),
+    };
+    nested(
+        Nesting::List,
+        constraint,
+        doc,
+        [
+            ("key", member(true, "Taint key.")),
+            ("value", member(false, "Taint value (may be left out).")),
+            (
+                "effect",
+                member(
+                    true,
+                    "`NoSchedule`, `PreferNoSchedule` or `NoExecute` (EKS spelling `NO_SCHEDULE`, ... also accepted).",
+                ),
+            ),
+        ],
+    )
 }
 
 fn timeouts_of(state: &NodegroupState) -> Timeouts {
@@ -314,7 +332,7 @@ async fn sizing(
         used.insert(name.clone(), (fit.utilization * 100.0).round() / 100.0);
         if let Some(warning) = sizing::check(&shape, &request, &what) {
             let index = wanted.iter().position(|w| *w == name).unwrap_or(0);
-            diags.add_warning(tf_provider::Diagnostic::new(
+            diags.push(crate::plugin::Diagnostic::warning_at(
                 format!("{name} does not suit the {} pods", profile_key(profile)),
                 warning,
                 AttributePath::new("instance_types").index(index as i64),
@@ -713,12 +731,11 @@ fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
 
 #[async_trait]
 impl Resource for NodegroupResource {
-    type State<'a> = NodegroupState;
-    type PrivateState<'a> = Value<StructEmpty>;
-    type ProviderMetaState<'a> = Value<StructEmpty>;
+    type State = NodegroupState;
+    type Private = Option<crate::plugin::value::StructEmpty>;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
+    fn schema(&self) -> Schema {
+        Schema {
             version: 1,
             block: block(
                 "A Spark-tuned EKS managed nodegroup in one availability zone (cheaper shuffle), from a role preset whose labels and taints match the platform's pod templates. It scales from zero: its Auto Scaling group carries the tags Cluster Autoscaler needs.",
@@ -737,7 +754,7 @@ impl Resource for NodegroupResource {
                     ("disk_size", optional_computed(number(), "Root volume size in GiB, encrypted gp3 (default 50).")),
                     ("local_nvme", optional_computed(boolean(), "Assemble the instance-store NVMe disks as RAID0 for Spark's local dirs (default: true for critical).")),
                     ("labels", optional(map_of_strings(), "Kubernetes labels added to (or overriding) the role's.")),
-                    ("taints", optional(taint_type(), "Kubernetes taints added to (or replacing, by key) the role's: `[{ key, value, effect = \"NoSchedule\" | \"PreferNoSchedule\" | \"NoExecute\" }]`.")),
+                    ("taints", taints_attribute(Constraint::Optional, "Kubernetes taints added to (or replacing, by key) the role's: `[{ key, value, effect = \"NoSchedule\" | \"PreferNoSchedule\" | \"NoExecute\" }]`.")),
                     ("max_unavailable", optional_computed(number(), "Nodes replaced at once during updates (default 1).")),
                     ("tags", optional(map_of_strings(), "Tags of the nodegroup, on top of the provider's `default_tags`.")),
                     ("tags_all", computed(map_of_strings(), "All tags of the nodegroup.")),
@@ -747,30 +764,28 @@ impl Resource for NodegroupResource {
                     ("subnet_id", computed(string(), "The platform's private subnet in the availability zone.")),
                     ("launch_template_id", computed(string(), "Launch template of the nodes (IMDSv2 required, encrypted root volume).")),
                     ("resolved_labels", computed(map_of_strings(), "All Kubernetes labels of the nodes.")),
-                    ("resolved_taints", computed(taint_type(), "All Kubernetes taints of the nodes (EKS spelling of the effect).")),
-                    ("pods_per_node", computed(AttributeType::Map(Box::new(AttributeType::Number)), "For each instance type, how many of the role's Spark pods (from the platform's job profile) fit on one node.")),
-                    ("allocatable_utilization", computed(AttributeType::Map(Box::new(AttributeType::Number)), "For each instance type, the share of a node's allocatable CPU or memory (the scarcer) those pods use.")),
+                    ("resolved_taints", taints_attribute(Constraint::Computed, "All Kubernetes taints of the nodes (EKS spelling of the effect).")),
+                    ("pods_per_node", computed(Type::Map(Box::new(Type::Number)), "For each instance type, how many of the role's Spark pods (from the platform's job profile) fit on one node.")),
+                    ("allocatable_utilization", computed(Type::Map(Box::new(Type::Number)), "For each instance type, the share of a node's allocatable CPU or memory (the scarcer) those pods use.")),
                 ],
                 [("timeouts", timeouts::schema("30m", "30m", "30m"))],
             ),
-        })
+        }
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) {
         expand::validate(diags, &config);
         if let Value::Value(t) = &config.timeouts {
             t.validate(diags);
         }
-        Some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        mut state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        mut state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let (platform_id, name) = (
             known(&state.platform_id).unwrap_or_default().to_string(),
@@ -789,13 +804,12 @@ impl Resource for NodegroupResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
         let mut planned = proposed_state;
         expand::fill_defaults(&mut planned);
         if let (Some(platform), Some(name)) = (known(&planned.platform_id), known(&planned.name)) {
@@ -833,18 +847,17 @@ impl Resource for NodegroupResource {
             set_sizing(&mut planned, None);
         }
         expand::validate_sizes(diags, &planned);
-        Some((planned, Value::Null))
+        Some((planned, None))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let mut planned = proposed_state;
         expand::fill_defaults(&mut planned);
         plan_resolved(&mut planned);
@@ -872,24 +885,22 @@ impl Resource for NodegroupResource {
         Some((planned, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         let mut template = None;
@@ -908,15 +919,14 @@ impl Resource for NodegroupResource {
         Some((state, planned_private_state))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         if let Err(err) = update_nodegroup(&aws, &prior_state, &mut state).await {
@@ -926,12 +936,11 @@ impl Resource for NodegroupResource {
         Some((state, planned_private_state))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::Private,
     ) -> Option<()> {
         let aws = self.aws.get(diags)?;
         if let Err(err) = destroy_nodegroup(&aws, &prior_state).await {
@@ -940,11 +949,11 @@ impl Resource for NodegroupResource {
         Some(())
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         match import_nodegroup(&aws, &id).await {
             Ok(mut state) => {
@@ -955,7 +964,7 @@ impl Resource for NodegroupResource {
                     None => None,
                 };
                 set_sizing(&mut state, Some(sized.unwrap_or_default()));
-                Some((state, Value::Null))
+                Some((state, None))
             }
             Err(err) => {
                 report(diags, "Cannot import the nodegroup", &err);

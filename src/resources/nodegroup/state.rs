@@ -1,7 +1,7 @@
 //! The typed Terraform state of `emreks_nodegroup`.
 
+use crate::plugin::Value;
 use serde::{Deserialize, Serialize};
-use tf_provider::value::Value;
 
 use crate::resources::values::{StringList, StringMap};
 use crate::timeouts::Timeouts;
@@ -63,7 +63,7 @@ pub struct NodegroupState {
     #[serde(default)]
     pub allocatable_utilization:
         Value<std::collections::BTreeMap<String, Value<crate::resources::values::Decimal>>>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub timeouts: Value<Timeouts>,
 }
 

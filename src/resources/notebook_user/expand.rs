@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 use aws_sdk_emrcontainers::types::{
     CloudWatchMonitoringConfiguration, Configuration, ConfigurationOverrides,
     MonitoringConfiguration, PersistentAppUi, S3MonitoringConfiguration,
 };
 use serde_json::{json, Value as Json};
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
 
 use super::state::NotebookUserState;
 use crate::emr::job_profiles::spark_defaults;
@@ -334,7 +334,7 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         validate(&mut diags, &state);
-        let found = format!("{:?}", diags.errors);
+        let found = format!("{:?}", diags.errors().collect::<Vec<_>>());
         for attribute in [
             "identity_type",
             "name",

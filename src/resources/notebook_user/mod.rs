@@ -8,23 +8,26 @@ mod state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::plugin::resource::Resource;
+use crate::plugin::schema::{nested, Attribute, Constraint, Nesting, Schema};
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 use async_trait::async_trait;
 use aws_sdk_emrcontainers::types::EndpointState as AwsEndpointState;
 use serde_json::Value as Json;
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{StructEmpty, Value};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{studio, tags, Aws, AwsError, SharedAws};
 use crate::emr::job_profiles::ProfileSettings;
 use crate::emr::pod_templates::JobProfile;
+use crate::plugin::schema::{
+    block, computed, map_of_strings, optional, optional_computed, required, string,
+};
 use crate::resources::nodegroup::aws_io;
 use crate::resources::platform::state::PlatformState;
 use crate::resources::platform::{cluster, desired, jobs, layer, settings};
 use crate::resources::values::{known, string_map, to_map, unknown_as_null};
-use crate::schema::{block, computed, map_of_strings, optional_computed, required, string};
 use crate::timeouts::{self, Operation};
 use expand::EndpointSpec;
 pub use state::{NotebookUserPrivate, NotebookUserState};
@@ -913,18 +916,19 @@ fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
     diags.root_error(summary, err.to_string());
 }
 
-fn endpoint_type() -> AttributeType {
-    AttributeType::List(Box::new(AttributeType::Object(
+/// The user's endpoints as nested attributes: only `name` must be written.
+fn endpoints_attribute(doc: &str) -> Attribute {
+    nested(
+        Nesting::List,
+        Constraint::Optional,
+        doc,
         [
-            "name",
-            "release_label",
-            "execution_role",
-            "configuration_overrides",
-        ]
-        .into_iter()
-        .map(|k| (k.to_string(), AttributeType::String))
-        .collect(),
-    )))
+            ("name", crate::plugin::schema::required(string(), "Name of the managed endpoint; users naming the same endpoint share it.")),
+            ("release_label", optional(string(), "EMR release of the endpoint, e.g. `emr-7.9.0-latest`; left out, the platform's.")),
+            ("execution_role", optional(string(), "Key of the platform's `execution_roles`, or an IAM role ARN; left out, the notebook job profile's.")),
+            ("configuration_overrides", optional(string(), "JSON as `aws emr-containers create-managed-endpoint --configuration-overrides` takes it; left out, the platform's notebook job profile's.")),
+        ],
+    )
 }
 
 /// At plan time, when the platform exists: the checks that need it.
@@ -966,12 +970,11 @@ async fn check_with_aws(aws: &Aws, diags: &mut Diagnostics, planned: &NotebookUs
 
 #[async_trait]
 impl Resource for NotebookUserResource {
-    type State<'a> = NotebookUserState;
-    type PrivateState<'a> = Option<NotebookUserPrivate>;
-    type ProviderMetaState<'a> = Value<StructEmpty>;
+    type State = NotebookUserState;
+    type Private = Option<NotebookUserPrivate>;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
+    fn schema(&self) -> Schema {
+        Schema {
             version: 1,
             block: block(
                 "A person or group who may use the platform's EMR Studio, with their own interactive endpoints (Jupyter Enterprise Gateway) on the platform's notebook virtual cluster.",
@@ -980,31 +983,29 @@ impl Resource for NotebookUserResource {
                     ("platform_id", required(string(), "The `id` of the `emreks_platform`; its `studio` block must be set.")),
                     ("identity_name", required(string(), "IAM user or role name (Studio auth mode IAM), or IAM Identity Center user or group name (SSO).")),
                     ("identity_type", optional_computed(string(), "`USER` (default) or `GROUP` (SSO only).")),
-                    ("managed_endpoints", crate::schema::optional(endpoint_type(), "The user's endpoints: `[{ name, release_label, execution_role, configuration_overrides }]`. `execution_role` is a key of the platform's `execution_roles` or a role ARN; `release_label` null takes the platform's; `configuration_overrides` (JSON, as `aws emr-containers create-managed-endpoint` takes it) null takes the platform's notebook job profile. Endpoints of the same name are shared between users: made once, deleted when no user needs them.")),
+                    ("managed_endpoints", endpoints_attribute("The user's endpoints: `[{ name, release_label, execution_role, configuration_overrides }]`. `execution_role` is a key of the platform's `execution_roles` or a role ARN; `release_label` null takes the platform's; `configuration_overrides` (JSON, as `aws emr-containers create-managed-endpoint` takes it) null takes the platform's notebook job profile. Endpoints of the same name are shared between users: made once, deleted when no user needs them.")),
                     ("managed_endpoint_ids", computed(map_of_strings(), "Id of each endpoint, by name.")),
                     ("managed_endpoint_arns", computed(map_of_strings(), "ARN of each endpoint, by name.")),
                     ("studio_login_url", computed(string(), "Where the user signs in to the Studio.")),
                 ],
                 [("timeouts", timeouts::schema("45m", "45m", "30m"))],
             ),
-        })
+        }
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) {
         expand::validate(diags, &config);
         if let Value::Value(t) = &config.timeouts {
             t.validate(diags);
         }
-        Some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        mut state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        mut state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         if let Err(err) = read_user(&aws, &mut state).await {
             report(diags, "Cannot read the notebook user", &err);
@@ -1012,13 +1013,12 @@ impl Resource for NotebookUserResource {
         Some((state, private_state))
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
         let mut planned = proposed_state;
         if planned.identity_type.is_null() {
             planned.identity_type = Value::Value("USER".into());
@@ -1040,15 +1040,14 @@ impl Resource for NotebookUserResource {
         Some((planned, Some(NotebookUserPrivate::default())))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let mut planned = proposed_state;
         let names: Vec<String> = expand::configured(&planned).into_keys().collect();
         let have: Vec<String> = string_map(&prior_state.managed_endpoint_ids)
@@ -1073,24 +1072,22 @@ impl Resource for NotebookUserResource {
         Some((planned, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1107,15 +1104,14 @@ impl Resource for NotebookUserResource {
         Some((state, Some(private)))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1134,12 +1130,11 @@ impl Resource for NotebookUserResource {
         Some((state, Some(private)))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        planned_private_state: Self::Private,
     ) -> Option<()> {
         let aws = self.aws.get(diags)?;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1153,11 +1148,11 @@ impl Resource for NotebookUserResource {
         Some(())
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         match import_user(&aws, &id).await {
             Ok(state) => Some((state, Some(NotebookUserPrivate::default()))),

@@ -1,7 +1,7 @@
 //! The typed Terraform state of `emreks_notebook_user`.
 
+use crate::plugin::Value;
 use serde::{Deserialize, Serialize};
-use tf_provider::value::Value;
 
 use crate::resources::values::StringMap;
 use crate::timeouts::Timeouts;
@@ -24,7 +24,7 @@ pub struct NotebookUserState {
     pub managed_endpoint_arns: StringMap,
     #[serde(default)]
     pub studio_login_url: Value<String>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub timeouts: Value<Timeouts>,
 }
 

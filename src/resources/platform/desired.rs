@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{JobProfileState, PlatformState};
 use crate::aws::log_groups::check_retention;

@@ -1,7 +1,7 @@
 //! Pure translation of AWS descriptions into the platform's state.
 
+use crate::plugin::Value;
 use aws_sdk_eks::types::Cluster;
-use tf_provider::value::Value;
 
 use super::state::PlatformState;
 use crate::resources::values::{from_option, to_list, to_map};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tf_provider::value::Value;
+use crate::plugin::Value;
 
 use super::desired::{job_profile, profile_settings};
 use super::state::PlatformState;

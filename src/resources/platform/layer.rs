@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::plugin::Value;
 use aws_sdk_eks::types::Cluster;
 use serde_json::json;
-use tf_provider::value::Value;
 
 use super::desired::{self, TRUST_POD_IDENTITY};
 use super::state::PlatformPrivate;

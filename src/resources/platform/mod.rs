@@ -19,23 +19,24 @@ pub(crate) mod state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::plugin::resource::Resource;
+use crate::plugin::schema::{nested, Constraint, Nesting, Schema};
+use crate::plugin::Value;
+use crate::plugin::{AttributePath, Diagnostics};
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
-use tf_provider::schema::Schema;
-use tf_provider::value::{StructEmpty, Value};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::{tags, Aws, AwsError, SharedAws};
+use crate::plugin::schema::NestedBlock;
+use crate::plugin::schema::{
+    block, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
+    required, string,
+};
 use crate::resources::values::{
     known, list_is_unknown, map_is_unknown, string_map, strings, to_map, unknown_as_null,
 };
-use crate::schema::{
-    block, computed, list_of_strings, map_of_objects_type, map_of_strings, number, optional,
-    optional_computed, required, string,
-};
 use crate::timeouts::{self, Operation, Timeouts};
 use crate::validate;
-use tf_provider::schema::NestedBlock;
 
 pub use state::{PlatformPrivate, PlatformState};
 
@@ -55,8 +56,6 @@ impl PlatformResource {
         Self { aws }
     }
 }
-
-type Meta = Value<StructEmpty>;
 
 pub(crate) fn random_token(len: usize) -> String {
     Alphanumeric
@@ -723,12 +722,11 @@ fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
 
 #[async_trait]
 impl Resource for PlatformResource {
-    type State<'a> = PlatformState;
-    type PrivateState<'a> = Option<PlatformPrivate>;
-    type ProviderMetaState<'a> = Meta;
+    type State = PlatformState;
+    type Private = Option<PlatformPrivate>;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
+    fn schema(&self) -> Schema {
+        Schema {
             version: 1,
             block: block(
                 "A Spark data platform on Amazon EMR on EKS: an EKS cluster with access entries and control-plane logging, in its own VPC or in subnets you pass in.",
@@ -751,8 +749,8 @@ impl Resource for PlatformResource {
                     ("oidc_issuer_url", computed(string(), "OpenID Connect issuer URL of the cluster, for IAM roles for service accounts.")),
                     ("vpc_id", computed(string(), "The VPC of the platform.")),
                     ("subnet_ids_by_az", computed(map_of_strings(), "The private subnet of each availability zone, where nodegroups go.")),
-                    ("virtual_clusters", optional(map_of_objects_type(&[("namespace", string())]), "EMR virtual clusters by name, e.g. `{ batchjob = { namespace = \"batchjob\" } }`. Each gets its Kubernetes namespace (created by the platform; one virtual cluster per namespace), and EMR sets up its access to it.")),
-                    ("execution_roles", optional(map_of_objects_type(&[("namespaces", list_of_strings()), ("policy", string()), ("trust", string())]), "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).")),
+                    ("virtual_clusters", nested(Nesting::Map, Constraint::Optional, "EMR virtual clusters by name, e.g. `{ batchjob = { namespace = \"batchjob\" } }`. Each gets its Kubernetes namespace (created by the platform; one virtual cluster per namespace), and EMR sets up its access to it.", [("namespace", required(string(), "Kubernetes namespace of the virtual cluster (one virtual cluster per namespace)."))])),
+                    ("execution_roles", nested(Nesting::Map, Constraint::Optional, "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).", [("namespaces", required(list_of_strings(), "Namespaces of `virtual_clusters` whose jobs may use the role.")), ("policy", optional(string(), "IAM policy JSON for what the jobs need beyond the baseline (e.g. your data buckets); may be left out.")), ("trust", optional(string(), "`irsa` (the default when left out) or `pod_identity`."))])),
                     ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
                     ("log_retention_days", optional_computed(number(), "Retention of the jobs' CloudWatch log groups, in days (default 30; one of the values CloudWatch allows). Changes in place.")),
                     ("tooling_nodegroup_name", computed(string(), "Name of the managed nodegroup for system pods.")),
@@ -811,21 +809,19 @@ impl Resource for PlatformResource {
                     ("timeouts", timeouts::schema("40m", "60m", "40m")),
                 ],
             ),
-        })
+        }
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) {
         validate_config(diags, &config);
-        Some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        mut state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        mut state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let private = private_state.unwrap_or_default();
         let name = known(&state.id)
@@ -874,13 +870,12 @@ impl Resource for PlatformResource {
         Some((state, Some(private)))
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
         self.check_zones(diags, &config_state).await;
         let mut planned = proposed_state;
         planned.id = planned.name.clone();
@@ -928,15 +923,14 @@ impl Resource for PlatformResource {
         Some((planned, Some(private)))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let mut planned = proposed_state;
         planned.tags_all = self.planned_tags_all(&planned);
         let mut replace: Vec<AttributePath> = FORCES_REPLACEMENT
@@ -957,7 +951,7 @@ impl Resource for PlatformResource {
                 validate::kubernetes_version(new),
             ) {
                 if new < old {
-                    diags.add_warning(tf_provider::Diagnostic::new(
+                    diags.push(crate::plugin::Diagnostic::warning_at(
                         "Kubernetes downgrade replaces the platform",
                         "EKS cannot downgrade a cluster in place, so lowering kubernetes_version creates a new platform.",
                         AttributePath::new("kubernetes_version"),
@@ -971,24 +965,22 @@ impl Resource for PlatformResource {
         Some((planned, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1003,15 +995,14 @@ impl Resource for PlatformResource {
         Some((state, Some(private)))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1022,11 +1013,11 @@ impl Resource for PlatformResource {
         Some((state, Some(private)))
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         match import_platform(&aws, &id).await {
             Ok((state, private)) => Some((state, Some(private))),
@@ -1037,12 +1028,11 @@ impl Resource for PlatformResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        planned_private_state: Self::Private,
     ) -> Option<()> {
         let aws = self.aws.get(diags)?;
         let mut private = planned_private_state.unwrap_or_default();
@@ -1070,7 +1060,7 @@ mod tests {
     fn error_paths(config: &PlatformState) -> String {
         let mut diags = Diagnostics::default();
         validate_config(&mut diags, config);
-        format!("{:?}", diags.errors)
+        format!("{:?}", diags.errors().collect::<Vec<_>>())
     }
 
     #[test]

@@ -231,7 +231,7 @@ pub async fn resize(
 
 /// The tooling arguments as the running group has them (for drift).
 pub fn flatten_tooling(group: &Nodegroup) -> super::state::ToolingState {
-    use tf_provider::value::Value;
+    use crate::plugin::Value;
     let scaling = group.scaling_config();
     let size = |v: Option<i32>| v.map(i64::from).into();
     super::state::ToolingState {

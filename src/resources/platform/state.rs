@@ -1,7 +1,7 @@
 //! The typed Terraform state of `emreks_platform` and its private state.
 
+use crate::plugin::Value;
 use serde::{Deserialize, Serialize};
-use tf_provider::value::Value;
 
 use std::collections::BTreeMap;
 
@@ -46,7 +46,7 @@ pub struct PlatformState {
     pub vpc_id: Value<String>,
     #[serde(default)]
     pub subnet_ids_by_az: StringMap,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub tooling: Value<ToolingState>,
     #[serde(default)]
     pub tooling_nodegroup_name: Value<String>,
@@ -60,7 +60,7 @@ pub struct PlatformState {
     pub log_retention_days: Value<i64>,
     #[serde(default, rename = "job_profile")]
     pub job_profiles: Value<BTreeMap<String, Value<JobProfileState>>>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub studio: Value<StudioState>,
     #[serde(default)]
     pub node_role_arn: Value<String>,
@@ -88,7 +88,7 @@ pub struct PlatformState {
     pub studio_engine_security_group_id: Value<String>,
     #[serde(default)]
     pub studio_workspace_security_group_id: Value<String>,
-    #[serde(default, with = "crate::schema::optional_block")]
+    #[serde(default, with = "crate::plugin::value::optional_block")]
     pub timeouts: Value<Timeouts>,
 }
 

@@ -1,0 +1,31 @@
+//! The provider contract: its own configuration schema, validation and
+//! configuration, and the resource types it serves.
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+
+use super::diagnostics::Diagnostics;
+use super::resource::DynResource;
+use super::schema::Schema;
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    type Config: DeserializeOwned + Send;
+
+    /// The provider's name, the prefix of its type names (`emreks`).
+    fn name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::Config);
+
+    async fn configure(
+        &self,
+        diags: &mut Diagnostics,
+        terraform_version: String,
+        config: Self::Config,
+    );
+
+    /// Resource types by their name without the provider prefix (`platform`).
+    fn resources(&self) -> Vec<(&'static str, Box<dyn DynResource>)>;
+}

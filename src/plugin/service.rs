@@ -1,0 +1,589 @@
+//! The `tfplugin6.Provider` gRPC service: each RPC decoded, handed to the
+//! provider or the resource it names, and its answer encoded. RPCs for
+//! features this provider does not offer answer with a clear diagnostic.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::Stream;
+use tonic::{Request, Response, Status};
+
+use super::cty::Type;
+use super::diagnostics::Diagnostics;
+use super::proto::tfplugin6 as tf;
+use super::provider::Provider;
+use super::resource::{report_codec_error, ApplyRequest, DynResource, PlanRequest};
+use super::schema::Schema;
+use super::serde_bridge::from_value;
+use super::{stop, wire};
+
+type Reply<T> = Result<Response<T>, Status>;
+type Streamed<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+pub struct Service<P: Provider> {
+    provider: Arc<P>,
+    schema: Schema,
+    config_type: Type,
+    resources: BTreeMap<String, Box<dyn DynResource>>,
+}
+
+impl<P: Provider> Service<P> {
+    pub fn new(provider: P) -> Self {
+        let schema = provider.schema();
+        let config_type = schema.value_type();
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|(name, resource)| (format!("{}_{name}", provider.name()), resource))
+            .collect();
+        Self {
+            provider: Arc::new(provider),
+            schema,
+            config_type,
+            resources,
+        }
+    }
+
+    fn resource(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynResource> {
+        let found = self.resources.get(type_name).map(Box::as_ref);
+        if found.is_none() {
+            diags.root_error(
+                "Unknown resource type",
+                format!("This provider has no resource type \"{type_name}\"."),
+            );
+        }
+        found
+    }
+
+    fn config(&self, value: Option<&wire::Dynamic>, diags: &mut Diagnostics) -> Option<P::Config> {
+        let decoded = match wire::decode(value.unwrap_or(&wire::null()), &self.config_type) {
+            Ok(decoded) => decoded,
+            Err(err) => {
+                report_codec_error(diags, "Invalid provider configuration", &err);
+                return None;
+            }
+        };
+        match from_value(&decoded) {
+            Ok(config) => Some(config),
+            Err(err) => {
+                report_codec_error(diags, "Invalid provider configuration", &err);
+                None
+            }
+        }
+    }
+
+    fn capabilities() -> tf::ServerCapabilities {
+        tf::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: false,
+            move_resource_state: false,
+            generate_resource_config: false,
+        }
+    }
+}
+
+fn unsupported(what: &str) -> Vec<tf::Diagnostic> {
+    let mut diags = Diagnostics::default();
+    diags.root_error(
+        "Not supported",
+        format!("The emreks provider does not offer {what}."),
+    );
+    diags.to_proto()
+}
+
+fn dynamic(bytes: Option<Vec<u8>>) -> Option<wire::Dynamic> {
+    Some(bytes.map(wire::msgpack).unwrap_or_else(wire::null))
+}
+
+#[tonic::async_trait]
+impl<P: Provider> tf::provider_server::Provider for Service<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<tf::get_metadata::Request>,
+    ) -> Reply<tf::get_metadata::Response> {
+        Ok(Response::new(tf::get_metadata::Response {
+            server_capabilities: Some(Self::capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|name| tf::get_metadata::ResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<tf::get_provider_schema::Request>,
+    ) -> Reply<tf::get_provider_schema::Response> {
+        Ok(Response::new(tf::get_provider_schema::Response {
+            provider: Some(self.schema.to_proto()),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(name, resource)| (name.clone(), resource.schema().to_proto()))
+                .collect(),
+            server_capabilities: Some(Self::capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<tf::validate_provider_config::Request>,
+    ) -> Reply<tf::validate_provider_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(config) = self.config(request.config.as_ref(), &mut diags) {
+            self.provider.validate(&mut diags, config).await;
+        }
+        Ok(Response::new(tf::validate_provider_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<tf::validate_resource_config::Request>,
+    ) -> Reply<tf::validate_resource_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(resource) = self.resource(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(resource.validate(&config).await);
+        }
+        Ok(Response::new(tf::validate_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        _: Request<tf::validate_data_resource_config::Request>,
+    ) -> Reply<tf::validate_data_resource_config::Response> {
+        Ok(Response::new(tf::validate_data_resource_config::Response {
+            diagnostics: unsupported("this data source"),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<tf::upgrade_resource_state::Request>,
+    ) -> Reply<tf::upgrade_resource_state::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let mut upgraded = None;
+        if let Some(resource) = self.resource(&request.type_name, &mut diags) {
+            match request.raw_state {
+                Some(raw) if !raw.json.is_empty() => {
+                    let (bytes, found) = resource.upgrade(request.version, &raw.json);
+                    diags.extend(found);
+                    upgraded = bytes.map(wire::msgpack);
+                }
+                _ => diags.root_error(
+                    "Cannot upgrade the saved state",
+                    "The state was saved in the legacy flatmap format, which this provider never wrote.",
+                ),
+            }
+        }
+        Ok(Response::new(tf::upgrade_resource_state::Response {
+            upgraded_state: upgraded,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<tf::get_resource_identity_schemas::Request>,
+    ) -> Reply<tf::get_resource_identity_schemas::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        _: Request<tf::upgrade_resource_identity::Request>,
+    ) -> Reply<tf::upgrade_resource_identity::Response> {
+        Ok(Response::new(tf::upgrade_resource_identity::Response {
+            diagnostics: unsupported("resource identity"),
+            ..Default::default()
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<tf::configure_provider::Request>,
+    ) -> Reply<tf::configure_provider::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(config) = self.config(request.config.as_ref(), &mut diags) {
+            self.provider
+                .configure(&mut diags, request.terraform_version, config)
+                .await;
+        }
+        Ok(Response::new(tf::configure_provider::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<tf::read_resource::Request>,
+    ) -> Reply<tf::read_resource::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(resource) = self.resource(&request.type_name, &mut diags) else {
+            return Ok(Response::new(tf::read_resource::Response {
+                diagnostics: diags.to_proto(),
+                ..Default::default()
+            }));
+        };
+        let state = request.current_state.unwrap_or_else(wire::null);
+        let out = resource.read(&state, &request.private).await;
+        diags.extend(out.diags);
+        // A failed read keeps what Terraform had.
+        let new_state = match out.state {
+            Some(bytes) => Some(wire::msgpack(bytes)),
+            None if diags.has_errors() => Some(state),
+            None => Some(wire::null()),
+        };
+        let private = if out.private.is_empty() && diags.has_errors() {
+            request.private
+        } else {
+            out.private
+        };
+        Ok(Response::new(tf::read_resource::Response {
+            new_state,
+            diagnostics: diags.to_proto(),
+            private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<tf::plan_resource_change::Request>,
+    ) -> Reply<tf::plan_resource_change::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(resource) = self.resource(&request.type_name, &mut diags) else {
+            return Ok(Response::new(tf::plan_resource_change::Response {
+                diagnostics: diags.to_proto(),
+                ..Default::default()
+            }));
+        };
+        let (prior, proposed, config) = (
+            request.prior_state.unwrap_or_else(wire::null),
+            request.proposed_new_state.unwrap_or_else(wire::null),
+            request.config.unwrap_or_else(wire::null),
+        );
+        let out = resource
+            .plan(PlanRequest {
+                prior: &prior,
+                proposed: &proposed,
+                config: &config,
+                prior_private: &request.prior_private,
+            })
+            .await;
+        diags.extend(out.diags);
+        Ok(Response::new(tf::plan_resource_change::Response {
+            planned_state: dynamic(out.planned),
+            requires_replace: out.replace.iter().map(|p| p.to_proto()).collect(),
+            planned_private: out.private,
+            diagnostics: diags.to_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<tf::apply_resource_change::Request>,
+    ) -> Reply<tf::apply_resource_change::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(resource) = self.resource(&request.type_name, &mut diags) else {
+            return Ok(Response::new(tf::apply_resource_change::Response {
+                diagnostics: diags.to_proto(),
+                ..Default::default()
+            }));
+        };
+        let (prior, planned, config) = (
+            request.prior_state.unwrap_or_else(wire::null),
+            request.planned_state.unwrap_or_else(wire::null),
+            request.config.unwrap_or_else(wire::null),
+        );
+        let out = resource
+            .apply(ApplyRequest {
+                prior: &prior,
+                planned: &planned,
+                config: &config,
+                planned_private: &request.planned_private,
+            })
+            .await;
+        diags.extend(out.diags);
+        Ok(Response::new(tf::apply_resource_change::Response {
+            new_state: dynamic(out.state),
+            private: out.private,
+            diagnostics: diags.to_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<tf::import_resource_state::Request>,
+    ) -> Reply<tf::import_resource_state::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let mut imported = Vec::new();
+        if let Some(resource) = self.resource(&request.type_name, &mut diags) {
+            let out = resource.import(&request.id).await;
+            diags.extend(out.diags);
+            if let Some(state) = out.state {
+                imported.push(tf::import_resource_state::ImportedResource {
+                    type_name: request.type_name.clone(),
+                    state: Some(wire::msgpack(state)),
+                    private: out.private,
+                    ..Default::default()
+                });
+            }
+        }
+        Ok(Response::new(tf::import_resource_state::Response {
+            imported_resources: imported,
+            diagnostics: diags.to_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        _: Request<tf::move_resource_state::Request>,
+    ) -> Reply<tf::move_resource_state::Response> {
+        Ok(Response::new(tf::move_resource_state::Response {
+            diagnostics: unsupported("moving state between resource types"),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        _: Request<tf::read_data_source::Request>,
+    ) -> Reply<tf::read_data_source::Response> {
+        Ok(Response::new(tf::read_data_source::Response {
+            diagnostics: unsupported("this data source"),
+            ..Default::default()
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        _: Request<tf::generate_resource_config::Request>,
+    ) -> Reply<tf::generate_resource_config::Response> {
+        Ok(Response::new(tf::generate_resource_config::Response {
+            diagnostics: unsupported("configuration generation for this resource"),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        _: Request<tf::validate_ephemeral_resource_config::Request>,
+    ) -> Reply<tf::validate_ephemeral_resource_config::Response> {
+        Ok(Response::new(
+            tf::validate_ephemeral_resource_config::Response {
+                diagnostics: unsupported("this ephemeral resource"),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        _: Request<tf::open_ephemeral_resource::Request>,
+    ) -> Reply<tf::open_ephemeral_resource::Response> {
+        Ok(Response::new(tf::open_ephemeral_resource::Response {
+            diagnostics: unsupported("this ephemeral resource"),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        _: Request<tf::renew_ephemeral_resource::Request>,
+    ) -> Reply<tf::renew_ephemeral_resource::Response> {
+        Ok(Response::new(tf::renew_ephemeral_resource::Response {
+            diagnostics: unsupported("this ephemeral resource"),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<tf::close_ephemeral_resource::Request>,
+    ) -> Reply<tf::close_ephemeral_resource::Response> {
+        Ok(Response::new(tf::close_ephemeral_resource::Response {
+            diagnostics: unsupported("this ephemeral resource"),
+        }))
+    }
+
+    type ListResourceStream = Streamed<tf::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        _: Request<tf::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        let event = tf::list_resource::Event {
+            diagnostic: unsupported("this list resource"),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        _: Request<tf::validate_list_resource_config::Request>,
+    ) -> Reply<tf::validate_list_resource_config::Response> {
+        Ok(Response::new(tf::validate_list_resource_config::Response {
+            diagnostics: unsupported("this list resource"),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<tf::get_functions::Request>,
+    ) -> Reply<tf::get_functions::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn call_function(
+        &self,
+        _: Request<tf::call_function::Request>,
+    ) -> Reply<tf::call_function::Response> {
+        Ok(Response::new(tf::call_function::Response {
+            error: Some(tf::FunctionError {
+                text: "The emreks provider offers no functions.".to_string(),
+                function_argument: None,
+            }),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        _: Request<tf::validate_state_store::Request>,
+    ) -> Reply<tf::validate_state_store::Response> {
+        Ok(Response::new(tf::validate_state_store::Response {
+            diagnostics: unsupported("state storage"),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        _: Request<tf::configure_state_store::Request>,
+    ) -> Reply<tf::configure_state_store::Response> {
+        Ok(Response::new(tf::configure_state_store::Response {
+            diagnostics: unsupported("state storage"),
+            ..Default::default()
+        }))
+    }
+
+    type ReadStateBytesStream = Streamed<tf::read_state_bytes::Response>;
+
+    async fn read_state_bytes(
+        &self,
+        _: Request<tf::read_state_bytes::Request>,
+    ) -> Reply<Self::ReadStateBytesStream> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        _: Request<tonic::Streaming<tf::write_state_bytes::RequestChunk>>,
+    ) -> Reply<tf::write_state_bytes::Response> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn lock_state(
+        &self,
+        _: Request<tf::lock_state::Request>,
+    ) -> Reply<tf::lock_state::Response> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn unlock_state(
+        &self,
+        _: Request<tf::unlock_state::Request>,
+    ) -> Reply<tf::unlock_state::Response> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn get_states(
+        &self,
+        _: Request<tf::get_states::Request>,
+    ) -> Reply<tf::get_states::Response> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn delete_state(
+        &self,
+        _: Request<tf::delete_state::Request>,
+    ) -> Reply<tf::delete_state::Response> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no state storage",
+        ))
+    }
+
+    async fn plan_action(
+        &self,
+        _: Request<tf::plan_action::Request>,
+    ) -> Reply<tf::plan_action::Response> {
+        Ok(Response::new(tf::plan_action::Response {
+            diagnostics: unsupported("this action"),
+            ..Default::default()
+        }))
+    }
+
+    type InvokeActionStream = Streamed<tf::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        _: Request<tf::invoke_action::Request>,
+    ) -> Reply<Self::InvokeActionStream> {
+        Err(Status::unimplemented(
+            "the emreks provider offers no actions yet",
+        ))
+    }
+
+    async fn validate_action_config(
+        &self,
+        _: Request<tf::validate_action_config::Request>,
+    ) -> Reply<tf::validate_action_config::Response> {
+        Ok(Response::new(tf::validate_action_config::Response {
+            diagnostics: unsupported("this action"),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<tf::stop_provider::Request>,
+    ) -> Reply<tf::stop_provider::Response> {
+        tracing::info!(
+            "Terraform asked the provider to stop; in-flight operations save what they made"
+        );
+        stop::request();
+        Ok(Response::new(tf::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}
