@@ -13,12 +13,13 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from botocore.exceptions import UnknownServiceError
+from moto.core.exceptions import ServiceException, _RESTError as RESTError
 from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import inventory, s3_ext
+from . import iam_ext, inventory, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
@@ -58,6 +59,7 @@ def _configure_moto() -> None:
     Bucket policies see every request as made over TLS (s3_ext.py)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     s3_ext.install()
+    iam_ext.install()
     load_all = IAMBackend._init_aws_policies
     if getattr(load_all, "aws_partition_only", False):
         return
@@ -107,8 +109,12 @@ class Emulator:
         return response(environ, start_response)
 
     def record(self, operation: str) -> str | None:
-        """Counts a call; returns the kind of fault to inject into it, if any."""
+        """Counts a call; returns the kind of fault to inject into it, if
+        any: a throttle when its operation is over its rate limit, else
+        what an armed fault gives it."""
         self.stats[operation] += 1
+        if self.settings.over_rate_limit(operation):
+            return "throttle"
         return self.settings.take_fault(operation)
 
     def reset(self) -> None:
@@ -118,6 +124,7 @@ class Emulator:
         self.k8s.reset()
         self.scheduler.clear()
         self.stats.clear()
+        self.settings.injected.clear()
 
     def inventory(self) -> dict[str, list[str]]:
         parts = [e.inventory() for e in self.extensions.values()] + [self.k8s.inventory()]
@@ -162,6 +169,10 @@ class Emulator:
             if isinstance(e, RequestRefused):  # so that a run's log tells which requests did not validate
                 log.warning("refused %s:%s %s: %s", service, operation.name, e.code, "; ".join(e.problems))
             reply = render_error(service, e)
+        except ServiceException as e:  # moto's, raised by a backend method a handler called
+            reply = render_error(service, AwsError(e.code, e.message))
+        except RESTError as e:
+            reply = render_error(service, AwsError(e.error_type, e.message, e.code))
         except Exception as e:  # a bug of ours: answer as AWS does, keep the trace in the log
             log.exception("%s %s failed", request.method, request.full_path)
             reply = render_error(service, AwsError("InternalFailure", f"emulator error: {e!r}", 500))

@@ -390,7 +390,22 @@ def test_studio_and_session_mappings(aws):
     emr.remove_tags(ResourceId=studio_id, TagKeys=["a"])
     assert emr.describe_studio(StudioId=studio_id)["Studio"]["Tags"] == [{"Key": "b", "Value": "2"}]
 
-    policy = "arn:aws:iam::123456789012:policy/session"
+    # Session policies are managed policies that must exist (AWS's own ones too).
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    policy = aws("iam").create_policy(PolicyName="session", PolicyDocument=document)["Policy"]["Arn"]
+    aws("iam").create_policy(PolicyName="session2", PolicyDocument=document)
+    with pytest.raises(ClientError) as e:
+        emr.create_studio_session_mapping(
+            StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP", SessionPolicyArn=policy + "-missing"
+        )
+    assert e.value.response["Error"]["Code"] == "InvalidRequestException"
+    emr.create_studio_session_mapping(
+        StudioId=studio_id,
+        IdentityName="admins",
+        IdentityType="GROUP",
+        SessionPolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    )
+    emr.delete_studio_session_mapping(StudioId=studio_id, IdentityName="admins", IdentityType="GROUP")
     emr.create_studio_session_mapping(
         StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP", SessionPolicyArn=policy
     )

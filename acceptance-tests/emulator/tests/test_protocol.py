@@ -283,8 +283,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # One malformed request per protocol served by moto, and the error AWS answers it with.
 MALFORMED = [
     pytest.param(
-        ("iam", "POST", "/", "Action=CreateRole&Version=2010-05-08&RoleName=r", FORM),
-        (400, "<ErrorResponse", "<Type>Sender</Type><Code>ValidationError</Code>", "AssumeRolePolicyDocument"),
+        ("iam", "POST", "/", "Action=GetRolePolicy&Version=2010-05-08&RoleName=r", FORM),
+        (400, "<ErrorResponse", "<Type>Sender</Type><Code>ValidationError</Code>", "PolicyName"),
         id="query-iam",
     ),
     pytest.param(
@@ -350,7 +350,13 @@ def test_malformed_requests_to_moto_are_refused_the_aws_way(signed, server, requ
 
 def test_valid_requests_to_moto_pass_each_protocol(aws):
     iam, ec2, autoscaling = aws("iam"), aws("ec2"), aws("autoscaling")
-    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}", Tags=[{"Key": "a", "Value": "b"}])
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }
+    )
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust, Tags=[{"Key": "a", "Value": "b"}])
     assert role["Role"]["RoleName"] == "r"
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     found = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc, "vpc-other"]}], MaxResults=5)["Vpcs"]
