@@ -19,7 +19,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import iam_ext, inventory, s3_ext
+from . import checks, iam_ext, inventory, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
@@ -204,9 +204,16 @@ class Emulator:
             what = f"{service}:{operation.name}" if operation else f"{req.method} {req.path}"
             raise AwsError(code, f"{what} is not an operation the emulator implements", status)
         if handler is None:
-            # Left to moto, checked first unless switched off.
-            if operation is not None and self.settings.validate_moto_requests and protocol in PARSED_PROTOCOLS:
-                validate_request(operation, req, labels)
+            # Left to moto, checked first (model validation unless switched off, then what AWS checks beyond it).
+            if operation is not None and protocol in PARSED_PROTOCOLS:
+                if self.settings.validate_moto_requests:
+                    validate_request(operation, req, labels)
+                try:
+                    params = parse_input(operation, req, labels)
+                except RequestRefused:
+                    params = None
+                if params is not None:
+                    checks.check(service, operation.name, params)
             return forward()
         params = parse_input(operation, req, labels)
         validate(operation, params)
