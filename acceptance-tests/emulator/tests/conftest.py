@@ -71,7 +71,16 @@ def server(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh(server):
     requests.post(f"{server.url}/_emreks/reset").raise_for_status()
-    config = {"latency": {}, "faults": [], "validate_moto_requests": True}
+    config = {
+        "latency": {},
+        "faults": [],
+        "validate_moto_requests": True,
+        "page_size": None,
+        "rate_limits": {},
+        "fail_job_runs": [],
+        # Released at once: tests of the release window set their own.
+        "eni_release_seconds": 0,
+    }
     requests.post(f"{server.url}/_emreks/config", json=config).raise_for_status()
 
 
@@ -147,12 +156,22 @@ def network(ec2, cidr: str = "10.0.0.0/16") -> tuple[str, list[str]]:
     return vpc, subnets
 
 
-def role(iam, name: str) -> str:
+def role(iam, name: str, service: str = "eks.amazonaws.com", actions: list[str] | str = "sts:AssumeRole") -> str:
+    """A role that `service` may assume (EKS's cluster role by default)."""
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
     }
     return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def node_role(iam, name: str) -> str:
+    return role(iam, name, "ec2.amazonaws.com")
+
+
+def pod_role(iam, name: str) -> str:
+    """A role for EKS Pod Identity."""
+    return role(iam, name, "pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])
 
 
 def cluster(aws, name: str = "spark", **extra) -> dict:

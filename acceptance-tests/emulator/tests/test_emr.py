@@ -254,11 +254,23 @@ def test_failing_endpoints_from_the_config_file(tmp_path):
         assert started.stop() == 0
 
 
-def test_managed_endpoint_of_a_deleted_eks_cluster_fails(aws, virtual_cluster):
+def test_managed_endpoint_of_a_deleted_eks_cluster_fails(aws, admin, virtual_cluster):
+    admin("POST", "config", {"latency": {"emr-containers:managed-endpoint": 0.3}})
+    orphan = create_endpoint(aws, virtual_cluster, "orphan")
     aws("eks").delete_cluster(name="spark")
-    endpoint = settled(aws, virtual_cluster, create_endpoint(aws, virtual_cluster, "orphan"), "FAILED")
-    assert endpoint["failureReason"] == "CLUSTER_UNAVAILABLE" and "securityGroup" not in endpoint
+    endpoint = settled(aws, virtual_cluster, orphan, "FAILED")
+    assert endpoint["failureReason"] == "CLUSTER_UNAVAILABLE"
     assert endpoint["stateDetails"] == "EKS cluster spark is not available."
+    # The virtual cluster is ARRESTED now, and takes no new endpoint.
+    emr = aws("emr-containers")
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "ARRESTED"
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "another")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    emr.delete_managed_endpoint(id=orphan, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, orphan, "TERMINATED")
+    emr.delete_virtual_cluster(id=virtual_cluster)
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "TERMINATED"
 
 
 def test_managed_endpoint_tags(aws, virtual_cluster):
