@@ -488,12 +488,13 @@ class EmrContainersExtension(Extension):
                 virtual_cluster_id=cluster.id,
                 client_token=p["clientToken"],
                 execution_role_arn=inputs["executionRoleArn"],
-                release_label=inputs["releaseLabel"],
+                release_label="emr-7.0.0-latest",  # moto knows no image variants; checked above, set below
                 job_driver=inputs["jobDriver"],
                 configuration_overrides=inputs.get("configurationOverrides"),
                 tags=inputs.get("tags"),
             )
             job.created_at = utcnow()  # moto truncates it to midnight
+            job.release_label = inputs["releaseLabel"]
             job.state = JOB_STEPS[0]
             self._advance(call, job, 1)
             return {"id": job.id, "name": job.name, "arn": job.arn, "virtualClusterId": cluster.id}

@@ -136,12 +136,14 @@ def test_managed_endpoint_lifecycle(aws, admin, virtual_cluster):
 
 def create_endpoint(aws, virtual_cluster: str, name: str, **extra) -> str:
     return aws("emr-containers").create_managed_endpoint(
-        name=name,
-        virtualClusterId=virtual_cluster,
-        type="JUPYTER_ENTERPRISE_GATEWAY",
-        releaseLabel="emr-7.2.0-latest",
-        executionRoleArn="arn:aws:iam::123456789012:role/executor",
-        **extra,
+        **{
+            "name": name,
+            "virtualClusterId": virtual_cluster,
+            "type": "JUPYTER_ENTERPRISE_GATEWAY",
+            "releaseLabel": "emr-7.2.0-latest",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/executor",
+            **extra,
+        }
     )["id"]
 
 
@@ -442,3 +444,114 @@ def test_studio_and_session_mappings(aws):
     with pytest.raises(ClientError) as e:
         emr.create_studio(Name="iam", AuthMode="IAM", **{**common, "SubnetIds": ["subnet-missing"]})
     assert e.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+GOOD_LABELS = [
+    "emr-7.9.0-latest",
+    "emr-7.2.0-20240610",
+    "emr-6.15.0-java17-latest",
+    "emr-6.12.0-java11-20230701",
+    "emr-6.14.0-java17-al2023-latest",
+    "emr-7.1.0-spark-rapids-latest",
+    "emr-6.14.0-spark-rapids-java17-al2023-20231005",
+    "emr-5.36.0-latest",
+]
+BAD_LABELS = [
+    "emr-5.x",
+    "emr-5.31.0-latest",  # EMR on EKS starts at 5.32.0 and 6.2.0
+    "emr-6.1.0-latest",
+    "emr-7.9.0",  # no -latest or date
+    "emr-7.9.0-2024",
+    "emr-7.9.0-20241340",
+    "emr-7.9.0-java8-latest",
+    "emr-5.36.0-java17-latest",
+    "emr-9.0.0-latest",
+    "emr-seven",
+]
+
+
+def start(aws, virtual_cluster: str, label: str, name: str = "job") -> dict:
+    return aws("emr-containers").start_job_run(
+        virtualClusterId=virtual_cluster,
+        name=name,
+        executionRoleArn="arn:aws:iam::123456789012:role/jobs",
+        releaseLabel=label,
+        jobDriver={"sparkSubmitJobDriver": {"entryPoint": "s3://code/etl.py"}},
+    )
+
+
+def test_release_labels_emr_on_eks_runs(aws, virtual_cluster):
+    for label in GOOD_LABELS:
+        start(aws, virtual_cluster, label)
+    for label in BAD_LABELS:
+        with pytest.raises(ClientError) as e:
+            start(aws, virtual_cluster, label)
+        assert e.value.response["Error"]["Code"] == "ResourceNotFoundException", label
+        with pytest.raises(ClientError) as e:
+            aws("emr-containers").create_job_template(
+                name="t",
+                jobTemplateData={
+                    "executionRoleArn": "arn:aws:iam::123456789012:role/jobs",
+                    "releaseLabel": label,
+                    "jobDriver": {"sparkSubmitJobDriver": {"entryPoint": "s3://code/etl.py"}},
+                },
+            )
+        assert e.value.response["Error"]["Code"] == "ResourceNotFoundException", label
+    # Interactive endpoints need 6.7.0 or later.
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "old", releaseLabel="emr-6.6.0-latest")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "bad", releaseLabel="emr-5.x")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_job_runs_fail_as_configured(aws, admin, server, virtual_cluster):
+    emr = aws("emr-containers")
+    admin(
+        "POST",
+        "config",
+        {
+            "latency": {"emr-containers:job-run": 0.1},
+            "fail_job_runs": {"broken": {"failureReason": "USER_ERROR", "stateDetails": "Job failed: exit code 1"}},
+        },
+    )
+    broken = start(aws, virtual_cluster, "emr-7.9.0-latest", name="broken")["id"]
+    fine = start(aws, virtual_cluster, "emr-7.9.0-latest", name="fine")["id"]
+
+    def state(job_id: str) -> str:
+        return emr.describe_job_run(id=job_id, virtualClusterId=virtual_cluster)["jobRun"]["state"]
+
+    assert wait_for(lambda: state(broken) in ("FAILED", "COMPLETED") and state(fine) in ("FAILED", "COMPLETED"))
+    failed = emr.describe_job_run(id=broken, virtualClusterId=virtual_cluster)["jobRun"]
+    assert (failed["state"], failed["failureReason"], failed["stateDetails"]) == (
+        "FAILED",
+        "USER_ERROR",
+        "Job failed: exit code 1",
+    )
+    assert "finishedAt" in failed
+    assert state(fine) == "COMPLETED"
+    admin("POST", "config", {"latency": {}, "fail_job_runs": ["again"]})
+    assert admin("GET", "config")["fail_job_runs"] == {"again": {"failureReason": "USER_ERROR"}}
+    again = emr.describe_job_run(id=start(aws, virtual_cluster, "emr-7.9.0-latest", name="again")["id"], virtualClusterId=virtual_cluster)
+    assert again["jobRun"]["state"] == "FAILED" and again["jobRun"]["stateDetails"]
+    for body in (
+        {"fail_job_runs": {"x": {"failureReason": "BAD_LUCK"}}},
+        {"fail_job_runs": {"x": "USER_ERROR"}},
+        {"fail_job_runs": "x"},
+    ):
+        assert requests.post(f"{server.url}/_emreks/config", json=body).status_code == 400
+
+
+def test_virtual_cluster_of_a_deleted_namespace_is_arrested(aws, server, virtual_cluster):
+    emr = aws("emr-containers")
+    requests.delete(
+        f"{server.url}/k8s/spark/api/v1/namespaces/spark-jobs", headers={"Authorization": f"Bearer {eks_token('spark')}"}
+    ).raise_for_status()
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "ARRESTED"
+    listed = emr.list_virtual_clusters(containerProviderId="spark", states=["ARRESTED"])["virtualClusters"]
+    assert [c["id"] for c in listed] == [virtual_cluster]
+    with pytest.raises(ClientError) as e:
+        start(aws, virtual_cluster, "emr-7.9.0-latest")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    emr.delete_virtual_cluster(id=virtual_cluster)
