@@ -19,14 +19,14 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import checks, iam_ext, inventory, s3_ext
+from . import checks, iam_ext, inventory, paging, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
 from .emr_containers_ext import EmrContainersExtension
 from .emr_ext import EmrExtension
 from .iam_ext import IamExtension
-from .extension import Call
+from .extension import Call, extension_page_size
 from .k8s import KubernetesApi
 from .protocol import (
     PARSED_PROTOCOLS,
@@ -96,6 +96,7 @@ class Emulator:
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
+        extension_page_size.set(self.settings.page_size)
         with self.lock:
             self.scheduler.run_due()
             if request.path.startswith("/_emreks/"):
@@ -214,6 +215,14 @@ class Emulator:
                     params = None
                 if params is not None:
                     checks.check(service, operation.name, params)
+                    page_size = self.settings.page_size
+                    if paging.applies(service, operation, params, page_size):
+
+                        def call_moto(query: dict) -> Reply:
+                            reply = self._call_moto(paging.request_environ(operation, query, environ))
+                            return s3_ext.fix_reply(operation.name, "GET", reply) if service == "s3" else reply
+
+                        return paging.page(service, operation, params, page_size, call_moto)
             return forward()
         params = parse_input(operation, req, labels)
         validate(operation, params)
