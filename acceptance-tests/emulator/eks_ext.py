@@ -17,7 +17,7 @@ import yaml
 from moto.eks.responses import EKSResponse
 
 from . import eks_catalogue as catalogue
-from . import iam_policy
+from . import iam_policy, k8s_auth
 from .ec2_ext import sweep_terminated
 from .extension import Call, Extension, new_uuid, operation, paginate, random_id, utcnow
 from .protocol import AwsError
@@ -305,11 +305,13 @@ class EksExtension(Extension):
         cluster.zonal_shift_config = p.get("zonalShiftConfig")
         cluster.deletion_protection = p.get("deletionProtection", False)
         cluster.health = {"issues": []}
+        # The creator's IAM principal (an assumed role's role, path and all).
+        cluster.creator_arn = k8s_auth.caller(call.access_key)[1]
         if (
             access.get("bootstrapClusterCreatorAdminPermissions", True)
             and cluster.access_config["authenticationMode"] != "CONFIG_MAP"
         ):
-            creator = self._principal_of(call.caller_arn())
+            creator = cluster.creator_arn
             entry = self._new_access_entry(call, cluster.name, creator, "STANDARD", [], None, {})
             entry.policies[catalogue.CLUSTER_ADMIN_POLICY_ARN] = {
                 "policyArn": catalogue.CLUSTER_ADMIN_POLICY_ARN,
@@ -770,16 +772,6 @@ class EksExtension(Extension):
         return {"updateIds": page, "nextToken": token}
 
     # ------------------------------------------------------------ access entries
-
-    @staticmethod
-    def _principal_of(arn: str) -> str:
-        """The IAM principal behind a caller identity ARN: an assumed-role
-        session's role, or the user (moto reports its default user under sts)."""
-        match = re.match(r"^arn:(aws[a-z-]*):sts::(\d{12}):(assumed-role|user)/([^/]+)", arn)
-        if not match:
-            return arn
-        kind = "role" if match[3] == "assumed-role" else "user"
-        return f"arn:{match[1]}:iam::{match[2]}:{kind}/{match[4]}"
 
     def _new_access_entry(
         self, call: Call, cluster: str, principal: str, kind: str, groups: list[str], username: str | None, tags: dict
@@ -1324,6 +1316,11 @@ class EksExtension(Extension):
         return {"tags": self._tagged(call, call.params["resourceArn"]).tags}
 
     # ------------------------------------------------------------ admin
+
+    def cluster_state(self, cluster: Any) -> EksState | None:
+        """The extension's state (access entries, ...) of the account and region holding `cluster`."""
+        parts = cluster.arn.split(":")
+        return self._states.get((parts[4], parts[3]))
 
     def find_cluster(self, name: str) -> Any:
         """The EKS cluster of that name in any account and region, or None."""

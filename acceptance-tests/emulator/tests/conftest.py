@@ -127,17 +127,27 @@ def signed(server):
     return send
 
 
-def eks_token(cluster: str | None, as_query_parameter: bool = False) -> str:
+def eks_token(
+    cluster: str | None,
+    as_query_parameter: bool = False,
+    credentials: dict | None = None,
+    expires: int = 60,
+    signed_header: str | None = None,
+) -> str:
     """A bearer token made the way `aws eks get-token` makes it: a presigned
-    STS GetCallerIdentity URL signed with an x-k8s-aws-id header."""
-    sts = boto3.client("sts", region_name=REGION, endpoint_url="https://sts.us-east-1.amazonaws.com", **CREDENTIALS)
+    STS GetCallerIdentity URL signed with an x-k8s-aws-id header (of
+    `signed_header`, the cluster by default). `as_query_parameter` also
+    names the cluster in a query parameter, after signing, for the root routing."""
+    sts = boto3.client(
+        "sts", region_name=REGION, endpoint_url="https://sts.us-east-1.amazonaws.com", **(credentials or CREDENTIALS)
+    )
 
     def add_header(request, **_):
-        if cluster and not as_query_parameter:
-            request.headers["x-k8s-aws-id"] = cluster
+        if signed_header or cluster:
+            request.headers["x-k8s-aws-id"] = signed_header or cluster
 
     sts.meta.events.register("before-sign.sts.GetCallerIdentity", add_header)
-    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=expires, HttpMethod="GET")
     if cluster and as_query_parameter:
         url += f"&x-k8s-aws-id={cluster}"
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
