@@ -88,6 +88,7 @@ SYSTEM_CLUSTER_ROLES = {
     ],
 }
 VERBS = ["create", "delete", "get", "list", "patch", "update"]
+SHORT_NAMES = {"namespaces": ["ns"], "serviceaccounts": ["sa"], "configmaps": ["cm"], "deployments": ["deploy"]}
 
 
 class K8sError(Exception):
@@ -541,6 +542,7 @@ class KubernetesApi:
                         "namespaced": k.namespaced,
                         "kind": k.kind,
                         "verbs": VERBS,
+                        **({"shortNames": SHORT_NAMES[k.plural]} if k.plural in SHORT_NAMES else {}),
                     }
                     for k in kinds
                 ],
