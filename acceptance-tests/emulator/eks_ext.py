@@ -239,6 +239,7 @@ class EksExtension(Extension):
             return reply
         cluster = eks.clusters[p["name"]]
         self._complete_cluster(call, cluster, version, subnets)
+        self.emulator.k8s.store(cluster.name)  # its built-in objects date from now
         # The control plane's cross-account network interfaces, in (up to four of) the cluster's subnets.
         vpc = cluster.resources_vpc_config
         self.emulator.extensions["ec2"].place_enis(
