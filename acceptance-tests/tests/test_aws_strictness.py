@@ -36,7 +36,7 @@ def test_throttling_and_server_errors_at_a_rate(workspace, provider, aws, settin
         }
     )
     whole_life(workspace, provider, aws)
-    injected = aws._request("GET", "/_emreks/faults")
+    injected = aws.faults()
     assert sum(kinds.get("throttle", 0) for kinds in injected.values()) > 10
 
 

@@ -228,12 +228,12 @@ def test_a_call_retried_through_rate_faults_succeeds(aws, admin):
             ]
         },
     )
-    ec2 = aws("ec2", retries={"mode": "standard", "max_attempts": 8})
-    for i in range(30):
+    ec2 = aws("ec2", retries={"mode": "standard", "max_attempts": 10})
+    for i in range(15):
         ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
     injected = admin("GET", "faults")
     assert injected["ec2:CreateVpc"].get("throttle", 0) > 0
-    assert len(aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.*"]}])["Vpcs"]) == 30
+    assert len(aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.*"]}])["Vpcs"]) == 15
     admin("POST", "stats/reset")
     assert admin("GET", "faults") == {}
 

@@ -555,3 +555,35 @@ def test_virtual_cluster_of_a_deleted_namespace_is_arrested(aws, server, virtual
         start(aws, virtual_cluster, "emr-7.9.0-latest")
     assert e.value.response["Error"]["Code"] == "ValidationException"
     emr.delete_virtual_cluster(id=virtual_cluster)
+
+
+def test_endpoint_load_balancer_holds_its_security_group_for_a_while(aws, admin, virtual_cluster):
+    admin("POST", "config", {"eni_release_seconds": 0.5})
+    ec2, emr = aws("ec2"), aws("emr-containers")
+    endpoint_id = create_endpoint(aws, virtual_cluster, "studio")
+    endpoint = settled(aws, virtual_cluster, endpoint_id, "ACTIVE")
+    enis = ec2.describe_network_interfaces(
+        Filters=[{"Name": "group-id", "Values": [endpoint["securityGroup"]]}]
+    )["NetworkInterfaces"]
+    assert enis and all(e["Description"].startswith(f"ELB app/emr-containers-{endpoint_id}/") for e in enis)
+    vpc = aws("eks").describe_cluster(name="spark")["cluster"]["resourcesVpcConfig"]["vpcId"]
+    engine = ec2.create_security_group(GroupName="engine", Description="e", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=endpoint["securityGroup"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 18888, "ToPort": 18888, "UserIdGroupPairs": [{"GroupId": engine}]}],
+    )
+    emr.delete_managed_endpoint(id=endpoint_id, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, endpoint_id, "TERMINATED")
+    with pytest.raises(ClientError) as e:  # the endpoint's group, and its rule, outlive it a while
+        ec2.delete_security_group(GroupId=engine)
+    assert e.value.response["Error"]["Code"] == "DependencyViolation"
+
+    def deleted() -> bool:
+        try:
+            ec2.delete_security_group(GroupId=engine)
+            return True
+        except ClientError:
+            return False
+
+    assert wait_for(deleted, timeout=5)
+    assert "ec2:security-group" not in admin("GET", "inventory")
