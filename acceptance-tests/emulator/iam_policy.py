@@ -70,7 +70,7 @@ TRUST_ACTIONS = (
     "sts:SetContext",
 )
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
-ACTION = re.compile(r"^[A-Za-z0-9*?-]+(\.[A-Za-z0-9*?-]+)*:[A-Za-z0-9*?]+$")
+ACTION = re.compile(r"^[A-Za-z0-9*?-]+(\.[A-Za-z0-9*?-]+)*:[A-Za-z0-9*?_-]+$")
 VENDOR = re.compile(r"^[A-Za-z0-9.*?-]+$")
 SID = re.compile(r"^[0-9A-Za-z]*$")
 SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com)$")
