@@ -1,5 +1,5 @@
-"""The emulator's own API under /_emreks/: call statistics, the inventory of
-client-created objects, run-time settings and a full reset."""
+"""The emulator's own API under /_emreks/: call statistics, injected faults,
+the inventory of client-created objects, run-time settings and a full reset."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ class AdminApi:
             return _json(dict(emulator.stats))
         if route == ("POST", "/_emreks/stats/reset"):
             emulator.stats.clear()
+            emulator.settings.injected.clear()
             return _json({})
+        if route == ("GET", "/_emreks/faults"):
+            return _json(emulator.settings.injected_json())
         if route == ("GET", "/_emreks/inventory"):
             return _json(emulator.inventory())
         if route == ("GET", "/_emreks/config"):

@@ -13,19 +13,20 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from botocore.exceptions import UnknownServiceError
+from moto.core.exceptions import ServiceException, _RESTError as RESTError
 from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import inventory, s3_ext
+from . import checks, iam_ext, inventory, paging, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
 from .emr_containers_ext import EmrContainersExtension
 from .emr_ext import EmrExtension
 from .iam_ext import IamExtension
-from .extension import Call
+from .extension import Call, extension_page_size
 from .k8s import KubernetesApi
 from .protocol import (
     PARSED_PROTOCOLS,
@@ -58,6 +59,7 @@ def _configure_moto() -> None:
     Bucket policies see every request as made over TLS (s3_ext.py)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     s3_ext.install()
+    iam_ext.install()
     load_all = IAMBackend._init_aws_policies
     if getattr(load_all, "aws_partition_only", False):
         return
@@ -94,6 +96,7 @@ class Emulator:
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
+        extension_page_size.set(self.settings.page_size)
         with self.lock:
             self.scheduler.run_due()
             if request.path.startswith("/_emreks/"):
@@ -107,8 +110,12 @@ class Emulator:
         return response(environ, start_response)
 
     def record(self, operation: str) -> str | None:
-        """Counts a call; returns the kind of fault to inject into it, if any."""
+        """Counts a call; returns the kind of fault to inject into it, if
+        any: a throttle when its operation is over its rate limit, else
+        what an armed fault gives it."""
         self.stats[operation] += 1
+        if self.settings.over_rate_limit(operation):
+            return "throttle"
         return self.settings.take_fault(operation)
 
     def reset(self) -> None:
@@ -118,6 +125,7 @@ class Emulator:
         self.k8s.reset()
         self.scheduler.clear()
         self.stats.clear()
+        self.settings.injected.clear()
 
     def inventory(self) -> dict[str, list[str]]:
         parts = [e.inventory() for e in self.extensions.values()] + [self.k8s.inventory()]
@@ -162,6 +170,10 @@ class Emulator:
             if isinstance(e, RequestRefused):  # so that a run's log tells which requests did not validate
                 log.warning("refused %s:%s %s: %s", service, operation.name, e.code, "; ".join(e.problems))
             reply = render_error(service, e)
+        except ServiceException as e:  # moto's, raised by a backend method a handler called
+            reply = render_error(service, AwsError(e.code, e.message))
+        except RESTError as e:
+            reply = render_error(service, AwsError(e.error_type, e.message, e.code))
         except Exception as e:  # a bug of ours: answer as AWS does, keep the trace in the log
             log.exception("%s %s failed", request.method, request.full_path)
             reply = render_error(service, AwsError("InternalFailure", f"emulator error: {e!r}", 500))
@@ -193,9 +205,24 @@ class Emulator:
             what = f"{service}:{operation.name}" if operation else f"{req.method} {req.path}"
             raise AwsError(code, f"{what} is not an operation the emulator implements", status)
         if handler is None:
-            # Left to moto, checked first unless switched off.
-            if operation is not None and self.settings.validate_moto_requests and protocol in PARSED_PROTOCOLS:
-                validate_request(operation, req, labels)
+            # Left to moto, checked first (model validation unless switched off, then what AWS checks beyond it).
+            if operation is not None and protocol in PARSED_PROTOCOLS:
+                if self.settings.validate_moto_requests:
+                    validate_request(operation, req, labels)
+                try:
+                    params = parse_input(operation, req, labels)
+                except RequestRefused:
+                    params = None
+                if params is not None:
+                    checks.check(service, operation.name, params)
+                    page_size = self.settings.page_size
+                    if paging.applies(service, operation, params, page_size):
+
+                        def call_moto(query: dict) -> Reply:
+                            reply = self._call_moto(paging.request_environ(operation, query, environ))
+                            return s3_ext.fix_reply(operation.name, "GET", reply) if service == "s3" else reply
+
+                        return paging.page(service, operation, params, page_size, call_moto)
             return forward()
         params = parse_input(operation, req, labels)
         validate(operation, params)

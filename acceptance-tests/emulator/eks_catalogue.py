@@ -79,6 +79,11 @@ ADDONS: dict[str, tuple[str, bool, list[tuple[str, str, str]], dict[str, str]]] 
     ),
 }
 
+# Add-ons that run Deployments: their pods need nodes, so they are DEGRADED
+# (InsufficientNumberOfReplicas) while the cluster has none. The others
+# are DaemonSets, healthy with zero nodes (zero pods wanted).
+NEEDS_NODES = ("coredns", "aws-ebs-csi-driver")
+
 ACCESS_POLICY_NAMES = (
     "AmazonEKSAdminPolicy",
     "AmazonEKSAdminViewPolicy",

@@ -17,6 +17,8 @@ import yaml
 from moto.eks.responses import EKSResponse
 
 from . import eks_catalogue as catalogue
+from . import iam_policy, k8s_auth
+from .ec2_ext import sweep_terminated
 from .extension import Call, Extension, new_uuid, operation, paginate, random_id, utcnow
 from .protocol import AwsError
 from .tls import CERTIFICATE_AUTHORITY_DATA
@@ -28,6 +30,11 @@ AUTH_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")  # the only direction A
 ACCESS_ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)$")
 USABLE = ("ACTIVE", "UPDATING")  # cluster states in which child resources can be managed
+REPLICAS_ISSUE = {
+    "code": "InsufficientNumberOfReplicas",
+    "message": "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+    "resourceIds": [],
+}
 
 
 @dataclass
@@ -150,10 +157,30 @@ class EksExtension(Extension):
             )
         return nodegroup
 
+    @staticmethod
+    def _role(call: Call, arn: str) -> Any:
+        return next((role for role in call.backend("iam").roles.values() if role.arn == arn), None)
+
     def _require_role(self, call: Call, arn: str, member: str) -> None:
-        iam = call.backend("iam")
-        if not any(role.arn == arn for role in iam.roles.values()):
+        if self._role(call, arn) is None:
             raise AwsError("InvalidParameterException", f"The {member} {arn} does not exist or is not an IAM role")
+
+    def _require_pod_role(self, call: Call, arn: str) -> None:
+        """EKS Pod Identity assumes the role as pods.eks.amazonaws.com, with session tags."""
+        self._require_role(call, arn, "roleArn")
+        if not iam_policy.role_trusts(self._role(call, arn), "pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"):
+            raise AwsError(
+                "InvalidParameterException",
+                "Trust policy of the role provided is invalid. Follow the official documentation to resolve the issue.",
+            )
+
+    @staticmethod
+    def has_nodes(cluster: Any) -> bool:
+        """Whether any managed nodegroup of the cluster runs nodes."""
+        return any(
+            n.status in ("ACTIVE", "UPDATING") and (n.scaling_config or {}).get("desiredSize", 0) > 0
+            for n in cluster.nodegroups.values()
+        )
 
     def _subnets(self, call: Call, subnet_ids: list[str]) -> list[Any]:
         ec2 = call.backend("ec2")
@@ -190,6 +217,14 @@ class EksExtension(Extension):
         version = p.get("version") or catalogue.DEFAULT_KUBERNETES_VERSION
         if version not in catalogue.KUBERNETES_VERSIONS:
             raise AwsError("InvalidParameterException", f"unsupported Kubernetes version {version}")
+        role = self._role(call, p["roleArn"])
+        if role is None or not iam_policy.role_trusts(role, "eks.amazonaws.com", "sts:AssumeRole"):
+            raise AwsError(
+                "InvalidParameterException",
+                f"Role with arn: {p['roleArn']}, could not be assumed because it does not exist or the trusted "
+                "entity is not correct",
+                clusterName=p["name"],
+            )
         vpc_request = p["resourcesVpcConfig"]
         subnets = self._subnets(call, vpc_request.get("subnetIds", []))
         if len({s.vpc_id for s in subnets}) > 1:
@@ -204,6 +239,16 @@ class EksExtension(Extension):
             return reply
         cluster = eks.clusters[p["name"]]
         self._complete_cluster(call, cluster, version, subnets)
+        self.emulator.k8s.store(cluster.name)  # its built-in objects date from now
+        # The control plane's cross-account network interfaces, in (up to four of) the cluster's subnets.
+        vpc = cluster.resources_vpc_config
+        self.emulator.extensions["ec2"].place_enis(
+            call,
+            f"eks-cluster/{cluster.arn}",
+            vpc["subnetIds"][:4],
+            [vpc["clusterSecurityGroupId"], *vpc["securityGroupIds"]],
+            f"Amazon EKS {cluster.name}",
+        )
 
         def activate() -> None:
             if cluster.status == "CREATING":
@@ -261,11 +306,13 @@ class EksExtension(Extension):
         cluster.zonal_shift_config = p.get("zonalShiftConfig")
         cluster.deletion_protection = p.get("deletionProtection", False)
         cluster.health = {"issues": []}
+        # The creator's IAM principal (an assumed role's role, path and all).
+        cluster.creator_arn = k8s_auth.caller(call.access_key)[1]
         if (
             access.get("bootstrapClusterCreatorAdminPermissions", True)
             and cluster.access_config["authenticationMode"] != "CONFIG_MAP"
         ):
-            creator = self._principal_of(call.caller_arn())
+            creator = cluster.creator_arn
             entry = self._new_access_entry(call, cluster.name, creator, "STANDARD", [], None, {})
             entry.policies[catalogue.CLUSTER_ADMIN_POLICY_ARN] = {
                 "policyArn": catalogue.CLUSTER_ADMIN_POLICY_ARN,
@@ -301,13 +348,18 @@ class EksExtension(Extension):
             return
         eks.delete_cluster(cluster.name)
         group_id = cluster.resources_vpc_config.get("clusterSecurityGroupId")
-        if group_id and call.backend("ec2").get_security_group_from_id(group_id) is not None:
-            try:
-                call.backend("ec2").delete_security_group(group_id=group_id)
-            except Exception as e:  # still referenced: left behind, and in the way of deleting the VPC, as on AWS
-                log.warning("cluster security group %s of %s not deleted: %s", group_id, cluster.name, e)
+
+        def delete_group() -> None:
+            # Once the network interfaces are released, the cluster's own security group goes.
+            if group_id and call.backend("ec2").get_security_group_from_id(group_id) is not None:
+                try:
+                    call.backend("ec2").delete_security_group(group_id=group_id)
+                except Exception as e:  # still referenced: left behind, in the way of deleting the VPC, as on AWS
+                    log.warning("cluster security group %s of %s not deleted: %s", group_id, cluster.name, e)
+
         self.state(call).drop_cluster(cluster.name)
         self.emulator.k8s.drop_cluster(cluster.name)
+        self.emulator.extensions["ec2"].release_enis(call, f"eks-cluster/{cluster.arn}", then=delete_group)
 
     @operation("UpdateClusterConfig")
     def update_cluster_config(self, call: Call) -> Any:
@@ -469,6 +521,15 @@ class EksExtension(Extension):
         ):
             return {"nodegroup": existing}
         self._subnets(call, p["subnets"])
+        role = self._role(call, p["nodeRole"])
+        if role is None or not iam_policy.role_trusts(role, "ec2.amazonaws.com", "sts:AssumeRole"):
+            raise AwsError(
+                "InvalidParameterException",
+                "Following required service principals [ec2.amazonaws.com] were not found in the trust "
+                f"relationships of nodeRole {p['nodeRole']}",
+                clusterName=cluster.name,
+                nodegroupName=p["nodegroupName"],
+            )
         version = p.get("version") or cluster.version
         if catalogue.newer(version, cluster.version):
             raise AwsError(
@@ -592,6 +653,7 @@ class EksExtension(Extension):
         for group in nodegroup.resources["autoScalingGroups"]:
             if group["name"] in autoscaling.autoscaling_groups:
                 autoscaling.delete_auto_scaling_group(group["name"])
+        sweep_terminated(call.backend("ec2"))  # the nodes' network interfaces go with them
         if nodegroup.launch_template_id in call.backend("ec2").launch_templates:
             call.backend("ec2").delete_launch_template(None, nodegroup.launch_template_id)
 
@@ -711,16 +773,6 @@ class EksExtension(Extension):
         return {"updateIds": page, "nextToken": token}
 
     # ------------------------------------------------------------ access entries
-
-    @staticmethod
-    def _principal_of(arn: str) -> str:
-        """The IAM principal behind a caller identity ARN: an assumed-role
-        session's role, or the user (moto reports its default user under sts)."""
-        match = re.match(r"^arn:(aws[a-z-]*):sts::(\d{12}):(assumed-role|user)/([^/]+)", arn)
-        if not match:
-            return arn
-        kind = "role" if match[3] == "assumed-role" else "user"
-        return f"arn:{match[1]}:iam::{match[2]}:{kind}/{match[4]}"
 
     def _new_access_entry(
         self, call: Call, cluster: str, principal: str, kind: str, groups: list[str], username: str | None, tags: dict
@@ -929,6 +981,14 @@ class EksExtension(Extension):
                 clusterName=cluster.name,
                 addonName=call.params["addonName"],
             )
+        return self._health(addon, cluster)
+
+    def _health(self, addon: Addon, cluster: Any) -> Addon:
+        """An add-on whose pods need nodes is DEGRADED while the cluster has none, ACTIVE once it has."""
+        if addon.status in ("ACTIVE", "DEGRADED") and addon.addon_name in catalogue.NEEDS_NODES:
+            healthy = self.has_nodes(cluster)
+            addon.status = "ACTIVE" if healthy else "DEGRADED"
+            addon.health = {"issues": [] if healthy else [dict(REPLICAS_ISSUE)]}
         return addon
 
     @staticmethod
@@ -982,7 +1042,7 @@ class EksExtension(Extension):
         self._check_addon_version(name, version, cluster)
         self._check_configuration(p.get("configurationValues"))
         for spec in p.get("podIdentityAssociations", []):
-            self._require_role(call, spec["roleArn"], "roleArn")
+            self._require_pod_role(call, spec["roleArn"])
 
         def create() -> Any:
             state = self.state(call)
@@ -1006,6 +1066,7 @@ class EksExtension(Extension):
             def activate() -> None:
                 if addon.status == "CREATING":
                     addon.status = "ACTIVE"
+                    self._health(addon, cluster)
 
             call.later("eks:addon", activate)
             return {"addon": addon}
@@ -1029,7 +1090,7 @@ class EksExtension(Extension):
         p = call.params
         addon = self._addon(call)
         cluster = self._cluster(call, p["clusterName"])
-        if addon.status != "ACTIVE":
+        if addon.status not in ("ACTIVE", "DEGRADED"):
             raise AwsError(
                 "ResourceInUseException",
                 f"Addon {addon.addon_name} is {addon.status}; updates need it ACTIVE",
@@ -1047,7 +1108,7 @@ class EksExtension(Extension):
             )
         self._check_configuration(p.get("configurationValues"))
         for spec in p.get("podIdentityAssociations", []):
-            self._require_role(call, spec["roleArn"], "roleArn")
+            self._require_pod_role(call, spec["roleArn"])
         names = {
             "addonVersion": "AddonVersion",
             "serviceAccountRoleArn": "ServiceAccountRoleArn",
@@ -1072,6 +1133,7 @@ class EksExtension(Extension):
             update.status = "Successful"
             if addon.status == "UPDATING":
                 addon.status = "ACTIVE"
+                self._health(addon, cluster)
 
         call.later("eks:addon", finish)
         return {"update": update}
@@ -1154,7 +1216,7 @@ class EksExtension(Extension):
     def create_pod_identity_association(self, call: Call) -> Any:
         p = call.params
         cluster = self._cluster(call, p["clusterName"], usable=True)
-        self._require_role(call, p["roleArn"], "roleArn")
+        self._require_pod_role(call, p["roleArn"])
 
         def create() -> Any:
             association = self._new_pod_identity(
@@ -1201,7 +1263,7 @@ class EksExtension(Extension):
         p = call.params
         association = self._pod_identity(call)
         if "roleArn" in p:
-            self._require_role(call, p["roleArn"], "roleArn")
+            self._require_pod_role(call, p["roleArn"])
             association.role_arn = p["roleArn"]
         if "disableSessionTags" in p:
             association.disable_session_tags = p["disableSessionTags"]
@@ -1255,6 +1317,11 @@ class EksExtension(Extension):
         return {"tags": self._tagged(call, call.params["resourceArn"]).tags}
 
     # ------------------------------------------------------------ admin
+
+    def cluster_state(self, cluster: Any) -> EksState | None:
+        """The extension's state (access entries, ...) of the account and region holding `cluster`."""
+        parts = cluster.arn.split(":")
+        return self._states.get((parts[4], parts[3]))
 
     def find_cluster(self, name: str) -> Any:
         """The EKS cluster of that name in any account and region, or None."""

@@ -1,9 +1,12 @@
 """EMR on EKS (emr-containers): managed endpoints (each with a real security
-group in its EKS cluster's VPC; failing on demand), job templates and
-tagging, which moto lacks; virtual clusters and job runs on top of moto's
-models with AWS's checks (moto refuses a namespace once used by any virtual cluster, even
-a terminated one or one on another EKS cluster), AWS's listing filters and
-paging, and a job run lifecycle."""
+group in its EKS cluster's VPC and load balancer network interfaces in its
+subnets; failing on demand), job templates and tagging, which moto lacks;
+virtual clusters and job runs on top of moto's models with AWS's checks
+(moto refuses a namespace once used by any virtual cluster, even a
+terminated one or one on another EKS cluster; a virtual cluster whose EKS
+cluster or namespace is gone is ARRESTED), the release labels EMR on EKS
+documents, AWS's listing filters and paging, and a job run lifecycle that
+can end FAILED on demand."""
 
 from __future__ import annotations
 
@@ -26,7 +29,24 @@ from .extension import Call, Extension, operation, paginate, random_id, utcnow
 from .protocol import AwsError
 
 log = logging.getLogger("emulator")
-RELEASE_LABEL = re.compile(r"^emr-[0-9]\.[0-9]{1,2}\.[0-9]+-(latest|[0-9]{8})$")
+# The Amazon EMR releases EMR on EKS runs: 5.32.0-5.36.0 and 6.2.0 on.
+RELEASES = (
+    *(f"5.{m}.0" for m in range(32, 37)),
+    *(f"6.{m}.0" for m in range(2, 16)),
+    *(f"7.{m}.0" for m in range(0, 14)),
+)
+# Image variants after the version (6.x on): emr-6.14.0-java17-al2023-latest, emr-7.2.0-spark-rapids-20240610, ...
+RELEASE_VARIANTS = (
+    "java11",
+    "java17",
+    "java17-al2023",
+    "spark-rapids",
+    "spark-rapids-java17",
+    "spark-rapids-java17-al2023",
+)
+RELEASE_LABEL = re.compile(r"^emr-(\d+\.\d+\.\d+)-(?:(?P<variant>[a-z0-9-]+)-)?(?P<tag>latest|\d{8})$")
+# Interactive (managed) endpoints need Amazon EMR 6.7.0 or later.
+FIRST_ENDPOINT_RELEASE = (6, 7, 0)
 ENDPOINT_TYPES = ("JUPYTER_ENTERPRISE_GATEWAY",)
 JOB_STEPS = ("PENDING", "SUBMITTED", "RUNNING", "COMPLETED")
 PARAMETER = re.compile(r"\$\{([^}]+)\}")
@@ -38,6 +58,16 @@ FAILURE_DETAILS = {
     "INTERNAL_ERROR": "An internal error occurred. Delete the endpoint and create it again.",
     "USER_ERROR": "Resource Deployment is not ready yet.",
     "VALIDATION_ERROR": "The endpoint's configuration overrides are not valid.",
+}
+
+
+# stateDetails of a job run that failed on demand, by failureReason, unless the setting gives its own.
+JOB_FAILURE_DETAILS = {
+    "USER_ERROR": "Job failed, please check complete logs in configured logging destination. ExitCode: 1. "
+    "Last few exceptions: Exception in thread main",
+    "INTERNAL_ERROR": "An internal error occurred. Please retry the job run.",
+    "VALIDATION_ERROR": "The job run's configuration is not valid.",
+    "CLUSTER_UNAVAILABLE": "The EKS cluster of the virtual cluster is not available.",
 }
 
 
@@ -131,14 +161,36 @@ class EmrContainersExtension(Extension):
         cluster = call.backend("emr-containers").virtual_clusters.get(cluster_id)
         if cluster is None:
             raise _not_found(f"Virtual cluster {cluster_id} doesn't exist.")
+        self._refresh(call, cluster)
         if running and cluster.state != "RUNNING":
             raise _validation(f"Virtual cluster {cluster_id} is {cluster.state}.")
         return cluster
 
     @staticmethod
-    def _check_release(label: str) -> None:
-        if not RELEASE_LABEL.match(label):
+    def _check_release(label: str, endpoint: bool = False) -> None:
+        """The release labels EMR on EKS documents: emr-<release>-latest or
+        -<yyyymmdd>, for 6.x and 7.x with an optional image variant."""
+        match = RELEASE_LABEL.match(label)
+        valid = match is not None and match[1] in RELEASES
+        if valid and match["variant"]:
+            valid = not match[1].startswith("5.") and match["variant"] in RELEASE_VARIANTS
+        if valid and match["tag"] != "latest":
+            try:
+                datetime.strptime(match["tag"], "%Y%m%d")
+            except ValueError:
+                valid = False
+        if not valid:
             raise _not_found(f"Release {label} doesn't exist.")
+        if endpoint and tuple(int(n) for n in match[1].split(".")) < FIRST_ENDPOINT_RELEASE:
+            raise _validation(f"Release {label} does not support managed endpoints; use emr-6.7.0 or later.")
+
+    def _refresh(self, call: Call, cluster: VirtualCluster) -> VirtualCluster:
+        """A running virtual cluster whose EKS cluster or namespace is gone is ARRESTED."""
+        if cluster.state == "RUNNING":
+            eks_cluster = call.backend("eks").clusters.get(cluster.container_provider_id)
+            if eks_cluster is None or not self.emulator.k8s.namespace_exists(eks_cluster.name, cluster.namespace):
+                cluster.state = "ARRESTED"
+        return cluster
 
     # ------------------------------------------------------------ virtual clusters
 
@@ -188,7 +240,7 @@ class EmrContainersExtension(Extension):
         p = call.params
         found = [
             c
-            for c in call.backend("emr-containers").virtual_clusters.values()
+            for c in map(lambda c: self._refresh(call, c), call.backend("emr-containers").virtual_clusters.values())
             if p.get("containerProviderId") in (None, c.container_provider_id)
             and p.get("containerProviderType") in (None, c.container_provider.get("type"))
             and (not p.get("states") or c.state in p["states"])
@@ -219,7 +271,7 @@ class EmrContainersExtension(Extension):
         cluster = self._virtual_cluster(call, p["virtualClusterId"], running=True)
         if p["type"] not in ENDPOINT_TYPES:
             raise _validation(f"Endpoint type {p['type']} is not supported; valid types: {list(ENDPOINT_TYPES)}")
-        self._check_release(p["releaseLabel"])
+        self._check_release(p["releaseLabel"], endpoint=True)
         eks_cluster = call.backend("eks").clusters.get(cluster.container_provider_id)
         reachable = eks_cluster is not None and eks_cluster.status in ("ACTIVE", "UPDATING")
         failure: tuple[str, str] | None = None  # failureReason, stateDetails
@@ -262,13 +314,26 @@ class EmrContainersExtension(Extension):
             self.state(call).endpoints[endpoint.id] = endpoint
 
             def activate() -> None:
+                nonlocal failure
                 if endpoint.state != "CREATING":
                     return
+                now = call.backend("eks").clusters.get(cluster.container_provider_id)
+                if failure is None and (now is None or now.status not in ("ACTIVE", "UPDATING")):
+                    failure = ("CLUSTER_UNAVAILABLE", f"EKS cluster {cluster.container_provider_id} is not available.")
                 if failure:
                     endpoint.state = "FAILED"  # not in the API model's EndpointState enum
                     endpoint.failure_reason, endpoint.state_details = failure
                 else:
                     endpoint.state = "ACTIVE"
+                if group is not None and endpoint.state == "ACTIVE":
+                    # The endpoint's load balancer, with the endpoint's security group, in the cluster's subnets.
+                    self.emulator.extensions["ec2"].place_enis(
+                        call,
+                        f"emr-endpoint/{endpoint.id}",
+                        endpoint.subnet_ids[:3],
+                        [group.id],
+                        f"ELB app/emr-containers-{endpoint.id}/{random_id(16, '0123456789abcdef')}",
+                    )
 
             call.later("emr-containers:managed-endpoint", activate)
             return {"id": endpoint.id, "name": endpoint.name, "arn": endpoint.arn, "virtualClusterId": cluster.id}
@@ -309,7 +374,9 @@ class EmrContainersExtension(Extension):
             def terminate() -> None:
                 endpoint.state = "TERMINATED"
                 endpoint.state_details = "Endpoint terminated by the user."
-                self._delete_group(call, endpoint)
+                self.emulator.extensions["ec2"].release_enis(
+                    call, f"emr-endpoint/{endpoint.id}", then=lambda: self._delete_group(call, endpoint)
+                )
 
             call.later("emr-containers:managed-endpoint", terminate)
         return {"id": endpoint.id, "virtualClusterId": endpoint.virtual_cluster_id}
@@ -421,12 +488,13 @@ class EmrContainersExtension(Extension):
                 virtual_cluster_id=cluster.id,
                 client_token=p["clientToken"],
                 execution_role_arn=inputs["executionRoleArn"],
-                release_label=inputs["releaseLabel"],
+                release_label="emr-7.0.0-latest",  # moto knows no image variants; checked above, set below
                 job_driver=inputs["jobDriver"],
                 configuration_overrides=inputs.get("configurationOverrides"),
                 tags=inputs.get("tags"),
             )
             job.created_at = utcnow()  # moto truncates it to midnight
+            job.release_label = inputs["releaseLabel"]
             job.state = JOB_STEPS[0]
             self._advance(call, job, 1)
             return {"id": job.id, "name": job.name, "arn": job.arn, "virtualClusterId": cluster.id}
@@ -438,7 +506,14 @@ class EmrContainersExtension(Extension):
             if job.state != JOB_STEPS[step - 1]:
                 return  # cancelled meanwhile
             job.state = JOB_STEPS[step]
-            if job.state == "COMPLETED":
+            failure = self.emulator.settings.fail_job_runs.get(job.name) if job.name else None
+            if job.state == "COMPLETED" and failure is not None:
+                # What EMR on EKS reports when the Spark driver exits non-zero.
+                job.state = "FAILED"
+                job.finished_at = utcnow()
+                job.failure_reason = failure["failureReason"]
+                job.state_details = failure.get("stateDetails") or JOB_FAILURE_DETAILS[job.failure_reason]
+            elif job.state == "COMPLETED":
                 job.finished_at = utcnow()
                 job.state_details = "JobRun COMPLETED successfully."
             else:

@@ -186,10 +186,18 @@ class EmrExtension(Extension):
             )
         return mapping
 
+    @staticmethod
+    def _check_session_policy(call: Call) -> None:
+        """A session policy is a managed policy of the account or AWS's: it must exist."""
+        arn = call.params["SessionPolicyArn"]
+        if not any(policy.arn == arn for policy in call.backend("iam").managed_policies.values()):
+            raise _invalid(f"Session policy {arn} does not exist or is not an IAM managed policy.")
+
     @operation("CreateStudioSessionMapping")
     def create_studio_session_mapping(self, call: Call) -> Any:
         p = call.params
         studio, identity_id, identity_name = self._identity(call)
+        self._check_session_policy(call)
         key = (studio.studio_id, p["IdentityType"], identity_id)
         if key in self.state(call).mappings:
             raise _invalid(
@@ -207,6 +215,7 @@ class EmrExtension(Extension):
     @operation("UpdateStudioSessionMapping")
     def update_studio_session_mapping(self, call: Call) -> Any:
         mapping = self._mapping(call)
+        self._check_session_policy(call)
         mapping.session_policy_arn = call.params["SessionPolicyArn"]
         mapping.last_modified_time = utcnow()
         return {}

@@ -8,6 +8,7 @@ import random
 import string
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import TYPE_CHECKING, Any
@@ -34,17 +35,26 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+# The emulator's `page_size` setting, for the request being served.
+extension_page_size: ContextVar[int | None] = ContextVar("extension_page_size", default=None)
+
+
 def paginate(
     items: list, max_results: int | None, next_token: str | None, default: int = 100
 ) -> tuple[list, str | None]:
-    """A page of `items` and the opaque token of the next one."""
+    """A page of `items` and the opaque token of the next one: at most
+    `max_results`, else the operation's default page size, and never more
+    than the emulator's `page_size` setting."""
     start = 0
     if next_token:
         try:
             start = int(base64.urlsafe_b64decode(next_token.encode()).decode())
         except ValueError:
             raise AwsError("InvalidParameterException", "The nextToken is not valid") from None
-    end = start + (max_results or default)
+    size = max_results or default
+    if extension_page_size.get():
+        size = min(size, extension_page_size.get())
+    end = start + size
     token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
     return items[start:end], token
 

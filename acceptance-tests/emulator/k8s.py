@@ -4,9 +4,11 @@ Each cluster's API is served at `/k8s/<cluster>/...` (the HTTPS `endpoint`
 that DescribeCluster reports) and at the root (`/api/...`, `/apis/...`) for
 tokens that name their cluster in an `x-k8s-aws-id` query parameter. Only EKS bearer
 tokens are accepted: `k8s-aws-v1.` + base64url of a presigned STS
-GetCallerIdentity URL, as `aws eks get-token` makes them. Objects live in one
-store per cluster name, created with the built-in namespaces and roles of a
-fresh cluster and dropped when the EKS cluster is deleted.
+GetCallerIdentity URL, as `aws eks get-token` makes them, verified and
+mapped to a principal and its permissions as EKS does (k8s_auth.py).
+Objects live in one store per cluster name, created with the built-in
+namespaces and roles of a fresh cluster and dropped when the EKS cluster is
+deleted.
 """
 
 from __future__ import annotations
@@ -19,18 +21,17 @@ import re
 import string
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import datetime, UTC
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 import yaml
 from werkzeug.wrappers import Request, Response
 
+from . import k8s_auth
+
 if TYPE_CHECKING:
     from .app import Emulator
 
-TOKEN_PREFIX = "k8s-aws-v1."
-TOKEN_LIFETIME = timedelta(minutes=15)  # what aws-iam-authenticator accepts
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -67,8 +68,27 @@ KINDS = [
 KIND_BY_PATH = {(k.group, k.version, k.plural): k for k in KINDS}
 NAMESPACES = KIND_BY_PATH[("", "v1", "namespaces")]
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-SYSTEM_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
+NAMESPACED = ["configmaps", "secrets", "serviceaccounts", "deployments", "pods", "services", "jobs"]
+READ_VERBS = ["get", "list", "watch"]
+# The built-in cluster roles, as far as the kinds served here go.
+SYSTEM_CLUSTER_ROLES = {
+    "cluster-admin": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+    "admin": [
+        {"apiGroups": ["", "apps", "batch"], "resources": NAMESPACED, "verbs": ["*"]},
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": ["*"]},
+        {"apiGroups": [""], "resources": ["namespaces"], "verbs": READ_VERBS},
+    ],
+    "edit": [
+        {"apiGroups": ["", "apps", "batch"], "resources": NAMESPACED, "verbs": ["*"]},
+        {"apiGroups": [""], "resources": ["namespaces"], "verbs": READ_VERBS},
+    ],
+    "view": [
+        {"apiGroups": ["", "apps", "batch"], "resources": [k for k in NAMESPACED if k != "secrets"], "verbs": READ_VERBS},
+        {"apiGroups": [""], "resources": ["namespaces"], "verbs": READ_VERBS},
+    ],
+}
 VERBS = ["create", "delete", "get", "list", "patch", "update"]
+SHORT_NAMES = {"namespaces": ["ns"], "serviceaccounts": ["sa"], "configmaps": ["cm"], "deployments": ["deploy"]}
 
 
 class K8sError(Exception):
@@ -135,31 +155,30 @@ def _details(kind: Kind, name: str) -> dict:
 
 
 def token_cluster(authorization: str) -> tuple[str | None, bool]:
-    """Checks an EKS bearer token: (cluster named in the URL or None, whether
-    `x-k8s-aws-id` is signed as a header). Raises K8sError(401) if invalid."""
-    unauthorized = K8sError(401, "Unauthorized", "Unauthorized")
-    if not authorization.startswith("Bearer " + TOKEN_PREFIX):
-        raise unauthorized
-    encoded = authorization[len("Bearer " + TOKEN_PREFIX) :].strip()
+    """The cluster an EKS bearer token names in an `x-k8s-aws-id` query
+    parameter for routing (or None), and whether it signs `x-k8s-aws-id` as a
+    header (it must). Raises K8sError(401) if it is no EKS token."""
     try:
-        url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except ValueError:
-        raise unauthorized from None
-    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    if query.get("Action") != "GetCallerIdentity" or not {"X-Amz-Credential", "X-Amz-Date", "X-Amz-Signature"} <= set(
-        query
-    ):
-        raise unauthorized
-    try:
-        signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise unauthorized from None
-    if datetime.now(UTC) - signed_at > TOKEN_LIFETIME:
-        raise K8sError(401, "Unauthorized", "Unauthorized: the token has expired")
+        _, query = k8s_auth.decode_token(authorization)
+    except k8s_auth.Unauthorized:
+        raise K8sError(401, "Unauthorized", "Unauthorized") from None
     signed_header = "x-k8s-aws-id" in query.get("X-Amz-SignedHeaders", "").split(";")
-    if "x-k8s-aws-id" not in query and not signed_header:
-        raise unauthorized
+    if not signed_header:  # EKS's authenticator insists: the token must be bound to its cluster
+        raise K8sError(401, "Unauthorized", "Unauthorized")
     return query.get("x-k8s-aws-id"), signed_header
+
+
+VERB_BY_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _forbidden(ident: k8s_auth.Identity, verb: str, kind: Kind, namespace: str | None, name: str | None) -> K8sError:
+    what = f'{kind.plural} "{name}"' if name else kind.plural
+    where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+    message = (
+        f'{what} is forbidden: User "{ident.username}" cannot {verb} resource "{kind.plural}" '
+        f'in API group "{kind.group}" {where}'
+    )
+    return K8sError(403, "Forbidden", message, _details(kind, name or ""))
 
 
 class ClusterStore:
@@ -172,8 +191,8 @@ class ClusterStore:
         self._version = 0
         for name in SYSTEM_NAMESPACES:
             self.create(NAMESPACES, None, {"metadata": {"name": name}}, system=True)
-        for name in SYSTEM_CLUSTER_ROLES:
-            role = {"metadata": {"name": name}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
+        for name, rules in SYSTEM_CLUSTER_ROLES.items():
+            role = {"metadata": {"name": name}, "rules": copy.deepcopy(rules)}
             self.create(KIND_BY_PATH[(RBAC, "v1", "clusterroles")], None, role, system=True)
 
     @property
@@ -433,7 +452,8 @@ class KubernetesApi:
         if path.startswith("/k8s/"):
             path_cluster, _, rest = path[len("/k8s/") :].partition("/")
             path = "/" + rest
-        named, _ = token_cluster(request.headers.get("Authorization", ""))
+        authorization = request.headers.get("Authorization", "")
+        named, _ = token_cluster(authorization)
         if path_cluster and named and named != path_cluster:
             raise K8sError(401, "Unauthorized", "Unauthorized: the token is for another cluster")
         cluster_name = path_cluster or named
@@ -447,6 +467,7 @@ class KubernetesApi:
         cluster = self.emulator.eks.find_cluster(cluster_name)
         if cluster is None or cluster.status in ("CREATING", "DELETING"):
             raise K8sError(403, "Forbidden", f"cluster {cluster_name} does not exist or is not ACTIVE")
+        ident = self._authenticate(authorization, cluster)
         if path == "/version":
             major, minor = cluster.version.split(".")
             return _json(
@@ -461,6 +482,11 @@ class KubernetesApi:
         if discovery is not None:
             return _json(discovery)
         kind, namespace, name = self._resource(path)
+        verb = VERB_BY_METHOD.get(request.method) or ("get" if name else "list")
+        if request.method == "GET" and request.args.get("watch") in ("true", "1"):
+            verb = "watch"
+        if not k8s_auth.allowed(ident, self.store(cluster_name), verb, kind.group, kind.plural, namespace, name):
+            raise _forbidden(ident, verb, kind, namespace, name)
         fault = self.emulator.record(f"k8s:{request.method} {kind.plural}")
         if fault:
             return (
@@ -469,6 +495,20 @@ class KubernetesApi:
                 else _status(500, "InternalError", "injected fault")
             )
         return self._serve(request, self.store(cluster_name), kind, namespace, name)
+
+    def _authenticate(self, authorization: str, cluster: Any) -> k8s_auth.Identity:
+        """The identity EKS maps the token's principal to on `cluster`; 401 if none."""
+        try:
+            url, query = k8s_auth.decode_token(authorization)
+            access_key = k8s_auth.verify(url, query, cluster.name)
+        except k8s_auth.Unauthorized:
+            raise K8sError(401, "Unauthorized", "Unauthorized") from None
+        caller_arn, principal = k8s_auth.caller(access_key)
+        eks_state = self.emulator.eks.cluster_state(cluster)
+        ident = k8s_auth.identity(cluster, eks_state, self.store(cluster.name), principal, caller_arn)
+        if ident is None:  # authenticated by STS, but unknown to the cluster
+            raise K8sError(401, "Unauthorized", "Unauthorized")
+        return ident
 
     @staticmethod
     def _discovery(path: str) -> dict | None:
@@ -502,6 +542,7 @@ class KubernetesApi:
                         "namespaced": k.namespaced,
                         "kind": k.kind,
                         "verbs": VERBS,
+                        **({"shortNames": SHORT_NAMES[k.plural]} if k.plural in SHORT_NAMES else {}),
                     }
                     for k in kinds
                 ],

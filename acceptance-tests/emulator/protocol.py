@@ -514,12 +514,26 @@ def parse_input(op: OperationModel, req: AwsRequest, labels: dict[str, str]) -> 
 
 @cache
 def _pattern(expression: str) -> re.Pattern | None:
-    # Model patterns are ECMAScript-flavoured; the few Python cannot compile
-    # (\p{...} classes) are not checked.
+    # The few model patterns Python cannot compile (\p{...} classes) are not checked.
     try:
         return re.compile(expression)
     except re.error:
         return None
+
+
+def pattern_matches(expression: str, value: str) -> bool | None:
+    """Whether `value` satisfies a model pattern as AWS checks it (None when
+    the pattern is not checked here). A pattern without anchors, as the
+    older services' models write them, is a Java regular expression that
+    AWS matches against the whole value (`String.matches`): `[a-z]+` refuses
+    `ab cd`. One that anchors itself (`^...`, `...$`), as Smithy models do,
+    is matched as written: `^[a-z]` only constrains the first character."""
+    pattern = _pattern(expression)
+    if pattern is None:
+        return None
+    if expression.startswith("^") or expression.endswith("$"):
+        return pattern.search(value) is not None
+    return pattern.fullmatch(value) is not None
 
 
 # Enums that list AWS's offerings and grow with every launch, so a newer SDK
@@ -551,8 +565,7 @@ class _ServerSideValidator(ParamValidator):
             errors.report(name, "length above max", param=param, max_allowed=shape.metadata["max"])
         if shape.enum and param not in shape.enum and shape.name not in OPEN_ENUMS:
             errors.report(name, "not in enum", param=param, allowed=shape.enum)
-        pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
-        if pattern is not None and not pattern.search(param):
+        if "pattern" in shape.metadata and pattern_matches(shape.metadata["pattern"], param) is False:
             errors.report(name, "pattern mismatch", param=param, pattern=shape.metadata["pattern"])
 
     def _validate_list(self, param, shape, errors, name):
@@ -740,14 +753,25 @@ def serialize_output(op: OperationModel, result: Any) -> Reply:
     return Reply(out["status_code"], headers, body.encode() if isinstance(body, str) else body)
 
 
+@cache
+def _error_statuses(service: str) -> dict[str, int]:
+    """HTTP status of each modeled error, by shape name and by wire code
+    (IAM's NoSuchEntityException is `NoSuchEntity` on the wire)."""
+    model = service_model(service)
+    out: dict[str, int] = {}
+    for shape in model.error_shapes:
+        error = shape.metadata.get("error", {})
+        status = error.get("httpStatusCode", 400)
+        out[shape.name] = status
+        if error.get("code"):
+            out[error["code"]] = status
+    return out
+
+
 def error_status(service: str, err: AwsError) -> int:
     if err.status is not None:
         return err.status
-    try:
-        shape = service_model(service).shape_for(err.code)
-        return shape.metadata.get("error", {}).get("httpStatusCode", 400)
-    except Exception:  # the code is not a modeled error shape
-        return 400
+    return _error_statuses(service).get(err.code, 400)
 
 
 def render_error(service: str, err: AwsError) -> Reply:

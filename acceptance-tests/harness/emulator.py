@@ -77,6 +77,10 @@ class Emulator:
     def stats(self) -> dict:
         return self._request("GET", "/_emreks/stats")
 
+    def faults(self) -> dict:
+        """The faults the emulator injected, per operation and kind."""
+        return self._request("GET", "/_emreks/faults")
+
     def reset_stats(self) -> None:
         self._request("POST", "/_emreks/stats/reset", {})
 

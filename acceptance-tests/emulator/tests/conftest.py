@@ -71,7 +71,16 @@ def server(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh(server):
     requests.post(f"{server.url}/_emreks/reset").raise_for_status()
-    config = {"latency": {}, "faults": [], "validate_moto_requests": True}
+    config = {
+        "latency": {},
+        "faults": [],
+        "validate_moto_requests": True,
+        "page_size": None,
+        "rate_limits": {},
+        "fail_job_runs": [],
+        # Released at once: tests of the release window set their own.
+        "eni_release_seconds": 0,
+    }
     requests.post(f"{server.url}/_emreks/config", json=config).raise_for_status()
 
 
@@ -118,17 +127,27 @@ def signed(server):
     return send
 
 
-def eks_token(cluster: str | None, as_query_parameter: bool = False) -> str:
+def eks_token(
+    cluster: str | None,
+    as_query_parameter: bool = False,
+    credentials: dict | None = None,
+    expires: int = 60,
+    signed_header: str | None = None,
+) -> str:
     """A bearer token made the way `aws eks get-token` makes it: a presigned
-    STS GetCallerIdentity URL signed with an x-k8s-aws-id header."""
-    sts = boto3.client("sts", region_name=REGION, endpoint_url="https://sts.us-east-1.amazonaws.com", **CREDENTIALS)
+    STS GetCallerIdentity URL signed with an x-k8s-aws-id header (of
+    `signed_header`, the cluster by default). `as_query_parameter` also
+    names the cluster in a query parameter, after signing, for the root routing."""
+    sts = boto3.client(
+        "sts", region_name=REGION, endpoint_url="https://sts.us-east-1.amazonaws.com", **(credentials or CREDENTIALS)
+    )
 
     def add_header(request, **_):
-        if cluster and not as_query_parameter:
-            request.headers["x-k8s-aws-id"] = cluster
+        if signed_header or cluster:
+            request.headers["x-k8s-aws-id"] = signed_header or cluster
 
     sts.meta.events.register("before-sign.sts.GetCallerIdentity", add_header)
-    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=expires, HttpMethod="GET")
     if cluster and as_query_parameter:
         url += f"&x-k8s-aws-id={cluster}"
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
@@ -147,12 +166,22 @@ def network(ec2, cidr: str = "10.0.0.0/16") -> tuple[str, list[str]]:
     return vpc, subnets
 
 
-def role(iam, name: str) -> str:
+def role(iam, name: str, service: str = "eks.amazonaws.com", actions: list[str] | str = "sts:AssumeRole") -> str:
+    """A role that `service` may assume (EKS's cluster role by default)."""
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
     }
     return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def node_role(iam, name: str) -> str:
+    return role(iam, name, "ec2.amazonaws.com")
+
+
+def pod_role(iam, name: str) -> str:
+    """A role for EKS Pod Identity."""
+    return role(iam, name, "pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])
 
 
 def cluster(aws, name: str = "spark", **extra) -> dict:

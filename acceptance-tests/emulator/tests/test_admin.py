@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from botocore.exceptions import ClientError
@@ -154,8 +156,136 @@ def test_settings_replace_what_they_name(admin):
         {"latency": {"eks:cluster": 1.5}, "faults": [{"operation": "ec2:*", "kind": "5xx", "count": 1}]},
     )
     admin("POST", "config", {"latency": {}})
-    assert admin("GET", "config") == {
+    settings = admin("GET", "config")
+    assert {k: settings[k] for k in ("latency", "faults", "validate_moto_requests")} == {
         "latency": {},
         "faults": [{"operation": "ec2:*", "kind": "5xx", "count": 1}],
         "validate_moto_requests": True,
     }
+    assert "page_size" not in settings and "rate_limits" not in settings  # shown only while set
+
+
+@pytest.mark.parametrize(
+    "service, call, code, status",
+    [
+        ("eks", lambda c: c.list_clusters(), "ThrottlingException", 429),
+        ("emr-containers", lambda c: c.list_virtual_clusters(), "ThrottlingException", 429),
+        ("emr", lambda c: c.list_studios(), "ThrottlingException", 400),
+        ("logs", lambda c: c.describe_log_groups(), "ThrottlingException", 400),
+        ("iam", lambda c: c.list_roles(), "Throttling", 400),
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling", 400),
+        ("sts", lambda c: c.get_caller_identity(), "Throttling", 400),
+        ("ec2", lambda c: c.describe_vpcs(), "RequestLimitExceeded", 503),
+        ("s3", lambda c: c.list_buckets(), "SlowDown", 503),
+    ],
+)
+def test_throttling_looks_like_each_service_s(aws, admin, service, call, code, status):
+    admin("POST", "config", {"faults": [{"operation": "*", "kind": "throttle", "count": 1}]})
+    client = aws(service, retries=NO_RETRIES)
+    with pytest.raises(ClientError) as e:
+        call(client)
+    assert (e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status)
+    # botocore's retry handler, like the Rust SDK's, takes it for throttling.
+    from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
+
+    context = RetryContext(attempt_number=1, parsed_response=e.value.response, http_response=None)
+    assert ThrottledRetryableChecker().is_retryable(context)
+
+
+def test_faults_at_a_rate_draw_per_call_and_repeat_with_their_seed(aws, admin):
+    def run() -> list[bool]:
+        admin("POST", "config", {"faults": [{"operation": "eks:ListClusters", "kind": "5xx", "rate": 0.3, "seed": 7}]})
+        admin("POST", "stats/reset")
+        eks = aws("eks", retries=NO_RETRIES)
+        outcomes = []
+        for _ in range(40):
+            try:
+                eks.list_clusters()
+                outcomes.append(True)
+            except ClientError as e:
+                assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+                outcomes.append(False)
+        return outcomes
+
+    first = run()
+    assert 4 <= first.count(False) <= 20  # about 30% of 40
+    assert admin("GET", "faults") == {"eks:ListClusters": {"5xx": first.count(False)}}
+    assert run() == first  # same seed, same calls: same faults
+    assert admin("GET", "config")["faults"] == [
+        {"operation": "eks:ListClusters", "kind": "5xx", "rate": 0.3, "seed": 7}
+    ]  # no count: armed until replaced
+
+
+def test_a_call_retried_through_rate_faults_succeeds(aws, admin):
+    # 20% throttling and 5% server errors on every operation: standard retries get through.
+    admin(
+        "POST",
+        "config",
+        {
+            "faults": [
+                {"operation": "*", "kind": "throttle", "rate": 0.2, "seed": 1},
+                {"operation": "*", "kind": "5xx", "rate": 0.05, "seed": 2},
+            ]
+        },
+    )
+    ec2 = aws("ec2", retries={"mode": "standard", "max_attempts": 10})
+    for i in range(15):
+        ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
+    injected = admin("GET", "faults")
+    assert injected["ec2:CreateVpc"].get("throttle", 0) > 0
+    assert len(aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.*"]}])["Vpcs"]) == 15
+    admin("POST", "stats/reset")
+    assert admin("GET", "faults") == {}
+
+
+def test_a_count_with_a_rate_caps_the_faults(aws, admin):
+    admin("POST", "config", {"faults": [{"operation": "iam:ListRoles", "kind": "throttle", "rate": 1, "count": 2}]})
+    iam = aws("iam", retries=NO_RETRIES)
+    for _ in range(2):
+        with pytest.raises(ClientError):
+            iam.list_roles()
+    iam.list_roles()
+    assert admin("GET", "config")["faults"] == []
+
+
+def test_rate_limits_throttle_above_their_rate(aws, admin):
+    admin("POST", "config", {"rate_limits": {"*": {"rate": 2, "burst": 5}, "eks:ListClusters": {"rate": 1, "burst": 1}}})
+    assert admin("GET", "config")["rate_limits"]["*"] == {"rate": 2.0, "burst": 5.0}
+    iam, eks = aws("iam", retries=NO_RETRIES), aws("eks", retries=NO_RETRIES)
+    outcomes = []
+    for _ in range(8):  # faster than 2 per second: the burst of 5, then throttled
+        try:
+            iam.list_roles()
+            outcomes.append(True)
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "Throttling"
+            outcomes.append(False)
+    assert outcomes[:5] == [True] * 5 and False in outcomes[5:]
+    aws("iam").list_users()  # a bucket per operation
+    eks.list_clusters()
+    with pytest.raises(ClientError) as e:
+        eks.list_clusters()  # the more specific limit applies
+    assert e.value.response["Error"]["Code"] == "ThrottlingException"
+    assert admin("GET", "faults")["eks:ListClusters"] == {"rate_limit": 1}
+    time.sleep(1.1)
+    eks.list_clusters()  # refilled
+    admin("POST", "config", {"rate_limits": {}})
+    for _ in range(10):
+        iam.list_roles()
+
+
+def test_new_settings_are_checked(server, admin):
+    for body in (
+        {"faults": [{"operation": "*", "kind": "throttle", "rate": 1.5}]},
+        {"faults": [{"operation": "*", "kind": "throttle", "rate": 0.5, "seed": "x"}]},
+        {"faults": [{"operation": "*", "kind": "throttle", "rate": 0.5, "when": 3}]},
+        {"rate_limits": {"*": {"rate": 0}}},
+        {"rate_limits": {"ListClusters": {"rate": 1}}},
+        {"page_size": 0},
+        {"page_size": "5"},
+        {"eni_release_seconds": -1},
+    ):
+        assert requests.post(f"{server.url}/_emreks/config", json=body).status_code == 400, body
+    admin("POST", "config", {"page_size": 3, "eni_release_seconds": 1.5})
+    settings = admin("GET", "config")
+    assert (settings["page_size"], settings["eni_release_seconds"]) == (3, 1.5)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import pytest
 from botocore.exceptions import ClientError
 from cryptography import x509
 
-from conftest import cluster, network, role, wait_for
+from conftest import cluster, network, node_role, pod_role, role, wait_for
 
 
 def error_code(e: pytest.ExceptionInfo) -> str:
@@ -146,7 +147,8 @@ def test_addons(aws):
     cluster(aws, "c1", version="1.31")
     eks = aws("eks")
     addon = eks.create_addon(clusterName="c1", addonName="coredns", configurationValues='{"replicaCount": 3}')["addon"]
-    assert (addon["status"], addon["addonVersion"]) == ("ACTIVE", "v1.11.3-eksbuild.2")
+    # CoreDNS runs a Deployment: without nodes, it has no replicas.
+    assert (addon["status"], addon["addonVersion"]) == ("DEGRADED", "v1.11.3-eksbuild.2")
     assert eks.list_addons(clusterName="c1")["addons"] == ["coredns"]
     with pytest.raises(ClientError) as e:
         eks.create_addon(clusterName="c1", addonName="coredns")
@@ -172,7 +174,7 @@ def test_addons(aws):
 def test_pod_identity_associations(aws):
     cluster(aws, "c1")
     eks = aws("eks")
-    job_role = role(aws("iam"), "spark-jobs")
+    job_role = pod_role(aws("iam"), "spark-jobs")
     association = eks.create_pod_identity_association(
         clusterName="c1", namespace="spark", serviceAccount="driver", roleArn=job_role
     )["association"]
@@ -184,7 +186,7 @@ def test_pod_identity_associations(aws):
     assert error_code(e) == "ResourceInUseException"
     listed = eks.list_pod_identity_associations(clusterName="c1", namespace="spark")["associations"]
     assert [a["associationId"] for a in listed] == [association_id]
-    other_role = role(aws("iam"), "other")
+    other_role = pod_role(aws("iam"), "other")
     updated = eks.update_pod_identity_association(clusterName="c1", associationId=association_id, roleArn=other_role)
     assert updated["association"]["roleArn"] == other_role
     assert (
@@ -202,7 +204,7 @@ def test_nodegroup_runs_on_a_real_auto_scaling_group(aws, admin):
         clusterName="c1",
         nodegroupName="ng",
         subnets=created["resourcesVpcConfig"]["subnetIds"],
-        nodeRole=role(aws("iam"), "nodes"),
+        nodeRole=node_role(aws("iam"), "nodes"),
         scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 1},
     )["nodegroup"]
     group_name = nodegroup["resources"]["autoScalingGroups"][0]["name"]
@@ -248,7 +250,7 @@ def test_nodegroup_runs_on_a_real_auto_scaling_group(aws, admin):
 
 def test_each_nodegroup_keeps_its_own_scaling_config(aws, admin):
     created = cluster(aws, "c1")
-    eks, subnets, nodes = aws("eks"), created["resourcesVpcConfig"]["subnetIds"], role(aws("iam"), "nodes")
+    eks, subnets, nodes = aws("eks"), created["resourcesVpcConfig"]["subnetIds"], node_role(aws("iam"), "nodes")
     sent = {
         "given": {"minSize": 0, "maxSize": 5, "desiredSize": 0},
         "other": {"minSize": 3, "maxSize": 9, "desiredSize": 4},
@@ -325,7 +327,7 @@ def test_deleting_a_cluster_deletes_what_belongs_to_it(aws, admin):
     eks = aws("eks")
     eks.create_addon(clusterName="c1", addonName="vpc-cni")
     eks.create_pod_identity_association(
-        clusterName="c1", namespace="n", serviceAccount="s", roleArn=role(aws("iam"), "x")
+        clusterName="c1", namespace="n", serviceAccount="s", roleArn=pod_role(aws("iam"), "x")
     )
     eks.delete_cluster(name="c1")
     inventory = admin("GET", "inventory")
@@ -373,3 +375,103 @@ def test_access_entry_principal_must_be_an_existing_iam_principal(aws, principal
     with pytest.raises(ClientError) as e:
         aws("eks").create_access_entry(clusterName="c1", principalArn=principal)
     assert error_code(e) == "InvalidParameterException" and message in e.value.response["Error"]["Message"]
+
+
+def trust(service: str, actions) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
+        }
+    )
+
+
+def test_cluster_role_must_exist_and_trust_eks(aws):
+    _, subnets = network(aws("ec2"))
+    iam, eks = aws("iam"), aws("eks")
+    ec2_role = node_role(iam, "looks-like-nodes")
+    for arn in ("arn:aws:iam::123456789012:role/absent", ec2_role):
+        with pytest.raises(ClientError) as e:
+            eks.create_cluster(name="c1", roleArn=arn, resourcesVpcConfig={"subnetIds": subnets})
+        assert error_code(e) == "InvalidParameterException"
+        assert e.value.response["Error"]["Message"] == (
+            f"Role with arn: {arn}, could not be assumed because it does not exist or the trusted entity is not correct"
+        )
+        assert e.value.response["clusterName"] == "c1"
+    assert eks.list_clusters()["clusters"] == []
+    tagged = iam.create_role(
+        RoleName="tagging", AssumeRolePolicyDocument=trust("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])
+    )["Role"]["Arn"]
+    eks.create_cluster(name="c1", roleArn=tagged, resourcesVpcConfig={"subnetIds": subnets})
+
+
+def test_node_role_must_trust_ec2(aws):
+    created = cluster(aws, "c1")
+    eks = aws("eks")
+    cluster_role = role(aws("iam"), "not-for-nodes")
+    with pytest.raises(ClientError) as e:
+        eks.create_nodegroup(
+            clusterName="c1", nodegroupName="ng", subnets=created["resourcesVpcConfig"]["subnetIds"], nodeRole=cluster_role
+        )
+    assert error_code(e) == "InvalidParameterException"
+    assert e.value.response["Error"]["Message"] == (
+        "Following required service principals [ec2.amazonaws.com] were not found in the trust relationships "
+        f"of nodeRole {cluster_role}"
+    )
+    assert eks.list_nodegroups(clusterName="c1")["nodegroups"] == []
+
+
+def test_pod_identity_role_must_trust_pods_with_session_tags(aws):
+    cluster(aws, "c1")
+    eks, iam = aws("eks"), aws("iam")
+    without_tags = role(iam, "no-tags", "pods.eks.amazonaws.com")
+    for arn in (role(iam, "irsa-like"), without_tags):
+        with pytest.raises(ClientError) as e:
+            eks.create_pod_identity_association(clusterName="c1", namespace="n", serviceAccount="s", roleArn=arn)
+        assert error_code(e) == "InvalidParameterException"
+        assert e.value.response["Error"]["Message"].startswith("Trust policy of the role provided is invalid.")
+        with pytest.raises(ClientError) as e:
+            eks.create_addon(
+                clusterName="c1",
+                addonName="aws-ebs-csi-driver",
+                podIdentityAssociations=[{"serviceAccount": "ebs-csi-controller-sa", "roleArn": arn}],
+            )
+        assert error_code(e) == "InvalidParameterException"
+    wildcard = role(iam, "wildcard", "pods.eks.amazonaws.com", "sts:*")
+    eks.create_pod_identity_association(clusterName="c1", namespace="n", serviceAccount="s", roleArn=wildcard)
+
+
+def test_addons_with_deployments_are_degraded_until_nodes_run(aws, admin):
+    created = cluster(aws, "c1", version="1.31")
+    eks = aws("eks")
+    for name in ("coredns", "aws-ebs-csi-driver", "vpc-cni", "kube-proxy", "eks-pod-identity-agent"):
+        eks.create_addon(clusterName="c1", addonName=name)
+
+    def health() -> dict:
+        return {
+            n: (a["status"], [i["code"] for i in a["health"]["issues"]])
+            for n in eks.list_addons(clusterName="c1")["addons"]
+            for a in [eks.describe_addon(clusterName="c1", addonName=n)["addon"]]
+        }
+
+    degraded = ("DEGRADED", ["InsufficientNumberOfReplicas"])
+    assert health() == {
+        "coredns": degraded,
+        "aws-ebs-csi-driver": degraded,
+        "vpc-cni": ("ACTIVE", []),
+        "kube-proxy": ("ACTIVE", []),
+        "eks-pod-identity-agent": ("ACTIVE", []),
+    }
+    subnets, nodes = created["resourcesVpcConfig"]["subnetIds"], node_role(aws("iam"), "nodes")
+    eks.create_nodegroup(  # no nodes yet
+        clusterName="c1", nodegroupName="empty", subnets=subnets, nodeRole=nodes,
+        scalingConfig={"minSize": 0, "maxSize": 2, "desiredSize": 0},
+    )
+    assert health()["coredns"] == degraded
+    admin("POST", "config", {"latency": {"eks:nodegroup": 0.3}})
+    eks.create_nodegroup(clusterName="c1", nodegroupName="system", subnets=subnets, nodeRole=nodes)
+    assert health()["coredns"] == degraded  # CREATING: nodes not ready yet
+    assert wait_for(lambda: health()["coredns"] == ("ACTIVE", []))
+    assert all(h == ("ACTIVE", []) for h in health().values())
+    eks.delete_nodegroup(clusterName="c1", nodegroupName="system")
+    assert wait_for(lambda: health()["aws-ebs-csi-driver"] == degraded)

@@ -136,12 +136,14 @@ def test_managed_endpoint_lifecycle(aws, admin, virtual_cluster):
 
 def create_endpoint(aws, virtual_cluster: str, name: str, **extra) -> str:
     return aws("emr-containers").create_managed_endpoint(
-        name=name,
-        virtualClusterId=virtual_cluster,
-        type="JUPYTER_ENTERPRISE_GATEWAY",
-        releaseLabel="emr-7.2.0-latest",
-        executionRoleArn="arn:aws:iam::123456789012:role/executor",
-        **extra,
+        **{
+            "name": name,
+            "virtualClusterId": virtual_cluster,
+            "type": "JUPYTER_ENTERPRISE_GATEWAY",
+            "releaseLabel": "emr-7.2.0-latest",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/executor",
+            **extra,
+        }
     )["id"]
 
 
@@ -254,11 +256,23 @@ def test_failing_endpoints_from_the_config_file(tmp_path):
         assert started.stop() == 0
 
 
-def test_managed_endpoint_of_a_deleted_eks_cluster_fails(aws, virtual_cluster):
+def test_managed_endpoint_of_a_deleted_eks_cluster_fails(aws, admin, virtual_cluster):
+    admin("POST", "config", {"latency": {"emr-containers:managed-endpoint": 0.3}})
+    orphan = create_endpoint(aws, virtual_cluster, "orphan")
     aws("eks").delete_cluster(name="spark")
-    endpoint = settled(aws, virtual_cluster, create_endpoint(aws, virtual_cluster, "orphan"), "FAILED")
-    assert endpoint["failureReason"] == "CLUSTER_UNAVAILABLE" and "securityGroup" not in endpoint
+    endpoint = settled(aws, virtual_cluster, orphan, "FAILED")
+    assert endpoint["failureReason"] == "CLUSTER_UNAVAILABLE"
     assert endpoint["stateDetails"] == "EKS cluster spark is not available."
+    # The virtual cluster is ARRESTED now, and takes no new endpoint.
+    emr = aws("emr-containers")
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "ARRESTED"
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "another")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    emr.delete_managed_endpoint(id=orphan, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, orphan, "TERMINATED")
+    emr.delete_virtual_cluster(id=virtual_cluster)
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "TERMINATED"
 
 
 def test_managed_endpoint_tags(aws, virtual_cluster):
@@ -390,7 +404,22 @@ def test_studio_and_session_mappings(aws):
     emr.remove_tags(ResourceId=studio_id, TagKeys=["a"])
     assert emr.describe_studio(StudioId=studio_id)["Studio"]["Tags"] == [{"Key": "b", "Value": "2"}]
 
-    policy = "arn:aws:iam::123456789012:policy/session"
+    # Session policies are managed policies that must exist (AWS's own ones too).
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    policy = aws("iam").create_policy(PolicyName="session", PolicyDocument=document)["Policy"]["Arn"]
+    aws("iam").create_policy(PolicyName="session2", PolicyDocument=document)
+    with pytest.raises(ClientError) as e:
+        emr.create_studio_session_mapping(
+            StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP", SessionPolicyArn=policy + "-missing"
+        )
+    assert e.value.response["Error"]["Code"] == "InvalidRequestException"
+    emr.create_studio_session_mapping(
+        StudioId=studio_id,
+        IdentityName="admins",
+        IdentityType="GROUP",
+        SessionPolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    )
+    emr.delete_studio_session_mapping(StudioId=studio_id, IdentityName="admins", IdentityType="GROUP")
     emr.create_studio_session_mapping(
         StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP", SessionPolicyArn=policy
     )
@@ -415,3 +444,146 @@ def test_studio_and_session_mappings(aws):
     with pytest.raises(ClientError) as e:
         emr.create_studio(Name="iam", AuthMode="IAM", **{**common, "SubnetIds": ["subnet-missing"]})
     assert e.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+GOOD_LABELS = [
+    "emr-7.9.0-latest",
+    "emr-7.2.0-20240610",
+    "emr-6.15.0-java17-latest",
+    "emr-6.12.0-java11-20230701",
+    "emr-6.14.0-java17-al2023-latest",
+    "emr-7.1.0-spark-rapids-latest",
+    "emr-6.14.0-spark-rapids-java17-al2023-20231005",
+    "emr-5.36.0-latest",
+]
+BAD_LABELS = [
+    "emr-5.x",
+    "emr-5.31.0-latest",  # EMR on EKS starts at 5.32.0 and 6.2.0
+    "emr-6.1.0-latest",
+    "emr-7.9.0",  # no -latest or date
+    "emr-7.9.0-2024",
+    "emr-7.9.0-20241340",
+    "emr-7.9.0-java8-latest",
+    "emr-5.36.0-java17-latest",
+    "emr-9.0.0-latest",
+    "emr-seven",
+]
+
+
+def start(aws, virtual_cluster: str, label: str, name: str = "job") -> dict:
+    return aws("emr-containers").start_job_run(
+        virtualClusterId=virtual_cluster,
+        name=name,
+        executionRoleArn="arn:aws:iam::123456789012:role/jobs",
+        releaseLabel=label,
+        jobDriver={"sparkSubmitJobDriver": {"entryPoint": "s3://code/etl.py"}},
+    )
+
+
+def test_release_labels_emr_on_eks_runs(aws, virtual_cluster):
+    for label in GOOD_LABELS:
+        start(aws, virtual_cluster, label)
+    for label in BAD_LABELS:
+        with pytest.raises(ClientError) as e:
+            start(aws, virtual_cluster, label)
+        assert e.value.response["Error"]["Code"] == "ResourceNotFoundException", label
+        with pytest.raises(ClientError) as e:
+            aws("emr-containers").create_job_template(
+                name="t",
+                jobTemplateData={
+                    "executionRoleArn": "arn:aws:iam::123456789012:role/jobs",
+                    "releaseLabel": label,
+                    "jobDriver": {"sparkSubmitJobDriver": {"entryPoint": "s3://code/etl.py"}},
+                },
+            )
+        assert e.value.response["Error"]["Code"] == "ResourceNotFoundException", label
+    # Interactive endpoints need 6.7.0 or later.
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "old", releaseLabel="emr-6.6.0-latest")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as e:
+        create_endpoint(aws, virtual_cluster, "bad", releaseLabel="emr-5.x")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_job_runs_fail_as_configured(aws, admin, server, virtual_cluster):
+    emr = aws("emr-containers")
+    admin(
+        "POST",
+        "config",
+        {
+            "latency": {"emr-containers:job-run": 0.1},
+            "fail_job_runs": {"broken": {"failureReason": "USER_ERROR", "stateDetails": "Job failed: exit code 1"}},
+        },
+    )
+    broken = start(aws, virtual_cluster, "emr-7.9.0-latest", name="broken")["id"]
+    fine = start(aws, virtual_cluster, "emr-7.9.0-latest", name="fine")["id"]
+
+    def state(job_id: str) -> str:
+        return emr.describe_job_run(id=job_id, virtualClusterId=virtual_cluster)["jobRun"]["state"]
+
+    assert wait_for(lambda: state(broken) in ("FAILED", "COMPLETED") and state(fine) in ("FAILED", "COMPLETED"))
+    failed = emr.describe_job_run(id=broken, virtualClusterId=virtual_cluster)["jobRun"]
+    assert (failed["state"], failed["failureReason"], failed["stateDetails"]) == (
+        "FAILED",
+        "USER_ERROR",
+        "Job failed: exit code 1",
+    )
+    assert "finishedAt" in failed
+    assert state(fine) == "COMPLETED"
+    admin("POST", "config", {"latency": {}, "fail_job_runs": ["again"]})
+    assert admin("GET", "config")["fail_job_runs"] == {"again": {"failureReason": "USER_ERROR"}}
+    again = emr.describe_job_run(id=start(aws, virtual_cluster, "emr-7.9.0-latest", name="again")["id"], virtualClusterId=virtual_cluster)
+    assert again["jobRun"]["state"] == "FAILED" and again["jobRun"]["stateDetails"]
+    for body in (
+        {"fail_job_runs": {"x": {"failureReason": "BAD_LUCK"}}},
+        {"fail_job_runs": {"x": "USER_ERROR"}},
+        {"fail_job_runs": "x"},
+    ):
+        assert requests.post(f"{server.url}/_emreks/config", json=body).status_code == 400
+
+
+def test_virtual_cluster_of_a_deleted_namespace_is_arrested(aws, server, virtual_cluster):
+    emr = aws("emr-containers")
+    requests.delete(
+        f"{server.url}/k8s/spark/api/v1/namespaces/spark-jobs", headers={"Authorization": f"Bearer {eks_token('spark')}"}
+    ).raise_for_status()
+    assert emr.describe_virtual_cluster(id=virtual_cluster)["virtualCluster"]["state"] == "ARRESTED"
+    listed = emr.list_virtual_clusters(containerProviderId="spark", states=["ARRESTED"])["virtualClusters"]
+    assert [c["id"] for c in listed] == [virtual_cluster]
+    with pytest.raises(ClientError) as e:
+        start(aws, virtual_cluster, "emr-7.9.0-latest")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    emr.delete_virtual_cluster(id=virtual_cluster)
+
+
+def test_endpoint_load_balancer_holds_its_security_group_for_a_while(aws, admin, virtual_cluster):
+    admin("POST", "config", {"eni_release_seconds": 0.5})
+    ec2, emr = aws("ec2"), aws("emr-containers")
+    endpoint_id = create_endpoint(aws, virtual_cluster, "studio")
+    endpoint = settled(aws, virtual_cluster, endpoint_id, "ACTIVE")
+    enis = ec2.describe_network_interfaces(
+        Filters=[{"Name": "group-id", "Values": [endpoint["securityGroup"]]}]
+    )["NetworkInterfaces"]
+    assert enis and all(e["Description"].startswith(f"ELB app/emr-containers-{endpoint_id}/") for e in enis)
+    vpc = aws("eks").describe_cluster(name="spark")["cluster"]["resourcesVpcConfig"]["vpcId"]
+    engine = ec2.create_security_group(GroupName="engine", Description="e", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=endpoint["securityGroup"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 18888, "ToPort": 18888, "UserIdGroupPairs": [{"GroupId": engine}]}],
+    )
+    emr.delete_managed_endpoint(id=endpoint_id, virtualClusterId=virtual_cluster)
+    settled(aws, virtual_cluster, endpoint_id, "TERMINATED")
+    with pytest.raises(ClientError) as e:  # the endpoint's group, and its rule, outlive it a while
+        ec2.delete_security_group(GroupId=engine)
+    assert e.value.response["Error"]["Code"] == "DependencyViolation"
+
+    def deleted() -> bool:
+        try:
+            ec2.delete_security_group(GroupId=engine)
+            return True
+        except ClientError:
+            return False
+
+    assert wait_for(deleted, timeout=5)
+    assert "ec2:security-group" not in admin("GET", "inventory")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 import requests
 
-from conftest import cluster, eks_token
+import boto3
+
+from conftest import cluster, eks_token, network, role
 
 
 @pytest.fixture
@@ -252,3 +255,147 @@ def test_each_cluster_has_its_own_store_dropped_with_it(aws, server, admin, kube
     aws("eks").delete_cluster(name="spark")
     assert kube("GET", "/api/v1/namespaces").status_code == 403
     assert not any(kind.startswith("k8s:") for kind in admin("GET", "inventory"))
+
+
+def call_as(server, token: str, method: str = "GET", path: str = "/api/v1/namespaces", body=None, cluster="spark"):
+    return requests.request(
+        method, f"{server.url}/k8s/{cluster}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def user_with_key(iam, name: str) -> tuple[str, dict]:
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return arn, {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+
+def test_tokens_are_verified_as_eks_does(aws, server):
+    cluster(aws, "spark")
+    cluster(aws, "other")
+    assert call_as(server, eks_token("spark")).status_code == 200
+    refused = [
+        eks_token("spark", credentials={"aws_access_key_id": "AKIDTESTING", "aws_secret_access_key": "wrong"}),
+        eks_token("spark", expires=901),  # longer than EKS accepts
+        eks_token("spark", signed_header="other"),  # bound to another cluster
+        eks_token(None),  # bound to no cluster
+        "k8s-aws-v1.bm90IGEgdXJs",
+    ]
+    for token in refused:
+        response = call_as(server, token)
+        assert response.status_code == 401, token
+        assert response.json() == {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "Unauthorized",
+            "reason": "Unauthorized",
+            "code": 401,
+        }
+    expiring = eks_token("spark", expires=1)
+    time.sleep(1.2)
+    assert call_as(server, expiring).status_code == 401
+
+
+def test_principals_need_an_access_entry_and_policies(aws, server):
+    cluster(aws, "spark")
+    iam, eks = aws("iam"), aws("eks")
+    arn, credentials = user_with_key(iam, "analyst")
+    token = eks_token("spark", credentials=credentials)
+    assert call_as(server, token).status_code == 401  # STS knows them, the cluster does not
+    eks.create_access_entry(clusterName="spark", principalArn=arn)
+    forbidden = call_as(server, token)
+    assert forbidden.status_code == 403
+    assert forbidden.json()["reason"] == "Forbidden"
+    assert forbidden.json()["message"] == (
+        f'namespaces is forbidden: User "{arn}" cannot list resource "namespaces" in API group "" at the cluster scope'
+    )
+    call_as(server, eks_token("spark"), "POST", "/api/v1/namespaces", {"metadata": {"name": "team"}})
+    eks.associate_access_policy(
+        clusterName="spark",
+        principalArn=arn,
+        policyArn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+        accessScope={"type": "namespace", "namespaces": ["team"]},
+    )
+    config = {"metadata": {"name": "c"}, "data": {"a": "1"}}
+    assert call_as(server, token, "POST", "/api/v1/namespaces/team/configmaps", config).status_code == 201
+    assert call_as(server, token, "GET", "/api/v1/namespaces/team").status_code == 200
+    assert call_as(server, token, "POST", "/api/v1/namespaces/default/configmaps", config).status_code == 403
+    assert call_as(server, token).status_code == 403  # listing namespaces is cluster-wide
+    role = {"metadata": {"name": "r"}, "rules": []}
+    assert call_as(server, token, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles", role).status_code == 403
+    eks.associate_access_policy(
+        clusterName="spark",
+        principalArn=arn,
+        policyArn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+        accessScope={"type": "cluster"},
+    )
+    assert call_as(server, token).status_code == 200
+    assert call_as(server, token, "GET", "/api/v1/namespaces/default/secrets").status_code == 403  # view reads no secrets
+    assert call_as(server, token, "DELETE", "/api/v1/namespaces/team").status_code == 403
+    eks.delete_access_entry(clusterName="spark", principalArn=arn)
+    assert call_as(server, token).status_code == 401
+
+
+def test_assumed_role_sessions_are_their_role(aws, server):
+    iam = aws("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_arn = iam.create_role(RoleName="Admins", Path="/teams/", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
+    session = aws("sts").assume_role(RoleArn=role_arn, RoleSessionName="alice")["Credentials"]
+    credentials = {
+        "aws_access_key_id": session["AccessKeyId"],
+        "aws_secret_access_key": session["SecretAccessKey"],
+        "aws_session_token": session["SessionToken"],
+    }
+    # The role creates a cluster: its bootstrap access entry is the role's (path and all), not the session's.
+    as_role = boto3.client("eks", endpoint_url=server.url, region_name="us-east-1", **credentials)
+    _, subnets = network(aws("ec2"))
+    as_role.create_cluster(
+        name="spark",
+        roleArn=role(iam, "cluster"),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+    )
+    assert aws("eks").list_access_entries(clusterName="spark")["accessEntries"] == [role_arn]
+    token = eks_token("spark", credentials=credentials)
+    assert call_as(server, token, "POST", "/api/v1/namespaces", {"metadata": {"name": "x"}}).status_code == 201
+    assert call_as(server, eks_token("spark")).status_code == 401  # the default user did not make this one
+
+
+def test_groups_reach_rbac_and_aws_auth_maps_principals(aws, server):
+    cluster(aws, "spark", accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})
+    iam, eks = aws("iam"), aws("eks")
+    reader_arn, reader = user_with_key(iam, "reader")
+    eks.create_access_entry(clusterName="spark", principalArn=reader_arn, kubernetesGroups=["readers"])
+    admin_token = eks_token("spark")
+    binding = {
+        "metadata": {"name": "readers"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"kind": "Group", "name": "readers"}],
+    }
+    call_as(server, admin_token, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", binding)
+    token = eks_token("spark", credentials=reader)
+    assert call_as(server, token).status_code == 200
+    assert call_as(server, token, "POST", "/api/v1/namespaces", {"metadata": {"name": "y"}}).status_code == 403
+    mapped_arn, mapped = user_with_key(iam, "mapped")
+    assert call_as(server, eks_token("spark", credentials=mapped)).status_code == 401
+    aws_auth = {
+        "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+        "data": {"mapUsers": f"- userarn: {mapped_arn}\n  username: mapped\n  groups: [system:masters]\n"},
+    }
+    call_as(server, admin_token, "POST", "/api/v1/namespaces/kube-system/configmaps", aws_auth)
+    assert call_as(server, eks_token("spark", credentials=mapped), "DELETE", "/api/v1/namespaces/default").status_code == 200
+
+
+def test_config_map_clusters_know_their_creator(aws, server):
+    cluster(aws, "spark", accessConfig={"authenticationMode": "CONFIG_MAP"})
+    assert call_as(server, eks_token("spark")).status_code == 200
+    cluster(aws, "bare", accessConfig={"authenticationMode": "CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False})
+    assert call_as(server, eks_token("bare"), cluster="bare").status_code == 401

@@ -283,8 +283,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # One malformed request per protocol served by moto, and the error AWS answers it with.
 MALFORMED = [
     pytest.param(
-        ("iam", "POST", "/", "Action=CreateRole&Version=2010-05-08&RoleName=r", FORM),
-        (400, "<ErrorResponse", "<Type>Sender</Type><Code>ValidationError</Code>", "AssumeRolePolicyDocument"),
+        ("iam", "POST", "/", "Action=GetRolePolicy&Version=2010-05-08&RoleName=r", FORM),
+        (400, "<ErrorResponse", "<Type>Sender</Type><Code>ValidationError</Code>", "PolicyName"),
         id="query-iam",
     ),
     pytest.param(
@@ -350,7 +350,13 @@ def test_malformed_requests_to_moto_are_refused_the_aws_way(signed, server, requ
 
 def test_valid_requests_to_moto_pass_each_protocol(aws):
     iam, ec2, autoscaling = aws("iam"), aws("ec2"), aws("autoscaling")
-    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}", Tags=[{"Key": "a", "Value": "b"}])
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }
+    )
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust, Tags=[{"Key": "a", "Value": "b"}])
     assert role["Role"]["RoleName"] == "r"
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     found = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc, "vpc-other"]}], MaxResults=5)["Vpcs"]
@@ -389,3 +395,50 @@ def test_instance_types_are_an_open_enum(aws):
     with pytest.raises(ClientError) as e:
         aws("ec2").describe_instance_types(InstanceTypes=["m9.huge"])
     assert e.value.response["Error"]["Code"] == "InvalidInstanceType"
+
+
+def test_patterns_match_the_whole_value(aws):
+    logs = aws("logs", parameter_validation=False)
+    with pytest.raises(ClientError) as e:
+        logs.create_log_group(logGroupName="bad name with spaces!")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+" in e.value.response["Error"]["Message"]
+    logs.create_log_group(logGroupName="/aws/emr-containers/good_name#1")
+    # A pattern that anchors only its start constrains only the start.
+    assert protocol.pattern_matches("^[0-9A-Za-z][A-Za-z0-9\\-_]*", "a b") is True
+    assert protocol.pattern_matches("[a-z]+", "ab cd") is False
+    assert protocol.pattern_matches("[a-z]+", "abcd") is True
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ab", "a" * 64, "Upper", "under_score", "-start", "end-", "two..dots", "192.168.1.10", "xn--punycode",
+     "sthree-x", "amzn-s3-demo-x", "name-s3alias", "name--ol-s3", "name.mrap", "name--table-s3"],
+)
+def test_bucket_names_s3_refuses(aws, name):
+    s3 = aws("s3", s3={"addressing_style": "path"}, parameter_validation=False)
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert (e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidBucketName",
+        400,
+    )
+
+
+def test_bucket_names_s3_accepts(aws):
+    s3 = aws("s3", s3={"addressing_style": "path"})
+    for name in ("abc", "a" * 63, "my.bucket-1", "1-2-3", "emreks-analytics-123456789012-eu-west-1"):
+        s3.create_bucket(Bucket=name)
+
+
+def test_log_retention_must_be_one_logs_offers(aws):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/spark")
+    for days in (1, 30, 400, 3653):
+        logs.put_retention_policy(logGroupName="/spark", retentionInDays=days)
+    for days in (0, 2, 42, 366, 4000):
+        with pytest.raises(ClientError) as e:
+            logs.put_retention_policy(logGroupName="/spark", retentionInDays=days)
+        assert e.value.response["Error"]["Code"] == "InvalidParameterException"
+        assert f"Value '{days}' at 'retentionInDays'" in e.value.response["Error"]["Message"]
+    assert logs.describe_log_groups(logGroupNamePrefix="/spark")["logGroups"][0]["retentionInDays"] == 3653
