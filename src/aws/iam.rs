@@ -10,21 +10,19 @@ use super::{Aws, AwsError};
 /// Detaches every managed policy, deletes inline ones, then the role.
 pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
     let resource = format!("IAM role \"{role_name}\"");
-    let attached = match aws
+    let attached = aws
         .iam
         .list_attached_role_policies()
         .role_name(role_name)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<Vec<_>, _>>()
         .await
-    {
-        Ok(out) => out.attached_policies().to_vec(),
-        Err(e) => {
-            return ignore_not_found(Err(AwsError::sdk(
-                "iam:ListAttachedRolePolicies",
-                &resource,
-                e,
-            )))
-        }
+        .map_err(|e| AwsError::sdk("iam:ListAttachedRolePolicies", &resource, e));
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(e) => return ignore_not_found(Err(e)),
     };
     for policy in attached.iter().filter_map(|p| p.policy_arn()) {
         ignore_not_found(
@@ -42,10 +40,17 @@ pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
         .iam
         .list_role_policies()
         .role_name(role_name)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| AwsError::sdk("iam:ListRolePolicies", &resource, e))?;
-    for policy in inline.policy_names() {
+        .map_err(|e| AwsError::sdk("iam:ListRolePolicies", &resource, e));
+    let inline = match inline {
+        Ok(inline) => inline,
+        Err(e) => return ignore_not_found(Err(e)),
+    };
+    for policy in &inline {
         ignore_not_found(
             aws.iam
                 .delete_role_policy()

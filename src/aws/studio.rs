@@ -14,7 +14,7 @@ use super::bucket;
 use super::errors::ignore_not_found;
 use super::iam::{delete_role, retag_role};
 use super::tags::{ec2_tag_spec, ec2_tags, iam_tags, removed_keys};
-use super::wait::{self, Backoff, Poll};
+use super::wait::{self, Backoff};
 use super::{Aws, AwsError};
 
 /// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
@@ -692,22 +692,14 @@ async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Res
 /// Workspaces still use it (they go some time after the Studio).
 async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), AwsError> {
     let op = "ec2:DeleteSecurityGroup";
-    wait::until(op, group, SG_RELEASE_TIMEOUT, Backoff::FAST, || async {
-        let deleted = aws
-            .ec2
+    wait::delete_when_released(op, group, SG_RELEASE_TIMEOUT, || async {
+        aws.ec2
             .delete_security_group()
             .group_id(group)
             .send()
             .await
-            .map_err(|e| AwsError::sdk(op, group, e));
-        match deleted {
-            Ok(_) => Ok(Poll::Ready(())),
-            Err(err) if err.is_not_found() => Ok(Poll::Ready(())),
-            Err(err) if err.code.as_deref() == Some("DependencyViolation") => {
-                Ok(Poll::Pending("in use".into()))
-            }
-            Err(err) => Err(err),
-        }
+            .map(|_| ())
+            .map_err(|e| AwsError::sdk(op, group, e))
     })
     .await
 }

@@ -84,6 +84,36 @@ where
     }
 }
 
+/// Runs a delete until AWS stops answering `DependencyViolation`: network
+/// interfaces AWS services made (EKS, load balancers, EMR) hold subnets,
+/// VPCs and security groups for minutes after their owner is gone. A delete
+/// of something already gone counts as done.
+pub async fn delete_when_released<F, Fut>(
+    operation: &str,
+    resource: &str,
+    timeout: Duration,
+    mut delete: F,
+) -> Result<(), AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), AwsError>>,
+{
+    until(operation, resource, timeout, Backoff::FAST, || {
+        let attempt = delete();
+        async move {
+            match attempt.await {
+                Ok(()) => Ok(Poll::Ready(())),
+                Err(err) if err.is_not_found() => Ok(Poll::Ready(())),
+                Err(err) if err.code.as_deref() == Some("DependencyViolation") => Ok(
+                    Poll::Pending("in use by network interfaces AWS has not released yet".into()),
+                ),
+                Err(err) => Err(err),
+            }
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

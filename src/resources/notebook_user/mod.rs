@@ -628,11 +628,14 @@ async fn revoke(
             aws.iam
                 .list_policy_versions()
                 .policy_arn(&arn)
+                .into_paginator()
+                .items()
                 .send()
+                .collect::<Result<Vec<_>, _>>()
                 .await
                 .map_err(|e| AwsError::sdk("iam:ListPolicyVersions", &arn, e)),
         )?;
-        for version in versions.map(|v| v.versions().to_vec()).unwrap_or_default() {
+        for version in versions.unwrap_or_default() {
             if !version.is_default_version() {
                 if let Some(id) = version.version_id() {
                     ignore_not_found(

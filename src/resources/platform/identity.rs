@@ -228,14 +228,13 @@ pub async fn ensure_pod_identity(
         .cluster_name(cluster)
         .namespace(namespace)
         .service_account(service_account)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|e| AwsError::sdk("eks:ListPodIdentityAssociations", &resource, e))?;
-    if let Some(id) = existing
-        .associations()
-        .first()
-        .and_then(|a| a.association_id())
-    {
+    if let Some(id) = existing.first().and_then(|a| a.association_id()) {
         aws.eks
             .update_pod_identity_association()
             .cluster_name(cluster)

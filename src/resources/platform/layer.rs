@@ -772,7 +772,10 @@ pub async fn discover(
             .list_virtual_clusters()
             .container_provider_id(cluster_name)
             .container_provider_type(aws_sdk_emrcontainers::types::ContainerProviderType::Eks)
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(|e| {
                 AwsError::sdk(
@@ -781,7 +784,7 @@ pub async fn discover(
                     e,
                 )
             })?;
-        for vc in listed.virtual_clusters() {
+        for vc in &listed {
             if !emr::is_live(&vc.state().cloned()) {
                 continue;
             }
@@ -810,7 +813,10 @@ pub async fn discover(
             .eks
             .list_nodegroups()
             .cluster_name(cluster_name)
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(|e| {
                 AwsError::sdk(
@@ -819,11 +825,7 @@ pub async fn discover(
                     e,
                 )
             })?;
-        private.tooling_nodegroup = groups
-            .nodegroups()
-            .iter()
-            .find(|n| n.starts_with("tooling-"))
-            .cloned();
+        private.tooling_nodegroup = groups.iter().find(|n| n.starts_with("tooling-")).cloned();
     }
     if private.addons.is_empty() {
         for addon in crate::emr::addons::REQUIRED_ADDONS {
@@ -864,16 +866,23 @@ pub async fn find_studio(
     config: &super::state::StudioState,
     vpc_id: Option<&str>,
 ) -> Result<Option<studio::StudioIds>, AwsError> {
-    let listed = aws.emr.list_studios().send().await.map_err(|e| {
-        AwsError::sdk(
-            "elasticmapreduce:ListStudios",
-            format!("studios of platform \"{cluster_name}\""),
-            e,
-        )
-    })?;
+    let listed = aws
+        .emr
+        .list_studios()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| {
+            AwsError::sdk(
+                "elasticmapreduce:ListStudios",
+                format!("studios of platform \"{cluster_name}\""),
+                e,
+            )
+        })?;
     let wanted = known(&config.name).unwrap_or_default();
     let Some(summary) = listed
-        .studios()
         .iter()
         .find(|s| s.name() == Some(wanted) && s.vpc_id() == vpc_id)
     else {
@@ -957,7 +966,10 @@ pub async fn virtual_cluster_id(
         .container_provider_id(cluster_name)
         .container_provider_type(aws_sdk_emrcontainers::types::ContainerProviderType::Eks)
         .states(aws_sdk_emrcontainers::types::VirtualClusterState::Running)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|e| {
             AwsError::sdk(
@@ -967,7 +979,6 @@ pub async fn virtual_cluster_id(
             )
         })?;
     Ok(listed
-        .virtual_clusters()
         .iter()
         .find(|vc| vc.name() == Some(name))
         .and_then(|vc| vc.id().map(str::to_string)))

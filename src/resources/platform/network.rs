@@ -434,23 +434,25 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
     }
     if let (Some(igw), Some(vpc)) = (ids.internet_gateway_id.clone(), ids.vpc_id.clone()) {
         if ids.internet_gateway_attached {
-            let detached = aws
-                .ec2
-                .detach_internet_gateway()
-                .internet_gateway_id(&igw)
-                .vpc_id(&vpc)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:DetachInternetGateway", &igw, e));
-            match detached {
-                Err(e)
-                    if !(e.is_not_found() || e.code.as_deref() == Some("Gateway.NotAttached")) =>
-                {
-                    return Err(e)
+            // Mapped public addresses (NAT gateways' interfaces) hold the
+            // gateway until AWS releases them.
+            wait::delete_when_released("ec2:DetachInternetGateway", &igw, timeout, || async {
+                let detached = aws
+                    .ec2
+                    .detach_internet_gateway()
+                    .internet_gateway_id(&igw)
+                    .vpc_id(&vpc)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| AwsError::sdk("ec2:DetachInternetGateway", &igw, e));
+                match detached {
+                    Err(e) if e.code.as_deref() == Some("Gateway.NotAttached") => Ok(()),
+                    other => other,
                 }
-                _ => ids.internet_gateway_attached = false,
-            }
+            })
+            .await?;
+            ids.internet_gateway_attached = false;
         }
     }
     if let Some(igw) = ids.internet_gateway_id.clone() {
@@ -478,28 +480,30 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
     ids.private_route_tables.clear();
     for map in [&mut ids.private_subnets, &mut ids.public_subnets] {
         for (zone, subnet_id) in map.clone() {
-            ignore_not_found(
+            wait::delete_when_released("ec2:DeleteSubnet", &subnet_id, timeout, || async {
                 aws.ec2
                     .delete_subnet()
                     .subnet_id(&subnet_id)
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|e| AwsError::sdk("ec2:DeleteSubnet", &subnet_id, e)),
-            )?;
+                    .map_err(|e| AwsError::sdk("ec2:DeleteSubnet", &subnet_id, e))
+            })
+            .await?;
             map.remove(&zone);
         }
     }
     if let Some(vpc) = ids.vpc_id.clone() {
-        ignore_not_found(
+        wait::delete_when_released("ec2:DeleteVpc", &vpc, timeout, || async {
             aws.ec2
                 .delete_vpc()
                 .vpc_id(&vpc)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:DeleteVpc", &vpc, e)),
-        )?;
+                .map_err(|e| AwsError::sdk("ec2:DeleteVpc", &vpc, e))
+        })
+        .await?;
         ids.vpc_id = None;
     }
     Ok(())
