@@ -21,7 +21,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{partition_of, Aws, AwsError};
+use crate::aws::{partition_of, Aws, Error};
 
 /// Who owns the fields the provider sets with server-side apply.
 const FIELD_MANAGER: &str = "terraform-provider-emreks";
@@ -128,10 +128,10 @@ pub struct Kube {
 
 /// A client of `cluster`'s Kubernetes API, authenticated with the provider's
 /// AWS credentials; fails early when no token can be made.
-pub async fn connect(aws: &Aws, cluster: &aws_sdk_eks::types::Cluster) -> Result<Kube, AwsError> {
+pub async fn connect(aws: &Aws, cluster: &aws_sdk_eks::types::Cluster) -> Result<Kube, Error> {
     let name = cluster.name().unwrap_or_default().to_string();
     let resource = format!("EKS cluster {name:?}");
-    let fail = |message: String| AwsError::message("k8s:connect", &resource, message);
+    let fail = |message: String| Error::kubernetes("k8s:connect", &resource, message);
     let url = match (&aws.kubernetes_endpoint, cluster.endpoint()) {
         (Some(url), _) => url.as_str(),
         (None, Some(url)) => url,
@@ -193,7 +193,7 @@ fn ca_certificates(data: &str) -> Result<Vec<Vec<u8>>, String> {
 impl Kube {
     /// Creates or updates the object (server-side apply, taking over fields
     /// other managers set: Terraform's configuration is the source of truth).
-    pub async fn apply(&self, manifest: &Value) -> Result<(), AwsError> {
+    pub async fn apply(&self, manifest: &Value) -> Result<(), Error> {
         let (api_version, kind) = (text(manifest, "apiVersion"), text(manifest, "kind"));
         let metadata = manifest.get("metadata");
         let name = metadata.and_then(|m| m.get("name")).and_then(Value::as_str);
@@ -202,7 +202,7 @@ impl Kube {
             .and_then(Value::as_str);
         let resource = self.describe(kind, namespace, name.unwrap_or_default());
         let name = name.ok_or_else(|| {
-            AwsError::message("k8s:apply", &resource, "the manifest has no metadata.name")
+            Error::kubernetes("k8s:apply", &resource, "the manifest has no metadata.name")
         })?;
         let params = PatchParams::apply(FIELD_MANAGER).force();
         self.retrying("k8s:apply", &resource, || async {
@@ -221,7 +221,7 @@ impl Kube {
         kind: &str,
         namespace: Option<&str>,
         name: &str,
-    ) -> Result<bool, AwsError> {
+    ) -> Result<bool, Error> {
         let resource = self.describe(kind, namespace, name);
         self.retrying("k8s:get", &resource, || async {
             let api = self
@@ -241,7 +241,7 @@ impl Kube {
         kind: &str,
         namespace: Option<&str>,
         name: &str,
-    ) -> Result<(), AwsError> {
+    ) -> Result<(), Error> {
         let resource = self.describe(kind, namespace, name);
         let params = DeleteParams::background();
         self.retrying("k8s:delete", &resource, || async {
@@ -263,7 +263,7 @@ impl Kube {
         &self,
         name: &str,
         timeout: Duration,
-    ) -> Result<(), AwsError> {
+    ) -> Result<(), Error> {
         self.delete("v1", "Namespace", None, name).await?;
         let resource = self.describe("Namespace", None, name);
         wait::until("k8s:delete", &resource, timeout, Backoff::FAST, || async {
@@ -295,8 +295,8 @@ impl Kube {
         api_version: &str,
         kind: &str,
         namespace: Option<&str>,
-    ) -> Result<Api<DynamicObject>, AwsError> {
-        let fail = |message: String| AwsError::message(operation, resource, message);
+    ) -> Result<Api<DynamicObject>, Error> {
+        let fail = |message: String| Error::kubernetes(operation, resource, message);
         let (group, plural, namespaced) = kind_info(kind).map_err(fail)?;
         let (api_group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         if api_group != group || version.is_empty() {
@@ -315,7 +315,7 @@ impl Kube {
     }
 
     /// The client, with a token renewed when it is about to expire.
-    async fn client(&self) -> Result<kube::Client, AwsError> {
+    async fn client(&self) -> Result<kube::Client, Error> {
         let mut slot = self.client.lock().await;
         if let Some((client, made)) = slot.as_ref() {
             if made.elapsed() < TOKEN_REFRESH {
@@ -323,7 +323,7 @@ impl Kube {
             }
         }
         let resource = format!("EKS cluster {:?}", self.cluster);
-        let fail = |message: String| AwsError::message("k8s:connect", &resource, message);
+        let fail = |message: String| Error::kubernetes("k8s:connect", &resource, message);
         let credentials = self.credentials.provide_credentials().await.map_err(|e| {
             fail(format!(
                 "no AWS credentials for the EKS token: {}",
@@ -359,10 +359,10 @@ impl Kube {
         operation: &str,
         resource: &str,
         mut request: F,
-    ) -> Result<T, AwsError>
+    ) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<kube::Result<T>, AwsError>>,
+        Fut: std::future::Future<Output = Result<kube::Result<T>, Error>>,
     {
         let mut attempt = 0;
         loop {
@@ -423,7 +423,7 @@ fn caused_by_rustls(err: &(dyn std::error::Error + 'static)) -> bool {
     err.source().is_some_and(caused_by_rustls)
 }
 
-fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> AwsError {
+fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> Error {
     match err {
         kube::Error::Api(status) => {
             let reason = (!status.reason.is_empty()).then(|| status.reason.clone());
@@ -431,7 +431,7 @@ fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> AwsError {
                 401 | 403 => " (does the provider's IAM principal have an EKS access entry with cluster admin rights?)",
                 _ => "",
             };
-            AwsError {
+            Error::Kubernetes {
                 operation: operation.to_string(),
                 resource: resource.to_string(),
                 message: format!(
@@ -440,11 +440,11 @@ fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> AwsError {
                     reason.as_deref().unwrap_or_default(),
                     status.message
                 ),
-                code: reason,
+                reason,
             }
         }
         kube::Error::HyperError(_) | kube::Error::Service(_) if is_tls_failure(err) => {
-            AwsError::message(
+            Error::kubernetes(
                 operation,
                 resource,
                 format!(
@@ -453,12 +453,12 @@ fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> AwsError {
                 ),
             )
         }
-        kube::Error::HyperError(_) | kube::Error::Service(_) => AwsError::message(
+        kube::Error::HyperError(_) | kube::Error::Service(_) => Error::kubernetes(
             operation,
             resource,
             format!("could not reach the Kubernetes API: {}", chain(err)),
         ),
-        other => AwsError::message(operation, resource, chain(other)),
+        other => Error::kubernetes(operation, resource, chain(other)),
     }
 }
 
@@ -629,7 +629,7 @@ mod tests {
             "Namespace \"x\" on EKS cluster \"c\"",
             &kube::Error::Api(status),
         );
-        assert_eq!(err.code.as_deref(), Some("Forbidden"));
+        assert_eq!(err.code(), Some("Forbidden"));
         let text = err.to_string();
         assert!(
             text.starts_with(

@@ -2,6 +2,7 @@
 
 mod aws;
 mod emr;
+mod error;
 mod kubernetes;
 mod logging;
 mod plugin;

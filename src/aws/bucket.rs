@@ -1,6 +1,7 @@
 //! Private, encrypted S3 buckets of a platform: their globally unique names,
 //! creation with every public path closed, uploads, and emptying on delete.
 
+use crate::error::AwsContext;
 use std::collections::BTreeMap;
 
 use aws_sdk_s3::primitives::ByteStream;
@@ -13,7 +14,7 @@ use aws_sdk_s3::types::{
 };
 use aws_smithy_types::error::operation::BuildError;
 
-use super::{Aws, AwsError};
+use super::{Aws, Error};
 use crate::emr::iam_documents::tls_only_bucket_policy;
 
 /// S3's limits on a bucket name's length.
@@ -73,17 +74,17 @@ pub fn bucket_name(purpose: &str, platform: &str, suffix: &str) -> String {
     name.trim_end_matches('-').to_string()
 }
 
-fn build_error(operation: &str, bucket: &str, err: BuildError) -> AwsError {
-    AwsError::message(operation, resource(bucket), err.to_string())
+fn build_error(operation: &str, bucket: &str, err: BuildError) -> Error {
+    Error::aws_message(operation, resource(bucket), err.to_string())
 }
 
 /// HeadBucket and HeadObject answer a bare 404, which the SDK codes `NotFound`.
-fn is_missing(err: &AwsError) -> bool {
-    err.is_not_found() || matches!(err.code.as_deref(), Some("NotFound" | "NoSuchKey"))
+fn is_missing(err: &Error) -> bool {
+    err.is_not_found() || matches!(err.code(), Some("NotFound" | "NoSuchKey"))
 }
 
 /// The S3 tag set of `tags`.
-fn tag_set(bucket: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, AwsError> {
+fn tag_set(bucket: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, Error> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect::<Result<_, _>>()
@@ -100,7 +101,7 @@ pub async fn create_private(
     bucket: &str,
     tags: &BTreeMap<String, String>,
     created: &mut bool,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let adopted = create_bucket(aws, bucket).await?;
     *created = true;
     enforce_owner(aws, bucket).await?;
@@ -115,7 +116,7 @@ pub async fn create_private(
 
 /// Creates the bucket; true when it already existed in this account (a
 /// retried create that got as far as the bucket, adopted as is).
-async fn create_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+async fn create_bucket(aws: &Aws, bucket: &str) -> Result<bool, Error> {
     // us-east-1 is S3's default location and refuses being named as one.
     let location = (aws.region != "us-east-1").then(|| {
         CreateBucketConfiguration::builder()
@@ -130,15 +131,15 @@ async fn create_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
         .object_ownership(ObjectOwnership::BucketOwnerEnforced)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:CreateBucket", resource(bucket), e));
+        .context("s3:CreateBucket", resource(bucket));
     match sent {
         Ok(_) => Ok(false),
-        Err(err) if err.code.as_deref() == Some("BucketAlreadyOwnedByYou") => Ok(true),
+        Err(err) if err.has_code("BucketAlreadyOwnedByYou") => Ok(true),
         Err(err) => Err(err),
     }
 }
 
-async fn enforce_owner(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn enforce_owner(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let op = "s3:PutBucketOwnershipControls";
     let rule = OwnershipControlsRule::builder()
         .object_ownership(ObjectOwnership::BucketOwnerEnforced)
@@ -154,11 +155,11 @@ async fn enforce_owner(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
         .ownership_controls(controls)
         .send()
         .await
-        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+        .context(op, resource(bucket))?;
     Ok(())
 }
 
-async fn block_public_access(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn block_public_access(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let block = PublicAccessBlockConfiguration::builder()
         .block_public_acls(true)
         .ignore_public_acls(true)
@@ -171,11 +172,11 @@ async fn block_public_access(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
         .public_access_block_configuration(block)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:PutPublicAccessBlock", resource(bucket), e))?;
+        .context("s3:PutPublicAccessBlock", resource(bucket))?;
     Ok(())
 }
 
-async fn encrypt_by_default(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn encrypt_by_default(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let op = "s3:PutBucketEncryption";
     let sse = ServerSideEncryptionByDefault::builder()
         .sse_algorithm(ServerSideEncryption::Aes256)
@@ -196,11 +197,11 @@ async fn encrypt_by_default(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
         .server_side_encryption_configuration(config)
         .send()
         .await
-        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+        .context(op, resource(bucket))?;
     Ok(())
 }
 
-async fn require_tls(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn require_tls(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let policy = tls_only_bucket_policy(&aws.partition, bucket);
     aws.s3
         .put_bucket_policy()
@@ -208,14 +209,14 @@ async fn require_tls(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
         .policy(policy.to_string())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:PutBucketPolicy", resource(bucket), e))?;
+        .context("s3:PutBucketPolicy", resource(bucket))?;
     Ok(())
 }
 
 /// A new bucket is unversioned already. An adopted one may have had
 /// versioning turned on since; suspending it is the only "off" S3 knows
 /// (a bucket never returns to "unversioned").
-async fn suspend_versioning(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn suspend_versioning(aws: &Aws, bucket: &str) -> Result<(), Error> {
     aws.s3
         .put_bucket_versioning()
         .bucket(bucket)
@@ -226,7 +227,7 @@ async fn suspend_versioning(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
         )
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:PutBucketVersioning", resource(bucket), e))?;
+        .context("s3:PutBucketVersioning", resource(bucket))?;
     Ok(())
 }
 
@@ -237,7 +238,7 @@ pub async fn put_object(
     key: &str,
     body: &[u8],
     content_type: &str,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     aws.s3
         .put_object()
         .bucket(bucket)
@@ -247,20 +248,20 @@ pub async fn put_object(
         .server_side_encryption(ServerSideEncryption::Aes256)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:PutObject", format!("s3://{bucket}/{key}"), e))?;
+        .context("s3:PutObject", format!("s3://{bucket}/{key}"))?;
     Ok(())
 }
 
 /// Whether the bucket exists. A bucket of another account is an error
 /// (403), not a "no": its name is taken all the same.
-pub async fn exists(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+pub async fn exists(aws: &Aws, bucket: &str) -> Result<bool, Error> {
     let sent = aws
         .s3
         .head_bucket()
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:HeadBucket", resource(bucket), e));
+        .context("s3:HeadBucket", resource(bucket));
     match sent {
         Ok(_) => Ok(true),
         Err(err) if is_missing(&err) => Ok(false),
@@ -269,7 +270,7 @@ pub async fn exists(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
 }
 
 /// Whether the object exists (false too when the bucket is gone).
-pub async fn object_exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, AwsError> {
+pub async fn object_exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, Error> {
     let sent = aws
         .s3
         .head_object()
@@ -277,7 +278,7 @@ pub async fn object_exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, A
         .key(key)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:HeadObject", format!("s3://{bucket}/{key}"), e));
+        .context("s3:HeadObject", format!("s3://{bucket}/{key}"));
     match sent {
         Ok(_) => Ok(true),
         Err(err) if is_missing(&err) => Ok(false),
@@ -287,7 +288,7 @@ pub async fn object_exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, A
 
 /// Empties the bucket (every object version and delete marker) and deletes
 /// it. A bucket that is already gone is success.
-pub async fn delete_all(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+pub async fn delete_all(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let mut attempt = 1;
     loop {
         if let Err(err) = empty(aws, bucket).await {
@@ -299,13 +300,11 @@ pub async fn delete_all(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
             .bucket(bucket)
             .send()
             .await
-            .map_err(|e| AwsError::sdk("s3:DeleteBucket", resource(bucket), e));
+            .context("s3:DeleteBucket", resource(bucket));
         match deleted {
             Ok(_) => return Ok(()),
             Err(err) if is_missing(&err) => return Ok(()),
-            Err(err)
-                if err.code.as_deref() == Some("BucketNotEmpty") && attempt < EMPTY_ATTEMPTS =>
-            {
+            Err(err) if err.has_code("BucketNotEmpty") && attempt < EMPTY_ATTEMPTS => {
                 attempt += 1;
             }
             Err(err) => return Err(err),
@@ -314,7 +313,7 @@ pub async fn delete_all(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
 }
 
 /// Deletes every version and delete marker, one listing page at a time.
-async fn empty(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+async fn empty(aws: &Aws, bucket: &str) -> Result<(), Error> {
     let mut key_marker: Option<String> = None;
     let mut version_marker: Option<String> = None;
     loop {
@@ -326,7 +325,7 @@ async fn empty(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
             .set_version_id_marker(version_marker.take())
             .send()
             .await
-            .map_err(|e| AwsError::sdk("s3:ListObjectVersions", resource(bucket), e))?;
+            .context("s3:ListObjectVersions", resource(bucket))?;
         let versions = page
             .versions()
             .iter()
@@ -354,7 +353,7 @@ async fn empty(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
 fn object_identifiers<'a>(
     bucket: &str,
     versions: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
-) -> Result<Vec<ObjectIdentifier>, AwsError> {
+) -> Result<Vec<ObjectIdentifier>, Error> {
     versions
         .filter_map(|(key, version)| key.map(|key| (key, version)))
         .map(|(key, version)| {
@@ -371,7 +370,7 @@ async fn delete_batch(
     aws: &Aws,
     bucket: &str,
     objects: Vec<ObjectIdentifier>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let op = "s3:DeleteObjects";
     // Quiet: the response then lists only the failures.
     let delete = Delete::builder()
@@ -386,11 +385,11 @@ async fn delete_batch(
         .delete(delete)
         .send()
         .await
-        .map_err(|e| AwsError::sdk(op, resource(bucket), e))?;
+        .context(op, resource(bucket))?;
     // DeleteObjects succeeds as a whole even when single keys fail.
     match out.errors().first() {
         None => Ok(()),
-        Some(failed) => Err(AwsError::message(
+        Some(failed) => Err(Error::aws_message(
             op,
             format!("s3://{bucket}/{}", failed.key().unwrap_or_default()),
             format!(
@@ -404,11 +403,7 @@ async fn delete_batch(
 }
 
 /// Replaces the bucket's tags with `tags` (S3 only sets whole tag sets).
-pub async fn retag(
-    aws: &Aws,
-    bucket: &str,
-    tags: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+pub async fn retag(aws: &Aws, bucket: &str, tags: &BTreeMap<String, String>) -> Result<(), Error> {
     if tags.is_empty() {
         // S3 refuses an empty tag set; deleting the tagging is its "none".
         aws.s3
@@ -416,7 +411,7 @@ pub async fn retag(
             .bucket(bucket)
             .send()
             .await
-            .map_err(|e| AwsError::sdk("s3:DeleteBucketTagging", resource(bucket), e))?;
+            .context("s3:DeleteBucketTagging", resource(bucket))?;
         return Ok(());
     }
     let tagging = Tagging::builder()
@@ -429,7 +424,7 @@ pub async fn retag(
         .tagging(tagging)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:PutBucketTagging", resource(bucket), e))?;
+        .context("s3:PutBucketTagging", resource(bucket))?;
     Ok(())
 }
 
@@ -501,10 +496,9 @@ mod tests {
 
     #[test]
     fn bare_404s_count_as_missing() {
-        let mut err = AwsError::message("s3:HeadBucket", "b", "gone");
-        err.code = Some("NotFound".into());
+        let err = Error::aws_coded("s3:HeadBucket", "b", "NotFound", "gone");
         assert!(is_missing(&err));
-        err.code = Some("Forbidden".into());
+        let err = Error::aws_coded("s3:HeadBucket", "b", "Forbidden", "gone");
         assert!(!is_missing(&err));
     }
 

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::errors::ignore_not_found;
 use super::tags::{iam_tags, removed_keys};
-use super::{Aws, AwsError};
+use super::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 /// Detaches every managed policy, deletes inline ones, then the role.
-pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
+pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), Error> {
     let resource = format!("IAM role \"{role_name}\"");
     let attached = aws
         .iam
@@ -19,22 +19,21 @@ pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| AwsError::sdk("iam:ListAttachedRolePolicies", &resource, e));
+        .context("iam:ListAttachedRolePolicies", &resource);
     let attached = match attached {
         Ok(attached) => attached,
-        Err(e) => return ignore_not_found(Err(e)),
+        Err(e) => return Err::<(), _>(e).ignore_not_found(),
     };
     for policy in attached.iter().filter_map(|p| p.policy_arn()) {
-        ignore_not_found(
-            aws.iam
-                .detach_role_policy()
-                .role_name(role_name)
-                .policy_arn(policy)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DetachRolePolicy", &resource, e)),
-        )?;
+        aws.iam
+            .detach_role_policy()
+            .role_name(role_name)
+            .policy_arn(policy)
+            .send()
+            .await
+            .map(|_| ())
+            .context("iam:DetachRolePolicy", &resource)
+            .ignore_not_found()?;
     }
     let inline = aws
         .iam
@@ -45,32 +44,31 @@ pub async fn delete_role(aws: &Aws, role_name: &str) -> Result<(), AwsError> {
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| AwsError::sdk("iam:ListRolePolicies", &resource, e));
+        .context("iam:ListRolePolicies", &resource);
     let inline = match inline {
         Ok(inline) => inline,
-        Err(e) => return ignore_not_found(Err(e)),
+        Err(e) => return Err::<(), _>(e).ignore_not_found(),
     };
     for policy in &inline {
-        ignore_not_found(
-            aws.iam
-                .delete_role_policy()
-                .role_name(role_name)
-                .policy_name(policy)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
-        )?;
-    }
-    ignore_not_found(
         aws.iam
-            .delete_role()
+            .delete_role_policy()
             .role_name(role_name)
+            .policy_name(policy)
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::sdk("iam:DeleteRole", &resource, e)),
-    )
+            .context("iam:DeleteRolePolicy", &resource)
+            .ignore_not_found()?;
+    }
+
+    aws.iam
+        .delete_role()
+        .role_name(role_name)
+        .send()
+        .await
+        .map(|_| ())
+        .context("iam:DeleteRole", &resource)
+        .ignore_not_found()
 }
 
 pub async fn retag_role(
@@ -78,7 +76,7 @@ pub async fn retag_role(
     role_name: &str,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resource = format!("IAM role \"{role_name}\"");
     let removed = removed_keys(old, new);
     if !removed.is_empty() {
@@ -88,7 +86,7 @@ pub async fn retag_role(
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("iam:UntagRole", &resource, e))?;
+            .context("iam:UntagRole", &resource)?;
     }
     aws.iam
         .tag_role()
@@ -96,6 +94,6 @@ pub async fn retag_role(
         .set_tags(Some(iam_tags(new)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+        .context("iam:TagRole", &resource)?;
     Ok(())
 }

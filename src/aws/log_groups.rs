@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::errors::ignore_not_found;
-use super::{Aws, AwsError};
+use super::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 /// The retention periods (days) CloudWatch Logs accepts.
 pub const RETENTION_DAYS: [i32; 22] = [
@@ -47,7 +47,7 @@ pub async fn ensure(
     name: &str,
     retention_days: i32,
     tags: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let created = aws
         .logs
         .create_log_group()
@@ -55,7 +55,7 @@ pub async fn ensure(
         .set_tags(Some(hash_map(tags)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("logs:CreateLogGroup", resource(name), e));
+        .context("logs:CreateLogGroup", resource(name));
     match created {
         Ok(_) => {}
         Err(err) if err.is_already_exists() => retag(aws, name, tags).await?,
@@ -64,20 +64,20 @@ pub async fn ensure(
     set_retention(aws, name, retention_days).await
 }
 
-pub async fn set_retention(aws: &Aws, name: &str, retention_days: i32) -> Result<(), AwsError> {
+pub async fn set_retention(aws: &Aws, name: &str, retention_days: i32) -> Result<(), Error> {
     aws.logs
         .put_retention_policy()
         .log_group_name(name)
         .retention_in_days(retention_days)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("logs:PutRetentionPolicy", resource(name), e))?;
+        .context("logs:PutRetentionPolicy", resource(name))?;
     Ok(())
 }
 
 /// The group's retention in days: `None` when the group is gone, `Some(0)`
 /// when it keeps events forever (someone removed the retention policy).
-pub async fn retention(aws: &Aws, name: &str) -> Result<Option<i32>, AwsError> {
+pub async fn retention(aws: &Aws, name: &str) -> Result<Option<i32>, Error> {
     // Only a prefix filter exists: page until the exact name shows up.
     let mut token: Option<String> = None;
     loop {
@@ -88,7 +88,7 @@ pub async fn retention(aws: &Aws, name: &str) -> Result<Option<i32>, AwsError> {
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| AwsError::sdk("logs:DescribeLogGroups", resource(name), e))?;
+            .context("logs:DescribeLogGroups", resource(name))?;
         if let Some(group) = page
             .log_groups()
             .iter()
@@ -104,16 +104,15 @@ pub async fn retention(aws: &Aws, name: &str) -> Result<Option<i32>, AwsError> {
 }
 
 /// Deletes the group and its events; a group already gone is success.
-pub async fn delete(aws: &Aws, name: &str) -> Result<(), AwsError> {
-    ignore_not_found(
-        aws.logs
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("logs:DeleteLogGroup", resource(name), e)),
-    )
+pub async fn delete(aws: &Aws, name: &str) -> Result<(), Error> {
+    aws.logs
+        .delete_log_group()
+        .log_group_name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .context("logs:DeleteLogGroup", resource(name))
+        .ignore_not_found()
 }
 
 /// Keys to remove so the group's tags become `wanted`. Keys under `aws:`
@@ -130,7 +129,7 @@ fn stale_keys(current: &HashMap<String, String>, wanted: &BTreeMap<String, Strin
 
 /// Makes the group's tags exactly `tags`: tags the provider no longer wants
 /// are removed, the others set.
-pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
+pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Result<(), Error> {
     let account = aws.account_id().await?;
     let arn = log_group_arn(&aws.partition, &aws.region, account, name);
     let current = aws
@@ -139,7 +138,7 @@ pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Re
         .resource_arn(&arn)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("logs:ListTagsForResource", resource(name), e))?;
+        .context("logs:ListTagsForResource", resource(name))?;
     let stale = current
         .tags()
         .map(|current| stale_keys(current, tags))
@@ -151,7 +150,7 @@ pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Re
             .set_tag_keys(Some(stale))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("logs:UntagResource", resource(name), e))?;
+            .context("logs:UntagResource", resource(name))?;
     }
     if !tags.is_empty() {
         aws.logs
@@ -160,7 +159,7 @@ pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Re
             .set_tags(Some(hash_map(tags)))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("logs:TagResource", resource(name), e))?;
+            .context("logs:TagResource", resource(name))?;
     }
     Ok(())
 }

@@ -4,7 +4,6 @@
 
 pub mod bucket;
 pub mod config;
-pub mod errors;
 pub mod iam;
 pub mod log_groups;
 pub mod studio;
@@ -17,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use crate::plugin::Diagnostics;
 use tokio::sync::OnceCell;
 
-pub use errors::AwsError;
+pub use crate::error::{AwsContext, Error};
 
 /// Every AWS client a resource may need, configured once per provider instance.
 // Some clients wait for the EMR, S3, logs and Auto Scaling parts of the platform.
@@ -45,7 +44,7 @@ pub struct Aws {
 
 impl Aws {
     /// The account the credentials belong to, asked of STS once.
-    pub async fn account_id(&self) -> Result<&str, AwsError> {
+    pub async fn account_id(&self) -> Result<&str, Error> {
         self.account_id
             .get_or_try_init(|| async {
                 let identity = self
@@ -53,9 +52,9 @@ impl Aws {
                     .get_caller_identity()
                     .send()
                     .await
-                    .map_err(|e| AwsError::sdk("sts:GetCallerIdentity", "caller", e))?;
+                    .context("sts:GetCallerIdentity", "caller")?;
                 identity.account.ok_or_else(|| {
-                    AwsError::message(
+                    Error::aws_message(
                         "sts:GetCallerIdentity",
                         "caller",
                         "the response has no account",

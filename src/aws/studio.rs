@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::bucket;
-use super::errors::ignore_not_found;
 use super::iam::{delete_role, retag_role};
 use super::tags::{ec2_tag_spec, ec2_tags, iam_tags, removed_keys};
 use super::wait::{self, Backoff};
-use super::{Aws, AwsError};
+use super::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 /// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
 const GATEWAY_PORT: i32 = 18888;
@@ -227,25 +227,23 @@ fn all_out() -> IpPermission {
 
 /// IAM is eventually consistent: EMR may not be able to assume a role made
 /// seconds ago, and says so as an invalid request about the role.
-fn role_not_ready(err: &AwsError) -> bool {
-    err.code.as_deref() == Some("InvalidRequestException")
-        && err.message.to_lowercase().contains("role")
+fn role_not_ready(err: &Error) -> bool {
+    err.has_code("InvalidRequestException") && err.mentions("role")
 }
 
 /// EMR answers a Studio id it does not know with an invalid request.
-fn studio_gone(err: &AwsError) -> bool {
-    let message = err.message.to_lowercase();
+fn studio_gone(err: &Error) -> bool {
     err.is_not_found()
-        || (err.code.as_deref() == Some("InvalidRequestException")
-            && (message.contains("does not exist") || message.contains("not found")))
+        || (err.has_code("InvalidRequestException")
+            && (err.mentions("does not exist") || err.mentions("not found")))
 }
 
 /// Creates the Studio and what it needs, recording each id in `ids` as soon
 /// as it exists, so a failure leaves a record for [`delete`]. Start from
 /// empty `ids`; after a failure, delete then create again.
-pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Result<(), AwsError> {
+pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Result<(), Error> {
     check(spec)
-        .map_err(|why| AwsError::message("emr:CreateStudio", studio_resource(spec.name), why))?;
+        .map_err(|why| Error::aws_message("emr:CreateStudio", studio_resource(spec.name), why))?;
     // Roles first: IAM propagates while the rest is made.
     let service_role = create_role(
         aws,
@@ -297,7 +295,7 @@ async fn create_role(
     policy_name: &str,
     tags: &BTreeMap<String, String>,
     created: &mut Option<String>,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let resource = role_resource(name);
     let role = aws
         .iam
@@ -308,7 +306,7 @@ async fn create_role(
         .set_tags(Some(iam_tags(tags)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+        .context("iam:CreateRole", &resource)?;
     *created = Some(name.to_string());
     aws.iam
         .put_role_policy()
@@ -317,16 +315,16 @@ async fn create_role(
         .policy_document(policy.to_string())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:PutRolePolicy", &resource, e))?;
+        .context("iam:PutRolePolicy", &resource)?;
     role.role()
         .map(|r| r.arn().to_string())
-        .ok_or_else(|| AwsError::message("iam:CreateRole", &resource, "no role in the response"))
+        .ok_or_else(|| Error::aws_message("iam:CreateRole", &resource, "no role in the response"))
 }
 
 /// The service role's policy lets EMR place network interfaces only in a VPC
 /// and subnets carrying the EMR tag. The tag stays on delete: other Studios
 /// may share the subnets, and it grants nothing by itself.
-async fn tag_network_for_emr(aws: &Aws, spec: &StudioSpec<'_>) -> Result<(), AwsError> {
+async fn tag_network_for_emr(aws: &Aws, spec: &StudioSpec<'_>) -> Result<(), Error> {
     let tag = aws_sdk_ec2::types::Tag::builder()
         .key(EMR_MANAGED_TAG)
         .value("true")
@@ -339,7 +337,7 @@ async fn tag_network_for_emr(aws: &Aws, spec: &StudioSpec<'_>) -> Result<(), Aws
         .tags(tag)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateTags", spec.vpc_id, e))?;
+        .context("ec2:CreateTags", spec.vpc_id)?;
     Ok(())
 }
 
@@ -350,7 +348,7 @@ async fn create_security_groups(
     aws: &Aws,
     spec: &StudioSpec<'_>,
     ids: &mut StudioIds,
-) -> Result<(String, String), AwsError> {
+) -> Result<(String, String), Error> {
     let workspace = create_security_group(aws, spec, "workspace").await?;
     ids.workspace_security_group = Some(workspace.clone());
     let engine = create_security_group(aws, spec, "engine").await?;
@@ -361,7 +359,7 @@ async fn create_security_groups(
         .ip_permissions(all_out())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupEgress", &workspace, e))?;
+        .context("ec2:RevokeSecurityGroupEgress", &workspace)?;
     aws.ec2
         .authorize_security_group_egress()
         .group_id(&workspace)
@@ -369,14 +367,14 @@ async fn create_security_groups(
         .ip_permissions(https_out())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:AuthorizeSecurityGroupEgress", &workspace, e))?;
+        .context("ec2:AuthorizeSecurityGroupEgress", &workspace)?;
     aws.ec2
         .authorize_security_group_ingress()
         .group_id(&engine)
         .ip_permissions(gateway_rule(&workspace))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:AuthorizeSecurityGroupIngress", &engine, e))?;
+        .context("ec2:AuthorizeSecurityGroupIngress", &engine)?;
     Ok((workspace, engine))
 }
 
@@ -384,7 +382,7 @@ async fn create_security_group(
     aws: &Aws,
     spec: &StudioSpec<'_>,
     kind: &str,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let name = security_group_name(spec.platform, kind, spec.suffix);
     let tags = security_group_tags(spec.tags);
     let group = aws
@@ -399,9 +397,9 @@ async fn create_security_group(
         .tag_specifications(ec2_tag_spec(ResourceType::SecurityGroup, &tags, &name))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateSecurityGroup", &name, e))?;
+        .context("ec2:CreateSecurityGroup", &name)?;
     group.group_id().map(str::to_string).ok_or_else(|| {
-        AwsError::message(
+        Error::aws_message(
             "ec2:CreateSecurityGroup",
             &name,
             "no group id in the response",
@@ -423,7 +421,7 @@ async fn create_studio(
     aws: &Aws,
     spec: &StudioSpec<'_>,
     request: &StudioRequest<'_>,
-) -> Result<(String, String), AwsError> {
+) -> Result<(String, String), Error> {
     let resource = studio_resource(spec.name);
     let tags: Vec<_> = spec
         .tags
@@ -449,13 +447,13 @@ async fn create_studio(
             .set_tags(Some(tags.clone()))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("emr:CreateStudio", &resource, e));
+            .context("emr:CreateStudio", &resource);
         match sent {
             Ok(out) => {
                 let id = out.studio_id().unwrap_or_default().to_string();
                 let url = out.url().unwrap_or_default().to_string();
                 if id.is_empty() {
-                    return Err(AwsError::message(
+                    return Err(Error::aws_message(
                         "emr:CreateStudio",
                         &resource,
                         "no Studio id in the response",
@@ -473,14 +471,14 @@ async fn create_studio(
 }
 
 /// The Studio as EMR describes it; `None` when it is gone.
-pub async fn describe(aws: &Aws, studio_id: &str) -> Result<Option<StudioDescription>, AwsError> {
+pub async fn describe(aws: &Aws, studio_id: &str) -> Result<Option<StudioDescription>, Error> {
     let sent = aws
         .emr
         .describe_studio()
         .studio_id(studio_id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr:DescribeStudio", studio_resource(studio_id), e));
+        .context("emr:DescribeStudio", studio_resource(studio_id));
     let out = match sent {
         Ok(out) => out,
         Err(err) if studio_gone(&err) => return Ok(None),
@@ -501,14 +499,14 @@ pub async fn describe(aws: &Aws, studio_id: &str) -> Result<Option<StudioDescrip
 }
 
 /// Renames the Studio in place (UpdateStudio; the URL stays).
-pub async fn rename(aws: &Aws, studio_id: &str, name: &str) -> Result<(), AwsError> {
+pub async fn rename(aws: &Aws, studio_id: &str, name: &str) -> Result<(), Error> {
     aws.emr
         .update_studio()
         .studio_id(studio_id)
         .name(name)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr:UpdateStudio", studio_resource(studio_id), e))?;
+        .context("emr:UpdateStudio", studio_resource(studio_id))?;
     Ok(())
 }
 
@@ -518,7 +516,7 @@ pub async fn retag(
     ids: &StudioIds,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     if let Some(studio_id) = &ids.studio_id {
         retag_studio(aws, studio_id, old, new).await?;
     }
@@ -544,7 +542,7 @@ async fn retag_studio(
     studio_id: &str,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resource = studio_resource(studio_id);
     let removed = removed_keys(old, new);
     if !removed.is_empty() {
@@ -554,7 +552,7 @@ async fn retag_studio(
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("emr:RemoveTags", &resource, e))?;
+            .context("emr:RemoveTags", &resource)?;
     }
     let tags = new
         .iter()
@@ -566,7 +564,7 @@ async fn retag_studio(
         .set_tags(Some(tags))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr:AddTags", &resource, e))?;
+        .context("emr:AddTags", &resource)?;
     Ok(())
 }
 
@@ -575,7 +573,7 @@ async fn retag_security_groups(
     groups: &[String],
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let (old, new) = (security_group_tags(old), security_group_tags(new));
     let removed: Vec<_> = removed_keys(&old, &new)
         .into_iter()
@@ -588,7 +586,7 @@ async fn retag_security_groups(
             .set_tags(Some(removed))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:DeleteTags", groups.join(","), e))?;
+            .context("ec2:DeleteTags", groups.join(","))?;
     }
     aws.ec2
         .create_tags()
@@ -596,14 +594,14 @@ async fn retag_security_groups(
         .set_tags(Some(ec2_tags(&new, None)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateTags", groups.join(","), e))?;
+        .context("ec2:CreateTags", groups.join(","))?;
     Ok(())
 }
 
 /// Deletes everything in `ids` in dependency order (Studio, security
 /// groups, bucket, roles), forgetting each id once it is gone, so a retry
 /// after a failure resumes where this one stopped. What is already gone is done.
-pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<(), AwsError> {
+pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<(), Error> {
     if let Some(studio_id) = ids.studio_id.clone() {
         delete_studio(aws, &studio_id).await?;
         ids.studio_id = None;
@@ -641,14 +639,14 @@ pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<(), AwsError> {
     Ok(())
 }
 
-async fn delete_studio(aws: &Aws, studio_id: &str) -> Result<(), AwsError> {
+async fn delete_studio(aws: &Aws, studio_id: &str) -> Result<(), Error> {
     let deleted = aws
         .emr
         .delete_studio()
         .studio_id(studio_id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr:DeleteStudio", studio_resource(studio_id), e));
+        .context("emr:DeleteStudio", studio_resource(studio_id));
     match deleted {
         Err(err) if !studio_gone(&err) => Err(err),
         _ => Ok(()),
@@ -656,16 +654,16 @@ async fn delete_studio(aws: &Aws, studio_id: &str) -> Result<(), AwsError> {
 }
 
 /// A rule that is already gone, or whose group is, needs no revoking.
-fn ignore_missing_rule(result: Result<(), AwsError>) -> Result<(), AwsError> {
+fn ignore_missing_rule(result: Result<(), Error>) -> Result<(), Error> {
     match result {
-        Err(err) if err.code.as_deref() == Some("InvalidPermission.NotFound") => Ok(()),
-        other => ignore_not_found(other),
+        Err(err) if err.has_code("InvalidPermission.NotFound") => Ok(()),
+        other => other.ignore_not_found(),
     }
 }
 
 /// Each group's rules name the other group, and EC2 refuses deleting a group
 /// another group's rules still reference: revoke those rules first.
-async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Result<(), AwsError> {
+async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Result<(), Error> {
     ignore_missing_rule(
         aws.ec2
             .revoke_security_group_ingress()
@@ -674,7 +672,7 @@ async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Res
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupIngress", engine, e)),
+            .context("ec2:RevokeSecurityGroupIngress", engine),
     )?;
     ignore_missing_rule(
         aws.ec2
@@ -684,13 +682,13 @@ async fn unlink_security_groups(aws: &Aws, workspace: &str, engine: &str) -> Res
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::sdk("ec2:RevokeSecurityGroupEgress", workspace, e)),
+            .context("ec2:RevokeSecurityGroupEgress", workspace),
     )
 }
 
 /// Deletes the group, waiting while network interfaces EMR made for
 /// Workspaces still use it (they go some time after the Studio).
-async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), AwsError> {
+async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), Error> {
     let op = "ec2:DeleteSecurityGroup";
     wait::delete_when_released(op, group, SG_RELEASE_TIMEOUT, || async {
         aws.ec2
@@ -699,7 +697,7 @@ async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), AwsError> {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::sdk(op, group, e))
+            .context(op, group)
     })
     .await
 }
@@ -816,10 +814,8 @@ mod tests {
         assert_eq!(https_out().from_port(), Some(443));
     }
 
-    fn error(code: &str, message: &str) -> AwsError {
-        let mut err = AwsError::message("emr:CreateStudio", "s", format!("{code}: {message}"));
-        err.code = Some(code.into());
-        err
+    fn error(code: &str, message: &str) -> Error {
+        Error::aws_coded("emr:CreateStudio", "s", code, message)
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use super::AwsError;
+use super::Error;
 
 /// What one poll saw.
 pub enum Poll<T> {
@@ -48,21 +48,21 @@ pub async fn until<T, F, Fut>(
     timeout: Duration,
     backoff: Backoff,
     mut poll: F,
-) -> Result<T, AwsError>
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Poll<T>, AwsError>>,
+    Fut: Future<Output = Result<Poll<T>, Error>>,
 {
     let started = Instant::now();
     let mut attempt = 0;
     loop {
         match poll().await? {
             Poll::Ready(value) => return Ok(value),
-            Poll::Failed(why) => return Err(AwsError::message(operation, resource, why)),
+            Poll::Failed(why) => return Err(Error::aws_message(operation, resource, why)),
             Poll::Pending(status) => {
                 let elapsed = started.elapsed();
                 if elapsed >= timeout {
-                    return Err(AwsError::message(
+                    return Err(Error::aws_message(
                         operation,
                         resource,
                         format!(
@@ -74,7 +74,7 @@ where
                 tracing::debug!(operation, resource, status, "waiting");
                 let delay = backoff.delay(attempt).min(timeout - elapsed);
                 if crate::plugin::stop::sleep_or_stop(delay).await {
-                    return Err(AwsError::message(operation, resource, format!(
+                    return Err(Error::aws_message(operation, resource, format!(
                         "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
                     )));
                 }
@@ -93,10 +93,10 @@ pub async fn delete_when_released<F, Fut>(
     resource: &str,
     timeout: Duration,
     mut delete: F,
-) -> Result<(), AwsError>
+) -> Result<(), Error>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), AwsError>>,
+    Fut: Future<Output = Result<(), Error>>,
 {
     until(operation, resource, timeout, Backoff::FAST, || {
         let attempt = delete();
@@ -104,9 +104,9 @@ where
             match attempt.await {
                 Ok(()) => Ok(Poll::Ready(())),
                 Err(err) if err.is_not_found() => Ok(Poll::Ready(())),
-                Err(err) if err.code.as_deref() == Some("DependencyViolation") => Ok(
-                    Poll::Pending("in use by network interfaces AWS has not released yet".into()),
-                ),
+                Err(err) if err.has_code("DependencyViolation") => Ok(Poll::Pending(
+                    "in use by network interfaces AWS has not released yet".into(),
+                )),
                 Err(err) => Err(err),
             }
         }

@@ -13,9 +13,9 @@ use aws_sdk_eks::types::{Nodegroup, Taint as EksTaint, TaintEffect};
 use base64::Engine;
 
 use super::expand::{self, Taint};
-use crate::aws::errors::ignore_not_found;
 use crate::aws::tags::{ec2_tag_spec, ec2_tags};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 use crate::resources::platform::{cluster, network};
 
 /// What a nodegroup needs from its platform.
@@ -25,12 +25,12 @@ pub struct Platform {
     pub suffix: String,
 }
 
-pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, AwsError> {
+pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, Error> {
     let resource = format!("platform \"{platform_id}\"");
     let described = cluster::describe_cluster(aws, platform_id)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "eks:DescribeCluster",
                 &resource,
                 "no such platform: platform_id must be the id of an emreks_platform",
@@ -46,7 +46,7 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, AwsError
         .into_iter()
         .find(|r| r.contains("-eks-node-"))
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "iam:ListRoles",
                 &resource,
                 "the platform has no node role; was it made by emreks_platform?",
@@ -58,7 +58,7 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, AwsError
         .role_name(&node_role)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:GetRole", format!("IAM role \"{node_role}\""), e))?
+        .context("iam:GetRole", format!("IAM role \"{node_role}\""))?
         .role
         .map(|r| r.arn)
         .unwrap_or_default();
@@ -71,7 +71,7 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, AwsError
 }
 
 /// Instance types offered in the zone, out of `wanted`.
-pub async fn offered(aws: &Aws, zone: &str, wanted: &[String]) -> Result<Vec<String>, AwsError> {
+pub async fn offered(aws: &Aws, zone: &str, wanted: &[String]) -> Result<Vec<String>, Error> {
     let out = aws
         .ec2
         .describe_instance_type_offerings()
@@ -90,7 +90,7 @@ pub async fn offered(aws: &Aws, zone: &str, wanted: &[String]) -> Result<Vec<Str
         )
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeInstanceTypeOfferings", zone, e))?;
+        .context("ec2:DescribeInstanceTypeOfferings", zone)?;
     Ok(out
         .instance_type_offerings()
         .iter()
@@ -102,14 +102,14 @@ pub async fn offered(aws: &Aws, zone: &str, wanted: &[String]) -> Result<Vec<Str
 pub async fn instance_types(
     aws: &Aws,
     names: &[String],
-) -> Result<Vec<aws_sdk_ec2::types::InstanceTypeInfo>, AwsError> {
+) -> Result<Vec<aws_sdk_ec2::types::InstanceTypeInfo>, Error> {
     let out = aws
         .ec2
         .describe_instance_types()
         .set_instance_types(Some(names.iter().map(|n| n.as_str().into()).collect()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeInstanceTypes", names.join(","), e))?;
+        .context("ec2:DescribeInstanceTypes", names.join(","))?;
     Ok(out.instance_types().to_vec())
 }
 
@@ -123,10 +123,7 @@ pub struct TemplateSpec<'a> {
 
 /// A launch template that requires IMDSv2, encrypts the root volume, and on
 /// AL2023 prepares the Spark local dir. Returns its id.
-pub async fn create_launch_template(
-    aws: &Aws,
-    spec: &TemplateSpec<'_>,
-) -> Result<String, AwsError> {
+pub async fn create_launch_template(aws: &Aws, spec: &TemplateSpec<'_>) -> Result<String, Error> {
     let bottlerocket = spec.ami_type.starts_with("BOTTLEROCKET");
     let root = if bottlerocket {
         "/dev/xvdb"
@@ -180,24 +177,23 @@ pub async fn create_launch_template(
         ))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateLaunchTemplate", &resource, e));
+        .context("ec2:CreateLaunchTemplate", &resource);
     let template = match created {
         Ok(out) => out.launch_template,
         // Left by a nodegroup deleted outside Terraform: its template is reused.
-        Err(e) if e.code.as_deref() == Some("InvalidLaunchTemplateName.AlreadyExistsException") => {
-            aws.ec2
-                .describe_launch_templates()
-                .launch_template_names(spec.name)
-                .send()
-                .await
-                .map_err(|e| AwsError::sdk("ec2:DescribeLaunchTemplates", &resource, e))?
-                .launch_templates
-                .and_then(|t| t.into_iter().next())
-        }
+        Err(e) if e.has_code("InvalidLaunchTemplateName.AlreadyExistsException") => aws
+            .ec2
+            .describe_launch_templates()
+            .launch_template_names(spec.name)
+            .send()
+            .await
+            .context("ec2:DescribeLaunchTemplates", &resource)?
+            .launch_templates
+            .and_then(|t| t.into_iter().next()),
         Err(e) => return Err(e),
     };
     template.and_then(|t| t.launch_template_id).ok_or_else(|| {
-        AwsError::message(
+        Error::aws_message(
             "ec2:CreateLaunchTemplate",
             &resource,
             "no id in the response",
@@ -205,7 +201,7 @@ pub async fn create_launch_template(
     })
 }
 
-pub async fn delete_launch_template(aws: &Aws, id: &str) -> Result<(), AwsError> {
+pub async fn delete_launch_template(aws: &Aws, id: &str) -> Result<(), Error> {
     let deleted = aws
         .ec2
         .delete_launch_template()
@@ -213,10 +209,10 @@ pub async fn delete_launch_template(aws: &Aws, id: &str) -> Result<(), AwsError>
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::sdk("ec2:DeleteLaunchTemplate", id, e));
+        .context("ec2:DeleteLaunchTemplate", id);
     match deleted {
-        Err(e) if e.code.as_deref() == Some("InvalidLaunchTemplateId.NotFound") => Ok(()),
-        other => ignore_not_found(other),
+        Err(e) if e.has_code("InvalidLaunchTemplateId.NotFound") => Ok(()),
+        other => other.ignore_not_found(),
     }
 }
 
@@ -268,7 +264,7 @@ pub async fn sync_asg_tags(
     aws: &Aws,
     groups: &[String],
     wanted: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     for group in groups {
         let resource = format!("Auto Scaling group \"{group}\"");
         let described = aws
@@ -282,7 +278,7 @@ pub async fn sync_asg_tags(
             )
             .send()
             .await
-            .map_err(|e| AwsError::sdk("autoscaling:DescribeTags", &resource, e))?;
+            .context("autoscaling:DescribeTags", &resource)?;
         let stale: Vec<String> = described
             .tags()
             .iter()
@@ -308,14 +304,14 @@ pub async fn sync_asg_tags(
                 .set_tags(Some(stale.iter().map(|k| tag(k, None)).collect()))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("autoscaling:DeleteTags", &resource, e))?;
+                .context("autoscaling:DeleteTags", &resource)?;
         }
         aws.autoscaling
             .create_or_update_tags()
             .set_tags(Some(wanted.iter().map(|(k, v)| tag(k, Some(v))).collect()))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("autoscaling:CreateOrUpdateTags", &resource, e))?;
+            .context("autoscaling:CreateOrUpdateTags", &resource)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod expand;
 mod sizing;
 mod state;
 
+use crate::error::AwsContext;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ use aws_sdk_eks::types::{
     UpdateLabelsPayload, UpdateTaintsPayload,
 };
 
-use crate::aws::{tags, Aws, AwsError, SharedAws};
+use crate::aws::{tags, Aws, Error, SharedAws};
 use crate::emr::job_profiles::ProfileSettings;
 use crate::emr::pod_templates::{JobProfile, SparkRole};
 use crate::plugin::schema::{
@@ -375,7 +376,7 @@ async fn create_nodegroup(
     aws: &Aws,
     state: &mut NodegroupState,
     template_id: &mut Option<String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let name = known(&state.name).unwrap_or_default().to_string();
     let zone = known(&state.availability_zone)
@@ -388,9 +389,8 @@ async fn create_nodegroup(
         .get(&zone)
         .cloned()
         .ok_or_else(|| {
-            AwsError::message(
-                "plan",
-                "availability_zone",
+            Error::config(
+                AttributePath::new("availability_zone"),
                 format!("the platform has no subnet in {zone}"),
             )
         })?;
@@ -454,7 +454,7 @@ async fn create_nodegroup(
         .client_request_token(format!("{platform_id}-{name}-{id}"))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:CreateNodegroup", &resource, e));
+        .context("eks:CreateNodegroup", &resource);
     match created {
         Err(e) if e.is_already_exists() => {}
         other => {
@@ -512,7 +512,7 @@ async fn update_nodegroup(
     aws: &Aws,
     prior: &NodegroupState,
     state: &mut NodegroupState,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let name = known(&state.name).unwrap_or_default().to_string();
     let resource = group_resource(&platform_id, &name);
@@ -580,7 +580,7 @@ async fn update_nodegroup(
         let out = request
             .send()
             .await
-            .map_err(|e| AwsError::sdk("eks:UpdateNodegroupConfig", &resource, e))?;
+            .context("eks:UpdateNodegroupConfig", &resource)?;
         if let Some(id) = out.update().and_then(|u| u.id()) {
             cluster::wait_update(aws, &platform_id, Some(&name), id, timeout).await?;
         }
@@ -596,7 +596,7 @@ async fn update_nodegroup(
     let group = nodes::describe(aws, &platform_id, &name)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "eks:DescribeNodegroup",
                 &resource,
                 "the nodegroup disappeared during the update",
@@ -612,7 +612,7 @@ async fn update_nodegroup(
     Ok(())
 }
 
-async fn destroy_nodegroup(aws: &Aws, state: &NodegroupState) -> Result<(), AwsError> {
+async fn destroy_nodegroup(aws: &Aws, state: &NodegroupState) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default();
     let name = known(&state.name).unwrap_or_default();
     let timeout = timeouts_of(state).get(Operation::Delete, DELETE_TIMEOUT);
@@ -624,18 +624,17 @@ async fn destroy_nodegroup(aws: &Aws, state: &NodegroupState) -> Result<(), AwsE
 }
 
 /// An existing nodegroup's arguments, from EKS and the tags the provider set.
-async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, AwsError> {
+async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> {
     let (platform_id, name) = id.split_once(':').ok_or_else(|| {
-        AwsError::message(
-            "import",
-            id,
+        Error::import_refused(
+            format!("\"{id}\""),
             "the id is <platform id>:<nodegroup name>, e.g. analytics:critical-a",
         )
     })?;
     let group = nodes::describe(aws, platform_id, name)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "eks:DescribeNodegroup",
                 group_resource(platform_id, name),
                 "no such nodegroup",
@@ -725,10 +724,6 @@ fn settle(state: &mut NodegroupState) {
     unknown_as_null(&mut state.tags_all);
 }
 
-fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
-    diags.root_error(summary, err.to_string());
-}
-
 #[async_trait]
 impl Resource for NodegroupResource {
     type State = NodegroupState;
@@ -798,7 +793,7 @@ impl Resource for NodegroupResource {
             }
             Ok(None) => None,
             Err(err) => {
-                report(diags, "Cannot read the nodegroup", &err);
+                err.report(diags, "Cannot read the nodegroup");
                 Some((state, private_state))
             }
         }
@@ -913,7 +908,7 @@ impl Resource for NodegroupResource {
             set_sizing(&mut state, Some(sized.unwrap_or_default()));
         }
         if let Err(err) = create_nodegroup(&aws, &mut state, &mut template).await {
-            report(diags, "Cannot create the nodegroup", &err);
+            err.report(diags, "Cannot create the nodegroup");
         }
         settle(&mut state);
         Some((state, planned_private_state))
@@ -930,7 +925,7 @@ impl Resource for NodegroupResource {
         let aws = self.aws.get(diags)?;
         let mut state = planned_state;
         if let Err(err) = update_nodegroup(&aws, &prior_state, &mut state).await {
-            report(diags, "Cannot update the nodegroup", &err);
+            err.report(diags, "Cannot update the nodegroup");
         }
         settle(&mut state);
         Some((state, planned_private_state))
@@ -944,7 +939,7 @@ impl Resource for NodegroupResource {
     ) -> Option<()> {
         let aws = self.aws.get(diags)?;
         if let Err(err) = destroy_nodegroup(&aws, &prior_state).await {
-            report(diags, "Cannot destroy the nodegroup", &err);
+            err.report(diags, "Cannot destroy the nodegroup");
         }
         Some(())
     }
@@ -967,7 +962,7 @@ impl Resource for NodegroupResource {
                 Some((state, None))
             }
             Err(err) => {
-                report(diags, "Cannot import the nodegroup", &err);
+                err.report(diags, "Cannot import the nodegroup");
                 None
             }
         }

@@ -16,11 +16,11 @@ use async_trait::async_trait;
 use aws_sdk_emrcontainers::types::EndpointState as AwsEndpointState;
 use serde_json::Value as Json;
 
-use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{studio, tags, Aws, AwsError, SharedAws};
+use crate::aws::{studio, tags, Aws, Error, SharedAws};
 use crate::emr::job_profiles::ProfileSettings;
 use crate::emr::pod_templates::JobProfile;
+use crate::error::{AwsContext, NotFound};
 use crate::plugin::schema::{
     block, computed, map_of_strings, optional, optional_computed, required, string,
 };
@@ -60,28 +60,27 @@ struct Notebooks {
     tags: BTreeMap<String, String>,
 }
 
-async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, AwsError> {
+async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, Error> {
     let resource = format!("platform \"{platform_id}\"");
     let platform = aws_io::platform(aws, platform_id).await?;
     let bucket = settings::assets_bucket(platform_id, &platform.suffix);
     let saved = settings::load(aws, &bucket, platform_id)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "s3:GetObject",
                 &resource,
                 "the platform has no saved settings; was it made by emreks_platform?",
             )
         })?;
     let studio_config = saved.studio.as_ref_option().cloned().ok_or_else(|| {
-        AwsError::message(
-            "plan",
-            "platform_id",
+        Error::config(
+            AttributePath::new("platform_id"),
             "the platform has no `studio` block: notebook users need its EMR Studio",
         )
     })?;
     let auth_mode = studio::AuthMode::parse(known(&studio_config.auth_mode).unwrap_or_default())
-        .map_err(|why| AwsError::message("plan", "platform_id", why))?;
+        .map_err(|why| Error::config(AttributePath::new("platform_id"), why))?;
     let described = cluster::describe_cluster(aws, platform_id).await?;
     let vpc = described
         .as_ref()
@@ -90,7 +89,7 @@ async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, AwsError> 
     let studio = layer::find_studio(aws, platform_id, &platform.suffix, &studio_config, vpc)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "elasticmapreduce:ListStudios",
                 &resource,
                 "the platform's Studio does not exist (yet)",
@@ -100,7 +99,7 @@ async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, AwsError> 
     let virtual_cluster_id = layer::virtual_cluster_id(aws, platform_id, vc_name)
         .await?
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "emr-containers:ListVirtualClusters",
                 &resource,
                 format!("the notebook virtual cluster \"{vc_name}\" is not running"),
@@ -198,7 +197,7 @@ async fn find_endpoint(
     aws: &Aws,
     virtual_cluster: &str,
     name: &str,
-) -> Result<Option<(String, String)>, AwsError> {
+) -> Result<Option<(String, String)>, Error> {
     find(aws, virtual_cluster, name, |state| {
         matches!(
             state,
@@ -213,7 +212,7 @@ async fn find_endpoint_any(
     aws: &Aws,
     virtual_cluster: &str,
     name: &str,
-) -> Result<Option<(String, String)>, AwsError> {
+) -> Result<Option<(String, String)>, Error> {
     find(aws, virtual_cluster, name, |state| {
         !matches!(
             state,
@@ -228,7 +227,7 @@ async fn find(
     virtual_cluster: &str,
     name: &str,
     wanted: impl Fn(Option<&AwsEndpointState>) -> bool,
-) -> Result<Option<(String, String)>, AwsError> {
+) -> Result<Option<(String, String)>, Error> {
     let mut pages = aws
         .emrcontainers
         .list_managed_endpoints()
@@ -236,13 +235,10 @@ async fn find(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            AwsError::sdk(
-                "emr-containers:ListManagedEndpoints",
-                endpoint_resource(name),
-                e,
-            )
-        })?;
+        let page = page.context(
+            "emr-containers:ListManagedEndpoints",
+            endpoint_resource(name),
+        )?;
         let hit = page
             .endpoints()
             .iter()
@@ -263,7 +259,7 @@ async fn ensure_endpoint(
     spec: &EndpointSpec,
     user_tag: &str,
     timeout: Duration,
-) -> Result<(String, String), AwsError> {
+) -> Result<(String, String), Error> {
     let resource = endpoint_resource(&spec.name);
     let (id, arn) = match find_endpoint(aws, &notebooks.virtual_cluster_id, &spec.name).await? {
         Some((id, arn)) => {
@@ -273,12 +269,15 @@ async fn ensure_endpoint(
                 .tags(user_tag, "true")
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("emr-containers:TagResource", &resource, e))?;
+                .context("emr-containers:TagResource", &resource)?;
             (id, arn)
         }
         None => {
             let overrides = expand::overrides_from_json(&spec.overrides).map_err(|why| {
-                AwsError::message("plan", format!("managed_endpoints {}", spec.name), why)
+                Error::config(
+                    AttributePath::new("managed_endpoints"),
+                    format!("{}: {why}", spec.name),
+                )
             })?;
             let mut all_tags = notebooks.tags.clone();
             all_tags.insert(user_tag.to_string(), "true".to_string());
@@ -297,7 +296,7 @@ async fn ensure_endpoint(
                 .set_tags(Some(all_tags.into_iter().collect()))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("emr-containers:CreateManagedEndpoint", &resource, e))?;
+                .context("emr-containers:CreateManagedEndpoint", &resource)?;
             (out.id.unwrap_or_default(), out.arn.unwrap_or_default())
         }
     };
@@ -317,7 +316,7 @@ async fn wait_active(
     id: &str,
     name: &str,
     timeout: Duration,
-) -> Result<Option<String>, AwsError> {
+) -> Result<Option<String>, Error> {
     let resource = endpoint_resource(name);
     wait::until(
         "emr-containers:DescribeManagedEndpoint",
@@ -332,9 +331,7 @@ async fn wait_active(
                 .virtual_cluster_id(virtual_cluster)
                 .send()
                 .await
-                .map_err(|e| {
-                    AwsError::sdk("emr-containers:DescribeManagedEndpoint", &resource, e)
-                })?;
+                .context("emr-containers:DescribeManagedEndpoint", &resource)?;
             let Some(endpoint) = out.endpoint else {
                 return Ok(Poll::Failed("the endpoint disappeared".into()));
             };
@@ -366,11 +363,7 @@ async fn wait_active(
 }
 
 /// Lets the Studio's engines reach the endpoint's gateway (TCP 18888).
-async fn open_to_studio(
-    aws: &Aws,
-    endpoint_group: &str,
-    engine_group: &str,
-) -> Result<(), AwsError> {
+async fn open_to_studio(aws: &Aws, endpoint_group: &str, engine_group: &str) -> Result<(), Error> {
     let rule = aws_sdk_ec2::types::IpPermission::builder()
         .ip_protocol("tcp")
         .from_port(18888)
@@ -389,9 +382,9 @@ async fn open_to_studio(
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::sdk("ec2:AuthorizeSecurityGroupIngress", endpoint_group, e));
+        .context("ec2:AuthorizeSecurityGroupIngress", endpoint_group);
     match opened {
-        Err(e) if e.code.as_deref() == Some("InvalidPermission.Duplicate") => Ok(()),
+        Err(e) if e.has_code("InvalidPermission.Duplicate") => Ok(()),
         other => other,
     }
 }
@@ -403,17 +396,17 @@ async fn release_endpoint(
     id: &str,
     user_tag: &str,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resource = format!("managed endpoint {id}");
-    let described = found(
-        aws.emrcontainers
-            .describe_managed_endpoint()
-            .id(id)
-            .virtual_cluster_id(virtual_cluster)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("emr-containers:DescribeManagedEndpoint", &resource, e)),
-    )?;
+    let described = aws
+        .emrcontainers
+        .describe_managed_endpoint()
+        .id(id)
+        .virtual_cluster_id(virtual_cluster)
+        .send()
+        .await
+        .context("emr-containers:DescribeManagedEndpoint", &resource)
+        .found()?;
     let Some(endpoint) = described.and_then(|d| d.endpoint) else {
         return Ok(());
     };
@@ -440,7 +433,7 @@ async fn release_endpoint(
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::sdk("emr-containers:UntagResource", &resource, e));
+            .context("emr-containers:UntagResource", &resource);
     }
     aws.emrcontainers
         .delete_managed_endpoint()
@@ -448,17 +441,16 @@ async fn release_endpoint(
         .virtual_cluster_id(virtual_cluster)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr-containers:DeleteManagedEndpoint", &resource, e))?;
+        .context("emr-containers:DeleteManagedEndpoint", &resource)?;
     wait::until("emr-containers:DescribeManagedEndpoint", &resource, timeout, Backoff::SLOW, || async {
-        let out = found(
-            aws.emrcontainers
+        let out = aws
+            .emrcontainers
                 .describe_managed_endpoint()
                 .id(id)
                 .virtual_cluster_id(virtual_cluster)
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("emr-containers:DescribeManagedEndpoint", &resource, e)),
-        )?;
+                .context("emr-containers:DescribeManagedEndpoint", &resource).found()?;
         Ok(match out.and_then(|o| o.endpoint).and_then(|e| e.state().cloned()) {
             None | Some(AwsEndpointState::Terminated | AwsEndpointState::TerminatedWithErrors) => Poll::Ready(()),
             Some(state) => Poll::Pending(state.as_str().to_string()),
@@ -480,7 +472,7 @@ async fn grant(
     state: &NotebookUserState,
     arns: &[String],
     private: &mut NotebookUserPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let name = known(&state.identity_name).unwrap_or_default();
     let kind = known(&state.identity_type).unwrap_or("USER");
     let document =
@@ -498,7 +490,7 @@ async fn grant(
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:PutUserPolicy", &resource, e));
+                .context("iam:PutUserPolicy", &resource);
             match as_user {
                 Ok(()) => private.iam_kind = Some("user".into()),
                 Err(e) if e.is_not_found() => {
@@ -509,7 +501,7 @@ async fn grant(
                         .policy_document(&document)
                         .send()
                         .await
-                        .map_err(|e| AwsError::sdk("iam:PutRolePolicy", &resource, e))?;
+                        .context("iam:PutRolePolicy", &resource)?;
                     private.iam_kind = Some("role".into());
                 }
                 Err(e) => return Err(e),
@@ -525,7 +517,7 @@ async fn grant(
                         .set_as_default(true)
                         .send()
                         .await
-                        .map_err(|e| AwsError::sdk("iam:CreatePolicyVersion", &resource, e))?;
+                        .context("iam:CreatePolicyVersion", &resource)?;
                     arn
                 }
                 None => {
@@ -544,7 +536,7 @@ async fn grant(
                         .policy_document(&document)
                         .send()
                         .await
-                        .map_err(|e| AwsError::sdk("iam:CreatePolicy", &resource, e))?;
+                        .context("iam:CreatePolicy", &resource)?;
                     let arn = out.policy.and_then(|p| p.arn).unwrap_or_default();
                     private.session_policy_arn = Some(arn.clone());
                     aws.emr
@@ -555,13 +547,7 @@ async fn grant(
                         .session_policy_arn(&arn)
                         .send()
                         .await
-                        .map_err(|e| {
-                            AwsError::sdk(
-                                "elasticmapreduce:CreateStudioSessionMapping",
-                                &resource,
-                                e,
-                            )
-                        })?;
+                        .context("elasticmapreduce:CreateStudioSessionMapping", &resource)?;
                     arn
                 }
             };
@@ -577,31 +563,31 @@ async fn revoke(
     studio_id: Option<&str>,
     state: &NotebookUserState,
     private: &mut NotebookUserPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let name = known(&state.identity_name).unwrap_or_default();
     let kind = known(&state.identity_type).unwrap_or("USER");
     let resource = format!("{kind} \"{name}\"");
     match private.iam_kind.as_deref() {
-        Some("user") => ignore_not_found(
-            aws.iam
-                .delete_user_policy()
-                .user_name(name)
-                .policy_name(policy_name(platform_id))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteUserPolicy", &resource, e)),
-        )?,
-        Some("role") => ignore_not_found(
-            aws.iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(policy_name(platform_id))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
-        )?,
+        Some("user") => aws
+            .iam
+            .delete_user_policy()
+            .user_name(name)
+            .policy_name(policy_name(platform_id))
+            .send()
+            .await
+            .map(|_| ())
+            .context("iam:DeleteUserPolicy", &resource)
+            .ignore_not_found()?,
+        Some("role") => aws
+            .iam
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(policy_name(platform_id))
+            .send()
+            .await
+            .map(|_| ())
+            .context("iam:DeleteRolePolicy", &resource)
+            .ignore_not_found()?,
         _ => {}
     }
     private.iam_kind = None;
@@ -616,50 +602,47 @@ async fn revoke(
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    AwsError::sdk("elasticmapreduce:DeleteStudioSessionMapping", &resource, e)
-                });
+                .context("elasticmapreduce:DeleteStudioSessionMapping", &resource);
             match unmapped {
-                Err(e) if e.code.as_deref() == Some("InvalidRequestException") => {}
-                other => ignore_not_found(other)?,
+                Err(e) if e.has_code("InvalidRequestException") => {}
+                other => other.ignore_not_found()?,
             }
         }
-        let versions = found(
-            aws.iam
-                .list_policy_versions()
-                .policy_arn(&arn)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(|e| AwsError::sdk("iam:ListPolicyVersions", &arn, e)),
-        )?;
+        let versions = aws
+            .iam
+            .list_policy_versions()
+            .policy_arn(&arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .context("iam:ListPolicyVersions", &arn)
+            .found()?;
         for version in versions.unwrap_or_default() {
             if !version.is_default_version() {
                 if let Some(id) = version.version_id() {
-                    ignore_not_found(
-                        aws.iam
-                            .delete_policy_version()
-                            .policy_arn(&arn)
-                            .version_id(id)
-                            .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| AwsError::sdk("iam:DeletePolicyVersion", &arn, e)),
-                    )?;
+                    aws.iam
+                        .delete_policy_version()
+                        .policy_arn(&arn)
+                        .version_id(id)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .context("iam:DeletePolicyVersion", &arn)
+                        .ignore_not_found()?;
                 }
             }
         }
-        ignore_not_found(
-            aws.iam
-                .delete_policy()
-                .policy_arn(&arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeletePolicy", &arn, e)),
-        )?;
+
+        aws.iam
+            .delete_policy()
+            .policy_arn(&arn)
+            .send()
+            .await
+            .map(|_| ())
+            .context("iam:DeletePolicy", &arn)
+            .ignore_not_found()?;
         private.session_policy_arn = None;
     }
     Ok(())
@@ -688,12 +671,12 @@ async fn reconcile(
     state: &mut NotebookUserState,
     private: &mut NotebookUserPrivate,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let notebooks = notebooks(aws, &platform_id).await?;
     let kind = known(&state.identity_type).unwrap_or("USER");
     if notebooks.auth_mode == studio::AuthMode::Iam && kind == "GROUP" {
-        return Err(AwsError::message("plan", "identity_type", "the platform's Studio signs in with IAM, which has no groups: use identity_type = \"USER\" with an IAM user or role name, or a Studio with auth_mode = \"SSO\""));
+        return Err(Error::config(AttributePath::new("identity_type"), "the platform's Studio signs in with IAM, which has no groups: use identity_type = \"USER\" with an IAM user or role name, or a Studio with auth_mode = \"SSO\""));
     }
     let user_tag = user_tag_of(state);
     let wanted = expand::configured(state);
@@ -727,7 +710,12 @@ async fn reconcile(
                 role.as_deref(),
                 overrides.as_deref(),
             )
-            .map_err(|why| AwsError::message("plan", format!("managed_endpoints {name}"), why))?;
+            .map_err(|why| {
+                Error::config(
+                    AttributePath::new("managed_endpoints"),
+                    format!("{name}: {why}"),
+                )
+            })?;
         match ensure_endpoint(aws, &notebooks, &spec, &user_tag, timeout).await {
             Ok((id, arn)) => {
                 ids.insert(name.clone(), id);
@@ -754,7 +742,7 @@ async fn reconcile(
     grant(aws, &notebooks, state, &all_arns, private).await?;
     let saved =
         serde_json::to_vec(&serde_json::json!({ "managed_endpoints": state.managed_endpoints }))
-            .map_err(|e| AwsError::message("s3:PutObject", settings_key(state), e.to_string()))?;
+            .map_err(|e| Error::aws_message("s3:PutObject", settings_key(state), e.to_string()))?;
     crate::aws::bucket::put_object(
         aws,
         &notebooks.bucket,
@@ -769,7 +757,7 @@ async fn destroy_user(
     aws: &Aws,
     state: &NotebookUserState,
     private: &mut NotebookUserPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let timeout = state
         .timeouts
@@ -795,23 +783,23 @@ async fn destroy_user(
         for id in string_map(&state.managed_endpoint_ids).values() {
             release_endpoint(aws, &notebooks.virtual_cluster_id, id, &user_tag, timeout).await?;
         }
-        ignore_not_found(
-            aws.s3
-                .delete_object()
-                .bucket(&notebooks.bucket)
-                .key(settings_key(state))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("s3:DeleteObject", settings_key(state), e)),
-        )?;
+
+        aws.s3
+            .delete_object()
+            .bucket(&notebooks.bucket)
+            .key(settings_key(state))
+            .send()
+            .await
+            .map(|_| ())
+            .context("s3:DeleteObject", settings_key(state))
+            .ignore_not_found()?;
     }
     let studio_id = notebooks.as_ref().and_then(|n| n.studio.studio_id.clone());
     revoke(aws, &platform_id, studio_id.as_deref(), state, private).await
 }
 
 /// Endpoints still live drop out of the maps when they are gone.
-async fn read_user(aws: &Aws, state: &mut NotebookUserState) -> Result<(), AwsError> {
+async fn read_user(aws: &Aws, state: &mut NotebookUserState) -> Result<(), Error> {
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let Ok(notebooks) = notebooks(aws, &platform_id).await else {
         return Ok(());
@@ -819,21 +807,18 @@ async fn read_user(aws: &Aws, state: &mut NotebookUserState) -> Result<(), AwsEr
     let mut ids = string_map(&state.managed_endpoint_ids);
     let mut arns = string_map(&state.managed_endpoint_arns);
     for (name, id) in ids.clone() {
-        let out = found(
-            aws.emrcontainers
-                .describe_managed_endpoint()
-                .id(&id)
-                .virtual_cluster_id(&notebooks.virtual_cluster_id)
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::sdk(
-                        "emr-containers:DescribeManagedEndpoint",
-                        endpoint_resource(&name),
-                        e,
-                    )
-                }),
-        )?;
+        let out = aws
+            .emrcontainers
+            .describe_managed_endpoint()
+            .id(&id)
+            .virtual_cluster_id(&notebooks.virtual_cluster_id)
+            .send()
+            .await
+            .context(
+                "emr-containers:DescribeManagedEndpoint",
+                endpoint_resource(&name),
+            )
+            .found()?;
         // A FAILED endpoint still exists and is kept for destroy to remove.
         let gone = out
             .and_then(|o| o.endpoint)
@@ -857,12 +842,11 @@ async fn read_user(aws: &Aws, state: &mut NotebookUserState) -> Result<(), AwsEr
     Ok(())
 }
 
-async fn import_user(aws: &Aws, id: &str) -> Result<NotebookUserState, AwsError> {
+async fn import_user(aws: &Aws, id: &str) -> Result<NotebookUserState, Error> {
     let parts: Vec<&str> = id.splitn(3, ':').collect();
     let [platform_id, kind, name] = parts.as_slice() else {
-        return Err(AwsError::message(
-            "import",
-            id,
+        return Err(Error::import_refused(
+            format!("\"{id}\""),
             "the id is <platform id>:<USER|GROUP>:<identity name>, e.g. analytics:USER:analyst",
         ));
     };
@@ -882,15 +866,15 @@ async fn import_user(aws: &Aws, id: &str) -> Result<NotebookUserState, AwsError>
         .key(&key)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("s3:GetObject", &key, e))?;
+        .context("s3:GetObject", &key)?;
     let bytes = object
         .body
         .collect()
         .await
-        .map_err(|e| AwsError::message("s3:GetObject", &key, e.to_string()))?
+        .map_err(|e| Error::aws_message("s3:GetObject", &key, e.to_string()))?
         .into_bytes();
     let saved: Json = serde_json::from_slice(&bytes)
-        .map_err(|e| AwsError::message("s3:GetObject", &key, e.to_string()))?;
+        .map_err(|e| Error::aws_message("s3:GetObject", &key, e.to_string()))?;
     state.managed_endpoints =
         serde_json::from_value(saved["managed_endpoints"].clone()).unwrap_or_default();
     let (mut ids, mut arns) = (BTreeMap::new(), BTreeMap::new());
@@ -913,10 +897,6 @@ fn settle(state: &mut NotebookUserState) {
     unknown_as_null(&mut state.studio_login_url);
     unknown_as_null(&mut state.managed_endpoint_ids);
     unknown_as_null(&mut state.managed_endpoint_arns);
-}
-
-fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
-    diags.root_error(summary, err.to_string());
 }
 
 /// The user's endpoints as nested attributes: only `name` must be written.
@@ -1011,7 +991,7 @@ impl Resource for NotebookUserResource {
     ) -> Option<(Self::State, Self::Private)> {
         let aws = self.aws.get(diags)?;
         if let Err(err) = read_user(&aws, &mut state).await {
-            report(diags, "Cannot read the notebook user", &err);
+            err.report(diags, "Cannot read the notebook user");
         }
         Some((state, private_state))
     }
@@ -1101,7 +1081,7 @@ impl Resource for NotebookUserResource {
             .unwrap_or_default()
             .get(Operation::Create, CREATE_TIMEOUT);
         if let Err(err) = reconcile(&aws, None, &mut state, &mut private, timeout).await {
-            report(diags, "Cannot create the notebook user", &err);
+            err.report(diags, "Cannot create the notebook user");
         }
         settle(&mut state);
         Some((state, Some(private)))
@@ -1127,7 +1107,7 @@ impl Resource for NotebookUserResource {
         if let Err(err) =
             reconcile(&aws, Some(&prior_state), &mut state, &mut private, timeout).await
         {
-            report(diags, "Cannot update the notebook user", &err);
+            err.report(diags, "Cannot update the notebook user");
         }
         settle(&mut state);
         Some((state, Some(private)))
@@ -1146,7 +1126,7 @@ impl Resource for NotebookUserResource {
             private.iam_kind = Some("user".into());
         }
         if let Err(err) = destroy_user(&aws, &prior_state, &mut private).await {
-            report(diags, "Cannot destroy the notebook user", &err);
+            err.report(diags, "Cannot destroy the notebook user");
         }
         Some(())
     }
@@ -1160,7 +1140,7 @@ impl Resource for NotebookUserResource {
         match import_user(&aws, &id).await {
             Ok(state) => Some((state, Some(NotebookUserPrivate::default()))),
             Err(err) => {
-                report(diags, "Cannot import the notebook user", &err);
+                err.report(diags, "Cannot import the notebook user");
                 None
             }
         }

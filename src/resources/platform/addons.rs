@@ -6,17 +6,17 @@ use std::time::Duration;
 
 use aws_sdk_eks::types::{AddonStatus, ResolveConflicts};
 
-use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
 use crate::emr::addons::{AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
+use crate::error::{AwsContext, NotFound};
 
 fn addon_resource(cluster: &str, addon: &str) -> String {
     format!("add-on \"{addon}\" of EKS cluster \"{cluster}\"")
 }
 
 /// The versions EKS offers for `kubernetes_version`, for the add-ons the platform installs.
-pub async fn catalogue(aws: &Aws, kubernetes_version: &str) -> Result<AddonCatalogue, AwsError> {
+pub async fn catalogue(aws: &Aws, kubernetes_version: &str) -> Result<AddonCatalogue, Error> {
     let mut catalogue = AddonCatalogue::default();
     let mut pages = aws
         .eks
@@ -25,13 +25,10 @@ pub async fn catalogue(aws: &Aws, kubernetes_version: &str) -> Result<AddonCatal
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            AwsError::sdk(
-                "eks:DescribeAddonVersions",
-                format!("Kubernetes {kubernetes_version}"),
-                e,
-            )
-        })?;
+        let page = page.context(
+            "eks:DescribeAddonVersions",
+            format!("Kubernetes {kubernetes_version}"),
+        )?;
         for addon in page.addons() {
             let Some(name) = addon.addon_name() else {
                 continue;
@@ -83,7 +80,7 @@ pub async fn ensure(
     addon: &str,
     version: &str,
     tags: &BTreeMap<String, String>,
-) -> Result<bool, AwsError> {
+) -> Result<bool, Error> {
     let resource = addon_resource(cluster, addon);
     if describe_version(aws, cluster, addon).await?.is_some() {
         return Ok(false);
@@ -97,7 +94,7 @@ pub async fn ensure(
         .set_tags(Some(tags.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:CreateAddon", &resource, e))?;
+        .context("eks:CreateAddon", &resource)?;
     Ok(true)
 }
 
@@ -105,16 +102,16 @@ pub async fn describe_version(
     aws: &Aws,
     cluster: &str,
     addon: &str,
-) -> Result<Option<String>, AwsError> {
-    let out = found(
-        aws.eks
-            .describe_addon()
-            .cluster_name(cluster)
-            .addon_name(addon)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("eks:DescribeAddon", addon_resource(cluster, addon), e)),
-    )?;
+) -> Result<Option<String>, Error> {
+    let out = aws
+        .eks
+        .describe_addon()
+        .cluster_name(cluster)
+        .addon_name(addon)
+        .send()
+        .await
+        .context("eks:DescribeAddon", addon_resource(cluster, addon))
+        .found()?;
     Ok(out.and_then(|o| o.addon).and_then(|a| a.addon_version))
 }
 
@@ -125,7 +122,7 @@ pub async fn wait_active(
     cluster: &str,
     addon: &str,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resource = addon_resource(cluster, addon);
     wait::until(
         "eks:DescribeAddon",
@@ -133,15 +130,15 @@ pub async fn wait_active(
         timeout,
         Backoff::FAST,
         || async {
-            let out = found(
-                aws.eks
-                    .describe_addon()
-                    .cluster_name(cluster)
-                    .addon_name(addon)
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::sdk("eks:DescribeAddon", &resource, e)),
-            )?;
+            let out = aws
+                .eks
+                .describe_addon()
+                .cluster_name(cluster)
+                .addon_name(addon)
+                .send()
+                .await
+                .context("eks:DescribeAddon", &resource)
+                .found()?;
             let Some(described) = out.and_then(|o| o.addon) else {
                 return Ok(Poll::Failed("the add-on disappeared".into()));
             };
@@ -158,17 +155,16 @@ pub async fn wait_active(
     .await
 }
 
-pub async fn delete(aws: &Aws, cluster: &str, addon: &str) -> Result<(), AwsError> {
-    ignore_not_found(
-        aws.eks
-            .delete_addon()
-            .cluster_name(cluster)
-            .addon_name(addon)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("eks:DeleteAddon", addon_resource(cluster, addon), e)),
-    )
+pub async fn delete(aws: &Aws, cluster: &str, addon: &str) -> Result<(), Error> {
+    aws.eks
+        .delete_addon()
+        .cluster_name(cluster)
+        .addon_name(addon)
+        .send()
+        .await
+        .map(|_| ())
+        .context("eks:DeleteAddon", addon_resource(cluster, addon))
+        .ignore_not_found()
 }
 
 #[cfg(test)]

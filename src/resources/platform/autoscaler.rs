@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::identity::{self, RoleSpec};
 use super::state::AutoscalerIds;
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
 use crate::emr::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 use crate::emr::iam_documents;
 use crate::kubernetes::Kube;
@@ -42,7 +42,7 @@ pub async fn install(
     role_name: &str,
     tags: &BTreeMap<String, String>,
     ids: &mut AutoscalerIds,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let mut created = false;
     let role_arn = identity::ensure_role(
         aws,
@@ -98,7 +98,7 @@ pub async fn uninstall(
     kube: Option<&Kube>,
     cluster: &str,
     ids: &mut AutoscalerIds,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     if let Some(kube) = kube {
         while let Some((api_version, kind, namespace, name)) = ids.objects.pop() {
             let deleted = kube

@@ -7,11 +7,11 @@ use std::time::Duration;
 use aws_sdk_eks::types::{AccessScope, AccessScopeType, Cluster, ClusterStatus, UpdateStatus};
 
 use super::expand;
-use crate::aws::errors::{found, ignore_not_found};
 pub use crate::aws::iam::{delete_role, retag_role};
 use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 fn cluster_resource(name: &str) -> String {
     format!("EKS cluster \"{name}\"")
@@ -25,7 +25,7 @@ pub fn role_path(platform: &str) -> String {
 }
 
 /// Names of the roles under the platform's IAM path.
-pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, AwsError> {
+pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, Error> {
     let mut names = Vec::new();
     let mut pages = aws
         .iam
@@ -34,13 +34,7 @@ pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, Aw
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            AwsError::sdk(
-                "iam:ListRoles",
-                format!("roles of platform \"{platform}\""),
-                e,
-            )
-        })?;
+        let page = page.context("iam:ListRoles", format!("roles of platform \"{platform}\""))?;
         names.extend(page.roles().iter().map(|r| r.role_name().to_string()));
     }
     Ok(names)
@@ -52,7 +46,7 @@ pub async fn create_cluster_role(
     role_name: &str,
     tags: &BTreeMap<String, String>,
     created: &mut Option<String>,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let resource = format!("IAM role \"{role_name}\"");
     let role = aws
         .iam
@@ -64,12 +58,11 @@ pub async fn create_cluster_role(
         .set_tags(Some(iam_tags(tags)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+        .context("iam:CreateRole", &resource)?;
     *created = Some(role_name.to_string());
-    let arn = role
-        .role()
-        .map(|r| r.arn().to_string())
-        .ok_or_else(|| AwsError::message("iam:CreateRole", &resource, "no role in the response"))?;
+    let arn = role.role().map(|r| r.arn().to_string()).ok_or_else(|| {
+        Error::aws_message("iam:CreateRole", &resource, "no role in the response")
+    })?;
     for policy in expand::CLUSTER_ROLE_POLICIES {
         aws.iam
             .attach_role_policy()
@@ -77,22 +70,22 @@ pub async fn create_cluster_role(
             .policy_arn(aws.managed_policy_arn(policy))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("iam:AttachRolePolicy", &resource, e))?;
+            .context("iam:AttachRolePolicy", &resource)?;
     }
     Ok(arn)
 }
 
 /// Whether the IAM role carries this platform's tag (so destroy may delete it).
-pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Result<bool, AwsError> {
+pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Result<bool, Error> {
     let resource = format!("IAM role \"{role_name}\"");
-    let tags = found(
-        aws.iam
-            .list_role_tags()
-            .role_name(role_name)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:ListRoleTags", &resource, e)),
-    )?;
+    let tags = aws
+        .iam
+        .list_role_tags()
+        .role_name(role_name)
+        .send()
+        .await
+        .context("iam:ListRoleTags", &resource)
+        .found()?;
     Ok(tags.is_some_and(|out| {
         out.tags()
             .iter()
@@ -112,7 +105,7 @@ pub struct ClusterRequest<'a> {
 
 /// Sends CreateCluster. A role created seconds ago may not be usable by EKS
 /// yet (IAM is eventually consistent), so that one refusal is retried.
-pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(), AwsError> {
+pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(), Error> {
     let resource = cluster_resource(request.name);
     let mut attempt = 0;
     loop {
@@ -137,9 +130,9 @@ pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(
         match sent {
             Ok(_) => return Ok(()),
             Err(e) => {
-                let err = AwsError::sdk("eks:CreateCluster", &resource, e);
-                let role_not_ready = err.code.as_deref() == Some("InvalidParameterException")
-                    && err.message.to_lowercase().contains("role");
+                let err = Error::aws("eks:CreateCluster", &resource, e);
+                let role_not_ready =
+                    err.has_code("InvalidParameterException") && err.mentions("role");
                 if role_not_ready && attempt < 8 {
                     attempt += 1;
                     tokio::time::sleep(Backoff::FAST.delay(attempt)).await;
@@ -151,20 +144,20 @@ pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(
     }
 }
 
-pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<Option<Cluster>, AwsError> {
-    let described = found(
-        aws.eks
-            .describe_cluster()
-            .name(name)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("eks:DescribeCluster", cluster_resource(name), e)),
-    )?;
+pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<Option<Cluster>, Error> {
+    let described = aws
+        .eks
+        .describe_cluster()
+        .name(name)
+        .send()
+        .await
+        .context("eks:DescribeCluster", cluster_resource(name))
+        .found()?;
     Ok(described.and_then(|out| out.cluster))
 }
 
 /// Waits until the cluster is ACTIVE and returns its description.
-pub async fn wait_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Cluster, AwsError> {
+pub async fn wait_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Cluster, Error> {
     let resource = cluster_resource(name);
     wait::until(
         "eks:DescribeCluster",
@@ -194,17 +187,17 @@ pub async fn wait_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Clu
 }
 
 /// Deletes the cluster and waits until EKS no longer knows it.
-pub async fn delete_cluster(aws: &Aws, name: &str, timeout: Duration) -> Result<(), AwsError> {
+pub async fn delete_cluster(aws: &Aws, name: &str, timeout: Duration) -> Result<(), Error> {
     let resource = cluster_resource(name);
-    ignore_not_found(
-        aws.eks
-            .delete_cluster()
-            .name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("eks:DeleteCluster", &resource, e)),
-    )?;
+
+    aws.eks
+        .delete_cluster()
+        .name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .context("eks:DeleteCluster", &resource)
+        .ignore_not_found()?;
     wait::until(
         "eks:DescribeCluster",
         &resource,
@@ -226,7 +219,7 @@ pub async fn delete_cluster(aws: &Aws, name: &str, timeout: Duration) -> Result<
 }
 
 /// Gives `principal` cluster-admin through an EKS access entry.
-pub async fn grant_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), AwsError> {
+pub async fn grant_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), Error> {
     let resource = format!(
         "access entry of {principal} on {}",
         cluster_resource(cluster)
@@ -239,7 +232,7 @@ pub async fn grant_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<()
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::sdk("eks:CreateAccessEntry", &resource, e));
+        .context("eks:CreateAccessEntry", &resource);
     match created {
         // The creator's own entry exists already when the admin is the creator.
         Err(e) if e.is_already_exists() => {}
@@ -257,41 +250,41 @@ pub async fn grant_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<()
         )
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:AssociateAccessPolicy", &resource, e))?;
+        .context("eks:AssociateAccessPolicy", &resource)?;
     Ok(())
 }
 
-pub async fn revoke_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), AwsError> {
+pub async fn revoke_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<(), Error> {
     let resource = format!(
         "access entry of {principal} on {}",
         cluster_resource(cluster)
     );
-    ignore_not_found(
-        aws.eks
-            .delete_access_entry()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("eks:DeleteAccessEntry", &resource, e)),
-    )
+
+    aws.eks
+        .delete_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await
+        .map(|_| ())
+        .context("eks:DeleteAccessEntry", &resource)
+        .ignore_not_found()
 }
 
-pub async fn has_access_entry(aws: &Aws, cluster: &str, principal: &str) -> Result<bool, AwsError> {
+pub async fn has_access_entry(aws: &Aws, cluster: &str, principal: &str) -> Result<bool, Error> {
     let resource = format!(
         "access entry of {principal} on {}",
         cluster_resource(cluster)
     );
-    let described = found(
-        aws.eks
-            .describe_access_entry()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("eks:DescribeAccessEntry", &resource, e)),
-    )?;
+    let described = aws
+        .eks
+        .describe_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await
+        .context("eks:DescribeAccessEntry", &resource)
+        .found()?;
     Ok(described.is_some())
 }
 
@@ -302,7 +295,7 @@ pub async fn wait_update(
     nodegroup: Option<&str>,
     update_id: &str,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resource = format!("update {update_id} of {}", cluster_resource(cluster));
     wait::until(
         "eks:DescribeUpdate",
@@ -318,7 +311,7 @@ pub async fn wait_update(
                 .update_id(update_id)
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("eks:DescribeUpdate", &resource, e))?;
+                .context("eks:DescribeUpdate", &resource)?;
             let update = out.update();
             Ok(match update.and_then(|u| u.status()) {
                 Some(UpdateStatus::Successful) => Poll::Ready(()),
@@ -340,7 +333,7 @@ pub async fn update_endpoint(
     cluster: &str,
     public_access_cidrs: &[String],
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let out = aws
         .eks
         .update_cluster_config()
@@ -348,7 +341,7 @@ pub async fn update_endpoint(
         .resources_vpc_config(expand::endpoint_update(public_access_cidrs))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:UpdateClusterConfig", cluster_resource(cluster), e))?;
+        .context("eks:UpdateClusterConfig", cluster_resource(cluster))?;
     match out.update().and_then(|u| u.id()) {
         Some(id) => wait_update(aws, cluster, None, id, timeout).await,
         None => Ok(()),
@@ -362,7 +355,7 @@ pub async fn upgrade(
     from: (u32, u32),
     to: (u32, u32),
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     for minor in from.1 + 1..=to.1 {
         let version = format!("{}.{minor}", to.0);
         let out = aws
@@ -372,7 +365,7 @@ pub async fn upgrade(
             .version(&version)
             .send()
             .await
-            .map_err(|e| AwsError::sdk("eks:UpdateClusterVersion", cluster_resource(cluster), e))?;
+            .context("eks:UpdateClusterVersion", cluster_resource(cluster))?;
         if let Some(id) = out.update().and_then(|u| u.id()) {
             wait_update(aws, cluster, None, id, timeout).await?;
         }
@@ -385,7 +378,7 @@ pub async fn retag_cluster(
     cluster_arn: &str,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let removed = removed_keys(old, new);
     if !removed.is_empty() {
         aws.eks
@@ -394,7 +387,7 @@ pub async fn retag_cluster(
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("eks:UntagResource", cluster_arn, e))?;
+            .context("eks:UntagResource", cluster_arn)?;
     }
     aws.eks
         .tag_resource()
@@ -402,6 +395,6 @@ pub async fn retag_cluster(
         .set_tags(Some(new.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:TagResource", cluster_arn, e))?;
+        .context("eks:TagResource", cluster_arn)?;
     Ok(())
 }

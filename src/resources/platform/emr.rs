@@ -2,6 +2,7 @@
 //! virtual clusters. EMR sets up its own access entry and namespace RBAC
 //! when a virtual cluster is created on a cluster that uses access entries.
 
+use crate::error::AwsContext;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -10,11 +11,11 @@ use aws_sdk_emrcontainers::types::{
 };
 
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
 
 /// EMR on EKS acts through this account-wide role; other platforms and
 /// tools share it, so the platform ensures it but never deletes it.
-pub async fn ensure_service_linked_role(aws: &Aws) -> Result<(), AwsError> {
+pub async fn ensure_service_linked_role(aws: &Aws) -> Result<(), Error> {
     let result = aws
         .iam
         .create_service_linked_role()
@@ -24,12 +25,12 @@ pub async fn ensure_service_linked_role(aws: &Aws) -> Result<(), AwsError> {
     match result {
         Ok(_) => Ok(()),
         Err(e) => {
-            let err = AwsError::sdk(
+            let err = Error::aws(
                 "iam:CreateServiceLinkedRole",
                 "EMR on EKS service-linked role",
                 e,
             );
-            let exists = err.message.contains("has been taken") || err.is_already_exists();
+            let exists = err.mentions("has been taken") || err.is_already_exists();
             if exists {
                 Ok(())
             } else {
@@ -50,7 +51,7 @@ pub async fn create_virtual_cluster(
     namespace: &str,
     tags: &BTreeMap<String, String>,
     client_token: &str,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let resource = cluster_resource(name, namespace);
     let provider = ContainerProvider::builder()
         .r#type(ContainerProviderType::Eks)
@@ -60,7 +61,7 @@ pub async fn create_virtual_cluster(
         ))
         .build()
         .map_err(|e| {
-            AwsError::message(
+            Error::aws_message(
                 "emr-containers:CreateVirtualCluster",
                 &resource,
                 e.to_string(),
@@ -75,9 +76,9 @@ pub async fn create_virtual_cluster(
         .set_tags(Some(tags.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr-containers:CreateVirtualCluster", &resource, e))?;
+        .context("emr-containers:CreateVirtualCluster", &resource)?;
     out.id.ok_or_else(|| {
-        AwsError::message(
+        Error::aws_message(
             "emr-containers:CreateVirtualCluster",
             &resource,
             "no id in the response",
@@ -86,7 +87,7 @@ pub async fn create_virtual_cluster(
 }
 
 /// The state of a virtual cluster; `None` when EMR no longer knows it.
-pub async fn state(aws: &Aws, id: &str) -> Result<Option<VirtualClusterState>, AwsError> {
+pub async fn state(aws: &Aws, id: &str) -> Result<Option<VirtualClusterState>, Error> {
     match aws
         .emrcontainers
         .describe_virtual_cluster()
@@ -96,13 +97,13 @@ pub async fn state(aws: &Aws, id: &str) -> Result<Option<VirtualClusterState>, A
     {
         Ok(out) => Ok(out.virtual_cluster.and_then(|c| c.state)),
         Err(e) => {
-            let err = AwsError::sdk(
+            let err = Error::aws(
                 "emr-containers:DescribeVirtualCluster",
                 format!("virtual cluster {id}"),
                 e,
             );
             // EMR answers an unknown id with a ValidationException.
-            if err.is_not_found() || err.code.as_deref() == Some("ValidationException") {
+            if err.is_not_found() || err.has_code("ValidationException") {
                 Ok(None)
             } else {
                 Err(err)
@@ -120,11 +121,7 @@ pub fn is_live(state: &Option<VirtualClusterState>) -> bool {
 }
 
 /// Deletes a virtual cluster and waits until EMR reports it terminated.
-pub async fn delete_virtual_cluster(
-    aws: &Aws,
-    id: &str,
-    timeout: Duration,
-) -> Result<(), AwsError> {
+pub async fn delete_virtual_cluster(aws: &Aws, id: &str, timeout: Duration) -> Result<(), Error> {
     let resource = format!("virtual cluster {id}");
     if !is_live(&state(aws, id).await?) {
         return Ok(());
@@ -134,7 +131,7 @@ pub async fn delete_virtual_cluster(
         .id(id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("emr-containers:DeleteVirtualCluster", &resource, e))?;
+        .context("emr-containers:DeleteVirtualCluster", &resource)?;
     wait::until(
         "emr-containers:DescribeVirtualCluster",
         &resource,

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::tags::iam_tags;
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 /// Inline policy names on execution roles.
 const BASELINE_POLICY: &str = "emreks-baseline";
@@ -27,26 +27,20 @@ pub fn oidc_provider_arn(partition: &str, account: &str, issuer_url: &str) -> St
 }
 
 /// The ARN of the issuer's IAM OIDC provider, if there is one.
-pub async fn existing_oidc_provider(
-    aws: &Aws,
-    issuer_url: &str,
-) -> Result<Option<String>, AwsError> {
+pub async fn existing_oidc_provider(aws: &Aws, issuer_url: &str) -> Result<Option<String>, Error> {
     let account = aws.account_id().await?;
     let arn = oidc_provider_arn(&aws.partition, account, issuer_url);
-    let existing = found(
-        aws.iam
-            .get_open_id_connect_provider()
-            .open_id_connect_provider_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| {
-                AwsError::sdk(
-                    "iam:GetOpenIDConnectProvider",
-                    format!("IAM OIDC provider {issuer_url}"),
-                    e,
-                )
-            }),
-    )?;
+    let existing = aws
+        .iam
+        .get_open_id_connect_provider()
+        .open_id_connect_provider_arn(&arn)
+        .send()
+        .await
+        .context(
+            "iam:GetOpenIDConnectProvider",
+            format!("IAM OIDC provider {issuer_url}"),
+        )
+        .found()?;
     Ok(existing.map(|_| arn))
 }
 
@@ -56,7 +50,7 @@ pub async fn ensure_oidc_provider(
     aws: &Aws,
     issuer_url: &str,
     tags: &BTreeMap<String, String>,
-) -> Result<(String, bool), AwsError> {
+) -> Result<(String, bool), Error> {
     if let Some(arn) = existing_oidc_provider(aws, issuer_url).await? {
         return Ok((arn, false));
     }
@@ -72,20 +66,19 @@ pub async fn ensure_oidc_provider(
         .set_tags(Some(iam_tags(tags)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:CreateOpenIDConnectProvider", &resource, e))?;
+        .context("iam:CreateOpenIDConnectProvider", &resource)?;
     Ok((created.open_id_connect_provider_arn.unwrap_or(arn), true))
 }
 
-pub async fn delete_oidc_provider(aws: &Aws, arn: &str) -> Result<(), AwsError> {
-    ignore_not_found(
-        aws.iam
-            .delete_open_id_connect_provider()
-            .open_id_connect_provider_arn(arn)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("iam:DeleteOpenIDConnectProvider", arn, e)),
-    )
+pub async fn delete_oidc_provider(aws: &Aws, arn: &str) -> Result<(), Error> {
+    aws.iam
+        .delete_open_id_connect_provider()
+        .open_id_connect_provider_arn(arn)
+        .send()
+        .await
+        .map(|_| ())
+        .context("iam:DeleteOpenIDConnectProvider", arn)
+        .ignore_not_found()
 }
 
 /// A role with a trust policy, a baseline inline policy and maybe the user's.
@@ -106,7 +99,7 @@ pub async fn ensure_role(
     aws: &Aws,
     spec: &RoleSpec<'_>,
     created: &mut bool,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let RoleSpec {
         platform,
         name: role_name,
@@ -118,14 +111,14 @@ pub async fn ensure_role(
     } = *spec;
     let resource = format!("IAM role \"{role_name}\"");
     let trust = trust.to_string();
-    let existing = found(
-        aws.iam
-            .get_role()
-            .role_name(role_name)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:GetRole", &resource, e)),
-    )?;
+    let existing = aws
+        .iam
+        .get_role()
+        .role_name(role_name)
+        .send()
+        .await
+        .context("iam:GetRole", &resource)
+        .found()?;
     let arn = match existing.and_then(|out| out.role) {
         Some(role) => {
             aws.iam
@@ -134,7 +127,7 @@ pub async fn ensure_role(
                 .policy_document(&trust)
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("iam:UpdateAssumeRolePolicy", &resource, e))?;
+                .context("iam:UpdateAssumeRolePolicy", &resource)?;
             // Tags may have changed since (default_tags, the platform's tags).
             aws.iam
                 .tag_role()
@@ -142,7 +135,7 @@ pub async fn ensure_role(
                 .set_tags(Some(iam_tags(tags)))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+                .context("iam:TagRole", &resource)?;
             role.arn
         }
         None => {
@@ -156,36 +149,31 @@ pub async fn ensure_role(
                 .set_tags(Some(iam_tags(tags)))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+                .context("iam:CreateRole", &resource)?;
             *created = true;
             out.role.map(|r| r.arn).ok_or_else(|| {
-                AwsError::message("iam:CreateRole", &resource, "no role in the response")
+                Error::aws_message("iam:CreateRole", &resource, "no role in the response")
             })?
         }
     };
     put_policy(aws, role_name, BASELINE_POLICY, baseline).await?;
     match user_policy {
         Some(policy) => put_policy(aws, role_name, USER_POLICY, policy).await?,
-        None => ignore_not_found(
-            aws.iam
-                .delete_role_policy()
-                .role_name(role_name)
-                .policy_name(USER_POLICY)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("iam:DeleteRolePolicy", &resource, e)),
-        )?,
+        None => aws
+            .iam
+            .delete_role_policy()
+            .role_name(role_name)
+            .policy_name(USER_POLICY)
+            .send()
+            .await
+            .map(|_| ())
+            .context("iam:DeleteRolePolicy", &resource)
+            .ignore_not_found()?,
     }
     Ok(arn)
 }
 
-async fn put_policy(
-    aws: &Aws,
-    role_name: &str,
-    name: &str,
-    document: &Json,
-) -> Result<(), AwsError> {
+async fn put_policy(aws: &Aws, role_name: &str, name: &str, document: &Json) -> Result<(), Error> {
     aws.iam
         .put_role_policy()
         .role_name(role_name)
@@ -194,19 +182,19 @@ async fn put_policy(
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::sdk("iam:PutRolePolicy", format!("IAM role \"{role_name}\""), e))
+        .context("iam:PutRolePolicy", format!("IAM role \"{role_name}\""))
 }
 
 /// The role's ARN, or `None` when it is gone.
-pub async fn role_arn(aws: &Aws, role_name: &str) -> Result<Option<String>, AwsError> {
-    let out = found(
-        aws.iam
-            .get_role()
-            .role_name(role_name)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:GetRole", format!("IAM role \"{role_name}\""), e)),
-    )?;
+pub async fn role_arn(aws: &Aws, role_name: &str) -> Result<Option<String>, Error> {
+    let out = aws
+        .iam
+        .get_role()
+        .role_name(role_name)
+        .send()
+        .await
+        .context("iam:GetRole", format!("IAM role \"{role_name}\""))
+        .found()?;
     Ok(out.and_then(|o| o.role).map(|r| r.arn))
 }
 
@@ -219,7 +207,7 @@ pub async fn ensure_pod_identity(
     service_account: &str,
     role_arn: &str,
     tags: &BTreeMap<String, String>,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let resource =
         format!("pod identity of {namespace}/{service_account} on EKS cluster \"{cluster}\"");
     let existing = aws
@@ -233,7 +221,7 @@ pub async fn ensure_pod_identity(
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| AwsError::sdk("eks:ListPodIdentityAssociations", &resource, e))?;
+        .context("eks:ListPodIdentityAssociations", &resource)?;
     if let Some(id) = existing.first().and_then(|a| a.association_id()) {
         aws.eks
             .update_pod_identity_association()
@@ -242,7 +230,7 @@ pub async fn ensure_pod_identity(
             .role_arn(role_arn)
             .send()
             .await
-            .map_err(|e| AwsError::sdk("eks:UpdatePodIdentityAssociation", &resource, e))?;
+            .context("eks:UpdatePodIdentityAssociation", &resource)?;
         return Ok(id.to_string());
     }
     let created = aws
@@ -255,12 +243,12 @@ pub async fn ensure_pod_identity(
         .set_tags(Some(tags.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("eks:CreatePodIdentityAssociation", &resource, e))?;
+        .context("eks:CreatePodIdentityAssociation", &resource)?;
     created
         .association
         .and_then(|a| a.association_id)
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "eks:CreatePodIdentityAssociation",
                 &resource,
                 "no association id in the response",
@@ -272,23 +260,19 @@ pub async fn delete_pod_identity(
     aws: &Aws,
     cluster: &str,
     association_id: &str,
-) -> Result<(), AwsError> {
-    ignore_not_found(
-        aws.eks
-            .delete_pod_identity_association()
-            .cluster_name(cluster)
-            .association_id(association_id)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                AwsError::sdk(
-                    "eks:DeletePodIdentityAssociation",
-                    format!("association {association_id} on EKS cluster \"{cluster}\""),
-                    e,
-                )
-            }),
-    )
+) -> Result<(), Error> {
+    aws.eks
+        .delete_pod_identity_association()
+        .cluster_name(cluster)
+        .association_id(association_id)
+        .send()
+        .await
+        .map(|_| ())
+        .context(
+            "eks:DeletePodIdentityAssociation",
+            format!("association {association_id} on EKS cluster \"{cluster}\""),
+        )
+        .ignore_not_found()
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! different, so one `reconcile` serves create, update and drift repair, and
 //! `teardown` removes every piece in dependency order.
 
+use crate::error::AwsContext;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::plugin::Value;
+use crate::plugin::{AttributePath, Value};
 use aws_sdk_eks::types::Cluster;
 use serde_json::json;
 
@@ -14,7 +15,7 @@ use super::desired::{self, TRUST_POD_IDENTITY};
 use super::state::PlatformPrivate;
 use super::state::PlatformState;
 use super::{addons, autoscaler, emr, identity, jobs, nodes};
-use crate::aws::{bucket, log_groups, studio, Aws, AwsError};
+use crate::aws::{bucket, log_groups, studio, Aws, Error};
 use crate::emr::iam_documents;
 use crate::kubernetes::{self, Kube};
 use crate::resources::values::{known, strings, to_map};
@@ -39,7 +40,7 @@ pub async fn ensure_assets(
     ctx: &Context<'_>,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let node_role = nodes::node_role_name(ctx.cluster, ctx.suffix);
     let arn = nodes::ensure_node_role(
@@ -81,7 +82,7 @@ pub async fn ensure_assets(
         .copied()
         .unwrap_or(desired::DEFAULT_LOG_RETENTION_DAYS);
     let retention = log_groups::check_retention(retention)
-        .map_err(|why| AwsError::message("plan", "log_retention_days", why))?;
+        .map_err(|why| Error::config(AttributePath::new("log_retention_days"), why))?;
     let groups = jobs::log_group_names(ctx.cluster);
     for name in groups.values() {
         log_groups::ensure(aws, name, retention, ctx.tags).await?;
@@ -99,14 +100,14 @@ pub async fn reconcile(
     cluster: &Cluster,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let issuer = cluster
         .identity()
         .and_then(|i| i.oidc())
         .and_then(|o| o.issuer())
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "eks:DescribeCluster",
                 ctx.cluster,
                 "the cluster has no OIDC issuer",
@@ -149,7 +150,7 @@ async fn ensure_studio(
     ctx: &Context<'_>,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let wanted = state.studio.as_ref_option().cloned();
     let existing = match private
@@ -185,8 +186,13 @@ async fn ensure_studio(
         return Ok(());
     };
     let account = aws.account_id().await?.to_string();
-    let auth_mode = studio::AuthMode::parse(known(&config.auth_mode).unwrap_or_default())
-        .map_err(|why| AwsError::message("plan", "studio.auth_mode", why))?;
+    let auth_mode =
+        studio::AuthMode::parse(known(&config.auth_mode).unwrap_or_default()).map_err(|why| {
+            Error::config(
+                AttributePath::new("studio").index(0).attribute("auth_mode"),
+                why,
+            )
+        })?;
     let bucket = studio::workspace_bucket_name(ctx.cluster, ctx.suffix);
     let sso = auth_mode == studio::AuthMode::Sso;
     let subnets: Vec<String> = crate::resources::values::string_map(&state.subnet_ids_by_az)
@@ -246,7 +252,7 @@ async fn ensure_tooling(
     ctx: &Context<'_>,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let wanted = desired::tooling(state);
     let existing = match &private.tooling_nodegroup {
@@ -297,12 +303,12 @@ async fn ensure_addons(
     cluster: &Cluster,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let version = cluster.version().unwrap_or_default();
     let catalogue = addons::catalogue(aws, version).await?;
     let chosen = addons::choose(&catalogue, version)
-        .map_err(|why| AwsError::message("eks:DescribeAddonVersions", ctx.cluster, why))?;
+        .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster, why))?;
     let mut installed = BTreeMap::new();
     for (addon, addon_version) in &chosen {
         addons::ensure(aws, ctx.cluster, addon, addon_version, ctx.tags).await?;
@@ -339,7 +345,7 @@ async fn ensure_virtual_clusters(
     kube: &Kube,
     state: &PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let wanted = wanted_virtual_clusters(state);
     let namespaces: BTreeSet<String> = wanted.values().cloned().collect();
@@ -398,7 +404,7 @@ async fn ensure_execution_roles(
     oidc_arn: &str,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let aws = ctx.aws;
     let account = aws.account_id().await?.to_string();
     let bucket = private.assets_bucket.clone().unwrap_or_default();
@@ -444,15 +450,14 @@ async fn ensure_execution_roles(
         let trust = if pod_identity {
             iam_documents::pod_identity_trust()
         } else {
-            iam_documents::irsa_trust(oidc_arn, issuer, &account, &role_name, &namespaces)
-                .map_err(|why| AwsError::message("plan", format!("execution_roles.{key}"), why))?
+            iam_documents::irsa_trust(oidc_arn, issuer, &account, &role_name, &namespaces).map_err(
+                |why| Error::config(execution_role_path(key).attribute("namespaces"), why),
+            )?
         };
         let user_policy = known(&role.policy)
             .map(crate::emr::validate_emr::policy_document)
             .transpose()
-            .map_err(|why| {
-                AwsError::message("plan", format!("execution_roles.{key}.policy"), why)
-            })?;
+            .map_err(|why| Error::config(execution_role_path(key).attribute("policy"), why))?;
         let mut role_tags = ctx.tags.clone();
         role_tags.insert(EXECUTION_ROLE_TAG.to_string(), key.clone());
         let mut created = false;
@@ -519,6 +524,10 @@ async fn ensure_execution_roles(
     Ok(())
 }
 
+fn execution_role_path(key: &str) -> AttributePath {
+    AttributePath::new("execution_roles").key(key)
+}
+
 /// Removes the layer, most dependent first. `cluster` is `None` when the
 /// cluster is gone (then its add-ons, nodegroups and namespaces went with it).
 pub async fn teardown(
@@ -527,7 +536,7 @@ pub async fn teardown(
     cluster: Option<&Cluster>,
     private: &mut PlatformPrivate,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     if let Some(ids) = private.studio.as_mut() {
         studio::delete(aws, ids).await?;
         private.studio = None;
@@ -583,7 +592,7 @@ pub async fn teardown(
 }
 
 /// Removes what `ensure_assets` made; after the cluster and its nodes are gone.
-pub async fn teardown_assets(aws: &Aws, private: &mut PlatformPrivate) -> Result<(), AwsError> {
+pub async fn teardown_assets(aws: &Aws, private: &mut PlatformPrivate) -> Result<(), Error> {
     if let Some(role) = private.node_role_name.clone() {
         nodes::delete_role(aws, &role).await?;
         private.node_role_name = None;
@@ -606,7 +615,7 @@ pub async fn read(
     cluster_name: &str,
     state: &mut PlatformState,
     private: &PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     if let Some(name) = &private.tooling_nodegroup {
         let group = nodes::describe(aws, cluster_name, name).await?;
         state.tooling_nodegroup_name = match &group {
@@ -700,7 +709,7 @@ pub async fn discover(
     cluster_name: &str,
     state: &PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     if private.suffix.is_none() {
         // Physical names end with the suffix: take it from the cluster role's.
         private.suffix = known(&state.cluster_role_arn)
@@ -777,13 +786,10 @@ pub async fn discover(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| {
-                AwsError::sdk(
-                    "emr-containers:ListVirtualClusters",
-                    format!("EKS cluster \"{cluster_name}\""),
-                    e,
-                )
-            })?;
+            .context(
+                "emr-containers:ListVirtualClusters",
+                format!("EKS cluster \"{cluster_name}\""),
+            )?;
         for vc in &listed {
             if !emr::is_live(&vc.state().cloned()) {
                 continue;
@@ -818,13 +824,10 @@ pub async fn discover(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| {
-                AwsError::sdk(
-                    "eks:ListNodegroups",
-                    format!("EKS cluster \"{cluster_name}\""),
-                    e,
-                )
-            })?;
+            .context(
+                "eks:ListNodegroups",
+                format!("EKS cluster \"{cluster_name}\""),
+            )?;
         private.tooling_nodegroup = groups.iter().find(|n| n.starts_with("tooling-")).cloned();
     }
     if private.addons.is_empty() {
@@ -865,7 +868,7 @@ pub async fn find_studio(
     suffix: &str,
     config: &super::state::StudioState,
     vpc_id: Option<&str>,
-) -> Result<Option<studio::StudioIds>, AwsError> {
+) -> Result<Option<studio::StudioIds>, Error> {
     let listed = aws
         .emr
         .list_studios()
@@ -874,13 +877,10 @@ pub async fn find_studio(
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| {
-            AwsError::sdk(
-                "elasticmapreduce:ListStudios",
-                format!("studios of platform \"{cluster_name}\""),
-                e,
-            )
-        })?;
+        .context(
+            "elasticmapreduce:ListStudios",
+            format!("studios of platform \"{cluster_name}\""),
+        )?;
     let wanted = known(&config.name).unwrap_or_default();
     let Some(summary) = listed
         .iter()
@@ -897,13 +897,10 @@ pub async fn find_studio(
         .studio_id(id)
         .send()
         .await
-        .map_err(|e| {
-            AwsError::sdk(
-                "elasticmapreduce:DescribeStudio",
-                format!("EMR Studio {id}"),
-                e,
-            )
-        })?;
+        .context(
+            "elasticmapreduce:DescribeStudio",
+            format!("EMR Studio {id}"),
+        )?;
     let studio_info = described.studio();
     let workspace_bucket = studio::workspace_bucket_name(cluster_name, suffix);
     Ok(Some(studio::StudioIds {
@@ -924,14 +921,14 @@ pub async fn find_studio(
 }
 
 /// The `execution_roles` key a role was made for, from its tag.
-async fn execution_role_key(aws: &Aws, role: &str) -> Result<Option<String>, AwsError> {
+async fn execution_role_key(aws: &Aws, role: &str) -> Result<Option<String>, Error> {
     let tags = aws
         .iam
         .list_role_tags()
         .role_name(role)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("iam:ListRoleTags", format!("IAM role \"{role}\""), e))?;
+        .context("iam:ListRoleTags", format!("IAM role \"{role}\""))?;
     Ok(tags
         .tags()
         .iter()
@@ -943,7 +940,7 @@ async fn execution_role_key(aws: &Aws, role: &str) -> Result<Option<String>, Aws
 pub async fn execution_role_arns(
     aws: &Aws,
     cluster_name: &str,
-) -> Result<BTreeMap<String, String>, AwsError> {
+) -> Result<BTreeMap<String, String>, Error> {
     let mut arns = BTreeMap::new();
     for role in super::cluster::platform_roles(aws, cluster_name).await? {
         let key = execution_role_key(aws, &role).await?;
@@ -959,7 +956,7 @@ pub async fn virtual_cluster_id(
     aws: &Aws,
     cluster_name: &str,
     name: &str,
-) -> Result<Option<String>, AwsError> {
+) -> Result<Option<String>, Error> {
     let listed = aws
         .emrcontainers
         .list_virtual_clusters()
@@ -971,13 +968,10 @@ pub async fn virtual_cluster_id(
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|e| {
-            AwsError::sdk(
-                "emr-containers:ListVirtualClusters",
-                format!("EKS cluster \"{cluster_name}\""),
-                e,
-            )
-        })?;
+        .context(
+            "emr-containers:ListVirtualClusters",
+            format!("EKS cluster \"{cluster_name}\""),
+        )?;
     Ok(listed
         .iter()
         .find(|vc| vc.name() == Some(name))

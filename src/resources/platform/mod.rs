@@ -26,7 +26,7 @@ use crate::plugin::{AttributePath, Diagnostics};
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 
-use crate::aws::{tags, Aws, AwsError, SharedAws};
+use crate::aws::{tags, Aws, Error, SharedAws};
 use crate::plugin::schema::NestedBlock;
 use crate::plugin::schema::{
     block, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
@@ -264,7 +264,7 @@ async fn create_platform(
     aws: &Aws,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let name = known(&state.name).unwrap_or_default().to_string();
     let timeout = timeouts_of(state).get(Operation::Create, CREATE_TIMEOUT);
     let all_tags = string_map(&state.tags_all);
@@ -283,11 +283,11 @@ async fn create_platform(
 
     let subnet_ids: Vec<String>;
     let role_result = if let Some(cidr) = known(&state.vpc_cidr) {
-        let vpc =
-            validate::vpc_cidr(cidr).map_err(|why| AwsError::message("plan", "vpc_cidr", why))?;
+        let vpc = validate::vpc_cidr(cidr)
+            .map_err(|why| Error::config(AttributePath::new("vpc_cidr"), why))?;
         let zones = strings(&state.availability_zones);
         let plan = network::plan_subnets(vpc, &zones)
-            .map_err(|why| AwsError::message("plan", "vpc_cidr", why))?;
+            .map_err(|why| Error::config(AttributePath::new("vpc_cidr"), why))?;
         let mut ids = network::NetworkIds::default();
         let (network_result, role_result) = tokio::join!(
             network::create(aws, &name, vpc, &plan, &all_tags, &mut ids, timeout),
@@ -359,7 +359,7 @@ async fn save_settings(
     name: &str,
     state: &PlatformState,
     private: &PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     match &private.assets_bucket {
         Some(bucket) => settings::save(aws, bucket, name, state).await,
         None => Ok(()),
@@ -372,7 +372,7 @@ async fn update_platform(
     prior: &PlatformState,
     state: &mut PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let name = known(&prior.id).unwrap_or_default().to_string();
     let timeout = timeouts_of(state).get(Operation::Update, UPDATE_TIMEOUT);
 
@@ -445,12 +445,9 @@ async fn update_platform(
 
 /// Rebuilds the state of an existing platform from its cluster name: the
 /// arguments from the settings the platform saved, the rest from AWS.
-async fn import_platform(
-    aws: &Aws,
-    name: &str,
-) -> Result<(PlatformState, PlatformPrivate), AwsError> {
+async fn import_platform(aws: &Aws, name: &str) -> Result<(PlatformState, PlatformPrivate), Error> {
     let described = cluster::describe_cluster(aws, name).await?.ok_or_else(|| {
-        AwsError::message(
+        Error::aws_message(
             "eks:DescribeCluster",
             format!("EKS cluster \"{name}\""),
             "no such cluster in this account and region; import takes the platform's cluster name",
@@ -461,17 +458,14 @@ async fn import_platform(
     let mut private = PlatformPrivate::default();
     layer::discover(aws, name, &state, &mut private).await?;
     let suffix = private.suffix.clone().ok_or_else(|| {
-        AwsError::message(
-            "import",
+        Error::import_refused(
             format!("EKS cluster \"{name}\""),
             "the cluster was not made by emreks_platform (its role has no platform suffix)",
         )
     })?;
     let bucket = settings::assets_bucket(name, &suffix);
     let saved = settings::load(aws, &bucket, name).await?.ok_or_else(|| {
-        AwsError::message(
-            "import",
-            format!("EKS cluster \"{name}\""),
+        Error::import_refused(format!("EKS cluster \"{name}\""),
             format!("no platform settings in s3://{bucket}/{}; only platforms made by emreks_platform can be imported", settings::object_key(name)),
         )
     })?;
@@ -518,7 +512,7 @@ async fn destroy_platform(
     aws: &Aws,
     state: &PlatformState,
     private: &mut PlatformPrivate,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let timeout = timeouts_of(state).get(Operation::Delete, DELETE_TIMEOUT);
     let name = known(&state.id)
         .or(known(&state.name))
@@ -716,10 +710,6 @@ fn settle(state: &mut PlatformState) {
     }
 }
 
-fn report(diags: &mut Diagnostics, summary: &'static str, err: &AwsError) {
-    diags.root_error(summary, err.to_string());
-}
-
 #[async_trait]
 impl Resource for PlatformResource {
     type State = PlatformState;
@@ -831,7 +821,7 @@ impl Resource for PlatformResource {
         let described = match cluster::describe_cluster(&aws, &name).await {
             Ok(described) => described,
             Err(err) => {
-                report(diags, "Cannot read the platform", &err);
+                err.report(diags, "Cannot read the platform");
                 return Some((state, Some(private)));
             }
         };
@@ -857,14 +847,14 @@ impl Resource for PlatformResource {
             state.subnet_ids_by_az = to_map(&ids.private_subnets);
         }
         if let Err(err) = layer::read(&aws, &name, &mut state, &private).await {
-            report(diags, "Cannot read the platform", &err);
+            err.report(diags, "Cannot read the platform");
         }
         state.job_run_requests = to_map(&layer::job_requests(&state, &private));
         if let Some(admin) = &private.admin_access_entry {
             match cluster::has_access_entry(&aws, &name, admin).await {
                 Ok(true) => state.eks_admin_role_arn = Value::Value(admin.clone()),
                 Ok(false) => state.eks_admin_role_arn = Value::Null,
-                Err(err) => report(diags, "Cannot read the platform's admin access", &err),
+                Err(err) => err.report(diags, "Cannot read the platform's admin access"),
             }
         }
         Some((state, Some(private)))
@@ -985,7 +975,7 @@ impl Resource for PlatformResource {
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
         if let Err(err) = create_platform(&aws, &mut state, &mut private).await {
-            report(diags, "Cannot create the platform", &err);
+            err.report(diags, "Cannot create the platform");
             diags.root_warning(
                 "Partial platform saved",
                 "What was created is recorded in the state: the next apply replaces the platform and `terraform destroy` removes every piece.",
@@ -1007,7 +997,7 @@ impl Resource for PlatformResource {
         let mut state = planned_state;
         let mut private = planned_private_state.unwrap_or_default();
         if let Err(err) = update_platform(&aws, &prior_state, &mut state, &mut private).await {
-            report(diags, "Cannot update the platform", &err);
+            err.report(diags, "Cannot update the platform");
         }
         settle(&mut state);
         Some((state, Some(private)))
@@ -1022,7 +1012,7 @@ impl Resource for PlatformResource {
         match import_platform(&aws, &id).await {
             Ok((state, private)) => Some((state, Some(private))),
             Err(err) => {
-                report(diags, "Cannot import the platform", &err);
+                err.report(diags, "Cannot import the platform");
                 None
             }
         }
@@ -1037,7 +1027,7 @@ impl Resource for PlatformResource {
         let aws = self.aws.get(diags)?;
         let mut private = planned_private_state.unwrap_or_default();
         if let Err(err) = destroy_platform(&aws, &prior_state, &mut private).await {
-            report(diags, "Cannot destroy the platform", &err);
+            err.report(diags, "Cannot destroy the platform");
         }
         Some(())
     }

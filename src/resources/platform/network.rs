@@ -8,10 +8,10 @@ use aws_sdk_ec2::types::{Filter, ResourceType};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::errors::ignore_not_found;
 use crate::aws::tags::{ec2_tag_spec, ec2_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 /// One subnet to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub async fn create(
     tags: &BTreeMap<String, String>,
     ids: &mut NetworkIds,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let vpc_resource = format!("VPC of platform \"{platform}\"");
     let vpc = aws
         .ec2
@@ -131,12 +131,12 @@ pub async fn create(
         .tag_specifications(ec2_tag_spec(ResourceType::Vpc, tags, platform))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateVpc", &vpc_resource, e))?;
+        .context("ec2:CreateVpc", &vpc_resource)?;
     let vpc_id = vpc
         .vpc()
         .and_then(|v| v.vpc_id())
         .ok_or_else(|| {
-            AwsError::message("ec2:CreateVpc", &vpc_resource, "no VPC id in the response")
+            Error::aws_message("ec2:CreateVpc", &vpc_resource, "no VPC id in the response")
         })?
         .to_string();
     ids.vpc_id = Some(vpc_id.clone());
@@ -155,7 +155,7 @@ pub async fn create(
             .set_enable_dns_hostnames(hostnames.map(attribute))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:ModifyVpcAttribute", &vpc_id, e))?;
+            .context("ec2:ModifyVpcAttribute", &vpc_id)?;
     }
 
     let igw = aws
@@ -164,12 +164,12 @@ pub async fn create(
         .tag_specifications(ec2_tag_spec(ResourceType::InternetGateway, tags, platform))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateInternetGateway", &vpc_id, e))?;
+        .context("ec2:CreateInternetGateway", &vpc_id)?;
     let igw_id = igw
         .internet_gateway()
         .and_then(|g| g.internet_gateway_id())
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "ec2:CreateInternetGateway",
                 &vpc_id,
                 "no gateway id in the response",
@@ -183,7 +183,7 @@ pub async fn create(
         .vpc_id(&vpc_id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:AttachInternetGateway", &igw_id, e))?;
+        .context("ec2:AttachInternetGateway", &igw_id)?;
     ids.internet_gateway_attached = true;
 
     for subnet in subnets {
@@ -204,12 +204,12 @@ pub async fn create(
             .tag_specifications(ec2_tag_spec(ResourceType::Subnet, &subnet_tags, &name))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:CreateSubnet", &name, e))?;
+            .context("ec2:CreateSubnet", &name)?;
         let subnet_id = created
             .subnet()
             .and_then(|s| s.subnet_id())
             .ok_or_else(|| {
-                AwsError::message("ec2:CreateSubnet", &name, "no subnet id in the response")
+                Error::aws_message("ec2:CreateSubnet", &name, "no subnet id in the response")
             })?
             .to_string();
         let map = if subnet.public {
@@ -229,7 +229,7 @@ pub async fn create(
                 )
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("ec2:ModifySubnetAttribute", &subnet_id, e))?;
+                .context("ec2:ModifySubnetAttribute", &subnet_id)?;
         }
     }
 
@@ -242,7 +242,7 @@ pub async fn create(
         .gateway_id(&igw_id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateRoute", &public_rt, e))?;
+        .context("ec2:CreateRoute", &public_rt)?;
     for subnet_id in ids.public_subnets.values() {
         associate(aws, &public_rt, subnet_id).await?;
     }
@@ -258,11 +258,11 @@ pub async fn create(
             .tag_specifications(ec2_tag_spec(ResourceType::ElasticIp, tags, &name))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:AllocateAddress", &name, e))?;
+            .context("ec2:AllocateAddress", &name)?;
         let allocation = eip
             .allocation_id()
             .ok_or_else(|| {
-                AwsError::message(
+                Error::aws_message(
                     "ec2:AllocateAddress",
                     &name,
                     "no allocation id in the response",
@@ -280,12 +280,12 @@ pub async fn create(
             .tag_specifications(ec2_tag_spec(ResourceType::Natgateway, tags, &name))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:CreateNatGateway", &name, e))?;
+            .context("ec2:CreateNatGateway", &name)?;
         let nat_id = nat
             .nat_gateway()
             .and_then(|n| n.nat_gateway_id())
             .ok_or_else(|| {
-                AwsError::message(
+                Error::aws_message(
                     "ec2:CreateNatGateway",
                     &name,
                     "no NAT gateway id in the response",
@@ -306,7 +306,7 @@ pub async fn create(
             .nat_gateway_id(&nat_id)
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:CreateRoute", &rt, e))?;
+            .context("ec2:CreateRoute", &rt)?;
         if let Some(subnet_id) = ids.private_subnets.get(&zone) {
             associate(aws, &rt, subnet_id).await?;
         }
@@ -319,7 +319,7 @@ async fn create_route_table(
     vpc_id: &str,
     tags: &BTreeMap<String, String>,
     name: &str,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let rt = aws
         .ec2
         .create_route_table()
@@ -327,12 +327,12 @@ async fn create_route_table(
         .tag_specifications(ec2_tag_spec(ResourceType::RouteTable, tags, name))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateRouteTable", name, e))?;
+        .context("ec2:CreateRouteTable", name)?;
     rt.route_table()
         .and_then(|r| r.route_table_id())
         .map(str::to_string)
         .ok_or_else(|| {
-            AwsError::message(
+            Error::aws_message(
                 "ec2:CreateRouteTable",
                 name,
                 "no route table id in the response",
@@ -340,14 +340,14 @@ async fn create_route_table(
         })
 }
 
-async fn associate(aws: &Aws, route_table: &str, subnet_id: &str) -> Result<(), AwsError> {
+async fn associate(aws: &Aws, route_table: &str, subnet_id: &str) -> Result<(), Error> {
     aws.ec2
         .associate_route_table()
         .route_table_id(route_table)
         .subnet_id(subnet_id)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:AssociateRouteTable", route_table, e))?;
+        .context("ec2:AssociateRouteTable", route_table)?;
     Ok(())
 }
 
@@ -362,7 +362,7 @@ async fn wait_nat(
     nat_id: &str,
     target: NatTarget,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     wait::until(
         "ec2:DescribeNatGateways",
         nat_id,
@@ -382,7 +382,7 @@ async fn wait_nat(
                     .and_then(|n| n.state())
                     .map(|s| s.as_str().to_string()),
                 Err(e) => {
-                    let err = AwsError::sdk("ec2:DescribeNatGateways", nat_id, e);
+                    let err = Error::aws("ec2:DescribeNatGateways", nat_id, e);
                     if err.is_not_found() {
                         None
                     } else {
@@ -406,30 +406,28 @@ async fn wait_nat(
 
 /// Deletes everything in `ids`, in dependency order, forgetting each id once
 /// it is gone so a retry after a failure resumes where this one stopped.
-pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<(), AwsError> {
+pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<(), Error> {
     for (zone, nat_id) in ids.nat_gateways.clone() {
-        ignore_not_found(
-            aws.ec2
-                .delete_nat_gateway()
-                .nat_gateway_id(&nat_id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:DeleteNatGateway", &nat_id, e)),
-        )?;
+        aws.ec2
+            .delete_nat_gateway()
+            .nat_gateway_id(&nat_id)
+            .send()
+            .await
+            .map(|_| ())
+            .context("ec2:DeleteNatGateway", &nat_id)
+            .ignore_not_found()?;
         wait_nat(aws, &nat_id, NatTarget::Deleted, timeout).await?;
         ids.nat_gateways.remove(&zone);
     }
     for (zone, allocation) in ids.eip_allocations.clone() {
-        ignore_not_found(
-            aws.ec2
-                .release_address()
-                .allocation_id(&allocation)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:ReleaseAddress", &allocation, e)),
-        )?;
+        aws.ec2
+            .release_address()
+            .allocation_id(&allocation)
+            .send()
+            .await
+            .map(|_| ())
+            .context("ec2:ReleaseAddress", &allocation)
+            .ignore_not_found()?;
         ids.eip_allocations.remove(&zone);
     }
     if let (Some(igw), Some(vpc)) = (ids.internet_gateway_id.clone(), ids.vpc_id.clone()) {
@@ -445,9 +443,9 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|e| AwsError::sdk("ec2:DetachInternetGateway", &igw, e));
+                    .context("ec2:DetachInternetGateway", &igw);
                 match detached {
-                    Err(e) if e.code.as_deref() == Some("Gateway.NotAttached") => Ok(()),
+                    Err(e) if e.has_code("Gateway.NotAttached") => Ok(()),
                     other => other,
                 }
             })
@@ -456,15 +454,14 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
         }
     }
     if let Some(igw) = ids.internet_gateway_id.clone() {
-        ignore_not_found(
-            aws.ec2
-                .delete_internet_gateway()
-                .internet_gateway_id(&igw)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:DeleteInternetGateway", &igw, e)),
-        )?;
+        aws.ec2
+            .delete_internet_gateway()
+            .internet_gateway_id(&igw)
+            .send()
+            .await
+            .map(|_| ())
+            .context("ec2:DeleteInternetGateway", &igw)
+            .ignore_not_found()?;
         ids.internet_gateway_id = None;
     }
     let route_tables: Vec<String> = ids
@@ -487,7 +484,7 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|e| AwsError::sdk("ec2:DeleteSubnet", &subnet_id, e))
+                    .context("ec2:DeleteSubnet", &subnet_id)
             })
             .await?;
             map.remove(&zone);
@@ -501,7 +498,7 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| AwsError::sdk("ec2:DeleteVpc", &vpc, e))
+                .context("ec2:DeleteVpc", &vpc)
         })
         .await?;
         ids.vpc_id = None;
@@ -509,14 +506,14 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
     Ok(())
 }
 
-async fn delete_route_table(aws: &Aws, rt: &str) -> Result<(), AwsError> {
+async fn delete_route_table(aws: &Aws, rt: &str) -> Result<(), Error> {
     let described = aws
         .ec2
         .describe_route_tables()
         .route_table_ids(rt)
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeRouteTables", rt, e));
+        .context("ec2:DescribeRouteTables", rt);
     let tables = match described {
         Ok(out) => out.route_tables().to_vec(),
         Err(e) if e.is_not_found() => return Ok(()),
@@ -527,26 +524,25 @@ async fn delete_route_table(aws: &Aws, rt: &str) -> Result<(), AwsError> {
             continue;
         }
         if let Some(id) = association.route_table_association_id() {
-            ignore_not_found(
-                aws.ec2
-                    .disassociate_route_table()
-                    .association_id(id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| AwsError::sdk("ec2:DisassociateRouteTable", id, e)),
-            )?;
+            aws.ec2
+                .disassociate_route_table()
+                .association_id(id)
+                .send()
+                .await
+                .map(|_| ())
+                .context("ec2:DisassociateRouteTable", id)
+                .ignore_not_found()?;
         }
     }
-    ignore_not_found(
-        aws.ec2
-            .delete_route_table()
-            .route_table_id(rt)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("ec2:DeleteRouteTable", rt, e)),
-    )
+
+    aws.ec2
+        .delete_route_table()
+        .route_table_id(rt)
+        .send()
+        .await
+        .map(|_| ())
+        .context("ec2:DeleteRouteTable", rt)
+        .ignore_not_found()
 }
 
 /// Brings the tags of every network object to `tags` (Name tags are kept).
@@ -555,7 +551,7 @@ pub async fn retag(
     ids: &NetworkIds,
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let resources = ids.taggable_ids();
     if resources.is_empty() {
         return Ok(());
@@ -576,7 +572,7 @@ pub async fn retag(
             ))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("ec2:DeleteTags", "platform network", e))?;
+            .context("ec2:DeleteTags", "platform network")?;
     }
     aws.ec2
         .create_tags()
@@ -584,7 +580,7 @@ pub async fn retag(
         .set_tags(Some(ec2_tags(new, None)))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:CreateTags", "platform network", e))?;
+        .context("ec2:CreateTags", "platform network")?;
     Ok(())
 }
 
@@ -596,12 +592,13 @@ pub async fn discover(
     aws: &Aws,
     vpc_id: &str,
     platform: &str,
-) -> Result<Option<NetworkIds>, AwsError> {
+) -> Result<Option<NetworkIds>, Error> {
     let by_vpc = || Filter::builder().name("vpc-id").values(vpc_id).build();
     let vpcs = match aws.ec2.describe_vpcs().vpc_ids(vpc_id).send().await {
         Ok(out) => out.vpcs().to_vec(),
         Err(e) => {
-            return ignore_not_found(Err(AwsError::sdk("ec2:DescribeVpcs", vpc_id, e)))
+            return Err::<(), _>(Error::aws("ec2:DescribeVpcs", vpc_id, e))
+                .ignore_not_found()
                 .map(|_| None)
         }
     };
@@ -627,7 +624,7 @@ pub async fn discover(
         )
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeInternetGateways", vpc_id, e))?;
+        .context("ec2:DescribeInternetGateways", vpc_id)?;
     if let Some(gateway) = gateways.internet_gateways().first() {
         ids.internet_gateway_id = gateway.internet_gateway_id().map(str::to_string);
         ids.internet_gateway_attached = true;
@@ -638,7 +635,7 @@ pub async fn discover(
         .filters(by_vpc())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", vpc_id, e))?;
+        .context("ec2:DescribeSubnets", vpc_id)?;
     for subnet in subnets.subnets() {
         let (Some(id), Some(zone)) = (subnet.subnet_id(), subnet.availability_zone()) else {
             continue;
@@ -657,7 +654,7 @@ pub async fn discover(
         .filter(by_vpc())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeNatGateways", vpc_id, e))?;
+        .context("ec2:DescribeNatGateways", vpc_id)?;
     for nat in nats.nat_gateways() {
         if matches!(
             nat.state().map(|s| s.as_str()),
@@ -691,7 +688,7 @@ pub async fn discover(
         .filters(by_vpc())
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeRouteTables", vpc_id, e))?;
+        .context("ec2:DescribeRouteTables", vpc_id)?;
     for table in tables.route_tables() {
         let main = table.associations().iter().any(|a| a.main() == Some(true));
         if let (false, Some(id)) = (main, table.route_table_id()) {
@@ -706,14 +703,14 @@ pub async fn discover(
 pub async fn describe_subnets(
     aws: &Aws,
     subnet_ids: &[String],
-) -> Result<(String, BTreeMap<String, String>), AwsError> {
+) -> Result<(String, BTreeMap<String, String>), Error> {
     let out = aws
         .ec2
         .describe_subnets()
         .set_subnet_ids(Some(subnet_ids.to_vec()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", subnet_ids.join(","), e))?;
+        .context("ec2:DescribeSubnets", subnet_ids.join(","))?;
     subnets_by_zone(out.subnets())
 }
 
@@ -721,14 +718,14 @@ pub async fn describe_subnets(
 pub async fn describe_subnets_any(
     aws: &Aws,
     subnet_ids: &[String],
-) -> Result<(String, BTreeMap<String, String>), AwsError> {
+) -> Result<(String, BTreeMap<String, String>), Error> {
     let out = aws
         .ec2
         .describe_subnets()
         .set_subnet_ids(Some(subnet_ids.to_vec()))
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeSubnets", subnet_ids.join(","), e))?;
+        .context("ec2:DescribeSubnets", subnet_ids.join(","))?;
     let vpc = out
         .subnets()
         .first()
@@ -751,7 +748,7 @@ pub async fn describe_subnets_any(
 /// Pure part of [`describe_subnets`]: one subnet per AZ, all in one VPC.
 pub fn subnets_by_zone(
     subnets: &[aws_sdk_ec2::types::Subnet],
-) -> Result<(String, BTreeMap<String, String>), AwsError> {
+) -> Result<(String, BTreeMap<String, String>), Error> {
     let op = "ec2:DescribeSubnets";
     let mut vpc: Option<String> = None;
     let mut by_zone = BTreeMap::new();
@@ -760,7 +757,7 @@ pub fn subnets_by_zone(
         let zone = subnet.availability_zone().unwrap_or_default().to_string();
         let subnet_vpc = subnet.vpc_id().unwrap_or_default().to_string();
         if let Some(previous) = by_zone.insert(zone.clone(), id.clone()) {
-            return Err(AwsError::message(
+            return Err(Error::aws_message(
                 op,
                 "subnet_ids",
                 format!("subnets {previous} and {id} are both in {zone}; pass one private subnet per availability zone"),
@@ -768,7 +765,7 @@ pub fn subnets_by_zone(
         }
         match &vpc {
             Some(v) if *v != subnet_vpc => {
-                return Err(AwsError::message(
+                return Err(Error::aws_message(
                     op,
                     "subnet_ids",
                     format!("subnet {id} is in {subnet_vpc}, the others in {v}; all subnets must be in one VPC"),
@@ -778,7 +775,7 @@ pub fn subnets_by_zone(
         }
     }
     if by_zone.len() < 2 {
-        return Err(AwsError::message(
+        return Err(Error::aws_message(
             op,
             "subnet_ids",
             "EKS needs subnets in at least two availability zones",
@@ -788,7 +785,7 @@ pub fn subnets_by_zone(
 }
 
 /// The availability zones of the region, to check `availability_zones` at plan time.
-pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, AwsError> {
+pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, Error> {
     let out = aws
         .ec2
         .describe_availability_zones()
@@ -800,7 +797,7 @@ pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, AwsError> {
         )
         .send()
         .await
-        .map_err(|e| AwsError::sdk("ec2:DescribeAvailabilityZones", &aws.region, e))?;
+        .context("ec2:DescribeAvailabilityZones", &aws.region)?;
     Ok(out
         .availability_zones()
         .iter()

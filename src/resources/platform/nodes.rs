@@ -7,10 +7,10 @@ use aws_sdk_eks::types::{Nodegroup, NodegroupScalingConfig, NodegroupStatus};
 
 use super::cluster::{self, wait_update};
 use super::desired::Tooling;
-use crate::aws::errors::{found, ignore_not_found};
 use crate::aws::tags::iam_tags;
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, Error};
+use crate::error::{AwsContext, NotFound};
 
 const NODE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -40,16 +40,16 @@ pub async fn ensure_node_role(
     role_name: &str,
     tags: &BTreeMap<String, String>,
     created: &mut Option<String>,
-) -> Result<String, AwsError> {
+) -> Result<String, Error> {
     let resource = format!("IAM role \"{role_name}\"");
-    let existing = found(
-        aws.iam
-            .get_role()
-            .role_name(role_name)
-            .send()
-            .await
-            .map_err(|e| AwsError::sdk("iam:GetRole", &resource, e)),
-    )?;
+    let existing = aws
+        .iam
+        .get_role()
+        .role_name(role_name)
+        .send()
+        .await
+        .context("iam:GetRole", &resource)
+        .found()?;
     let arn = match existing.and_then(|out| out.role) {
         Some(role) => {
             // Tags may have changed since (default_tags, the platform's tags).
@@ -59,7 +59,7 @@ pub async fn ensure_node_role(
                 .set_tags(Some(iam_tags(tags)))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("iam:TagRole", &resource, e))?;
+                .context("iam:TagRole", &resource)?;
             role.arn
         }
         None => {
@@ -73,9 +73,9 @@ pub async fn ensure_node_role(
                 .set_tags(Some(iam_tags(tags)))
                 .send()
                 .await
-                .map_err(|e| AwsError::sdk("iam:CreateRole", &resource, e))?;
+                .context("iam:CreateRole", &resource)?;
             out.role.map(|r| r.arn).ok_or_else(|| {
-                AwsError::message("iam:CreateRole", &resource, "no role in the response")
+                Error::aws_message("iam:CreateRole", &resource, "no role in the response")
             })?
         }
     };
@@ -87,7 +87,7 @@ pub async fn ensure_node_role(
             .policy_arn(aws.managed_policy_arn(policy))
             .send()
             .await
-            .map_err(|e| AwsError::sdk("iam:AttachRolePolicy", &resource, e))?;
+            .context("iam:AttachRolePolicy", &resource)?;
     }
     Ok(arn)
 }
@@ -114,7 +114,7 @@ pub struct NodegroupRequest<'a> {
     pub client_token: &'a str,
 }
 
-pub async fn create_tooling(aws: &Aws, request: &NodegroupRequest<'_>) -> Result<(), AwsError> {
+pub async fn create_tooling(aws: &Aws, request: &NodegroupRequest<'_>) -> Result<(), Error> {
     let resource = nodegroup_resource(request.cluster, request.name);
     let sent = aws
         .eks
@@ -139,7 +139,7 @@ pub async fn create_tooling(aws: &Aws, request: &NodegroupRequest<'_>) -> Result
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::sdk("eks:CreateNodegroup", &resource, e));
+        .context("eks:CreateNodegroup", &resource);
     match sent {
         // Created by an earlier attempt with the same token.
         Err(e) if e.is_already_exists() => Ok(()),
@@ -147,22 +147,16 @@ pub async fn create_tooling(aws: &Aws, request: &NodegroupRequest<'_>) -> Result
     }
 }
 
-pub async fn describe(aws: &Aws, cluster: &str, name: &str) -> Result<Option<Nodegroup>, AwsError> {
-    let out = found(
-        aws.eks
-            .describe_nodegroup()
-            .cluster_name(cluster)
-            .nodegroup_name(name)
-            .send()
-            .await
-            .map_err(|e| {
-                AwsError::sdk(
-                    "eks:DescribeNodegroup",
-                    nodegroup_resource(cluster, name),
-                    e,
-                )
-            }),
-    )?;
+pub async fn describe(aws: &Aws, cluster: &str, name: &str) -> Result<Option<Nodegroup>, Error> {
+    let out = aws
+        .eks
+        .describe_nodegroup()
+        .cluster_name(cluster)
+        .nodegroup_name(name)
+        .send()
+        .await
+        .context("eks:DescribeNodegroup", nodegroup_resource(cluster, name))
+        .found()?;
     Ok(out.and_then(|o| o.nodegroup))
 }
 
@@ -171,7 +165,7 @@ pub async fn wait_active(
     cluster: &str,
     name: &str,
     timeout: Duration,
-) -> Result<Nodegroup, AwsError> {
+) -> Result<Nodegroup, Error> {
     let resource = nodegroup_resource(cluster, name);
     wait::until(
         "eks:DescribeNodegroup",
@@ -207,7 +201,7 @@ pub async fn resize(
     name: &str,
     tooling: &Tooling,
     timeout: Duration,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let out = aws
         .eks
         .update_nodegroup_config()
@@ -216,13 +210,10 @@ pub async fn resize(
         .scaling_config(scaling(tooling))
         .send()
         .await
-        .map_err(|e| {
-            AwsError::sdk(
-                "eks:UpdateNodegroupConfig",
-                nodegroup_resource(cluster, name),
-                e,
-            )
-        })?;
+        .context(
+            "eks:UpdateNodegroupConfig",
+            nodegroup_resource(cluster, name),
+        )?;
     match out.update().and_then(|u| u.id()) {
         Some(id) => wait_update(aws, cluster, Some(name), id, timeout).await,
         None => Ok(()),
@@ -260,23 +251,18 @@ pub fn same_shape(group: &Nodegroup, tooling: &Tooling) -> bool {
         && group.ami_type().map(|a| a.as_str()) == Some(tooling.ami_type.as_str())
 }
 
-pub async fn delete(
-    aws: &Aws,
-    cluster: &str,
-    name: &str,
-    timeout: Duration,
-) -> Result<(), AwsError> {
+pub async fn delete(aws: &Aws, cluster: &str, name: &str, timeout: Duration) -> Result<(), Error> {
     let resource = nodegroup_resource(cluster, name);
-    ignore_not_found(
-        aws.eks
-            .delete_nodegroup()
-            .cluster_name(cluster)
-            .nodegroup_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::sdk("eks:DeleteNodegroup", &resource, e)),
-    )?;
+
+    aws.eks
+        .delete_nodegroup()
+        .cluster_name(cluster)
+        .nodegroup_name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .context("eks:DeleteNodegroup", &resource)
+        .ignore_not_found()?;
     wait::until(
         "eks:DescribeNodegroup",
         &resource,

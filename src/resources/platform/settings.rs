@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::state::PlatformState;
-use crate::aws::{bucket, Aws, AwsError};
+use crate::aws::{bucket, Aws, Error};
 
 /// Key of the settings object, beside the pod templates.
 pub fn object_key(cluster: &str) -> String {
@@ -45,11 +45,11 @@ pub async fn save(
     bucket_name: &str,
     cluster: &str,
     state: &PlatformState,
-) -> Result<(), AwsError> {
+) -> Result<(), Error> {
     let body = serde_json::to_vec(&Settings {
         state: arguments_of(state),
     })
-    .map_err(|e| AwsError::message("s3:PutObject", object_key(cluster), e.to_string()))?;
+    .map_err(|e| Error::aws_message("s3:PutObject", object_key(cluster), e.to_string()))?;
     bucket::put_object(
         aws,
         bucket_name,
@@ -65,7 +65,7 @@ pub async fn load(
     aws: &Aws,
     bucket_name: &str,
     cluster: &str,
-) -> Result<Option<PlatformState>, AwsError> {
+) -> Result<Option<PlatformState>, Error> {
     let key = object_key(cluster);
     let resource = format!("s3://{bucket_name}/{key}");
     let object = match aws
@@ -78,8 +78,8 @@ pub async fn load(
     {
         Ok(object) => object,
         Err(e) => {
-            let err = AwsError::sdk("s3:GetObject", &resource, e);
-            return match err.code.as_deref() {
+            let err = Error::aws("s3:GetObject", &resource, e);
+            return match err.code() {
                 Some("NoSuchKey" | "NoSuchBucket") => Ok(None),
                 _ => Err(err),
             };
@@ -89,10 +89,10 @@ pub async fn load(
         .body
         .collect()
         .await
-        .map_err(|e| AwsError::message("s3:GetObject", &resource, e.to_string()))?
+        .map_err(|e| Error::aws_message("s3:GetObject", &resource, e.to_string()))?
         .into_bytes();
     let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
-        AwsError::message(
+        Error::aws_message(
             "s3:GetObject",
             &resource,
             format!("unreadable settings: {e}"),
