@@ -1,15 +1,14 @@
 //! terraform-provider-emreks: an Apache Spark data platform on Amazon EMR on EKS.
 
 mod aws;
-mod emr;
 mod error;
 mod kubernetes;
 mod logging;
+mod platform;
 mod plugin;
 mod provider;
 mod resources;
 mod timeouts;
-mod validate;
 
 use std::time::Duration;
 

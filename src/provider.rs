@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
 use crate::aws::SharedAws;
+use crate::platform::validate;
 use crate::plugin::schema::{
     block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
 };
@@ -19,7 +20,6 @@ use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
 use crate::timeouts::parse_duration;
-use crate::validate;
 
 /// Services whose endpoint can be overridden, in schema order.
 const ENDPOINT_SERVICES: [&str; 10] = [

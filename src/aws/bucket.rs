@@ -15,7 +15,7 @@ use aws_sdk_s3::types::{
 use aws_smithy_types::error::operation::BuildError;
 
 use super::{Aws, Error};
-use crate::emr::iam_documents::tls_only_bucket_policy;
+use crate::platform::iam_documents::tls_only_bucket_policy;
 
 /// S3's limits on a bucket name's length.
 const MAX_NAME: usize = 63;

@@ -238,7 +238,7 @@ pub fn taints_of(group: &Nodegroup) -> Vec<Taint> {
             Some(Taint {
                 key: t.key()?.to_string(),
                 value: t.value().unwrap_or_default().to_string(),
-                effect: crate::emr::node_roles::TaintEffect::parse(t.effect()?.as_str())?,
+                effect: crate::platform::node_roles::TaintEffect::parse(t.effect()?.as_str())?,
             })
         })
         .collect();

@@ -9,9 +9,9 @@ use crate::plugin::Value;
 use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{NodegroupState, TaintState};
-pub use crate::emr::node_roles::Taint;
-use crate::emr::node_roles::{NodeRole, TaintEffect};
-use crate::emr::pod_templates::LOCAL_DIR_HOST_PATH;
+pub use crate::platform::node_roles::Taint;
+use crate::platform::node_roles::{NodeRole, TaintEffect};
+use crate::platform::pod_templates::LOCAL_DIR_HOST_PATH;
 use crate::resources::values::{known, list_is_unknown, string_map, strings, to_list};
 
 pub const CUSTOM: &str = "custom";

@@ -23,8 +23,8 @@ use aws_sdk_eks::types::{
 };
 
 use crate::aws::{tags, Aws, Error, SharedAws};
-use crate::emr::job_profiles::ProfileSettings;
-use crate::emr::pod_templates::{JobProfile, SparkRole};
+use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::pod_templates::{JobProfile, SparkRole};
 use crate::plugin::schema::{
     block, boolean, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
     required, string,

@@ -9,10 +9,10 @@
 //! kubelet (`kubeReserved` and the hard eviction threshold; no
 //! `systemReserved`), so the numbers match `kubectl describe node`.
 
-use crate::emr::job_profiles::{
+use crate::platform::job_profiles::{
     memory_with_overhead_mib, ProfileSettings, DEFAULT_MEMORY_OVERHEAD_FACTOR,
 };
-use crate::emr::pod_templates::{JobProfile, SparkRole};
+use crate::platform::pod_templates::{JobProfile, SparkRole};
 
 /// A node group's instance type as `DescribeInstanceTypes` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -466,8 +466,8 @@ fn max_heap_mib(total_mib: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emr::node_roles::NodeRole;
-    use crate::emr::pod_templates::node_role;
+    use crate::platform::node_roles::NodeRole;
+    use crate::platform::pod_templates::node_role;
 
     /// `DescribeInstanceTypes`: vCPUs, memory, ENIs, IPv4 per ENI.
     const TYPES: [(&str, u32, u64, u32, u32); 11] = [

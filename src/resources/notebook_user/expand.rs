@@ -13,9 +13,9 @@ use aws_sdk_emrcontainers::types::{
 use serde_json::{json, Value as Json};
 
 use super::state::NotebookUserState;
-use crate::emr::job_profiles::spark_defaults;
-use crate::emr::pod_templates::JobProfile;
-use crate::emr::validate_emr;
+use crate::platform::job_profiles::spark_defaults;
+use crate::platform::pod_templates::JobProfile;
+use crate::platform::validate;
 use crate::resources::values::known;
 
 pub const IDENTITY_TYPES: [&str; 2] = ["USER", "GROUP"];
@@ -39,7 +39,7 @@ pub struct EndpointSpec {
 /// The notebook profile's spark-defaults and its log group: what an
 /// endpoint runs with unless the user says otherwise.
 pub fn default_overrides(
-    settings: &crate::emr::job_profiles::ProfileSettings,
+    settings: &crate::platform::job_profiles::ProfileSettings,
     bucket: &str,
     prefix: &str,
     log_group: &str,
@@ -216,7 +216,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NotebookUserState) {
         };
         let path = || AttributePath::new("managed_endpoints").index(index as i64);
         if let Some(name) = known(&endpoint.name) {
-            if let Err(why) = validate_emr::managed_endpoint_name(name) {
+            if let Err(why) = validate::managed_endpoint_name(name) {
                 diags.error("Invalid endpoint name", why, path().attribute("name"));
             }
             if !names.insert(name.to_string()) {
@@ -228,7 +228,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NotebookUserState) {
             }
         }
         if let Some(label) = known(&endpoint.release_label) {
-            if let Err(why) = validate_emr::release_label(label) {
+            if let Err(why) = validate::release_label(label) {
                 diags.error(
                     "Invalid release_label",
                     why,

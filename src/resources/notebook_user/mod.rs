@@ -18,9 +18,9 @@ use serde_json::Value as Json;
 
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{studio, tags, Aws, Error, SharedAws};
-use crate::emr::job_profiles::ProfileSettings;
-use crate::emr::pod_templates::JobProfile;
 use crate::error::{AwsContext, NotFound};
+use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::pod_templates::JobProfile;
 use crate::plugin::schema::{
     block, computed, map_of_strings, optional, optional_computed, required, string,
 };

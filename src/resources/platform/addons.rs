@@ -8,8 +8,8 @@ use aws_sdk_eks::types::{AddonStatus, ResolveConflicts};
 
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
-use crate::emr::addons::{AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::addons::{AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 
 fn addon_resource(cluster: &str, addon: &str) -> String {
     format!("add-on \"{addon}\" of EKS cluster \"{cluster}\"")

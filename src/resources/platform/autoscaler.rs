@@ -9,9 +9,9 @@ use serde_json::Value as Json;
 use super::identity::{self, RoleSpec};
 use super::state::AutoscalerIds;
 use crate::aws::{Aws, Error};
-use crate::emr::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
-use crate::emr::iam_documents;
 use crate::kubernetes::Kube;
+use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::iam_documents;
 
 pub fn role_name(platform: &str, suffix: &str) -> String {
     let head: String = platform.chars().take(40).collect();

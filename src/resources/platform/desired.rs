@@ -8,9 +8,9 @@ use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{JobProfileState, PlatformState};
 use crate::aws::log_groups::check_retention;
-use crate::emr::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
-use crate::emr::pod_templates::JobProfile;
-use crate::emr::validate_emr;
+use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
+use crate::platform::pod_templates::JobProfile;
+use crate::platform::validate;
 use crate::resources::values::{known, strings, Decimal};
 
 pub const DEFAULT_RELEASE_LABEL: &str = "emr-7.9.0-latest";
@@ -146,7 +146,7 @@ pub fn tooling(state: &PlatformState) -> Tooling {
 /// Checks of the EMR-on-EKS arguments; unknown values wait for apply.
 pub fn validate(diags: &mut Diagnostics, config: &PlatformState) {
     if let Some(label) = known(&config.release_label) {
-        if let Err(why) = validate_emr::release_label(label) {
+        if let Err(why) = validate::release_label(label) {
             diags.error(
                 "Invalid release_label",
                 why,
@@ -234,8 +234,8 @@ fn validate_virtual_clusters(diags: &mut Diagnostics, config: &PlatformState) ->
         let path = AttributePath::new("virtual_clusters")
             .key(key.clone())
             .attribute("namespace");
-        if let Err(why) = validate_emr::namespace(key)
-            .map_err(|why| why.replace("namespace", "virtual cluster name"))
+        if let Err(why) =
+            validate::namespace(key).map_err(|why| why.replace("namespace", "virtual cluster name"))
         {
             diags.error(
                 "Invalid virtual cluster name",
@@ -246,7 +246,7 @@ fn validate_virtual_clusters(diags: &mut Diagnostics, config: &PlatformState) ->
         let Some(namespace) = known(&cluster.namespace) else {
             continue;
         };
-        if let Err(why) = validate_emr::namespace(namespace) {
+        if let Err(why) = validate::namespace(namespace) {
             diags.error("Invalid namespace", why, path.clone());
         }
         if !seen.insert(namespace.to_string()) {
@@ -294,7 +294,7 @@ fn validate_execution_roles(
             }
         }
         if let Some(policy) = known(&role.policy) {
-            if let Err(why) = validate_emr::policy_document(policy) {
+            if let Err(why) = validate::policy_document(policy) {
                 diags.error("Invalid policy", why, path().attribute("policy"));
             }
         }

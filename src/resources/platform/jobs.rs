@@ -8,8 +8,8 @@ use crate::plugin::Value;
 
 use super::desired::{job_profile, profile_settings};
 use super::state::PlatformState;
-use crate::emr::job_profiles::{log_group_name, start_job_run_request, JobRunInput};
-use crate::emr::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
+use crate::platform::job_profiles::{log_group_name, start_job_run_request, JobRunInput};
+use crate::platform::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
 use crate::resources::values::known;
 
 const ROLES: [SparkRole; 2] = [SparkRole::Driver, SparkRole::Executor];

@@ -16,8 +16,8 @@ use super::state::PlatformPrivate;
 use super::state::PlatformState;
 use super::{addons, autoscaler, emr, identity, jobs, nodes};
 use crate::aws::{bucket, log_groups, studio, Aws, Error};
-use crate::emr::iam_documents;
 use crate::kubernetes::{self, Kube};
+use crate::platform::iam_documents;
 use crate::resources::values::{known, strings, to_map};
 
 /// Tag naming the `execution_roles` key of a role, so import finds the keys.
@@ -125,7 +125,7 @@ pub async fn reconcile(
     ensure_execution_roles(ctx, issuer, &oidc_arn, state, private).await?;
     let version = cluster
         .version()
-        .and_then(|v| crate::validate::kubernetes_version(v).ok())
+        .and_then(|v| crate::platform::validate::kubernetes_version(v).ok())
         .unwrap_or((1, 31));
     let autoscaler_role = autoscaler::role_name(ctx.cluster, ctx.suffix);
     autoscaler::install(
@@ -455,7 +455,7 @@ async fn ensure_execution_roles(
             )?
         };
         let user_policy = known(&role.policy)
-            .map(crate::emr::validate_emr::policy_document)
+            .map(crate::platform::validate::policy_document)
             .transpose()
             .map_err(|why| Error::config(execution_role_path(key).attribute("policy"), why))?;
         let mut role_tags = ctx.tags.clone();
@@ -831,7 +831,7 @@ pub async fn discover(
         private.tooling_nodegroup = groups.iter().find(|n| n.starts_with("tooling-")).cloned();
     }
     if private.addons.is_empty() {
-        for addon in crate::emr::addons::REQUIRED_ADDONS {
+        for addon in crate::platform::addons::REQUIRED_ADDONS {
             if addons::describe_version(aws, cluster_name, addon)
                 .await?
                 .is_some()
@@ -843,15 +843,15 @@ pub async fn discover(
     if private.autoscaler.objects.is_empty() && private.autoscaler.role_name.is_some() {
         let version = cluster
             .version()
-            .and_then(|v| crate::validate::kubernetes_version(v).ok())
+            .and_then(|v| crate::platform::validate::kubernetes_version(v).ok())
             .unwrap_or((1, 31));
-        let image = crate::emr::cluster_autoscaler::image_for(version);
-        private.autoscaler.objects = crate::emr::cluster_autoscaler::manifests(
+        let image = crate::platform::cluster_autoscaler::image_for(version);
+        private.autoscaler.objects = crate::platform::cluster_autoscaler::manifests(
             cluster_name,
             &aws.region,
             &image,
-            crate::emr::cluster_autoscaler::DEFAULT_NAMESPACE,
-            crate::emr::cluster_autoscaler::DEFAULT_SERVICE_ACCOUNT,
+            crate::platform::cluster_autoscaler::DEFAULT_NAMESPACE,
+            crate::platform::cluster_autoscaler::DEFAULT_SERVICE_ACCOUNT,
         )
         .iter()
         .map(autoscaler::identity_of)

@@ -27,6 +27,7 @@ use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 
 use crate::aws::{tags, Aws, Error, SharedAws};
+use crate::platform::validate;
 use crate::plugin::schema::NestedBlock;
 use crate::plugin::schema::{
     block, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
@@ -36,7 +37,6 @@ use crate::resources::values::{
     known, list_is_unknown, map_is_unknown, string_map, strings, to_map, unknown_as_null,
 };
 use crate::timeouts::{self, Operation, Timeouts};
-use crate::validate;
 
 pub use state::{PlatformPrivate, PlatformState};
 
@@ -76,7 +76,7 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
     }
     if let Some(version) = known(&config.kubernetes_version) {
         let checked = validate::kubernetes_version(version)
-            .and_then(crate::emr::pod_templates::check_kubernetes_version);
+            .and_then(crate::platform::pod_templates::check_kubernetes_version);
         if let Err(why) = checked {
             diags.error(
                 "Invalid kubernetes_version",
@@ -589,7 +589,7 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
     };
     if !all(
         &prior.addon_versions,
-        crate::emr::addons::REQUIRED_ADDONS.len(),
+        crate::platform::addons::REQUIRED_ADDONS.len(),
     ) || prior.kubernetes_version != planned.kubernetes_version
     {
         planned.addon_versions = Value::Unknown;

@@ -1,7 +1,7 @@
 //! Spark settings of the three job profiles and the `start-job-run` request
 //! users paste into `aws emr-containers start-job-run --cli-input-json`.
 
-use crate::emr::pod_templates::{object_key, JobProfile, SparkRole};
+use crate::platform::pod_templates::{object_key, JobProfile, SparkRole};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 

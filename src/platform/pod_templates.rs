@@ -2,7 +2,7 @@
 //! executors on their node groups and keep every executor of a job in the
 //! availability zone of its driver, so shuffle traffic never crosses zones.
 
-use crate::emr::node_roles::{NodeRole, Taint};
+use crate::platform::node_roles::{NodeRole, Taint};
 use serde_json::{json, Map, Value};
 
 /// Where the critical nodes' launch template mounts the RAID0 array of the

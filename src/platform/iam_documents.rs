@@ -1,7 +1,7 @@
 //! IAM policy and trust documents of the platform, least privilege, as
 //! `serde_json::Value` ready to serialize into IAM requests.
 
-use crate::emr::base36::encode_role_name;
+use crate::platform::base36::encode_role_name;
 use serde_json::{json, Value};
 
 const VERSION: &str = "2012-10-17";
@@ -409,7 +409,7 @@ pub fn studio_service_policy(partition: &str, workspace_bucket: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emr::validate_emr::policy_document;
+    use crate::platform::validate::policy_document;
 
     const ACCOUNT: &str = "123456789012";
     const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";

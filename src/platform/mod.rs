@@ -1,4 +1,4 @@
-//! What the platform knows about Spark on EMR on EKS, as pure functions:
+//! The domain: what a Spark platform on EMR on EKS is, as pure functions:
 //! validation, IAM documents, node-group presets, pod templates, job
 //! configurations and Kubernetes manifests. Nothing here performs I/O.
 
@@ -9,4 +9,4 @@ pub mod iam_documents;
 pub mod job_profiles;
 pub mod node_roles;
 pub mod pod_templates;
-pub mod validate_emr;
+pub mod validate;
