@@ -1,5 +1,4 @@
-//! Private, encrypted S3 buckets of a platform: their globally unique names,
-//! creation with every public path closed, uploads, and emptying on delete.
+//! Private, encrypted S3 buckets of a platform: creation with every public path closed, uploads, and emptying on delete.
 
 use crate::error::AwsContext;
 use std::collections::BTreeMap;
@@ -17,8 +16,6 @@ use aws_smithy_types::error::operation::BuildError;
 use super::{Aws, Error};
 use crate::platform::iam_documents::tls_only_bucket_policy;
 
-/// S3's limits on a bucket name's length.
-const MAX_NAME: usize = 63;
 /// DeleteObjects takes at most this many keys per request.
 const DELETE_BATCH: usize = 1000;
 /// Emptying is retried when objects appear between the last listing and
@@ -27,51 +24,6 @@ const EMPTY_ATTEMPTS: u32 = 3;
 
 fn resource(bucket: &str) -> String {
     format!("S3 bucket \"{bucket}\"")
-}
-
-/// Lowercase letters, digits and single hyphens, no hyphen at either end.
-fn dns_label(value: &str) -> String {
-    let mut out = String::new();
-    for c in value.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            c
-        } else {
-            '-'
-        };
-        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
-            out.push(c);
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-/// The name of a platform's bucket for `purpose`:
-/// `emreks-<platform>-<purpose>-<suffix>`. S3 names are global, so the random
-/// `suffix` keeps platforms of the same name (in other accounts, or
-/// recreated) apart; the platform part is shortened to fit 63 characters.
-/// The fixed `emreks-` head keeps the name from looking like an IP address or
-/// starting with a prefix S3 reserves (`xn--`, `sthree-`).
-pub fn bucket_name(purpose: &str, platform: &str, suffix: &str) -> String {
-    let purpose = dns_label(purpose);
-    let suffix = dns_label(suffix);
-    let tail: String = [purpose, suffix]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let fixed = "emreks-".len() + 1 + tail.len();
-    let room = MAX_NAME.saturating_sub(fixed);
-    let platform: String = dns_label(platform).chars().take(room).collect();
-    let platform = platform.trim_end_matches('-');
-    let name = [platform, tail.as_str()]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .fold(String::from("emreks"), |name, part| {
-            format!("{name}-{part}")
-        });
-    // Only reachable with a purpose and suffix longer than any caller uses.
-    let name: String = name.chars().take(MAX_NAME).collect();
-    name.trim_end_matches('-').to_string()
 }
 
 fn build_error(operation: &str, bucket: &str, err: BuildError) -> Error {
@@ -431,68 +383,6 @@ pub async fn retag(aws: &Aws, bucket: &str, tags: &BTreeMap<String, String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// S3's naming rules for general purpose buckets.
-    fn assert_valid(name: &str) {
-        assert!(
-            (3..=63).contains(&name.len()),
-            "{name}: length {}",
-            name.len()
-        );
-        assert!(
-            name.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-            "{name}: characters"
-        );
-        assert!(!name.starts_with('-') && !name.ends_with('-'), "{name}");
-        assert!(!name.contains("--"), "{name}");
-        assert!(name.parse::<std::net::Ipv4Addr>().is_err(), "{name}");
-    }
-
-    #[test]
-    fn a_plain_name() {
-        let name = bucket_name("studio", "analytics", "a1b2c3d4");
-        assert_eq!(name, "emreks-analytics-studio-a1b2c3d4");
-        assert_valid(&name);
-    }
-
-    #[test]
-    fn odd_platform_names_are_lowercased_and_hyphenated() {
-        let name = bucket_name("logs", "Data_Platform__2-", "x9y8z7w6");
-        assert_eq!(name, "emreks-data-platform-2-logs-x9y8z7w6");
-        assert_valid(&name);
-    }
-
-    #[test]
-    fn long_platform_names_are_cut_to_fit_and_keep_the_suffix() {
-        for len in [40, 47, 48, 100] {
-            let platform = "a-".repeat(len);
-            let name = bucket_name("workspaces", &platform, "abcdefgh");
-            assert_valid(&name);
-            assert!(name.ends_with("-workspaces-abcdefgh"), "{name}");
-            assert!(name.starts_with("emreks-a-a"), "{name}");
-        }
-    }
-
-    #[test]
-    fn the_suffix_keeps_same_named_platforms_apart() {
-        assert_ne!(
-            bucket_name("studio", "analytics", "aaaaaaaa"),
-            bucket_name("studio", "analytics", "bbbbbbbb")
-        );
-    }
-
-    #[test]
-    fn degenerate_inputs_still_give_valid_names() {
-        for (purpose, platform, suffix) in [
-            ("", "", ""),
-            ("x", "___", "1"),
-            ("p", "1.2.3.4", "5"),
-            (&"p".repeat(80) as &str, "q", "s"),
-        ] {
-            assert_valid(&bucket_name(purpose, platform, suffix));
-        }
-    }
 
     #[test]
     fn bare_404s_count_as_missing() {

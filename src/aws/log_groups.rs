@@ -30,12 +30,6 @@ pub fn check_retention(days: i64) -> Result<i32, String> {
         })
 }
 
-/// ARN of a log group, as TagResource wants it (without the `:*` that
-/// DescribeLogGroups appends).
-pub fn log_group_arn(partition: &str, region: &str, account_id: &str, name: &str) -> String {
-    format!("arn:{partition}:logs:{region}:{account_id}:log-group:{name}")
-}
-
 fn hash_map(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
@@ -131,7 +125,7 @@ fn stale_keys(current: &HashMap<String, String>, wanted: &BTreeMap<String, Strin
 /// are removed, the others set.
 pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Result<(), Error> {
     let account = aws.account_id().await?;
-    let arn = log_group_arn(&aws.partition, &aws.region, account, name);
+    let arn = crate::platform::naming::log_group_arn(&aws.partition, &aws.region, account, name);
     let current = aws
         .logs
         .list_tags_for_resource()
@@ -183,14 +177,6 @@ mod tests {
         assert!(message.starts_with("10 is not"), "{message}");
         assert!(message.contains("1, 3, 5, 7, 14, 30"), "{message}");
         assert!(message.contains("3288, 3653"), "{message}");
-    }
-
-    #[test]
-    fn arn_without_the_wildcard() {
-        assert_eq!(
-            log_group_arn("aws", "eu-west-1", "123456789012", "/emreks/a/spark"),
-            "arn:aws:logs:eu-west-1:123456789012:log-group:/emreks/a/spark"
-        );
     }
 
     #[test]

@@ -16,21 +16,15 @@ use super::tags::{ec2_tag_spec, ec2_tags, iam_tags, removed_keys};
 use super::wait::{self, Backoff};
 use super::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::naming::{self, BucketPurpose, PlatformRole, StudioGroup, EMR_MANAGED_TAG};
 
 /// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
 const GATEWAY_PORT: i32 = 18888;
-/// Tag the Studio's service-role policy requires on the VPC, subnets and
-/// security groups it may place Workspace network interfaces in.
-pub const EMR_MANAGED_TAG: &str = "for-use-with-amazon-emr-managed-policies";
-/// IAM's limit on role names.
-const MAX_ROLE_NAME: usize = 64;
 /// CreateStudio tries this many times while IAM propagates new roles.
 const CREATE_ATTEMPTS: u32 = 8;
 /// How long a security group may stay in use by network interfaces EMR
 /// releases after the Studio is gone.
 const SG_RELEASE_TIMEOUT: Duration = Duration::from_secs(600);
-const SERVICE_POLICY_NAME: &str = "emreks-studio-service";
-const USER_POLICY_NAME: &str = "emreks-studio-user";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {
@@ -66,7 +60,7 @@ impl AuthMode {
 }
 
 /// What the Studio is made of. `service_policy` must grant the Workspace
-/// bucket named by [`workspace_bucket_name`].
+/// bucket `naming::bucket(BucketPurpose::Studio, ..)` names.
 pub struct StudioSpec<'a> {
     pub platform: &'a str,
     pub suffix: &'a str,
@@ -112,38 +106,6 @@ fn studio_resource(name: &str) -> String {
 
 fn role_resource(name: &str) -> String {
     format!("IAM role \"{name}\"")
-}
-
-/// `<platform>-<role>-<suffix>`, the platform cut so the name fits IAM's 64 characters.
-fn role_name(platform: &str, role: &str, suffix: &str) -> String {
-    let tail = format!("-{role}-{suffix}");
-    let head: String = platform
-        .chars()
-        .take(MAX_ROLE_NAME.saturating_sub(tail.len()))
-        .collect();
-    format!("{head}{tail}")
-}
-
-pub fn service_role_name(platform: &str, suffix: &str) -> String {
-    role_name(platform, "studio", suffix)
-}
-
-pub fn user_role_name(platform: &str, suffix: &str) -> String {
-    role_name(platform, "studio-user", suffix)
-}
-
-fn security_group_name(platform: &str, kind: &str, suffix: &str) -> String {
-    format!("{platform}-studio-{kind}-{suffix}")
-}
-
-/// The Workspace bucket's name, known before anything exists so the caller
-/// can write it into the service policy.
-pub fn workspace_bucket_name(platform: &str, suffix: &str) -> String {
-    bucket::bucket_name("studio", platform, suffix)
-}
-
-fn default_s3_location(bucket: &str) -> String {
-    format!("s3://{bucket}/workspaces")
 }
 
 /// Checks of the `studio` block that need no AWS call.
@@ -247,9 +209,9 @@ pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Re
     // Roles first: IAM propagates while the rest is made.
     let service_role = create_role(
         aws,
-        &service_role_name(spec.platform, spec.suffix),
+        &PlatformRole::StudioService.name(spec.platform, spec.suffix),
         (&spec.service_trust, &spec.service_policy),
-        SERVICE_POLICY_NAME,
+        naming::STUDIO_SERVICE_POLICY,
         spec.tags,
         &mut ids.service_role,
     )
@@ -258,9 +220,9 @@ pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Re
         (AuthMode::Sso, Some(trust), Some(policy)) => Some(
             create_role(
                 aws,
-                &user_role_name(spec.platform, spec.suffix),
+                &PlatformRole::StudioUser.name(spec.platform, spec.suffix),
                 (trust, policy),
-                USER_POLICY_NAME,
+                naming::STUDIO_USER_POLICY,
                 spec.tags,
                 &mut ids.user_role,
             )
@@ -270,7 +232,7 @@ pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Re
     };
     tag_network_for_emr(aws, spec).await?;
     let (workspace_sg, engine_sg) = create_security_groups(aws, spec, ids).await?;
-    let bucket = workspace_bucket_name(spec.platform, spec.suffix);
+    let bucket = naming::bucket(BucketPurpose::Studio, spec.platform, spec.suffix);
     ids.workspace_bucket = Some(bucket.clone());
     bucket::create_private(aws, &bucket, spec.tags, &mut ids.bucket_created).await?;
     let request = StudioRequest {
@@ -349,9 +311,9 @@ async fn create_security_groups(
     spec: &StudioSpec<'_>,
     ids: &mut StudioIds,
 ) -> Result<(String, String), Error> {
-    let workspace = create_security_group(aws, spec, "workspace").await?;
+    let workspace = create_security_group(aws, spec, StudioGroup::Workspace).await?;
     ids.workspace_security_group = Some(workspace.clone());
-    let engine = create_security_group(aws, spec, "engine").await?;
+    let engine = create_security_group(aws, spec, StudioGroup::Engine).await?;
     ids.engine_security_group = Some(engine.clone());
     aws.ec2
         .revoke_security_group_egress()
@@ -381,9 +343,10 @@ async fn create_security_groups(
 async fn create_security_group(
     aws: &Aws,
     spec: &StudioSpec<'_>,
-    kind: &str,
+    group: StudioGroup,
 ) -> Result<String, Error> {
-    let name = security_group_name(spec.platform, kind, spec.suffix);
+    let name = naming::studio_security_group(spec.platform, group, spec.suffix);
+    let kind = group.as_str();
     let tags = security_group_tags(spec.tags);
     let group = aws
         .ec2
@@ -442,7 +405,7 @@ async fn create_studio(
             .set_user_role(request.user_role.map(str::to_string))
             .workspace_security_group_id(request.workspace_sg)
             .engine_security_group_id(request.engine_sg)
-            .default_s3_location(default_s3_location(request.bucket))
+            .default_s3_location(naming::studio_workspaces_location(request.bucket))
             .set_idc_instance_arn(spec.idc_instance_arn.map(str::to_string))
             .set_tags(Some(tags.clone()))
             .send()
@@ -715,32 +678,6 @@ mod tests {
     }
 
     #[test]
-    fn role_names_fit_iam_and_stay_distinct() {
-        assert_eq!(
-            service_role_name("analytics", "ab12cd34"),
-            "analytics-studio-ab12cd34"
-        );
-        let long = "p".repeat(100);
-        let service = service_role_name(&long, "ab12cd34");
-        let user = user_role_name(&long, "ab12cd34");
-        assert_eq!(service.len(), 64);
-        assert_eq!(user.len(), 64);
-        assert!(service.ends_with("-studio-ab12cd34"), "{service}");
-        assert!(user.ends_with("-studio-user-ab12cd34"), "{user}");
-        assert_ne!(service, user);
-    }
-
-    #[test]
-    fn workspaces_live_in_the_platform_bucket() {
-        let bucket = workspace_bucket_name("Analytics_1", "ab12cd34");
-        assert_eq!(bucket, "emreks-analytics-1-studio-ab12cd34");
-        assert_eq!(
-            default_s3_location(&bucket),
-            "s3://emreks-analytics-1-studio-ab12cd34/workspaces"
-        );
-    }
-
-    #[test]
     fn settings_checks() {
         assert!(check_settings("notebooks", AuthMode::Iam, None).is_ok());
         let arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
@@ -795,10 +732,6 @@ mod tests {
         let all = security_group_tags(&tags);
         assert_eq!(all.get(EMR_MANAGED_TAG).map(String::as_str), Some("true"));
         assert!(!all.contains_key("Name"));
-        assert_eq!(
-            security_group_name("analytics", "engine", "ab12cd34"),
-            "analytics-studio-engine-ab12cd34"
-        );
     }
 
     #[test]

@@ -172,12 +172,6 @@ pub struct JobRunInput {
     pub extra_spark_properties: BTreeMap<String, String>,
 }
 
-/// The CloudWatch log group of a profile's jobs. The platform name keeps two
-/// platforms in one account and region apart.
-pub fn log_group_name(platform: &str, profile: JobProfile) -> String {
-    format!("/aws/emr-containers/{platform}/{}", profile.as_str())
-}
-
 /// spark-defaults of a profile: Glue Data Catalog as metastore, dynamic
 /// allocation with shuffle tracking, the sizing, and the pod templates.
 pub fn spark_defaults(
@@ -320,7 +314,7 @@ mod tests {
             spark_submit_parameters: None,
             pod_template_bucket: "assets".into(),
             pod_template_prefix: "analytics/pod-template/".into(),
-            log_group_name: log_group_name("analytics", profile),
+            log_group_name: crate::platform::naming::log_group("analytics", profile),
             log_stream_name_prefix: "pi".into(),
             extra_spark_properties: BTreeMap::new(),
         }
@@ -558,18 +552,6 @@ mod tests {
         assert_eq!(
             props["spark.kubernetes.executor.podTemplateFile"],
             "s3://assets/analytics/pod-template/shared-executor.yaml"
-        );
-    }
-
-    #[test]
-    fn log_group_names_are_per_platform() {
-        assert_eq!(
-            log_group_name("a", JobProfile::NonCritical),
-            "/aws/emr-containers/a/non-critical"
-        );
-        assert_ne!(
-            log_group_name("a", JobProfile::Notebook),
-            log_group_name("b", JobProfile::Notebook)
         );
     }
 }

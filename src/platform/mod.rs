@@ -7,6 +7,7 @@ pub mod base36;
 pub mod cluster_autoscaler;
 pub mod iam_documents;
 pub mod job_profiles;
+pub mod naming;
 pub mod node_roles;
 pub mod pod_templates;
 pub mod validate;

@@ -16,6 +16,7 @@ use super::expand::{self, Taint};
 use crate::aws::tags::{ec2_tag_spec, ec2_tags};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::naming::PlatformRole;
 use crate::resources::platform::{cluster, network};
 
 /// What a nodegroup needs from its platform.
@@ -44,7 +45,7 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, Error> {
     let node_role = cluster::platform_roles(aws, platform_id)
         .await?
         .into_iter()
-        .find(|r| r.contains("-eks-node-"))
+        .find(|r| PlatformRole::Node.parse(r).is_some())
         .ok_or_else(|| {
             Error::aws_message(
                 "iam:ListRoles",
@@ -62,7 +63,10 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform, Error> {
         .role
         .map(|r| r.arn)
         .unwrap_or_default();
-    let suffix = node_role.rsplit('-').next().unwrap_or_default().to_string();
+    let suffix = PlatformRole::Node
+        .parse(&node_role)
+        .map(|parts| parts.suffix.to_string())
+        .unwrap_or_default();
     Ok(Platform {
         subnets_by_zone,
         node_role_arn,

@@ -22,8 +22,9 @@ use aws_sdk_eks::types::{
     UpdateLabelsPayload, UpdateTaintsPayload,
 };
 
-use crate::aws::{tags, Aws, Error, SharedAws};
+use crate::aws::{Aws, Error, SharedAws};
 use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::naming::{self, BucketPurpose};
 use crate::platform::pod_templates::{JobProfile, SparkRole};
 use crate::plugin::schema::{
     block, boolean, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
@@ -51,12 +52,6 @@ const FORCES_REPLACEMENT: [&str; 9] = [
     "disk_size",
     "local_nvme",
 ];
-
-/// Tags that let import tell the role and the launch template's settings.
-const ROLE_TAG: &str = "emreks:role";
-const NVME_TAG: &str = "emreks:local-nvme";
-const DISK_TAG: &str = "emreks:disk-size";
-const TEMPLATE_TAG: &str = "emreks:launch-template";
 
 pub struct NodegroupResource {
     aws: SharedAws,
@@ -105,13 +100,13 @@ fn group_resource(cluster: &str, name: &str) -> String {
 /// settings import reads back.
 fn all_tags(aws: &Aws, state: &NodegroupState, template: Option<&str>) -> BTreeMap<String, String> {
     let platform = known(&state.platform_id).unwrap_or_default();
-    let mut all = tags::merge(&aws.default_tags, &string_map(&state.tags), platform);
+    let mut all = naming::object_tags(&aws.default_tags, &string_map(&state.tags), platform);
     all.insert(
-        ROLE_TAG.into(),
+        naming::NODEGROUP_ROLE_TAG.into(),
         known(&state.role).unwrap_or_default().into(),
     );
     all.insert(
-        NVME_TAG.into(),
+        naming::NODEGROUP_NVME_TAG.into(),
         state
             .local_nvme
             .as_ref_option()
@@ -120,7 +115,7 @@ fn all_tags(aws: &Aws, state: &NodegroupState, template: Option<&str>) -> BTreeM
             .to_string(),
     );
     all.insert(
-        DISK_TAG.into(),
+        naming::NODEGROUP_DISK_TAG.into(),
         state
             .disk_size
             .as_ref_option()
@@ -129,13 +124,13 @@ fn all_tags(aws: &Aws, state: &NodegroupState, template: Option<&str>) -> BTreeM
             .to_string(),
     );
     if let Some(template) = template {
-        all.insert(TEMPLATE_TAG.into(), template.into());
+        all.insert(naming::NODEGROUP_TEMPLATE_TAG.into(), template.into());
     }
     all
 }
 
 fn user_tags_all(aws: &Aws, state: &NodegroupState) -> BTreeMap<String, String> {
-    tags::merge(
+    naming::object_tags(
         &aws.default_tags,
         &string_map(&state.tags),
         known(&state.platform_id).unwrap_or_default(),
@@ -265,7 +260,7 @@ async fn profile_settings(
     platform_id: &str,
     profile: JobProfile,
 ) -> ProfileSettings {
-    let bucket = settings::assets_bucket(platform_id, &platform.suffix);
+    let bucket = naming::bucket(BucketPurpose::Assets, platform_id, &platform.suffix);
     let saved = settings::load(aws, &bucket, platform_id)
         .await
         .ok()
@@ -396,7 +391,7 @@ async fn create_nodegroup(
         })?;
     state.subnet_id = Value::Value(subnet.clone());
     let ami = known(&state.ami_type).unwrap_or_default().to_string();
-    let template_name = format!("{platform_id}-{name}-{}", platform.suffix);
+    let template_name = naming::launch_template(&platform_id, &name, &platform.suffix);
     let tags_for_template = user_tags_all(aws, state);
     let id = aws_io::create_launch_template(
         aws,
@@ -477,7 +472,7 @@ async fn create_nodegroup(
 fn flatten(state: &mut NodegroupState, group: &aws_sdk_eks::types::Nodegroup) {
     let platform = group.cluster_name().unwrap_or_default();
     let name = group.nodegroup_name().unwrap_or_default();
-    state.id = Value::Value(format!("{platform}:{name}"));
+    state.id = Value::Value(naming::nodegroup_id(platform, name));
     state.platform_id = Value::Value(platform.to_string());
     state.name = Value::Value(name.to_string());
     state.arn = group.nodegroup_arn().map(str::to_string).into();
@@ -625,7 +620,7 @@ async fn destroy_nodegroup(aws: &Aws, state: &NodegroupState) -> Result<(), Erro
 
 /// An existing nodegroup's arguments, from EKS and the tags the provider set.
 async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> {
-    let (platform_id, name) = id.split_once(':').ok_or_else(|| {
+    let (platform_id, name) = naming::parse_nodegroup_id(id).ok_or_else(|| {
         Error::import_refused(
             format!("\"{id}\""),
             "the id is <platform id>:<nodegroup name>, e.g. analytics:critical-a",
@@ -647,13 +642,16 @@ async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> 
         .map(|t| t.clone().into_iter().collect())
         .unwrap_or_default();
     let role = all
-        .get(ROLE_TAG)
+        .get(naming::NODEGROUP_ROLE_TAG)
         .cloned()
         .unwrap_or_else(|| expand::CUSTOM.to_string());
     state.role = Value::Value(role.clone());
-    state.local_nvme = Value::Value(all.get(NVME_TAG).is_some_and(|v| v == "true"));
+    state.local_nvme = Value::Value(
+        all.get(naming::NODEGROUP_NVME_TAG)
+            .is_some_and(|v| v == "true"),
+    );
     state.disk_size = Value::Value(
-        all.get(DISK_TAG)
+        all.get(naming::NODEGROUP_DISK_TAG)
             .and_then(|v| v.parse().ok())
             .unwrap_or(expand::DEFAULT_DISK_SIZE),
     );
@@ -690,7 +688,7 @@ async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> 
         .await?;
         state.availability_zone = zones.into_keys().next().into();
     }
-    let ours = |k: &String| k.starts_with("emreks:") || aws.default_tags.contains_key(k);
+    let ours = |k: &String| naming::is_provider_tag(k) || aws.default_tags.contains_key(k);
     let user: BTreeMap<String, String> = all
         .iter()
         .filter(|(k, _)| !ours(k))
@@ -808,7 +806,7 @@ impl Resource for NodegroupResource {
         let mut planned = proposed_state;
         expand::fill_defaults(&mut planned);
         if let (Some(platform), Some(name)) = (known(&planned.platform_id), known(&planned.name)) {
-            planned.id = Value::Value(format!("{platform}:{name}"));
+            planned.id = Value::Value(naming::nodegroup_id(platform, name));
         } else {
             planned.id = Value::Unknown;
         }

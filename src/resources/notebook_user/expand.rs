@@ -19,14 +19,6 @@ use crate::platform::validate;
 use crate::resources::values::known;
 
 pub const IDENTITY_TYPES: [&str; 2] = ["USER", "GROUP"];
-/// Tag on a managed endpoint naming one user that needs it; the endpoint
-/// goes when the last such tag does.
-pub const USER_TAG_PREFIX: &str = "emreks:user:";
-
-pub fn user_tag(identity_type: &str, identity_name: &str) -> String {
-    format!("{USER_TAG_PREFIX}{identity_type}:{identity_name}")
-}
-
 /// One endpoint as it will be made.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointSpec {

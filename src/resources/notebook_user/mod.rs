@@ -17,9 +17,10 @@ use aws_sdk_emrcontainers::types::EndpointState as AwsEndpointState;
 use serde_json::Value as Json;
 
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{studio, tags, Aws, Error, SharedAws};
+use crate::aws::{studio, Aws, Error, SharedAws};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::naming::{self, BucketPurpose};
 use crate::platform::pod_templates::JobProfile;
 use crate::plugin::schema::{
     block, computed, map_of_strings, optional, optional_computed, required, string,
@@ -63,7 +64,7 @@ struct Notebooks {
 async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, Error> {
     let resource = format!("platform \"{platform_id}\"");
     let platform = aws_io::platform(aws, platform_id).await?;
-    let bucket = settings::assets_bucket(platform_id, &platform.suffix);
+    let bucket = naming::bucket(BucketPurpose::Assets, platform_id, &platform.suffix);
     let saved = settings::load(aws, &bucket, platform_id)
         .await?
         .ok_or_else(|| {
@@ -110,20 +111,19 @@ async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, Error> {
     Ok(Notebooks {
         cluster: platform_id.to_string(),
         auth_mode,
-        studio_arn: format!(
-            "arn:{}:elasticmapreduce:{}:{account}:studio/{studio_id}",
-            aws.partition, aws.region
-        ),
-        virtual_cluster_arn: format!(
-            "arn:{}:emr-containers:{}:{account}:/virtualclusters/{virtual_cluster_id}",
-            aws.partition, aws.region
+        studio_arn: naming::studio_arn(&aws.partition, &aws.region, &account, &studio_id),
+        virtual_cluster_arn: naming::virtual_cluster_arn(
+            &aws.partition,
+            &aws.region,
+            &account,
+            &virtual_cluster_id,
         ),
         virtual_cluster_id,
         studio,
         role_arns: layer::execution_role_arns(aws, platform_id).await?,
         saved,
         bucket,
-        tags: tags::merge(&aws.default_tags, &BTreeMap::new(), platform_id),
+        tags: naming::object_tags(&aws.default_tags, &BTreeMap::new(), platform_id),
     })
 }
 
@@ -171,7 +171,7 @@ impl Notebooks {
                 expand::default_overrides(
                     &profile,
                     &self.bucket,
-                    &jobs::pod_template_prefix(&self.cluster),
+                    &naming::pod_template_prefix(&self.cluster),
                     log_groups
                         .get("notebook")
                         .map(String::as_str)
@@ -420,7 +420,7 @@ async fn release_endpoint(
         .tags()
         .map(|t| {
             t.keys()
-                .any(|k| k.starts_with(expand::USER_TAG_PREFIX) && k != user_tag)
+                .any(|k| naming::parse_endpoint_user_tag(k).is_some() && k != user_tag)
         })
         .unwrap_or(false);
     if others {
@@ -459,10 +459,6 @@ async fn release_endpoint(
     .await
 }
 
-fn policy_name(cluster: &str) -> String {
-    format!("emreks-notebooks-{cluster}")
-}
-
 /// Gives the identity access to the Studio and its endpoints: an inline
 /// policy on the IAM user or role (IAM mode), or a session mapping with a
 /// session policy (IAM Identity Center mode).
@@ -485,7 +481,7 @@ async fn grant(
                 .iam
                 .put_user_policy()
                 .user_name(name)
-                .policy_name(policy_name(&notebooks.cluster))
+                .policy_name(naming::notebook_access_policy(&notebooks.cluster))
                 .policy_document(&document)
                 .send()
                 .await
@@ -497,7 +493,7 @@ async fn grant(
                     aws.iam
                         .put_role_policy()
                         .role_name(name)
-                        .policy_name(policy_name(&notebooks.cluster))
+                        .policy_name(naming::notebook_access_policy(&notebooks.cluster))
                         .policy_document(&document)
                         .send()
                         .await
@@ -524,15 +520,8 @@ async fn grant(
                     let out = aws
                         .iam
                         .create_policy()
-                        .policy_name(format!(
-                            "emreks-{}-{}-{}",
-                            notebooks.cluster,
-                            kind.to_lowercase(),
-                            name.chars()
-                                .filter(|c| c.is_ascii_alphanumeric())
-                                .collect::<String>()
-                        ))
-                        .path(cluster::role_path(&notebooks.cluster))
+                        .policy_name(naming::session_policy(&notebooks.cluster, kind, name))
+                        .path(naming::iam_path(&notebooks.cluster))
                         .policy_document(&document)
                         .send()
                         .await
@@ -572,7 +561,7 @@ async fn revoke(
             .iam
             .delete_user_policy()
             .user_name(name)
-            .policy_name(policy_name(platform_id))
+            .policy_name(naming::notebook_access_policy(platform_id))
             .send()
             .await
             .map(|_| ())
@@ -582,7 +571,7 @@ async fn revoke(
             .iam
             .delete_role_policy()
             .role_name(name)
-            .policy_name(policy_name(platform_id))
+            .policy_name(naming::notebook_access_policy(platform_id))
             .send()
             .await
             .map(|_| ())
@@ -649,18 +638,17 @@ async fn revoke(
 }
 
 fn user_tag_of(state: &NotebookUserState) -> String {
-    expand::user_tag(
+    naming::endpoint_user_tag(
         known(&state.identity_type).unwrap_or("USER"),
         known(&state.identity_name).unwrap_or_default(),
     )
 }
 
 fn settings_key(state: &NotebookUserState) -> String {
-    format!(
-        "{}/emreks/notebook-users/{}-{}.json",
+    naming::notebook_user_settings_key(
         known(&state.platform_id).unwrap_or_default(),
         known(&state.identity_type).unwrap_or("USER"),
-        known(&state.identity_name).unwrap_or_default()
+        known(&state.identity_name).unwrap_or_default(),
     )
 }
 
@@ -843,8 +831,7 @@ async fn read_user(aws: &Aws, state: &mut NotebookUserState) -> Result<(), Error
 }
 
 async fn import_user(aws: &Aws, id: &str) -> Result<NotebookUserState, Error> {
-    let parts: Vec<&str> = id.splitn(3, ':').collect();
-    let [platform_id, kind, name] = parts.as_slice() else {
+    let Some((platform_id, kind, name)) = naming::parse_notebook_user_id(id) else {
         return Err(Error::import_refused(
             format!("\"{id}\""),
             "the id is <platform id>:<USER|GROUP>:<identity name>, e.g. analytics:USER:analyst",
@@ -1011,7 +998,7 @@ impl Resource for NotebookUserResource {
             known(&planned.identity_type),
             known(&planned.identity_name),
         ) {
-            (Some(p), Some(t), Some(n)) => Value::Value(format!("{p}:{t}:{n}")),
+            (Some(p), Some(t), Some(n)) => Value::Value(naming::notebook_user_id(p, t, n)),
             _ => Value::Unknown,
         };
         planned.managed_endpoint_ids = Value::Unknown;

@@ -13,11 +13,6 @@ use crate::kubernetes::Kube;
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 use crate::platform::iam_documents;
 
-pub fn role_name(platform: &str, suffix: &str) -> String {
-    let head: String = platform.chars().take(40).collect();
-    format!("{head}-autoscaler-{suffix}")
-}
-
 /// (apiVersion, kind, namespace, name) of a manifest.
 pub fn identity_of(manifest: &Json) -> (String, String, Option<String>, String) {
     let text = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_string();

@@ -12,16 +12,10 @@ use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::naming;
 
 fn cluster_resource(name: &str) -> String {
     format!("EKS cluster \"{name}\"")
-}
-
-/// Creates the cluster's IAM role and attaches its managed policies. The name
-/// is returned as soon as the role exists, so a later failure still records it.
-/// IAM path of every role of a platform: destroy and import find them by it.
-pub fn role_path(platform: &str) -> String {
-    format!("/emreks/{platform}/")
 }
 
 /// Names of the roles under the platform's IAM path.
@@ -30,7 +24,7 @@ pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, Er
     let mut pages = aws
         .iam
         .list_roles()
-        .path_prefix(role_path(platform))
+        .path_prefix(naming::iam_path(platform))
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -40,6 +34,8 @@ pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>, Er
     Ok(names)
 }
 
+/// Creates the cluster's IAM role and attaches its managed policies. The name
+/// is recorded as soon as the role exists, so a later failure still has it.
 pub async fn create_cluster_role(
     aws: &Aws,
     platform: &str,
@@ -52,7 +48,7 @@ pub async fn create_cluster_role(
         .iam
         .create_role()
         .role_name(role_name)
-        .path(role_path(platform))
+        .path(naming::iam_path(platform))
         .assume_role_policy_document(expand::CLUSTER_ROLE_TRUST)
         .description("EKS control plane role of an emreks platform")
         .set_tags(Some(iam_tags(tags)))
@@ -89,7 +85,7 @@ pub async fn role_belongs_to(aws: &Aws, role_name: &str, platform: &str) -> Resu
     Ok(tags.is_some_and(|out| {
         out.tags()
             .iter()
-            .any(|t| t.key() == crate::aws::tags::PLATFORM_TAG && t.value() == platform)
+            .any(|t| t.key() == naming::PLATFORM_TAG && t.value() == platform)
     }))
 }
 

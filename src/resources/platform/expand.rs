@@ -9,12 +9,6 @@ pub const CLUSTER_ROLE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"E
 
 pub const CLUSTER_ROLE_POLICIES: [&str; 1] = ["AmazonEKSClusterPolicy"];
 
-/// Physical name of the cluster role: unique per platform, within IAM's 64 characters.
-pub fn cluster_role_name(platform: &str, suffix: &str) -> String {
-    let head: String = platform.chars().take(40).collect();
-    format!("{head}-eks-cluster-{suffix}")
-}
-
 /// Private endpoint always; the public one only for the CIDRs the user lists.
 pub fn vpc_config(subnet_ids: &[String], public_access_cidrs: &[String]) -> VpcConfigRequest {
     let public = !public_access_cidrs.is_empty();
@@ -98,13 +92,6 @@ mod tests {
             access_config().authentication_mode(),
             Some(&AuthenticationMode::ApiAndConfigMap)
         );
-    }
-
-    #[test]
-    fn role_names_fit_iam() {
-        let name = cluster_role_name(&"p".repeat(100), "abcd1234");
-        assert!(name.len() <= 64, "{name}");
-        assert!(name.ends_with("-eks-cluster-abcd1234"));
     }
 
     #[test]

@@ -8,28 +8,12 @@ use serde_json::Value as Json;
 use crate::aws::tags::iam_tags;
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
-
-/// Inline policy names on execution roles.
-const BASELINE_POLICY: &str = "emreks-baseline";
-const USER_POLICY: &str = "emreks-user";
-
-/// Physical name of an execution role: unique per platform, within 64 characters.
-pub fn execution_role_name(platform: &str, key: &str, suffix: &str) -> String {
-    let platform: String = platform.chars().take(24).collect();
-    let key: String = key.chars().take(22).collect();
-    format!("{platform}-{key}-{suffix}")
-}
-
-/// The OIDC provider ARN IAM gives an issuer.
-pub fn oidc_provider_arn(partition: &str, account: &str, issuer_url: &str) -> String {
-    let host_path = issuer_url.trim_start_matches("https://");
-    format!("arn:{partition}:iam::{account}:oidc-provider/{host_path}")
-}
+use crate::platform::naming;
 
 /// The ARN of the issuer's IAM OIDC provider, if there is one.
 pub async fn existing_oidc_provider(aws: &Aws, issuer_url: &str) -> Result<Option<String>, Error> {
     let account = aws.account_id().await?;
-    let arn = oidc_provider_arn(&aws.partition, account, issuer_url);
+    let arn = naming::oidc_provider_arn(&aws.partition, account, issuer_url);
     let existing = aws
         .iam
         .get_open_id_connect_provider()
@@ -55,7 +39,7 @@ pub async fn ensure_oidc_provider(
         return Ok((arn, false));
     }
     let account = aws.account_id().await?;
-    let arn = oidc_provider_arn(&aws.partition, account, issuer_url);
+    let arn = naming::oidc_provider_arn(&aws.partition, account, issuer_url);
     let resource = format!("IAM OIDC provider {issuer_url}");
     // IAM verifies EKS issuers through its own trusted CAs: no thumbprint needed.
     let created = aws
@@ -143,7 +127,7 @@ pub async fn ensure_role(
                 .iam
                 .create_role()
                 .role_name(role_name)
-                .path(super::cluster::role_path(platform))
+                .path(naming::iam_path(platform))
                 .assume_role_policy_document(&trust)
                 .description(description)
                 .set_tags(Some(iam_tags(tags)))
@@ -156,14 +140,14 @@ pub async fn ensure_role(
             })?
         }
     };
-    put_policy(aws, role_name, BASELINE_POLICY, baseline).await?;
+    put_policy(aws, role_name, naming::BASELINE_POLICY, baseline).await?;
     match user_policy {
-        Some(policy) => put_policy(aws, role_name, USER_POLICY, policy).await?,
+        Some(policy) => put_policy(aws, role_name, naming::USER_POLICY, policy).await?,
         None => aws
             .iam
             .delete_role_policy()
             .role_name(role_name)
-            .policy_name(USER_POLICY)
+            .policy_name(naming::USER_POLICY)
             .send()
             .await
             .map(|_| ())
@@ -273,31 +257,4 @@ pub async fn delete_pod_identity(
             format!("association {association_id} on EKS cluster \"{cluster}\""),
         )
         .ignore_not_found()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn role_names_fit_iam_and_differ_by_key() {
-        let a = execution_role_name(&"p".repeat(100), &"k".repeat(100), "abcd1234");
-        assert!(a.len() <= 64, "{a}");
-        assert_ne!(
-            execution_role_name("p", "jobs", "s"),
-            execution_role_name("p", "notebooks", "s")
-        );
-    }
-
-    #[test]
-    fn oidc_provider_arn_drops_the_scheme() {
-        assert_eq!(
-            oidc_provider_arn(
-                "aws",
-                "123456789012",
-                "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-            ),
-            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-        );
-    }
 }

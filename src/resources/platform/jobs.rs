@@ -8,16 +8,12 @@ use crate::plugin::Value;
 
 use super::desired::{job_profile, profile_settings};
 use super::state::PlatformState;
-use crate::platform::job_profiles::{log_group_name, start_job_run_request, JobRunInput};
+use crate::platform::job_profiles::{start_job_run_request, JobRunInput};
+use crate::platform::naming;
 use crate::platform::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
 use crate::resources::values::known;
 
 const ROLES: [SparkRole; 2] = [SparkRole::Driver, SparkRole::Executor];
-
-/// Key prefix of the pod templates in the assets bucket.
-pub fn pod_template_prefix(cluster: &str) -> String {
-    format!("{cluster}/pod-template")
-}
 
 /// Short name of a template, e.g. `critical-driver`, `shared-executor`.
 fn template_name(key: &str) -> String {
@@ -58,7 +54,7 @@ pub fn log_group_names(platform: &str) -> BTreeMap<String, String> {
         ("notebook", JobProfile::Notebook),
     ]
     .into_iter()
-    .map(|(key, profile)| (key.to_string(), log_group_name(platform, profile)))
+    .map(|(key, profile)| (key.to_string(), naming::log_group(platform, profile)))
     .collect()
 }
 
@@ -91,7 +87,7 @@ pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<St
             continue;
         };
         let request = start_job_run_request(&JobRunInput {
-            name: format!("{platform}-{}", key.replace('_', "-")),
+            name: naming::job_run_name(platform, key),
             virtual_cluster_id: cluster.clone(),
             execution_role_arn: role.clone(),
             release_label: release_label.to_string(),
@@ -103,7 +99,7 @@ pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<St
             pod_template_bucket: built.bucket.to_string(),
             pod_template_prefix: built.prefix.to_string(),
             log_group_name: log_groups.get(key).cloned().unwrap_or_default(),
-            log_stream_name_prefix: key.replace('_', "-"),
+            log_stream_name_prefix: naming::log_stream_prefix(key),
             extra_spark_properties: BTreeMap::new(),
         });
         requests.insert(key.clone(), request.to_string());
@@ -118,7 +114,7 @@ mod tests {
 
     #[test]
     fn six_templates_with_short_names() {
-        let uris = pod_template_uris("bucket", &pod_template_prefix("analytics"));
+        let uris = pod_template_uris("bucket", &naming::pod_template_prefix("analytics"));
         assert_eq!(uris.len(), 6);
         assert_eq!(
             uris.get("critical-driver").map(String::as_str),

@@ -18,10 +18,8 @@ use super::{addons, autoscaler, emr, identity, jobs, nodes};
 use crate::aws::{bucket, log_groups, studio, Aws, Error};
 use crate::kubernetes::{self, Kube};
 use crate::platform::iam_documents;
+use crate::platform::naming::{self, BucketPurpose, PlatformRole};
 use crate::resources::values::{known, strings, to_map};
-
-/// Tag naming the `execution_roles` key of a role, so import finds the keys.
-const EXECUTION_ROLE_TAG: &str = "emreks:execution-role";
 
 /// What every step needs to know about the platform.
 pub struct Context<'a> {
@@ -42,7 +40,7 @@ pub async fn ensure_assets(
     private: &mut PlatformPrivate,
 ) -> Result<(), Error> {
     let aws = ctx.aws;
-    let node_role = nodes::node_role_name(ctx.cluster, ctx.suffix);
+    let node_role = PlatformRole::Node.name(ctx.cluster, ctx.suffix);
     let arn = nodes::ensure_node_role(
         aws,
         ctx.cluster,
@@ -57,7 +55,7 @@ pub async fn ensure_assets(
     let bucket = private
         .assets_bucket
         .clone()
-        .unwrap_or_else(|| bucket::bucket_name("assets", ctx.cluster, ctx.suffix));
+        .unwrap_or_else(|| naming::bucket(BucketPurpose::Assets, ctx.cluster, ctx.suffix));
     if bucket::exists(aws, &bucket).await? {
         bucket::retag(aws, &bucket, ctx.tags).await?;
     } else {
@@ -69,7 +67,7 @@ pub async fn ensure_assets(
         result?;
     }
     private.assets_bucket = Some(bucket.clone());
-    let prefix = jobs::pod_template_prefix(ctx.cluster);
+    let prefix = naming::pod_template_prefix(ctx.cluster);
     for (key, body) in jobs::pod_template_objects(&prefix) {
         bucket::put_object(aws, &bucket, &key, body.as_bytes(), "application/yaml").await?;
     }
@@ -127,7 +125,7 @@ pub async fn reconcile(
         .version()
         .and_then(|v| crate::platform::validate::kubernetes_version(v).ok())
         .unwrap_or((1, 31));
-    let autoscaler_role = autoscaler::role_name(ctx.cluster, ctx.suffix);
+    let autoscaler_role = PlatformRole::Autoscaler.name(ctx.cluster, ctx.suffix);
     autoscaler::install(
         aws,
         &kube,
@@ -193,7 +191,7 @@ async fn ensure_studio(
                 why,
             )
         })?;
-    let bucket = studio::workspace_bucket_name(ctx.cluster, ctx.suffix);
+    let bucket = naming::bucket(BucketPurpose::Studio, ctx.cluster, ctx.suffix);
     let sso = auth_mode == studio::AuthMode::Sso;
     let subnets: Vec<String> = crate::resources::values::string_map(&state.subnet_ids_by_az)
         .into_values()
@@ -241,7 +239,7 @@ pub fn job_requests(state: &PlatformState, private: &PlatformPrivate) -> BTreeMa
         state,
         &jobs::Built {
             bucket: private.assets_bucket.as_deref().unwrap_or_default(),
-            prefix: &jobs::pod_template_prefix(known(&state.name).unwrap_or_default()),
+            prefix: &naming::pod_template_prefix(known(&state.name).unwrap_or_default()),
             virtual_cluster_ids: &private.virtual_clusters,
             execution_role_arns: &role_arns,
         },
@@ -271,7 +269,7 @@ async fn ensure_tooling(
     }
     // Missing, or its instance types or AMI changed: a new group replaces it
     // (a fresh name, since the old one drains while the new one starts).
-    let name = format!("tooling-{}", &crate::resources::platform::random_token(6));
+    let name = naming::tooling_nodegroup(&crate::resources::platform::random_token(6));
     let node_role_arn = known(&state.node_role_arn).unwrap_or_default().to_string();
     let subnets: Vec<String> = crate::resources::values::string_map(&state.subnet_ids_by_az)
         .into_values()
@@ -372,7 +370,7 @@ async fn ensure_virtual_clusters(
         kube.apply(&json!({
             "apiVersion": "v1",
             "kind": "Namespace",
-            "metadata": { "name": namespace, "labels": { "app.kubernetes.io/managed-by": "terraform-provider-emreks" } },
+            "metadata": { "name": namespace, "labels": { "app.kubernetes.io/managed-by": naming::KUBERNETES_MANAGER } },
         }))
         .await?;
         if !private.namespaces.contains(namespace) {
@@ -411,12 +409,12 @@ async fn ensure_execution_roles(
     let log_group_arns: Vec<String> = private
         .log_groups
         .iter()
-        .map(|name| log_groups::log_group_arn(&aws.partition, &aws.region, &account, name))
+        .map(|name| naming::log_group_arn(&aws.partition, &aws.region, &account, name))
         .collect();
     let baseline = iam_documents::job_baseline_policy(
         &aws.partition,
         &bucket,
-        &jobs::pod_template_prefix(ctx.cluster),
+        &naming::pod_template_prefix(ctx.cluster),
         &log_group_arns,
     );
     let wanted: BTreeMap<String, super::state::ExecutionRoleState> = state
@@ -444,7 +442,7 @@ async fn ensure_execution_roles(
             .execution_roles
             .get(key)
             .cloned()
-            .unwrap_or_else(|| identity::execution_role_name(ctx.cluster, key, ctx.suffix));
+            .unwrap_or_else(|| naming::execution_role(ctx.cluster, key, ctx.suffix));
         let namespaces = strings(&role.namespaces);
         let pod_identity = known(&role.trust) == Some(TRUST_POD_IDENTITY);
         let trust = if pod_identity {
@@ -459,7 +457,7 @@ async fn ensure_execution_roles(
             .transpose()
             .map_err(|why| Error::config(execution_role_path(key).attribute("policy"), why))?;
         let mut role_tags = ctx.tags.clone();
-        role_tags.insert(EXECUTION_ROLE_TAG.to_string(), key.clone());
+        role_tags.insert(naming::EXECUTION_ROLE_TAG.to_string(), key.clone());
         let mut created = false;
         let arn = identity::ensure_role(
             aws,
@@ -637,7 +635,7 @@ pub async fn read(
         state.addon_versions = to_map(&versions);
     }
     if let Some(bucket) = &private.assets_bucket {
-        let prefix = jobs::pod_template_prefix(cluster_name);
+        let prefix = naming::pod_template_prefix(cluster_name);
         let mut uris = BTreeMap::new();
         if bucket::exists(aws, bucket).await? {
             for (name, uri) in jobs::pod_template_uris(bucket, &prefix) {
@@ -713,7 +711,7 @@ pub async fn discover(
     if private.suffix.is_none() {
         // Physical names end with the suffix: take it from the cluster role's.
         private.suffix = known(&state.cluster_role_arn)
-            .and_then(|arn| arn.rsplit('-').next())
+            .and_then(naming::suffix_of_cluster_role_arn)
             .map(str::to_string);
     }
     if private.assets_bucket.is_none() {
@@ -731,13 +729,16 @@ pub async fn discover(
     }
     if private.execution_roles.is_empty() && private.node_role_name.is_none() {
         for role in super::cluster::platform_roles(aws, cluster_name).await? {
-            match execution_role_key(aws, &role).await? {
-                Some(key) => {
+            match (
+                execution_role_key(aws, &role).await?,
+                PlatformRole::of(&role).map(|(kind, _)| kind),
+            ) {
+                (Some(key), _) => {
                     private.execution_roles.insert(key, role);
                 }
-                None if role.contains("-eks-node-") => private.node_role_name = Some(role),
-                None if role.contains("-autoscaler-") => private.autoscaler.role_name = Some(role),
-                None => {}
+                (None, Some(PlatformRole::Node)) => private.node_role_name = Some(role),
+                (None, Some(PlatformRole::Autoscaler)) => private.autoscaler.role_name = Some(role),
+                _ => {}
             }
         }
     }
@@ -747,11 +748,11 @@ pub async fn discover(
                 .studio
                 .as_ref_option()
                 .is_some_and(|s| known(&s.auth_mode) == Some("SSO"));
-            let workspace_bucket = studio::workspace_bucket_name(cluster_name, suffix);
+            let workspace_bucket = naming::bucket(BucketPurpose::Studio, cluster_name, suffix);
             let bucket_created = bucket::exists(aws, &workspace_bucket).await?;
             private.studio = Some(studio::StudioIds {
-                service_role: Some(studio::service_role_name(cluster_name, suffix)),
-                user_role: sso.then(|| studio::user_role_name(cluster_name, suffix)),
+                service_role: Some(PlatformRole::StudioService.name(cluster_name, suffix)),
+                user_role: sso.then(|| PlatformRole::StudioUser.name(cluster_name, suffix)),
                 workspace_security_group: known(&state.studio_workspace_security_group_id)
                     .map(str::to_string),
                 engine_security_group: known(&state.studio_engine_security_group_id)
@@ -828,7 +829,10 @@ pub async fn discover(
                 "eks:ListNodegroups",
                 format!("EKS cluster \"{cluster_name}\""),
             )?;
-        private.tooling_nodegroup = groups.iter().find(|n| n.starts_with("tooling-")).cloned();
+        private.tooling_nodegroup = groups
+            .iter()
+            .find(|n| naming::parse_tooling_nodegroup(n).is_some())
+            .cloned();
     }
     if private.addons.is_empty() {
         for addon in crate::platform::addons::REQUIRED_ADDONS {
@@ -902,11 +906,11 @@ pub async fn find_studio(
             format!("EMR Studio {id}"),
         )?;
     let studio_info = described.studio();
-    let workspace_bucket = studio::workspace_bucket_name(cluster_name, suffix);
+    let workspace_bucket = naming::bucket(BucketPurpose::Studio, cluster_name, suffix);
     Ok(Some(studio::StudioIds {
-        service_role: Some(studio::service_role_name(cluster_name, suffix)),
+        service_role: Some(PlatformRole::StudioService.name(cluster_name, suffix)),
         user_role: (known(&config.auth_mode) == Some("SSO"))
-            .then(|| studio::user_role_name(cluster_name, suffix)),
+            .then(|| PlatformRole::StudioUser.name(cluster_name, suffix)),
         workspace_security_group: studio_info
             .and_then(|s| s.workspace_security_group_id())
             .map(str::to_string),
@@ -932,7 +936,7 @@ async fn execution_role_key(aws: &Aws, role: &str) -> Result<Option<String>, Err
     Ok(tags
         .tags()
         .iter()
-        .find(|t| t.key() == EXECUTION_ROLE_TAG)
+        .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
         .map(|t| t.value().to_string()))
 }
 

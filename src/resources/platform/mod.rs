@@ -26,7 +26,8 @@ use crate::plugin::{AttributePath, Diagnostics};
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 
-use crate::aws::{tags, Aws, Error, SharedAws};
+use crate::aws::{Aws, Error, SharedAws};
+use crate::platform::naming::{self, BucketPurpose, PlatformRole};
 use crate::platform::validate;
 use crate::plugin::schema::NestedBlock;
 use crate::plugin::schema::{
@@ -191,10 +192,10 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     for key in string_map(&config.tags).keys() {
-        if key.starts_with("aws:") || key == tags::PLATFORM_TAG {
+        if key.starts_with("aws:") || key == naming::PLATFORM_TAG {
             diags.error(
                 "Invalid tag",
-                format!("Tag key \"{key}\" is reserved (the \"aws:\" prefix and \"{}\"); choose another key.", tags::PLATFORM_TAG),
+                format!("Tag key \"{key}\" is reserved (the \"aws:\" prefix and \"{}\"); choose another key.", naming::PLATFORM_TAG),
                 AttributePath::new("tags").key(key.clone()),
             );
         }
@@ -216,7 +217,7 @@ impl PlatformResource {
             .try_get()
             .map(|aws| aws.default_tags.clone())
             .unwrap_or_default();
-        to_map(&tags::merge(
+        to_map(&naming::object_tags(
             &defaults,
             &string_map(&state.tags),
             known(&state.name).unwrap_or_default(),
@@ -277,7 +278,7 @@ async fn create_platform(
         .get_or_insert_with(|| random_token(32))
         .clone();
 
-    let role_name = expand::cluster_role_name(&name, &suffix);
+    let role_name = PlatformRole::Cluster.name(&name, &suffix);
     let mut created_role = None;
     let role = cluster::create_cluster_role(aws, &name, &role_name, &all_tags, &mut created_role);
 
@@ -463,10 +464,10 @@ async fn import_platform(aws: &Aws, name: &str) -> Result<(PlatformState, Platfo
             "the cluster was not made by emreks_platform (its role has no platform suffix)",
         )
     })?;
-    let bucket = settings::assets_bucket(name, &suffix);
+    let bucket = naming::bucket(BucketPurpose::Assets, name, &suffix);
     let saved = settings::load(aws, &bucket, name).await?.ok_or_else(|| {
         Error::import_refused(format!("EKS cluster \"{name}\""),
-            format!("no platform settings in s3://{bucket}/{}; only platforms made by emreks_platform can be imported", settings::object_key(name)),
+            format!("no platform settings in s3://{bucket}/{}; only platforms made by emreks_platform can be imported", naming::settings_key(name)),
         )
     })?;
     private.assets_bucket = Some(bucket);
@@ -482,7 +483,7 @@ async fn import_platform(aws: &Aws, name: &str) -> Result<(PlatformState, Platfo
     state.vpc_id = computed.vpc_id.clone();
     state.tags_all = computed.tags_all;
     if let Some(arn) = known(&computed.cluster_role_arn) {
-        let role = arn.rsplit('/').next().unwrap_or_default();
+        let role = naming::role_name_of_arn(arn);
         if cluster::role_belongs_to(aws, role, name).await? {
             private.cluster_role_name = Some(role.to_string());
         }
@@ -533,7 +534,7 @@ async fn destroy_platform(
     // platform: then find the pieces from the state and the platform tag.
     if private.cluster_role_name.is_none() {
         if let Some(arn) = known(&state.cluster_role_arn) {
-            let role = arn.rsplit('/').next().unwrap_or_default();
+            let role = naming::role_name_of_arn(arn);
             if cluster::role_belongs_to(aws, role, &name).await? {
                 private.cluster_role_name = Some(role.to_string());
             }
@@ -630,7 +631,7 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
             planned,
             &jobs::Built {
                 bucket: known(&planned.assets_bucket).unwrap_or_default(),
-                prefix: &jobs::pod_template_prefix(known(&planned.name).unwrap_or_default()),
+                prefix: &naming::pod_template_prefix(known(&planned.name).unwrap_or_default()),
                 virtual_cluster_ids: &clusters,
                 execution_role_arns: &roles,
             },

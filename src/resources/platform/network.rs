@@ -12,6 +12,7 @@ use crate::aws::tags::{ec2_tag_spec, ec2_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::naming;
 
 /// One subnet to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +129,11 @@ pub async fn create(
         .ec2
         .create_vpc()
         .cidr_block(vpc_cidr.to_string())
-        .tag_specifications(ec2_tag_spec(ResourceType::Vpc, tags, platform))
+        .tag_specifications(ec2_tag_spec(
+            ResourceType::Vpc,
+            tags,
+            &naming::vpc(platform),
+        ))
         .send()
         .await
         .context("ec2:CreateVpc", &vpc_resource)?;
@@ -161,7 +166,11 @@ pub async fn create(
     let igw = aws
         .ec2
         .create_internet_gateway()
-        .tag_specifications(ec2_tag_spec(ResourceType::InternetGateway, tags, platform))
+        .tag_specifications(ec2_tag_spec(
+            ResourceType::InternetGateway,
+            tags,
+            &naming::vpc(platform),
+        ))
         .send()
         .await
         .context("ec2:CreateInternetGateway", &vpc_id)?;
@@ -187,12 +196,12 @@ pub async fn create(
     ids.internet_gateway_attached = true;
 
     for subnet in subnets {
-        let (kind, role_tag) = if subnet.public {
-            ("public", "kubernetes.io/role/elb")
+        let role_tag = if subnet.public {
+            "kubernetes.io/role/elb"
         } else {
-            ("private", "kubernetes.io/role/internal-elb")
+            "kubernetes.io/role/internal-elb"
         };
-        let name = format!("{platform}-{kind}-{}", subnet.availability_zone);
+        let name = naming::subnet(platform, subnet.public, &subnet.availability_zone);
         let mut subnet_tags = tags.clone();
         subnet_tags.insert(role_tag.to_string(), "1".to_string());
         let created = aws
@@ -233,7 +242,8 @@ pub async fn create(
         }
     }
 
-    let public_rt = create_route_table(aws, &vpc_id, tags, &format!("{platform}-public")).await?;
+    let public_rt =
+        create_route_table(aws, &vpc_id, tags, &naming::public_route_table(platform)).await?;
     ids.public_route_table_id = Some(public_rt.clone());
     aws.ec2
         .create_route()
@@ -250,7 +260,7 @@ pub async fn create(
     // One NAT gateway per AZ keeps each AZ's egress inside the AZ.
     let zones: Vec<String> = ids.public_subnets.keys().cloned().collect();
     for zone in &zones {
-        let name = format!("{platform}-nat-{zone}");
+        let name = naming::nat_gateway(platform, zone);
         let eip = aws
             .ec2
             .allocate_address()
@@ -296,8 +306,13 @@ pub async fn create(
     }
     for (zone, nat_id) in ids.nat_gateways.clone() {
         wait_nat(aws, &nat_id, NatTarget::Available, timeout).await?;
-        let rt =
-            create_route_table(aws, &vpc_id, tags, &format!("{platform}-private-{zone}")).await?;
+        let rt = create_route_table(
+            aws,
+            &vpc_id,
+            tags,
+            &naming::private_route_table(platform, &zone),
+        )
+        .await?;
         ids.private_route_tables.insert(zone.clone(), rt.clone());
         aws.ec2
             .create_route()
@@ -605,7 +620,7 @@ pub async fn discover(
     let owned = vpcs
         .iter()
         .flat_map(|v| v.tags())
-        .any(|t| t.key() == Some(crate::aws::tags::PLATFORM_TAG) && t.value() == Some(platform));
+        .any(|t| t.key() == Some(naming::PLATFORM_TAG) && t.value() == Some(platform));
     if !owned {
         return Ok(None);
     }

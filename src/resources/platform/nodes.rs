@@ -11,6 +11,7 @@ use crate::aws::tags::iam_tags;
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::naming;
 
 const NODE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -22,11 +23,6 @@ const NODE_POLICIES: [&str; 4] = [
     "AmazonEKS_CNI_Policy",
     "AmazonSSMManagedInstanceCore",
 ];
-
-pub fn node_role_name(platform: &str, suffix: &str) -> String {
-    let head: String = platform.chars().take(43).collect();
-    format!("{head}-eks-node-{suffix}")
-}
 
 /// Label the system pods' node selectors match.
 pub fn tooling_labels() -> BTreeMap<String, String> {
@@ -67,7 +63,7 @@ pub async fn ensure_node_role(
                 .iam
                 .create_role()
                 .role_name(role_name)
-                .path(cluster::role_path(platform))
+                .path(naming::iam_path(platform))
                 .assume_role_policy_document(NODE_TRUST)
                 .description("EKS nodes of an emreks platform")
                 .set_tags(Some(iam_tags(tags)))

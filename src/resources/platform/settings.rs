@@ -6,11 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::PlatformState;
 use crate::aws::{bucket, Aws, Error};
-
-/// Key of the settings object, beside the pod templates.
-pub fn object_key(cluster: &str) -> String {
-    format!("{cluster}/emreks/settings.json")
-}
+use crate::platform::naming;
 
 /// The configuration arguments of a platform, as the user wrote them.
 #[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
@@ -49,11 +45,13 @@ pub async fn save(
     let body = serde_json::to_vec(&Settings {
         state: arguments_of(state),
     })
-    .map_err(|e| Error::aws_message("s3:PutObject", object_key(cluster), e.to_string()))?;
+    .map_err(|e| {
+        Error::aws_message("s3:PutObject", naming::settings_key(cluster), e.to_string())
+    })?;
     bucket::put_object(
         aws,
         bucket_name,
-        &object_key(cluster),
+        &naming::settings_key(cluster),
         &body,
         "application/json",
     )
@@ -66,7 +64,7 @@ pub async fn load(
     bucket_name: &str,
     cluster: &str,
 ) -> Result<Option<PlatformState>, Error> {
-    let key = object_key(cluster);
+    let key = naming::settings_key(cluster);
     let resource = format!("s3://{bucket_name}/{key}");
     let object = match aws
         .s3
@@ -99,9 +97,4 @@ pub async fn load(
         )
     })?;
     Ok(Some(settings.state))
-}
-
-/// The assets bucket of a platform whose cluster role carries `suffix`.
-pub fn assets_bucket(cluster: &str, suffix: &str) -> String {
-    bucket::bucket_name("assets", cluster, suffix)
 }
