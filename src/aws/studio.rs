@@ -17,47 +17,13 @@ use super::wait::{self, Backoff};
 use super::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::naming::{self, BucketPurpose, PlatformRole, StudioGroup, EMR_MANAGED_TAG};
+use crate::platform::studio::{check_studio, security_group_tags, AuthMode, GATEWAY_PORT};
 
-/// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
-const GATEWAY_PORT: i32 = 18888;
 /// CreateStudio tries this many times while IAM propagates new roles.
 const CREATE_ATTEMPTS: u32 = 8;
 /// How long a security group may stay in use by network interfaces EMR
 /// releases after the Studio is gone.
 const SG_RELEASE_TIMEOUT: Duration = Duration::from_secs(600);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthMode {
-    Iam,
-    Sso,
-}
-
-impl AuthMode {
-    /// The `auth_mode` of the configuration: `IAM` or `SSO`.
-    pub fn parse(value: &str) -> Result<AuthMode, String> {
-        match value {
-            "IAM" => Ok(AuthMode::Iam),
-            "SSO" => Ok(AuthMode::Sso),
-            other => Err(format!(
-                "\"{other}\" is not an EMR Studio auth mode: use \"IAM\" or \"SSO\""
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMode::Iam => "IAM",
-            AuthMode::Sso => "SSO",
-        }
-    }
-
-    fn to_sdk(self) -> aws_sdk_emr::types::AuthMode {
-        match self {
-            AuthMode::Iam => aws_sdk_emr::types::AuthMode::Iam,
-            AuthMode::Sso => aws_sdk_emr::types::AuthMode::Sso,
-        }
-    }
-}
 
 /// What the Studio is made of. `service_policy` must grant the Workspace
 /// bucket `naming::bucket(BucketPurpose::Studio, ..)` names.
@@ -108,55 +74,11 @@ fn role_resource(name: &str) -> String {
     format!("IAM role \"{name}\"")
 }
 
-/// Checks of the `studio` block that need no AWS call.
-pub fn check_settings(
-    name: &str,
-    auth_mode: AuthMode,
-    idc_instance_arn: Option<&str>,
-) -> Result<(), String> {
-    let length = name.chars().count();
-    if !(1..=256).contains(&length) {
-        return Err(format!(
-            "the Studio name must have 1 to 256 characters, not {length}"
-        ));
+fn auth_mode_to_sdk(mode: AuthMode) -> aws_sdk_emr::types::AuthMode {
+    match mode {
+        AuthMode::Iam => aws_sdk_emr::types::AuthMode::Iam,
+        AuthMode::Sso => aws_sdk_emr::types::AuthMode::Sso,
     }
-    if name.chars().any(char::is_control) {
-        return Err("the Studio name cannot contain control characters".into());
-    }
-    match (auth_mode, idc_instance_arn) {
-        (AuthMode::Iam, Some(_)) => {
-            Err("idc_instance_arn is for auth_mode = \"SSO\" only; remove it or use SSO".into())
-        }
-        (_, Some(arn)) if !arn.starts_with("arn:") => Err(format!(
-            "idc_instance_arn \"{arn}\" is not an ARN (arn:aws:sso:::instance/ssoins-...)"
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn check(spec: &StudioSpec<'_>) -> Result<(), String> {
-    check_settings(spec.name, spec.auth_mode, spec.idc_instance_arn)?;
-    if !(1..=5).contains(&spec.subnet_ids.len()) {
-        return Err(format!(
-            "an EMR Studio takes 1 to 5 subnets, not {}",
-            spec.subnet_ids.len()
-        ));
-    }
-    let user_documents = spec.user_trust.is_some() && spec.user_policy.is_some();
-    match spec.auth_mode {
-        AuthMode::Sso if !user_documents => {
-            Err("SSO mode needs the user role's trust and policy".into())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The provider's tags plus the EMR tag; `Name` is set from the group's name.
-fn security_group_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut all = tags.clone();
-    all.remove("Name");
-    all.insert(EMR_MANAGED_TAG.to_string(), "true".to_string());
-    all
 }
 
 /// TCP 18888 to or from another security group.
@@ -204,8 +126,15 @@ fn studio_gone(err: &Error) -> bool {
 /// as it exists, so a failure leaves a record for [`delete`]. Start from
 /// empty `ids`; after a failure, delete then create again.
 pub async fn create(aws: &Aws, spec: &StudioSpec<'_>, ids: &mut StudioIds) -> Result<(), Error> {
-    check(spec)
-        .map_err(|why| Error::aws_message("emr:CreateStudio", studio_resource(spec.name), why))?;
+    let has_user_role = spec.user_trust.is_some() && spec.user_policy.is_some();
+    check_studio(
+        spec.name,
+        spec.auth_mode,
+        spec.idc_instance_arn,
+        spec.subnet_ids.len(),
+        has_user_role,
+    )
+    .map_err(|why| Error::aws_message("emr:CreateStudio", studio_resource(spec.name), why))?;
     // Roles first: IAM propagates while the rest is made.
     let service_role = create_role(
         aws,
@@ -398,7 +327,7 @@ async fn create_studio(
             .create_studio()
             .name(spec.name)
             .description(format!("Notebooks of emreks platform {}", spec.platform))
-            .auth_mode(spec.auth_mode.to_sdk())
+            .auth_mode(auth_mode_to_sdk(spec.auth_mode))
             .vpc_id(spec.vpc_id)
             .set_subnet_ids(Some(spec.subnet_ids.to_vec()))
             .service_role(request.service_role)
@@ -668,71 +597,6 @@ async fn delete_security_group(aws: &Aws, group: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn auth_modes() {
-        assert_eq!(AuthMode::parse("IAM"), Ok(AuthMode::Iam));
-        assert_eq!(AuthMode::parse("SSO").map(AuthMode::as_str), Ok("SSO"));
-        assert!(AuthMode::parse("sso").is_err());
-    }
-
-    #[test]
-    fn settings_checks() {
-        assert!(check_settings("notebooks", AuthMode::Iam, None).is_ok());
-        let arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
-        assert!(check_settings("notebooks", AuthMode::Sso, Some(arn)).is_ok());
-        assert!(check_settings("notebooks", AuthMode::Sso, None).is_ok());
-        assert!(check_settings("notebooks", AuthMode::Iam, Some(arn)).is_err());
-        assert!(check_settings("notebooks", AuthMode::Sso, Some("ssoins-1")).is_err());
-        assert!(check_settings("", AuthMode::Iam, None).is_err());
-        assert!(check_settings(&"n".repeat(257), AuthMode::Iam, None).is_err());
-        assert!(check_settings("a\nb", AuthMode::Iam, None).is_err());
-    }
-
-    fn spec<'a>(subnets: &'a [String], tags: &'a BTreeMap<String, String>) -> StudioSpec<'a> {
-        StudioSpec {
-            platform: "analytics",
-            suffix: "ab12cd34",
-            name: "notebooks",
-            auth_mode: AuthMode::Sso,
-            idc_instance_arn: None,
-            vpc_id: "vpc-1",
-            subnet_ids: subnets,
-            tags,
-            service_trust: json!({}),
-            service_policy: json!({}),
-            user_trust: Some(json!({})),
-            user_policy: Some(json!({})),
-        }
-    }
-
-    #[test]
-    fn sso_needs_the_user_documents_and_subnets_are_bounded() {
-        let tags = BTreeMap::new();
-        let subnets = vec!["subnet-1".to_string()];
-        assert!(check(&spec(&subnets, &tags)).is_ok());
-        let without_user = StudioSpec {
-            user_policy: None,
-            ..spec(&subnets, &tags)
-        };
-        assert!(check(&without_user).is_err());
-        let six: Vec<String> = (0..6).map(|i| format!("subnet-{i}")).collect();
-        assert!(check(&spec(&six, &tags)).is_err());
-        assert!(check(&spec(&[], &tags)).is_err());
-    }
-
-    #[test]
-    fn security_groups_carry_the_emr_tag_and_their_own_name() {
-        let tags: BTreeMap<String, String> = [
-            ("Name".to_string(), "user".to_string()),
-            ("team".to_string(), "data".to_string()),
-        ]
-        .into();
-        let all = security_group_tags(&tags);
-        assert_eq!(all.get(EMR_MANAGED_TAG).map(String::as_str), Some("true"));
-        assert!(!all.contains_key("Name"));
-    }
 
     #[test]
     fn the_gateway_rule_names_the_other_group_on_18888_only() {

@@ -5,9 +5,13 @@
 pub mod addons;
 pub mod base36;
 pub mod cluster_autoscaler;
+pub mod defaults;
 pub mod iam_documents;
 pub mod job_profiles;
+pub mod jobs;
 pub mod naming;
+pub mod network;
 pub mod node_roles;
 pub mod pod_templates;
+pub mod studio;
 pub mod validate;

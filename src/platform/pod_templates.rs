@@ -63,6 +63,21 @@ impl JobProfile {
         }
     }
 
+    /// The profile's key in the configuration (`job_profile "non_critical"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            JobProfile::Critical => "critical",
+            JobProfile::NonCritical => "non_critical",
+            JobProfile::Notebook => "notebook",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<JobProfile> {
+        JobProfile::ALL
+            .into_iter()
+            .find(|profile| profile.key() == key)
+    }
+
     /// Prefix of the template file names; non-critical keeps the reference's `shared`.
     fn file_prefix(self) -> &'static str {
         match self {

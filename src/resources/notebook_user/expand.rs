@@ -10,15 +10,13 @@ use aws_sdk_emrcontainers::types::{
     CloudWatchMonitoringConfiguration, Configuration, ConfigurationOverrides,
     MonitoringConfiguration, PersistentAppUi, S3MonitoringConfiguration,
 };
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use super::state::NotebookUserState;
-use crate::platform::job_profiles::spark_defaults;
-use crate::platform::pod_templates::JobProfile;
+use crate::platform::studio::IDENTITY_TYPES;
 use crate::platform::validate;
 use crate::resources::values::known;
 
-pub const IDENTITY_TYPES: [&str; 2] = ["USER", "GROUP"];
 /// One endpoint as it will be made.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointSpec {
@@ -26,29 +24,6 @@ pub struct EndpointSpec {
     pub release_label: String,
     pub execution_role: String,
     pub overrides: Json,
-}
-
-/// The notebook profile's spark-defaults and its log group: what an
-/// endpoint runs with unless the user says otherwise.
-pub fn default_overrides(
-    settings: &crate::platform::job_profiles::ProfileSettings,
-    bucket: &str,
-    prefix: &str,
-    log_group: &str,
-) -> Json {
-    json!({
-        "applicationConfiguration": [{
-            "classification": "spark-defaults",
-            "properties": spark_defaults(JobProfile::Notebook, settings, bucket, prefix),
-        }],
-        "monitoringConfiguration": {
-            "persistentAppUI": "ENABLED",
-            "cloudWatchMonitoringConfiguration": {
-                "logGroupName": log_group,
-                "logStreamNamePrefix": "notebook",
-            },
-        },
-    })
 }
 
 fn configuration(value: &Json) -> Result<Configuration, String> {
@@ -151,45 +126,6 @@ pub fn overrides_from_json(value: &Json) -> Result<ConfigurationOverrides, Strin
         .build())
 }
 
-/// What a notebook user may do: open the platform's Studio and its
-/// Workspaces, and reach only their own endpoints.
-pub fn access_policy(
-    studio_arn: &str,
-    virtual_cluster_arn: &str,
-    endpoint_arns: &[String],
-) -> Json {
-    let mut statements = vec![
-        json!({
-            "Sid": "Studio",
-            "Effect": "Allow",
-            "Action": [
-                "elasticmapreduce:CreateStudioPresignedUrl", "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:CreateEditor", "elasticmapreduce:DescribeEditor",
-                "elasticmapreduce:ListEditors", "elasticmapreduce:StartEditor",
-                "elasticmapreduce:StopEditor", "elasticmapreduce:OpenEditorInConsole",
-                "elasticmapreduce:AttachEditor", "elasticmapreduce:DetachEditor"
-            ],
-            "Resource": "*",
-            "Condition": { "StringEquals": { "elasticmapreduce:StudioArn": studio_arn } },
-        }),
-        json!({
-            "Sid": "NotebookCluster",
-            "Effect": "Allow",
-            "Action": ["emr-containers:DescribeVirtualCluster", "emr-containers:ListManagedEndpoints"],
-            "Resource": virtual_cluster_arn,
-        }),
-    ];
-    if !endpoint_arns.is_empty() {
-        statements.push(json!({
-            "Sid": "OwnEndpoints",
-            "Effect": "Allow",
-            "Action": ["emr-containers:DescribeManagedEndpoint", "emr-containers:CreateAccessTokenForManagedEndpoint"],
-            "Resource": endpoint_arns,
-        }));
-    }
-    json!({ "Version": "2012-10-17", "Statement": statements })
-}
-
 /// Checks that need no AWS call; unknown values wait for apply.
 pub fn validate(diags: &mut Diagnostics, config: &NotebookUserState) {
     if let Some(kind) = known(&config.identity_type) {
@@ -265,6 +201,7 @@ pub fn configured(state: &NotebookUserState) -> BTreeMap<String, Configured> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn overrides_convert_from_the_cli_json() {
@@ -295,19 +232,6 @@ mod tests {
                 .is_err()
         );
         assert!(overrides_from_json(&json!({"sparkSubmit": {}})).is_err());
-    }
-
-    #[test]
-    fn the_policy_names_only_the_users_endpoints() {
-        let policy = access_policy("arn:studio", "arn:vc", &["arn:e1".to_string()]);
-        assert_eq!(policy["Statement"][2]["Resource"], json!(["arn:e1"]));
-        assert_eq!(
-            access_policy("arn:studio", "arn:vc", &[])["Statement"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
     }
 
     #[test]

@@ -17,17 +17,19 @@ use aws_sdk_emrcontainers::types::EndpointState as AwsEndpointState;
 use serde_json::Value as Json;
 
 use crate::aws::wait::{self, Backoff, Poll};
-use crate::aws::{studio, Aws, Error, SharedAws};
+use crate::aws::{Aws, Error, SharedAws};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::jobs;
 use crate::platform::naming::{self, BucketPurpose};
 use crate::platform::pod_templates::JobProfile;
+use crate::platform::studio::{self, AuthMode};
 use crate::plugin::schema::{
     block, computed, map_of_strings, optional, optional_computed, required, string,
 };
 use crate::resources::nodegroup::aws_io;
 use crate::resources::platform::state::PlatformState;
-use crate::resources::platform::{cluster, desired, jobs, layer, settings};
+use crate::resources::platform::{cluster, desired, layer, settings};
 use crate::resources::values::{known, string_map, to_map, unknown_as_null};
 use crate::timeouts::{self, Operation};
 use expand::EndpointSpec;
@@ -50,8 +52,8 @@ impl NotebookUserResource {
 /// What a notebook user needs from its platform.
 struct Notebooks {
     cluster: String,
-    auth_mode: studio::AuthMode,
-    studio: studio::StudioIds,
+    auth_mode: AuthMode,
+    studio: crate::aws::studio::StudioIds,
     studio_arn: String,
     virtual_cluster_id: String,
     virtual_cluster_arn: String,
@@ -80,7 +82,7 @@ async fn notebooks(aws: &Aws, platform_id: &str) -> Result<Notebooks, Error> {
             "the platform has no `studio` block: notebook users need its EMR Studio",
         )
     })?;
-    let auth_mode = studio::AuthMode::parse(known(&studio_config.auth_mode).unwrap_or_default())
+    let auth_mode = AuthMode::parse(known(&studio_config.auth_mode).unwrap_or_default())
         .map_err(|why| Error::config(AttributePath::new("platform_id"), why))?;
     let described = cluster::describe_cluster(aws, platform_id).await?;
     let vpc = described
@@ -138,7 +140,7 @@ impl Notebooks {
     ) -> Result<EndpointSpec, String> {
         let release_label = release
             .or(known(&self.saved.release_label))
-            .unwrap_or(desired::DEFAULT_RELEASE_LABEL)
+            .unwrap_or(crate::platform::defaults::RELEASE_LABEL)
             .to_string();
         let role = role.ok_or_else(|| format!("endpoint \"{name}\" needs an execution_role"))?;
         let execution_role = if role.starts_with("arn:") {
@@ -168,7 +170,7 @@ impl Notebooks {
                     .map(|p| desired::profile_settings(p, JobProfile::Notebook))
                     .unwrap_or_else(|| ProfileSettings::defaults(JobProfile::Notebook));
                 let log_groups = jobs::log_group_names(&self.cluster);
-                expand::default_overrides(
+                studio::default_overrides(
                     &profile,
                     &self.bucket,
                     &naming::pod_template_prefix(&self.cluster),
@@ -472,11 +474,11 @@ async fn grant(
     let name = known(&state.identity_name).unwrap_or_default();
     let kind = known(&state.identity_type).unwrap_or("USER");
     let document =
-        expand::access_policy(&notebooks.studio_arn, &notebooks.virtual_cluster_arn, arns)
+        studio::access_policy(&notebooks.studio_arn, &notebooks.virtual_cluster_arn, arns)
             .to_string();
     let resource = format!("{kind} \"{name}\"");
     match notebooks.auth_mode {
-        studio::AuthMode::Iam => {
+        AuthMode::Iam => {
             let as_user = aws
                 .iam
                 .put_user_policy()
@@ -503,7 +505,7 @@ async fn grant(
                 Err(e) => return Err(e),
             }
         }
-        studio::AuthMode::Sso => {
+        AuthMode::Sso => {
             let policy_arn = match private.session_policy_arn.clone() {
                 Some(arn) => {
                     aws.iam
@@ -663,7 +665,7 @@ async fn reconcile(
     let platform_id = known(&state.platform_id).unwrap_or_default().to_string();
     let notebooks = notebooks(aws, &platform_id).await?;
     let kind = known(&state.identity_type).unwrap_or("USER");
-    if notebooks.auth_mode == studio::AuthMode::Iam && kind == "GROUP" {
+    if notebooks.auth_mode == AuthMode::Iam && kind == "GROUP" {
         return Err(Error::config(AttributePath::new("identity_type"), "the platform's Studio signs in with IAM, which has no groups: use identity_type = \"USER\" with an IAM user or role name, or a Studio with auth_mode = \"SSO\""));
     }
     let user_tag = user_tag_of(state);
@@ -909,9 +911,7 @@ async fn check_with_aws(aws: &Aws, diags: &mut Diagnostics, planned: &NotebookUs
     let Ok(notebooks) = notebooks(aws, platform_id).await else {
         return;
     };
-    if notebooks.auth_mode == studio::AuthMode::Iam
-        && known(&planned.identity_type) == Some("GROUP")
-    {
+    if notebooks.auth_mode == AuthMode::Iam && known(&planned.identity_type) == Some("GROUP") {
         diags.error(
             "Identity type not supported",
             "The platform's Studio signs in with IAM, which has no groups: use identity_type = \"USER\" (an IAM user or role name), or give the platform's studio auth_mode = \"SSO\".",

@@ -1,40 +1,22 @@
 //! The platform's EMR-on-EKS arguments with the reference defaults filled in,
 //! and their validation. Pure: plan uses it to show defaults, apply to act.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plugin::Value;
 use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{JobProfileState, PlatformState};
 use crate::aws::log_groups::check_retention;
+use crate::platform::defaults::{self, Tooling};
 use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
+use crate::platform::jobs::{self, ProfileSpec};
 use crate::platform::pod_templates::JobProfile;
 use crate::platform::validate;
 use crate::resources::values::{known, strings, Decimal};
 
-pub const DEFAULT_RELEASE_LABEL: &str = "emr-7.9.0-latest";
-pub const DEFAULT_LOG_RETENTION_DAYS: i64 = 30;
-pub const DEFAULT_TOOLING_INSTANCE_TYPE: &str = "t3.medium";
-pub const DEFAULT_TOOLING_AMI: &str = "AL2023_x86_64_STANDARD";
-const AMI_TYPES: [&str; 4] = [
-    "AL2023_x86_64_STANDARD",
-    "AL2023_ARM_64_STANDARD",
-    "BOTTLEROCKET_x86_64",
-    "BOTTLEROCKET_ARM_64",
-];
 pub const TRUST_IRSA: &str = "irsa";
 pub const TRUST_POD_IDENTITY: &str = "pod_identity";
-
-/// Job profile keys and the reference profile each stands for.
-pub fn job_profile(key: &str) -> Option<JobProfile> {
-    match key {
-        "critical" => Some(JobProfile::Critical),
-        "non_critical" => Some(JobProfile::NonCritical),
-        "notebook" => Some(JobProfile::Notebook),
-        _ => None,
-    }
-}
 
 fn default_if_null<T>(value: &mut Value<T>, default: impl FnOnce() -> T) {
     if value.is_null() {
@@ -45,23 +27,31 @@ fn default_if_null<T>(value: &mut Value<T>, default: impl FnOnce() -> T) {
 /// Fills every Optional+Computed argument the configuration leaves out.
 pub fn fill_defaults(state: &mut PlatformState) {
     default_if_null(&mut state.release_label, || {
-        DEFAULT_RELEASE_LABEL.to_string()
+        defaults::RELEASE_LABEL.to_string()
     });
-    default_if_null(&mut state.log_retention_days, || DEFAULT_LOG_RETENTION_DAYS);
+    default_if_null(&mut state.log_retention_days, || {
+        defaults::LOG_RETENTION_DAYS
+    });
     // The tooling block, when given, shows its defaults; without it the
     // defaults apply all the same.
     if let Value::Value(tooling) = &mut state.tooling {
+        let reference = Tooling::default();
         default_if_null(&mut tooling.instance_types, || {
-            vec![Value::Value(DEFAULT_TOOLING_INSTANCE_TYPE.to_string())]
+            reference
+                .instance_types
+                .iter()
+                .cloned()
+                .map(Value::Value)
+                .collect()
         });
-        default_if_null(&mut tooling.ami_type, || DEFAULT_TOOLING_AMI.to_string());
-        default_if_null(&mut tooling.min_size, || 2);
-        default_if_null(&mut tooling.max_size, || 10);
-        default_if_null(&mut tooling.desired_size, || 2);
+        default_if_null(&mut tooling.ami_type, || reference.ami_type.clone());
+        default_if_null(&mut tooling.min_size, || reference.min_size.into());
+        default_if_null(&mut tooling.max_size, || reference.max_size.into());
+        default_if_null(&mut tooling.desired_size, || reference.desired_size.into());
     }
     if let Value::Value(profiles) = &mut state.job_profiles {
         for (key, profile) in profiles.iter_mut() {
-            if let (Value::Value(profile), Some(kind)) = (profile, job_profile(key)) {
+            if let (Value::Value(profile), Some(kind)) = (profile, JobProfile::from_key(key)) {
                 fill_profile(profile, &ProfileSettings::defaults(kind));
             }
         }
@@ -116,31 +106,57 @@ pub fn profile_settings(profile: &JobProfileState, kind: JobProfile) -> ProfileS
 }
 
 /// The tooling nodegroup after defaults.
-pub struct Tooling {
-    pub instance_types: Vec<String>,
-    pub ami_type: String,
-    pub min_size: i32,
-    pub max_size: i32,
-    pub desired_size: i32,
-}
-
 pub fn tooling(state: &PlatformState) -> Tooling {
     let tooling = state.tooling.as_ref_option().cloned().unwrap_or_default();
+    let reference = Tooling::default();
     let size = |v: &Value<i64>, d: i32| v.as_ref_option().map_or(d, |n| *n as i32);
     let instance_types = strings(&tooling.instance_types);
     Tooling {
         instance_types: if instance_types.is_empty() {
-            vec![DEFAULT_TOOLING_INSTANCE_TYPE.to_string()]
+            reference.instance_types
         } else {
             instance_types
         },
-        ami_type: known(&tooling.ami_type)
-            .unwrap_or(DEFAULT_TOOLING_AMI)
-            .to_string(),
-        min_size: size(&tooling.min_size, 2),
-        max_size: size(&tooling.max_size, 10),
-        desired_size: size(&tooling.desired_size, 2),
+        ami_type: known(&tooling.ami_type).map_or(reference.ami_type, str::to_string),
+        min_size: size(&tooling.min_size, reference.min_size),
+        max_size: size(&tooling.max_size, reference.max_size),
+        desired_size: size(&tooling.desired_size, reference.desired_size),
     }
+}
+
+/// The configured job profiles whose virtual cluster and execution role are known.
+pub fn profile_specs(state: &PlatformState) -> Vec<ProfileSpec> {
+    let Value::Value(profiles) = &state.job_profiles else {
+        return Vec::new();
+    };
+    profiles
+        .iter()
+        .filter_map(|(key, profile)| {
+            let (Some(kind), Value::Value(profile)) = (JobProfile::from_key(key), profile) else {
+                return None;
+            };
+            Some(ProfileSpec {
+                profile: kind,
+                virtual_cluster: known(&profile.virtual_cluster)?.to_string(),
+                execution_role: known(&profile.execution_role)?.to_string(),
+                settings: profile_settings(profile, kind),
+                entry_point: known(&profile.entry_point).map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// Ready-made requests from the state and the ids of what the platform made.
+pub fn job_run_requests(
+    state: &PlatformState,
+    built: &jobs::Built<'_>,
+) -> BTreeMap<String, String> {
+    jobs::job_run_requests(
+        known(&state.name).unwrap_or_default(),
+        known(&state.release_label).unwrap_or(defaults::RELEASE_LABEL),
+        &profile_specs(state),
+        built,
+    )
 }
 
 /// Checks of the EMR-on-EKS arguments; unknown values wait for apply.
@@ -176,12 +192,12 @@ fn validate_tooling(diags: &mut Diagnostics, config: &PlatformState) {
     };
     let path = || AttributePath::new("tooling");
     if let Some(ami) = known(&tooling.ami_type) {
-        if !AMI_TYPES.contains(&ami) {
+        if !defaults::AMI_TYPES.contains(&ami) {
             diags.error(
                 "Invalid tooling ami_type",
                 format!(
                     "\"{ami}\" is not supported; use one of {}.",
-                    AMI_TYPES.join(", ")
+                    defaults::AMI_TYPES.join(", ")
                 ),
                 path().attribute("ami_type"),
             );
@@ -324,7 +340,7 @@ fn validate_job_profiles(diags: &mut Diagnostics, config: &PlatformState) {
     };
     for (key, profile) in profiles {
         let path = || AttributePath::new("job_profiles").key(key.clone());
-        let Some(kind) = job_profile(key) else {
+        let Some(kind) = JobProfile::from_key(key) else {
             diags.error(
                 "Unknown job profile",
                 format!("\"{key}\" is not a job profile; use \"critical\", \"non_critical\" or \"notebook\"."),

@@ -14,10 +14,11 @@ use serde_json::json;
 use super::desired::{self, TRUST_POD_IDENTITY};
 use super::state::PlatformPrivate;
 use super::state::PlatformState;
-use super::{addons, autoscaler, emr, identity, jobs, nodes};
+use super::{addons, autoscaler, emr, identity, nodes};
 use crate::aws::{bucket, log_groups, studio, Aws, Error};
 use crate::kubernetes::{self, Kube};
 use crate::platform::iam_documents;
+use crate::platform::jobs;
 use crate::platform::naming::{self, BucketPurpose, PlatformRole};
 use crate::resources::values::{known, strings, to_map};
 
@@ -78,7 +79,7 @@ pub async fn ensure_assets(
         .log_retention_days
         .as_ref_option()
         .copied()
-        .unwrap_or(desired::DEFAULT_LOG_RETENTION_DAYS);
+        .unwrap_or(crate::platform::defaults::LOG_RETENTION_DAYS);
     let retention = log_groups::check_retention(retention)
         .map_err(|why| Error::config(AttributePath::new("log_retention_days"), why))?;
     let groups = jobs::log_group_names(ctx.cluster);
@@ -160,7 +161,8 @@ async fn ensure_studio(
         None => None,
     };
     if let (Some(config), Some(running)) = (&wanted, &existing) {
-        let mode = known(&config.auth_mode).and_then(|m| studio::AuthMode::parse(m).ok());
+        let mode =
+            known(&config.auth_mode).and_then(|m| crate::platform::studio::AuthMode::parse(m).ok());
         if mode == Some(running.auth_mode) {
             let name = known(&config.name).unwrap_or_default();
             if running.name != name {
@@ -185,14 +187,15 @@ async fn ensure_studio(
     };
     let account = aws.account_id().await?.to_string();
     let auth_mode =
-        studio::AuthMode::parse(known(&config.auth_mode).unwrap_or_default()).map_err(|why| {
-            Error::config(
-                AttributePath::new("studio").index(0).attribute("auth_mode"),
-                why,
-            )
-        })?;
+        crate::platform::studio::AuthMode::parse(known(&config.auth_mode).unwrap_or_default())
+            .map_err(|why| {
+                Error::config(
+                    AttributePath::new("studio").index(0).attribute("auth_mode"),
+                    why,
+                )
+            })?;
     let bucket = naming::bucket(BucketPurpose::Studio, ctx.cluster, ctx.suffix);
-    let sso = auth_mode == studio::AuthMode::Sso;
+    let sso = auth_mode == crate::platform::studio::AuthMode::Sso;
     let subnets: Vec<String> = crate::resources::values::string_map(&state.subnet_ids_by_az)
         .into_values()
         .take(5)
@@ -206,15 +209,16 @@ async fn ensure_studio(
         vpc_id: known(&state.vpc_id).unwrap_or_default(),
         subnet_ids: &subnets,
         tags: ctx.tags,
-        service_trust: iam_documents::studio_service_role_trust(
+        service_trust: crate::platform::studio::studio_service_role_trust(
             &aws.partition,
             &aws.region,
             &account,
         ),
-        service_policy: iam_documents::studio_service_policy(&aws.partition, &bucket),
-        user_trust: sso
-            .then(|| iam_documents::studio_user_role_trust(&aws.partition, &aws.region, &account)),
-        user_policy: sso.then(iam_documents::studio_user_policy),
+        service_policy: crate::platform::studio::studio_service_policy(&aws.partition, &bucket),
+        user_trust: sso.then(|| {
+            crate::platform::studio::studio_user_role_trust(&aws.partition, &aws.region, &account)
+        }),
+        user_policy: sso.then(crate::platform::studio::studio_user_policy),
     };
     let ids = private.studio.get_or_insert_with(Default::default);
     studio::create(aws, &spec, ids).await?;
@@ -235,7 +239,7 @@ fn set_studio_state(state: &mut PlatformState, ids: Option<&studio::StudioIds>) 
 /// Ready-made requests from the state and the ids the platform holds.
 pub fn job_requests(state: &PlatformState, private: &PlatformPrivate) -> BTreeMap<String, String> {
     let role_arns = crate::resources::values::string_map(&state.execution_role_arns);
-    jobs::job_run_requests(
+    desired::job_run_requests(
         state,
         &jobs::Built {
             bucket: private.assets_bucket.as_deref().unwrap_or_default(),

@@ -9,7 +9,6 @@ mod emr;
 mod expand;
 mod flatten;
 mod identity;
-pub(crate) mod jobs;
 pub(crate) mod layer;
 pub(crate) mod network;
 pub(crate) mod nodes;
@@ -27,6 +26,7 @@ use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 
 use crate::aws::{Aws, Error, SharedAws};
+use crate::platform::jobs;
 use crate::platform::naming::{self, BucketPurpose, PlatformRole};
 use crate::platform::validate;
 use crate::plugin::schema::NestedBlock;
@@ -155,7 +155,7 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
             );
         }
         if let Some(vpc) = vpc {
-            if let Err(why) = network::plan_subnets(vpc, &zones) {
+            if let Err(why) = crate::platform::network::plan_subnets(vpc, &zones) {
                 diags.error("vpc_cidr too small", why, AttributePath::new("vpc_cidr"));
             }
         }
@@ -287,7 +287,7 @@ async fn create_platform(
         let vpc = validate::vpc_cidr(cidr)
             .map_err(|why| Error::config(AttributePath::new("vpc_cidr"), why))?;
         let zones = strings(&state.availability_zones);
-        let plan = network::plan_subnets(vpc, &zones)
+        let plan = crate::platform::network::plan_subnets(vpc, &zones)
             .map_err(|why| Error::config(AttributePath::new("vpc_cidr"), why))?;
         let mut ids = network::NetworkIds::default();
         let (network_result, role_result) = tokio::join!(
@@ -627,7 +627,7 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
     } else {
         let clusters = string_map(&planned.virtual_cluster_ids);
         let roles = string_map(&planned.execution_role_arns);
-        to_map(&jobs::job_run_requests(
+        to_map(&desired::job_run_requests(
             planned,
             &jobs::Built {
                 bucket: known(&planned.assets_bucket).unwrap_or_default(),

@@ -1,5 +1,4 @@
-//! The platform's own VPC: the pure subnet layout, and the EC2 calls that
-//! create, retag and delete it.
+//! The platform's own VPC: the EC2 calls that create, retag and delete it.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,57 +12,8 @@ use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::naming;
-
-/// One subnet to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubnetPlan {
-    pub availability_zone: String,
-    pub cidr: Ipv4Net,
-    pub public: bool,
-}
-
-/// Splits the VPC into one large private subnet per AZ (where the Spark pods
-/// take their IPs) and one small public subnet per AZ (NAT gateways, load
-/// balancers). With 2^b blocks (2^b > AZs), private subnets take the first
-/// blocks and the public ones share the last block.
-pub fn plan_subnets(vpc: Ipv4Net, zones: &[String]) -> Result<Vec<SubnetPlan>, String> {
-    let count = zones.len() as u32;
-    if count == 0 {
-        return Err("no availability zones".into());
-    }
-    let block_bits = (count + 1).next_power_of_two().trailing_zeros();
-    let public_bits = count.next_power_of_two().trailing_zeros();
-    let block_prefix = vpc.prefix_len() as u32 + block_bits;
-    let public_prefix = block_prefix + public_bits;
-    if public_prefix > 28 {
-        return Err(format!(
-            "{vpc} is too small for {count} availability zones: the public subnets would be /{public_prefix}, and AWS subnets can be at most /28; use a larger VPC CIDR such as /16"
-        ));
-    }
-    let blocks: Vec<Ipv4Net> = vpc
-        .subnets(block_prefix as u8)
-        .map_err(|e| e.to_string())?
-        .collect();
-    let last_block = *blocks.last().ok_or("no blocks")?;
-    let public_blocks: Vec<Ipv4Net> = last_block
-        .subnets(public_prefix as u8)
-        .map_err(|e| e.to_string())?
-        .collect();
-    let mut plan = Vec::new();
-    for (index, zone) in zones.iter().enumerate() {
-        plan.push(SubnetPlan {
-            availability_zone: zone.clone(),
-            cidr: blocks[index],
-            public: false,
-        });
-        plan.push(SubnetPlan {
-            availability_zone: zone.clone(),
-            cidr: public_blocks[index],
-            public: true,
-        });
-    }
-    Ok(plan)
-}
+use crate::platform::network::{self, SubnetPlan};
+use crate::plugin::AttributePath;
 
 /// Ids of everything in the platform's VPC, filled in as they are created.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -726,7 +676,15 @@ pub async fn describe_subnets(
         .send()
         .await
         .context("ec2:DescribeSubnets", subnet_ids.join(","))?;
-    subnets_by_zone(out.subnets())
+    let described = out.subnets().iter().map(|s| {
+        (
+            s.subnet_id().unwrap_or_default(),
+            s.availability_zone().unwrap_or_default(),
+            s.vpc_id().unwrap_or_default(),
+        )
+    });
+    network::subnets_by_zone(described)
+        .map_err(|why| Error::config(AttributePath::new("subnet_ids"), why))
 }
 
 /// AZ → subnet for any subnets (one is enough), e.g. to learn a subnet's zone.
@@ -760,45 +718,6 @@ pub async fn describe_subnets_any(
     Ok((vpc, zones))
 }
 
-/// Pure part of [`describe_subnets`]: one subnet per AZ, all in one VPC.
-pub fn subnets_by_zone(
-    subnets: &[aws_sdk_ec2::types::Subnet],
-) -> Result<(String, BTreeMap<String, String>), Error> {
-    let op = "ec2:DescribeSubnets";
-    let mut vpc: Option<String> = None;
-    let mut by_zone = BTreeMap::new();
-    for subnet in subnets {
-        let id = subnet.subnet_id().unwrap_or_default().to_string();
-        let zone = subnet.availability_zone().unwrap_or_default().to_string();
-        let subnet_vpc = subnet.vpc_id().unwrap_or_default().to_string();
-        if let Some(previous) = by_zone.insert(zone.clone(), id.clone()) {
-            return Err(Error::aws_message(
-                op,
-                "subnet_ids",
-                format!("subnets {previous} and {id} are both in {zone}; pass one private subnet per availability zone"),
-            ));
-        }
-        match &vpc {
-            Some(v) if *v != subnet_vpc => {
-                return Err(Error::aws_message(
-                    op,
-                    "subnet_ids",
-                    format!("subnet {id} is in {subnet_vpc}, the others in {v}; all subnets must be in one VPC"),
-                ))
-            }
-            _ => vpc = Some(subnet_vpc),
-        }
-    }
-    if by_zone.len() < 2 {
-        return Err(Error::aws_message(
-            op,
-            "subnet_ids",
-            "EKS needs subnets in at least two availability zones",
-        ));
-    }
-    Ok((vpc.unwrap_or_default(), by_zone))
-}
-
 /// The availability zones of the region, to check `availability_zones` at plan time.
 pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, Error> {
     let out = aws
@@ -818,89 +737,4 @@ pub async fn region_zones(aws: &Aws) -> Result<Vec<String>, Error> {
         .iter()
         .filter_map(|z| z.zone_name().map(str::to_string))
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn zones(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn cidrs(plan: &[SubnetPlan], public: bool) -> Vec<String> {
-        plan.iter()
-            .filter(|s| s.public == public)
-            .map(|s| s.cidr.to_string())
-            .collect()
-    }
-
-    #[test]
-    fn three_zones_in_a_slash_16() {
-        let plan = plan_subnets("10.0.0.0/16".parse().unwrap(), &zones(&["a", "b", "c"])).unwrap();
-        assert_eq!(
-            cidrs(&plan, false),
-            ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]
-        );
-        assert_eq!(
-            cidrs(&plan, true),
-            ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"]
-        );
-    }
-
-    #[test]
-    fn two_zones_leave_room_for_the_public_block() {
-        let plan = plan_subnets("10.1.0.0/16".parse().unwrap(), &zones(&["a", "b"])).unwrap();
-        assert_eq!(cidrs(&plan, false), ["10.1.0.0/18", "10.1.64.0/18"]);
-        assert_eq!(cidrs(&plan, true), ["10.1.192.0/19", "10.1.224.0/19"]);
-    }
-
-    #[test]
-    fn subnets_never_overlap() {
-        for count in 1..=6 {
-            let names: Vec<String> = (0..count).map(|i| format!("z{i}")).collect();
-            let plan = plan_subnets("10.0.0.0/16".parse().unwrap(), &names).unwrap();
-            for (i, a) in plan.iter().enumerate() {
-                for b in &plan[i + 1..] {
-                    assert!(
-                        !a.cidr.contains(&b.cidr) && !b.cidr.contains(&a.cidr),
-                        "{a:?} {b:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn too_small_a_vpc_is_refused() {
-        let err =
-            plan_subnets("10.0.0.0/26".parse().unwrap(), &zones(&["a", "b", "c"])).unwrap_err();
-        assert!(err.contains("/28"), "{err}");
-    }
-
-    fn subnet(id: &str, zone: &str, vpc: &str) -> aws_sdk_ec2::types::Subnet {
-        aws_sdk_ec2::types::Subnet::builder()
-            .subnet_id(id)
-            .availability_zone(zone)
-            .vpc_id(vpc)
-            .build()
-    }
-
-    #[test]
-    fn passed_subnets_map_by_zone() {
-        let (vpc, by_zone) = subnets_by_zone(&[
-            subnet("s1", "eu-west-1a", "v"),
-            subnet("s2", "eu-west-1b", "v"),
-        ])
-        .unwrap();
-        assert_eq!(vpc, "v");
-        assert_eq!(by_zone.get("eu-west-1b").map(String::as_str), Some("s2"));
-    }
-
-    #[test]
-    fn passed_subnets_must_be_one_per_zone_in_one_vpc() {
-        assert!(subnets_by_zone(&[subnet("s1", "a", "v"), subnet("s2", "a", "v")]).is_err());
-        assert!(subnets_by_zone(&[subnet("s1", "a", "v"), subnet("s2", "b", "w")]).is_err());
-        assert!(subnets_by_zone(&[subnet("s1", "a", "v")]).is_err());
-    }
 }

@@ -6,12 +6,13 @@ use std::time::Duration;
 use aws_sdk_eks::types::{Nodegroup, NodegroupScalingConfig, NodegroupStatus};
 
 use super::cluster::{self, wait_update};
-use super::desired::Tooling;
 use crate::aws::tags::iam_tags;
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
+use crate::platform::defaults::Tooling;
 use crate::platform::naming;
+use crate::platform::node_roles::NodeRole;
 
 const NODE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -23,11 +24,6 @@ const NODE_POLICIES: [&str; 4] = [
     "AmazonEKS_CNI_Policy",
     "AmazonSSMManagedInstanceCore",
 ];
-
-/// Label the system pods' node selectors match.
-pub fn tooling_labels() -> BTreeMap<String, String> {
-    BTreeMap::from([("role".to_string(), "tooling".to_string())])
-}
 
 /// The node role: its ARN, creating it (and recording its name) if needed.
 pub async fn ensure_node_role(
@@ -126,7 +122,10 @@ pub async fn create_tooling(aws: &Aws, request: &NodegroupRequest<'_>) -> Result
         .capacity_type(aws_sdk_eks::types::CapacityTypes::OnDemand)
         .scaling_config(scaling(request.tooling))
         .set_labels(Some(
-            tooling_labels().into_iter().collect::<HashMap<_, _>>(),
+            NodeRole::Tooling
+                .labels()
+                .into_iter()
+                .collect::<HashMap<_, _>>(),
         ))
         .set_tags(Some(
             request.tags.clone().into_iter().collect::<HashMap<_, _>>(),

@@ -1,17 +1,12 @@
-//! Pure assembly of what users read off the platform: where the pod
+//! What users read off the platform for its jobs: where the pod
 //! templates live, each profile's log group, and the ready-made
 //! `start-job-run` requests.
 
 use std::collections::BTreeMap;
 
-use crate::plugin::Value;
-
-use super::desired::{job_profile, profile_settings};
-use super::state::PlatformState;
-use crate::platform::job_profiles::{start_job_run_request, JobRunInput};
-use crate::platform::naming;
-use crate::platform::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
-use crate::resources::values::known;
+use super::job_profiles::{start_job_run_request, JobRunInput, ProfileSettings};
+use super::naming;
+use super::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
 
 const ROLES: [SparkRole; 2] = [SparkRole::Driver, SparkRole::Executor];
 
@@ -48,14 +43,27 @@ pub fn pod_template_uris(bucket: &str, prefix: &str) -> BTreeMap<String, String>
 
 /// Job profile key (`critical`, `non_critical`, `notebook`) → log group.
 pub fn log_group_names(platform: &str) -> BTreeMap<String, String> {
-    [
-        ("critical", JobProfile::Critical),
-        ("non_critical", JobProfile::NonCritical),
-        ("notebook", JobProfile::Notebook),
-    ]
-    .into_iter()
-    .map(|(key, profile)| (key.to_string(), naming::log_group(platform, profile)))
-    .collect()
+    JobProfile::ALL
+        .into_iter()
+        .map(|profile| {
+            (
+                profile.key().to_string(),
+                naming::log_group(platform, profile),
+            )
+        })
+        .collect()
+}
+
+/// A configured job profile: which virtual cluster and execution role
+/// (keys of the platform's maps) its jobs use, and their sizing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileSpec {
+    pub profile: JobProfile,
+    pub virtual_cluster: String,
+    pub execution_role: String,
+    pub settings: ProfileSettings,
+    /// `None` runs Spark's Pi example.
+    pub entry_point: Option<String>,
 }
 
 /// What the requests are built from, besides the configuration.
@@ -66,23 +74,20 @@ pub struct Built<'a> {
     pub execution_role_arns: &'a BTreeMap<String, String>,
 }
 
-/// Profile key → `start-job-run` request JSON, for the profiles configured.
-pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<String, String> {
-    let platform = known(&state.name).unwrap_or_default();
-    let release_label =
-        known(&state.release_label).unwrap_or(super::desired::DEFAULT_RELEASE_LABEL);
+/// Profile key → `start-job-run` request JSON, for the profiles whose
+/// virtual cluster and execution role exist.
+pub fn job_run_requests(
+    platform: &str,
+    release_label: &str,
+    profiles: &[ProfileSpec],
+    built: &Built<'_>,
+) -> BTreeMap<String, String> {
     let log_groups = log_group_names(platform);
-    let Value::Value(profiles) = &state.job_profiles else {
-        return BTreeMap::new();
-    };
     let mut requests = BTreeMap::new();
-    for (key, profile) in profiles {
-        let (Some(kind), Value::Value(profile)) = (job_profile(key), profile) else {
-            continue;
-        };
-        let cluster =
-            known(&profile.virtual_cluster).and_then(|k| built.virtual_cluster_ids.get(k));
-        let role = known(&profile.execution_role).and_then(|k| built.execution_role_arns.get(k));
+    for spec in profiles {
+        let key = spec.profile.key();
+        let cluster = built.virtual_cluster_ids.get(&spec.virtual_cluster);
+        let role = built.execution_role_arns.get(&spec.execution_role);
         let (Some(cluster), Some(role)) = (cluster, role) else {
             continue;
         };
@@ -91,9 +96,9 @@ pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<St
             virtual_cluster_id: cluster.clone(),
             execution_role_arn: role.clone(),
             release_label: release_label.to_string(),
-            profile: kind,
-            settings: profile_settings(profile, kind),
-            entry_point: known(&profile.entry_point).map(str::to_string),
+            profile: spec.profile,
+            settings: spec.settings.clone(),
+            entry_point: spec.entry_point.clone(),
             entry_point_arguments: Vec::new(),
             spark_submit_parameters: None,
             pod_template_bucket: built.bucket.to_string(),
@@ -102,7 +107,7 @@ pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<St
             log_stream_name_prefix: naming::log_stream_prefix(key),
             extra_spark_properties: BTreeMap::new(),
         });
-        requests.insert(key.clone(), request.to_string());
+        requests.insert(key.to_string(), request.to_string());
     }
     requests
 }
@@ -110,7 +115,6 @@ pub fn job_run_requests(state: &PlatformState, built: &Built<'_>) -> BTreeMap<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::platform::state::JobProfileState;
 
     #[test]
     fn six_templates_with_short_names() {
@@ -125,22 +129,19 @@ mod tests {
 
     #[test]
     fn requests_use_the_platform_ids_and_the_profile_defaults() {
-        let mut state = PlatformState {
-            name: Value::Value("analytics".into()),
-            ..Default::default()
-        };
-        state.job_profiles = Value::Value(BTreeMap::from([(
-            "critical".to_string(),
-            Value::Value(JobProfileState {
-                virtual_cluster: Value::Value("batch".into()),
-                execution_role: Value::Value("jobs".into()),
-                ..Default::default()
-            }),
-        )]));
+        let profiles = [ProfileSpec {
+            profile: JobProfile::Critical,
+            virtual_cluster: "batch".into(),
+            execution_role: "jobs".into(),
+            settings: ProfileSettings::defaults(JobProfile::Critical),
+            entry_point: None,
+        }];
         let clusters = BTreeMap::from([("batch".to_string(), "vc-1".to_string())]);
         let roles = BTreeMap::from([("jobs".to_string(), "arn:aws:iam::1:role/r".to_string())]);
         let requests = job_run_requests(
-            &state,
+            "analytics",
+            crate::platform::defaults::RELEASE_LABEL,
+            &profiles,
             &Built {
                 bucket: "b",
                 prefix: "analytics/pod-template",
