@@ -6,28 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
 
-/// The retention periods (days) CloudWatch Logs accepts.
-pub const RETENTION_DAYS: [i32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
 fn resource(name: &str) -> String {
     format!("log group \"{name}\"")
-}
-
-/// `days` as a retention CloudWatch Logs accepts, or a message listing those.
-pub fn check_retention(days: i64) -> Result<i32, String> {
-    i32::try_from(days)
-        .ok()
-        .filter(|d| RETENTION_DAYS.contains(d))
-        .ok_or_else(|| {
-            let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
-            format!(
-                "{days} is not a retention CloudWatch Logs accepts; use one of {} (days)",
-                allowed.join(", ")
-            )
-        })
 }
 
 fn hash_map(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
@@ -161,23 +141,6 @@ pub async fn retag(aws: &Aws, name: &str, tags: &BTreeMap<String, String>) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accepted_retentions() {
-        assert_eq!(check_retention(30), Ok(30));
-        assert_eq!(check_retention(3653), Ok(3653));
-        for refused in [0, -1, 2, 31, 3654, i64::from(i32::MAX) + 1] {
-            assert!(check_retention(refused).is_err(), "{refused}");
-        }
-    }
-
-    #[test]
-    fn the_refusal_lists_the_accepted_values() {
-        let message = check_retention(10).unwrap_err();
-        assert!(message.starts_with("10 is not"), "{message}");
-        assert!(message.contains("1, 3, 5, 7, 14, 30"), "{message}");
-        assert!(message.contains("3288, 3653"), "{message}");
-    }
 
     #[test]
     fn only_unwanted_user_keys_are_removed() {

@@ -105,6 +105,24 @@ fn compare_versions(a: &str, b: &str) -> Ordering {
     left.len().cmp(&right.len())
 }
 
+/// The versions to install: EKS's default for each required add-on.
+pub fn choose(
+    catalogue: &AddonCatalogue,
+    kubernetes_version: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    REQUIRED_ADDONS
+        .iter()
+        .map(|addon| {
+            catalogue
+                .default_version(addon, kubernetes_version)
+                .map(|version| (addon.to_string(), version))
+                .ok_or_else(|| {
+                    format!("EKS offers no version of {addon} for Kubernetes {kubernetes_version}")
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +212,35 @@ mod tests {
     fn required_addons_include_pod_identity() {
         assert!(REQUIRED_ADDONS.contains(&"eks-pod-identity-agent"));
         assert!(REQUIRED_ADDONS.contains(&"aws-ebs-csi-driver"));
+    }
+
+    fn default_for(v: &str, k8s: &str, default: bool) -> AddonVersion {
+        AddonVersion {
+            version: v.into(),
+            compatibilities: vec![Compatibility {
+                cluster_version: k8s.into(),
+                default_version: default,
+            }],
+        }
+    }
+
+    #[test]
+    fn chooses_every_required_addon_or_says_which_is_missing() {
+        let mut catalogue = AddonCatalogue::default();
+        for addon in REQUIRED_ADDONS {
+            catalogue.addons.insert(
+                addon.to_string(),
+                vec![
+                    default_for("v1.0.0", "1.31", false),
+                    default_for("v1.1.0", "1.31", true),
+                ],
+            );
+        }
+        let chosen = choose(&catalogue, "1.31").unwrap();
+        assert_eq!(chosen.len(), 5);
+        assert!(chosen.values().all(|v| v == "v1.1.0"));
+
+        catalogue.addons.remove("coredns");
+        assert!(choose(&catalogue, "1.31").unwrap_err().contains("coredns"));
     }
 }

@@ -18,6 +18,58 @@ fn one_or_many(values: Vec<String>) -> Value {
     }
 }
 
+/// How a job execution role is assumed by the jobs' pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// IAM roles for service accounts, through the cluster's OIDC provider.
+    Irsa,
+    /// EKS Pod Identity (EMR 7.3 and later).
+    PodIdentity,
+}
+
+impl Trust {
+    /// The `trust` of an execution role; left out, IRSA.
+    pub fn parse(value: Option<&str>) -> Result<Trust, String> {
+        match value {
+            None | Some("irsa") => Ok(Trust::Irsa),
+            Some("pod_identity") => Ok(Trust::PodIdentity),
+            Some(other) => Err(format!(
+                "\"{other}\" is not a trust kind; use \"irsa\" or \"pod_identity\"."
+            )),
+        }
+    }
+}
+
+/// Trust of the EKS control plane's role.
+pub fn cluster_role_trust() -> Value {
+    document(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Service": "eks.amazonaws.com" },
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    })])
+}
+
+/// What the EKS control plane needs, as AWS manages it.
+pub const CLUSTER_ROLE_POLICIES: [&str; 1] = ["AmazonEKSClusterPolicy"];
+
+/// Trust of the nodes' role: EC2 instances assume it.
+pub fn node_role_trust() -> Value {
+    document(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Service": "ec2.amazonaws.com" },
+        "Action": "sts:AssumeRole",
+    })])
+}
+
+/// What every EKS node needs: join the cluster, pull images, run the VPC CNI,
+/// and be reachable by Session Manager instead of SSH.
+pub const NODE_ROLE_POLICIES: [&str; 4] = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",
+];
+
 /// Trust of a job execution role for IAM roles for service accounts: the
 /// cluster's OIDC provider may issue web-identity tokens for the service
 /// accounts EMR on EKS creates for this role in each of `namespaces`.
@@ -223,6 +275,24 @@ mod tests {
             .as_array()
             .and_then(|s| s.iter().find(|st| st["Sid"] == sid))
             .unwrap_or_else(|| panic!("no statement {sid}"))
+    }
+
+    #[test]
+    fn trust_policy_is_json() {
+        let doc = cluster_role_trust();
+        assert_valid(&doc);
+        assert_eq!(
+            doc["Statement"][0]["Principal"]["Service"],
+            "eks.amazonaws.com"
+        );
+        assert_valid(&node_role_trust());
+    }
+
+    #[test]
+    fn trust_kinds() {
+        assert_eq!(Trust::parse(None), Ok(Trust::Irsa));
+        assert_eq!(Trust::parse(Some("pod_identity")), Ok(Trust::PodIdentity));
+        assert!(Trust::parse(Some("oidc")).is_err());
     }
 
     #[test]

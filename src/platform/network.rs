@@ -71,9 +71,11 @@ pub fn subnets_by_zone<'a>(
             return Err(format!("subnets {previous} and {id} are both in {zone}; pass one private subnet per availability zone"));
         }
         match &vpc {
-            Some(v) if v != subnet_vpc => return Err(format!(
+            Some(v) if v != subnet_vpc => {
+                return Err(format!(
                 "subnet {id} is in {subnet_vpc}, the others in {v}; all subnets must be in one VPC"
-            )),
+            ))
+            }
             _ => vpc = Some(subnet_vpc.to_string()),
         }
     }

@@ -290,6 +290,61 @@ pub fn managed_endpoint_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// A Kubernetes label or taint key: optional DNS prefix and '/', then a name
+/// of 1–63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
+pub fn kubernetes_key(key: &str) -> Result<(), String> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            })
+    });
+    if name_ok && prefix_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{key}\" is not a valid Kubernetes key: an optional DNS subdomain prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        ))
+    }
+}
+
+/// The retention periods (days) CloudWatch Logs accepts.
+pub const RETENTION_DAYS: [i32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// `days` as a retention CloudWatch Logs accepts, or a message listing those.
+pub fn check_retention(days: i64) -> Result<i32, String> {
+    i32::try_from(days)
+        .ok()
+        .filter(|d| RETENTION_DAYS.contains(d))
+        .ok_or_else(|| {
+            let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
+            format!(
+                "{days} is not a retention CloudWatch Logs accepts; use one of {} (days)",
+                allowed.join(", ")
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,5 +556,31 @@ mod tests {
         assert!(managed_endpoint_name("").is_err());
         assert!(managed_endpoint_name("has space").is_err());
         assert!(managed_endpoint_name("é").is_err());
+    }
+
+    #[test]
+    fn kubernetes_keys() {
+        assert!(kubernetes_key("role").is_ok());
+        assert!(kubernetes_key("example.com/team").is_ok());
+        assert!(kubernetes_key("-bad").is_err());
+        assert!(kubernetes_key("Bad.Prefix/x").is_err());
+        assert!(kubernetes_key(&"x".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn accepted_retentions() {
+        assert_eq!(check_retention(30), Ok(30));
+        assert_eq!(check_retention(3653), Ok(3653));
+        for refused in [0, -1, 2, 31, 3654, i64::from(i32::MAX) + 1] {
+            assert!(check_retention(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_refusal_lists_the_accepted_values() {
+        let message = check_retention(10).unwrap_err();
+        assert!(message.starts_with("10 is not"), "{message}");
+        assert!(message.contains("1, 3, 5, 7, 14, 30"), "{message}");
+        assert!(message.contains("3288, 3653"), "{message}");
     }
 }

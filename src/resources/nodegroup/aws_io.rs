@@ -12,11 +12,12 @@ use aws_sdk_ec2::types::{
 use aws_sdk_eks::types::{Nodegroup, Taint as EksTaint, TaintEffect};
 use base64::Engine;
 
-use super::expand::{self, Taint};
+use super::expand::Taint;
 use crate::aws::tags::{ec2_tag_spec, ec2_tags};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::naming::PlatformRole;
+use crate::platform::nodegroup;
 use crate::resources::platform::{cluster, network};
 
 /// What a nodegroup needs from its platform.
@@ -128,7 +129,7 @@ pub struct TemplateSpec<'a> {
 /// A launch template that requires IMDSv2, encrypts the root volume, and on
 /// AL2023 prepares the Spark local dir. Returns its id.
 pub async fn create_launch_template(aws: &Aws, spec: &TemplateSpec<'_>) -> Result<String, Error> {
-    let bottlerocket = spec.ami_type.starts_with("BOTTLEROCKET");
+    let bottlerocket = nodegroup::is_bottlerocket(spec.ami_type);
     let root = if bottlerocket {
         "/dev/xvdb"
     } else {
@@ -157,7 +158,7 @@ pub async fn create_launch_template(aws: &Aws, spec: &TemplateSpec<'_>) -> Resul
         );
     if !bottlerocket {
         data = data.user_data(
-            base64::engine::general_purpose::STANDARD.encode(expand::user_data(spec.local_nvme)),
+            base64::engine::general_purpose::STANDARD.encode(nodegroup::user_data(spec.local_nvme)),
         );
     }
     for kind in [ResourceType::Instance, ResourceType::Volume] {
@@ -288,8 +289,7 @@ pub async fn sync_asg_tags(
             .iter()
             .filter_map(|t| t.key())
             .filter(|k| {
-                k.starts_with("k8s.io/cluster-autoscaler/node-template/")
-                    && !wanted.contains_key(*k)
+                k.starts_with(nodegroup::NODE_TEMPLATE_TAG_PREFIX) && !wanted.contains_key(*k)
             })
             .map(str::to_string)
             .collect();

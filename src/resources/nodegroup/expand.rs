@@ -1,7 +1,6 @@
-//! Pure resolution of a nodegroup's configuration: the role preset's
-//! defaults under the user's values, the Auto Scaling group tags Cluster
-//! Autoscaler needs to scale from zero, the launch template's user data,
-//! and the checks that need no AWS call.
+//! A nodegroup's configuration resolved: the role preset's defaults under
+//! the user's values, its labels and taints, and the checks that need no
+//! AWS call.
 
 use std::collections::BTreeMap;
 
@@ -10,84 +9,51 @@ use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{NodegroupState, TaintState};
 pub use crate::platform::node_roles::Taint;
-use crate::platform::node_roles::{NodeRole, TaintEffect};
-use crate::platform::pod_templates::LOCAL_DIR_HOST_PATH;
+use crate::platform::node_roles::TaintEffect;
+use crate::platform::nodegroup::{self, preset, CUSTOM};
+use crate::platform::{defaults, validate};
 use crate::resources::values::{known, list_is_unknown, string_map, strings, to_list};
-
-pub const CUSTOM: &str = "custom";
-pub const DEFAULT_DISK_SIZE: i64 = 50;
-const X86_AMI: &str = "AL2023_x86_64_STANDARD";
-const ARM_AMI: &str = "AL2023_ARM_64_STANDARD";
-/// The preset of a role name; `None` for `custom` (or an unknown name).
-pub fn preset(role: &str) -> Option<NodeRole> {
-    NodeRole::parse(role)
-        .ok()
-        .filter(|r| *r != NodeRole::Tooling)
-}
 
 /// The role preset's values wherever the configuration leaves them out.
 pub fn fill_defaults(state: &mut NodegroupState) {
     let Some(role) = known(&state.role) else {
         return;
     };
-    let preset = preset(role);
-    let set = |value: &mut Value<i64>, default: Option<u32>| {
-        if let (Value::Null, Some(d)) = (&value, default) {
-            *value = Value::Value(d.into());
+    let defaults = nodegroup::defaults(preset(role));
+    let set = |value: &mut Value<i64>, default: u32| {
+        if value.is_null() {
+            *value = Value::Value(default.into());
         }
     };
-    if let Some(preset) = preset {
-        if state.instance_types.is_null() {
-            state.instance_types = to_list(
-                preset
-                    .default_instance_types()
-                    .iter()
-                    .map(|s| s.to_string()),
-            );
-        }
-        if state.capacity_type.is_null() {
-            state.capacity_type = Value::Value(preset.capacity_type().as_str().to_string());
-        }
-        let scaling = preset.default_scaling();
-        set(&mut state.min_size, Some(scaling.min));
-        set(&mut state.max_size, Some(scaling.max));
-        set(&mut state.desired_size, Some(scaling.desired));
-        if state.local_nvme.is_null() {
-            state.local_nvme = Value::Value(preset.wants_local_nvme());
-        }
-        if state.ami_type.is_null() {
-            state.ami_type = Value::Value(preset.arch().eks_ami_type().to_string());
-        }
-    } else {
-        set(&mut state.min_size, Some(0));
-        set(&mut state.max_size, Some(10));
-        set(&mut state.desired_size, Some(0));
-        if state.capacity_type.is_null() {
-            state.capacity_type = Value::Value("ON_DEMAND".into());
-        }
-        if state.local_nvme.is_null() {
-            state.local_nvme = Value::Value(false);
-        }
-        if state.ami_type.is_null() {
-            state.ami_type = Value::Value(X86_AMI.into());
-        }
+    if let (Value::Null, Some(types)) = (&state.instance_types, defaults.instance_types) {
+        state.instance_types = to_list(types);
+    }
+    if state.capacity_type.is_null() {
+        state.capacity_type = Value::Value(defaults.capacity_type.to_string());
+    }
+    set(&mut state.min_size, defaults.min_size);
+    set(&mut state.max_size, defaults.max_size);
+    set(&mut state.desired_size, defaults.desired_size);
+    if state.local_nvme.is_null() {
+        state.local_nvme = Value::Value(defaults.local_nvme);
+    }
+    if state.ami_type.is_null() {
+        state.ami_type = Value::Value(defaults.ami_type.to_string());
     }
     if state.disk_size.is_null() {
-        state.disk_size = Value::Value(DEFAULT_DISK_SIZE);
+        state.disk_size = Value::Value(nodegroup::DEFAULT_DISK_SIZE);
     }
     if state.max_unavailable.is_null() {
-        state.max_unavailable = Value::Value(1);
+        state.max_unavailable = Value::Value(nodegroup::DEFAULT_MAX_UNAVAILABLE);
     }
 }
 
 /// Preset labels under the user's.
 pub fn resolved_labels(state: &NodegroupState) -> BTreeMap<String, String> {
-    let mut labels = known(&state.role)
-        .and_then(preset)
-        .map(|p| p.labels())
-        .unwrap_or_default();
-    labels.extend(string_map(&state.labels));
-    labels
+    nodegroup::resolved_labels(
+        known(&state.role).and_then(preset),
+        &string_map(&state.labels),
+    )
 }
 
 /// Taints from state values (either spelling of the effect), sorted.
@@ -110,16 +76,10 @@ pub fn taints_from(value: &Value<Vec<Value<TaintState>>>) -> Vec<Taint> {
 
 /// Preset taints, replaced key by key by the user's.
 pub fn resolved_taints(state: &NodegroupState) -> Vec<Taint> {
-    let mut taints: Vec<Taint> = known(&state.role)
-        .and_then(preset)
-        .map(|p| p.taints())
-        .unwrap_or_default();
-    for taint in taints_from(&state.taints) {
-        taints.retain(|t| t.key != taint.key);
-        taints.push(taint);
-    }
-    taints.sort();
-    taints
+    nodegroup::resolved_taints(
+        known(&state.role).and_then(preset),
+        &taints_from(&state.taints),
+    )
 }
 
 pub fn taints_value(taints: &[Taint]) -> Value<Vec<Value<TaintState>>> {
@@ -135,100 +95,6 @@ pub fn taints_value(taints: &[Taint]) -> Value<Vec<Value<TaintState>>> {
             })
             .collect(),
     )
-}
-
-/// Tags of the nodegroup's Auto Scaling group: auto-discovery, and the
-/// labels and taints Cluster Autoscaler must assume for a group at zero.
-pub fn asg_tags(
-    cluster: &str,
-    labels: &BTreeMap<String, String>,
-    taints: &[Taint],
-) -> BTreeMap<String, String> {
-    let mut tags = BTreeMap::from([
-        (
-            "k8s.io/cluster-autoscaler/enabled".to_string(),
-            "true".to_string(),
-        ),
-        (
-            format!("k8s.io/cluster-autoscaler/{cluster}"),
-            "owned".to_string(),
-        ),
-    ]);
-    for (key, value) in labels {
-        tags.insert(
-            format!("k8s.io/cluster-autoscaler/node-template/label/{key}"),
-            value.clone(),
-        );
-    }
-    for taint in taints {
-        tags.insert(
-            format!(
-                "k8s.io/cluster-autoscaler/node-template/taint/{}",
-                taint.key
-            ),
-            format!("{}:{}", taint.value, taint.kubernetes_effect()),
-        );
-    }
-    tags
-}
-
-/// AL2023 user data: the instance store as one RAID0 array (nodeadm), bound
-/// to the Spark local dir the critical pod template mounts. Without NVMe the
-/// directory still exists, on the root volume.
-pub fn user_data(local_nvme: bool) -> String {
-    let boundary = "EMREKS";
-    let mut parts =
-        String::from("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"EMREKS\"\n\n");
-    if local_nvme {
-        parts.push_str(&format!(
-            "--{boundary}\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  instance:\n    localStorage:\n      strategy: RAID0\n\n"
-        ));
-    }
-    let source = if local_nvme { "/mnt/k8s-disks/0" } else { "" };
-    let mount = if local_nvme {
-        format!("mkdir -p {LOCAL_DIR_HOST_PATH} {source}\nmount --bind {source} {LOCAL_DIR_HOST_PATH}\n")
-    } else {
-        format!("mkdir -p {LOCAL_DIR_HOST_PATH}\n")
-    };
-    parts.push_str(&format!(
-        "--{boundary}\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\n#!/bin/bash\nset -euo pipefail\n{mount}\n--{boundary}--\n"
-    ));
-    parts
-}
-
-/// A Kubernetes label or taint key: optional DNS prefix and '/', then a name
-/// of 1–63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
-pub fn kubernetes_key(key: &str) -> Result<(), String> {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    let name_ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    let prefix_ok = prefix.is_none_or(|p| {
-        !p.is_empty()
-            && p.len() <= 253
-            && p.split('.').all(|label| {
-                !label.is_empty()
-                    && label
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            })
-    });
-    if name_ok && prefix_ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "\"{key}\" is not a valid Kubernetes key: an optional DNS subdomain prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        ))
-    }
 }
 
 /// Checks that need no AWS call; unknown values wait for apply.
@@ -282,7 +148,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
         }
     }
     for key in string_map(&config.labels).keys() {
-        if let Err(why) = kubernetes_key(key) {
+        if let Err(why) = validate::kubernetes_key(key) {
             diags.error(
                 "Invalid label key",
                 why,
@@ -294,7 +160,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
         let Value::Value(taint) = taint else { continue };
         let path = || AttributePath::new("taints").index(index as i64);
         if let Some(key) = known(&taint.key) {
-            if let Err(why) = kubernetes_key(key) {
+            if let Err(why) = validate::kubernetes_key(key) {
                 diags.error("Invalid taint key", why, path().attribute("key"));
             }
         }
@@ -309,17 +175,10 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
         }
     }
     if let Some(ami) = known(&config.ami_type) {
-        if ![
-            X86_AMI,
-            ARM_AMI,
-            "BOTTLEROCKET_x86_64",
-            "BOTTLEROCKET_ARM_64",
-        ]
-        .contains(&ami)
-        {
+        if !defaults::AMI_TYPES.contains(&ami) {
             diags.error("Invalid ami_type", format!("\"{ami}\" is not supported; use AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64."), AttributePath::new("ami_type"));
         }
-        if ami.starts_with("BOTTLEROCKET") && config.local_nvme == Value::Value(true) {
+        if nodegroup::is_bottlerocket(ami) && config.local_nvme == Value::Value(true) {
             diags.error("local_nvme needs AL2023", "The NVMe RAID0 for Spark local dirs is set up with AL2023's nodeadm; use an AL2023 ami_type or set local_nvme = false.", AttributePath::new("local_nvme"));
         }
     }
@@ -364,15 +223,6 @@ pub fn validate_sizes(diags: &mut Diagnostics, state: &NodegroupState) {
     }
 }
 
-/// `arm64` for Graviton AMI types.
-pub fn ami_arch(ami: &str) -> &'static str {
-    if ami.contains("ARM") {
-        "arm64"
-    } else {
-        "x86_64"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,7 +249,10 @@ mod tests {
             (spot.min_size, spot.max_size, spot.desired_size),
             (Value::Value(0), Value::Value(100), Value::Value(1))
         );
-        assert_eq!(spot.ami_type, Value::Value(ARM_AMI.to_string()));
+        assert_eq!(
+            spot.ami_type,
+            Value::Value("AL2023_ARM_64_STANDARD".to_string())
+        );
     }
 
     #[test]
@@ -429,42 +282,6 @@ mod tests {
                 effect: TaintEffect::NoExecute
             }]
         );
-    }
-
-    #[test]
-    fn asg_tags_describe_labels_and_taints() {
-        let config = state("notebook_executor");
-        let tags = asg_tags(
-            "analytics",
-            &resolved_labels(&config),
-            &resolved_taints(&config),
-        );
-        assert_eq!(tags["k8s.io/cluster-autoscaler/analytics"], "owned");
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/label/spark-role"],
-            "executor"
-        );
-        assert_eq!(
-            tags["k8s.io/cluster-autoscaler/node-template/taint/node-lifecycle"],
-            "spot:NoSchedule"
-        );
-    }
-
-    #[test]
-    fn kubernetes_keys() {
-        assert!(kubernetes_key("role").is_ok());
-        assert!(kubernetes_key("example.com/team").is_ok());
-        assert!(kubernetes_key("-bad").is_err());
-        assert!(kubernetes_key("Bad.Prefix/x").is_err());
-        assert!(kubernetes_key(&"x".repeat(64)).is_err());
-    }
-
-    #[test]
-    fn user_data_mounts_the_local_dir() {
-        let data = user_data(true);
-        assert!(data.contains("strategy: RAID0"));
-        assert!(data.contains("mount --bind /mnt/k8s-disks/0 /local1"));
-        assert!(!user_data(false).contains("RAID0"));
     }
 
     #[test]

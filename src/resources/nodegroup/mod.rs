@@ -4,7 +4,6 @@
 
 pub(crate) mod aws_io;
 mod expand;
-mod sizing;
 mod state;
 
 use crate::error::AwsContext;
@@ -25,7 +24,9 @@ use aws_sdk_eks::types::{
 use crate::aws::{Aws, Error, SharedAws};
 use crate::platform::job_profiles::ProfileSettings;
 use crate::platform::naming::{self, BucketPurpose};
-use crate::platform::pod_templates::{JobProfile, SparkRole};
+use crate::platform::nodegroup;
+use crate::platform::pod_templates::JobProfile;
+use crate::platform::sizing;
 use crate::plugin::schema::{
     block, boolean, computed, list_of_strings, map_of_strings, number, optional, optional_computed,
     required, string,
@@ -120,7 +121,7 @@ fn all_tags(aws: &Aws, state: &NodegroupState, template: Option<&str>) -> BTreeM
             .disk_size
             .as_ref_option()
             .copied()
-            .unwrap_or(expand::DEFAULT_DISK_SIZE)
+            .unwrap_or(nodegroup::DEFAULT_DISK_SIZE)
             .to_string(),
     );
     if let Some(template) = template {
@@ -209,7 +210,7 @@ async fn check_with_aws(
         Err(err) => diags.root_warning("Could not check instance_types", err.to_string()),
     }
     if let Some(ami) = known(&planned.ami_type) {
-        let arch = expand::ami_arch(ami);
+        let arch = nodegroup::ami_arch(ami);
         for info in &facts.instance_types {
             let archs: Vec<&str> = info
                 .processor_info()
@@ -233,26 +234,6 @@ async fn check_with_aws(
     }
 }
 
-/// The Spark pod a role's nodes are for: (profile, driver or executor).
-fn sized_pod(role: &str) -> Option<(JobProfile, SparkRole)> {
-    Some(match role {
-        "critical" => (JobProfile::Critical, SparkRole::Executor),
-        "non_critical_driver" => (JobProfile::NonCritical, SparkRole::Driver),
-        "non_critical_executor" => (JobProfile::NonCritical, SparkRole::Executor),
-        "notebook_driver" => (JobProfile::Notebook, SparkRole::Driver),
-        "notebook_executor" => (JobProfile::Notebook, SparkRole::Executor),
-        _ => return None,
-    })
-}
-
-fn profile_key(profile: JobProfile) -> &'static str {
-    match profile {
-        JobProfile::Critical => "critical",
-        JobProfile::NonCritical => "non_critical",
-        JobProfile::Notebook => "notebook",
-    }
-}
-
 /// The platform's settings of a profile: its `job_profile` block, else the reference's.
 async fn profile_settings(
     aws: &Aws,
@@ -268,7 +249,7 @@ async fn profile_settings(
     saved
         .as_ref()
         .and_then(|state| state.job_profiles.as_ref_option())
-        .and_then(|profiles| profiles.get(profile_key(profile)))
+        .and_then(|profiles| profiles.get(profile.key()))
         .and_then(|p| p.as_ref_option())
         .map(|p| desired::profile_settings(p, profile))
         .unwrap_or_else(|| ProfileSettings::defaults(profile))
@@ -288,7 +269,7 @@ async fn sizing(
     if crate::resources::values::list_is_unknown(&planned.instance_types) {
         return None;
     }
-    let Some((profile, spark_role)) = sized_pod(role) else {
+    let Some((profile, spark_role)) = nodegroup::sized_pod(role) else {
         return Some((BTreeMap::new(), BTreeMap::new()));
     };
     let settings = profile_settings(aws, &facts.platform, platform_id, profile).await;
@@ -329,7 +310,7 @@ async fn sizing(
         if let Some(warning) = sizing::check(&shape, &request, &what) {
             let index = wanted.iter().position(|w| *w == name).unwrap_or(0);
             diags.push(crate::plugin::Diagnostic::warning_at(
-                format!("{name} does not suit the {} pods", profile_key(profile)),
+                format!("{name} does not suit the {} pods", profile.key()),
                 warning,
                 AttributePath::new("instance_types").index(index as i64),
             ));
@@ -401,7 +382,7 @@ async fn create_nodegroup(
                 .disk_size
                 .as_ref_option()
                 .copied()
-                .unwrap_or(expand::DEFAULT_DISK_SIZE) as i32,
+                .unwrap_or(nodegroup::DEFAULT_DISK_SIZE) as i32,
             ami_type: &ami,
             local_nvme: state.local_nvme.as_ref_option().copied().unwrap_or(false),
             tags: &tags_for_template,
@@ -461,7 +442,7 @@ async fn create_nodegroup(
     aws_io::sync_asg_tags(
         aws,
         &asgs,
-        &expand::asg_tags(&platform_id, &labels, &taints),
+        &nodegroup::asg_tags(&platform_id, &labels, &taints),
     )
     .await?;
     flatten(state, &group);
@@ -600,7 +581,7 @@ async fn update_nodegroup(
     aws_io::sync_asg_tags(
         aws,
         &aws_io::asg_names(&group),
-        &expand::asg_tags(&platform_id, &labels, &taints),
+        &nodegroup::asg_tags(&platform_id, &labels, &taints),
     )
     .await?;
     flatten(state, &group);
@@ -644,7 +625,7 @@ async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> 
     let role = all
         .get(naming::NODEGROUP_ROLE_TAG)
         .cloned()
-        .unwrap_or_else(|| expand::CUSTOM.to_string());
+        .unwrap_or_else(|| nodegroup::CUSTOM.to_string());
     state.role = Value::Value(role.clone());
     state.local_nvme = Value::Value(
         all.get(naming::NODEGROUP_NVME_TAG)
@@ -653,28 +634,16 @@ async fn import_nodegroup(aws: &Aws, id: &str) -> Result<NodegroupState, Error> 
     state.disk_size = Value::Value(
         all.get(naming::NODEGROUP_DISK_TAG)
             .and_then(|v| v.parse().ok())
-            .unwrap_or(expand::DEFAULT_DISK_SIZE),
+            .unwrap_or(nodegroup::DEFAULT_DISK_SIZE),
     );
-    let preset = expand::preset(&role);
-    let preset_labels = preset.map(|p| p.labels()).unwrap_or_default();
-    let extra_labels: BTreeMap<String, String> = string_map(&state.resolved_labels)
-        .into_iter()
-        .filter(|(k, v)| preset_labels.get(k) != Some(v))
-        .collect();
+    let preset = nodegroup::preset(&role);
+    let extra_labels = nodegroup::extra_labels(preset, &string_map(&state.resolved_labels));
     state.labels = if extra_labels.is_empty() {
         Value::Null
     } else {
         to_map(&extra_labels)
     };
-    let preset_state = NodegroupState {
-        role: Value::Value(role),
-        ..Default::default()
-    };
-    let preset_taints = expand::resolved_taints(&preset_state);
-    let extra_taints: Vec<Taint> = aws_io::taints_of(&group)
-        .into_iter()
-        .filter(|t| !preset_taints.contains(t))
-        .collect();
+    let extra_taints = nodegroup::extra_taints(preset, &aws_io::taints_of(&group));
     state.taints = if extra_taints.is_empty() {
         Value::Null
     } else {

@@ -55,24 +55,6 @@ pub async fn catalogue(aws: &Aws, kubernetes_version: &str) -> Result<AddonCatal
     Ok(catalogue)
 }
 
-/// The versions to install: EKS's default for each required add-on.
-pub fn choose(
-    catalogue: &AddonCatalogue,
-    kubernetes_version: &str,
-) -> Result<BTreeMap<String, String>, String> {
-    REQUIRED_ADDONS
-        .iter()
-        .map(|addon| {
-            catalogue
-                .default_version(addon, kubernetes_version)
-                .map(|version| (addon.to_string(), version))
-                .ok_or_else(|| {
-                    format!("EKS offers no version of {addon} for Kubernetes {kubernetes_version}")
-                })
-        })
-        .collect()
-}
-
 /// Installs an add-on unless it is there; returns whether this call made it.
 pub async fn ensure(
     aws: &Aws,
@@ -165,39 +147,4 @@ pub async fn delete(aws: &Aws, cluster: &str, addon: &str) -> Result<(), Error> 
         .map(|_| ())
         .context("eks:DeleteAddon", addon_resource(cluster, addon))
         .ignore_not_found()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn version(v: &str, k8s: &str, default: bool) -> AddonVersion {
-        AddonVersion {
-            version: v.into(),
-            compatibilities: vec![Compatibility {
-                cluster_version: k8s.into(),
-                default_version: default,
-            }],
-        }
-    }
-
-    #[test]
-    fn chooses_every_required_addon_or_says_which_is_missing() {
-        let mut catalogue = AddonCatalogue::default();
-        for addon in REQUIRED_ADDONS {
-            catalogue.addons.insert(
-                addon.to_string(),
-                vec![
-                    version("v1.0.0", "1.31", false),
-                    version("v1.1.0", "1.31", true),
-                ],
-            );
-        }
-        let chosen = choose(&catalogue, "1.31").unwrap();
-        assert_eq!(chosen.len(), 5);
-        assert!(chosen.values().all(|v| v == "v1.1.0"));
-
-        catalogue.addons.remove("coredns");
-        assert!(choose(&catalogue, "1.31").unwrap_err().contains("coredns"));
-    }
 }

@@ -4,29 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value as Json;
-
 use super::identity::{self, RoleSpec};
 use super::state::AutoscalerIds;
 use crate::aws::{Aws, Error};
 use crate::kubernetes::Kube;
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
-use crate::platform::iam_documents;
-
-/// (apiVersion, kind, namespace, name) of a manifest.
-pub fn identity_of(manifest: &Json) -> (String, String, Option<String>, String) {
-    let text = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_string();
-    let metadata = manifest.get("metadata");
-    (
-        text(manifest.get("apiVersion")),
-        text(manifest.get("kind")),
-        metadata
-            .and_then(|m| m.get("namespace"))
-            .and_then(Json::as_str)
-            .map(str::to_string),
-        text(metadata.and_then(|m| m.get("name"))),
-    )
-}
+use crate::platform::{iam_documents, manifests};
 
 /// Installs or refreshes Cluster Autoscaler, recording each piece in `ids`.
 pub async fn install(
@@ -78,7 +61,7 @@ pub async fn install(
     );
     for manifest in &manifests {
         kube.apply(manifest).await?;
-        let object = identity_of(manifest);
+        let object = manifests::object_ref(manifest);
         if !ids.objects.contains(&object) {
             ids.objects.push(object);
         }

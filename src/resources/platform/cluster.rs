@@ -12,7 +12,7 @@ use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
-use crate::platform::naming;
+use crate::platform::{iam_documents, naming};
 
 fn cluster_resource(name: &str) -> String {
     format!("EKS cluster \"{name}\"")
@@ -49,7 +49,7 @@ pub async fn create_cluster_role(
         .create_role()
         .role_name(role_name)
         .path(naming::iam_path(platform))
-        .assume_role_policy_document(expand::CLUSTER_ROLE_TRUST)
+        .assume_role_policy_document(iam_documents::cluster_role_trust().to_string())
         .description("EKS control plane role of an emreks platform")
         .set_tags(Some(iam_tags(tags)))
         .send()
@@ -59,7 +59,7 @@ pub async fn create_cluster_role(
     let arn = role.role().map(|r| r.arn().to_string()).ok_or_else(|| {
         Error::aws_message("iam:CreateRole", &resource, "no role in the response")
     })?;
-    for policy in expand::CLUSTER_ROLE_POLICIES {
+    for policy in iam_documents::CLUSTER_ROLE_POLICIES {
         aws.iam
             .attach_role_policy()
             .role_name(role_name)

@@ -7,16 +7,14 @@ use crate::plugin::Value;
 use crate::plugin::{AttributePath, Diagnostics};
 
 use super::state::{JobProfileState, PlatformState};
-use crate::aws::log_groups::check_retention;
 use crate::platform::defaults::{self, Tooling};
+use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
 use crate::platform::jobs::{self, ProfileSpec};
 use crate::platform::pod_templates::JobProfile;
 use crate::platform::validate;
+use crate::platform::validate::check_retention;
 use crate::resources::values::{known, strings, Decimal};
-
-pub const TRUST_IRSA: &str = "irsa";
-pub const TRUST_POD_IDENTITY: &str = "pod_identity";
 
 fn default_if_null<T>(value: &mut Value<T>, default: impl FnOnce() -> T) {
     if value.is_null() {
@@ -315,12 +313,8 @@ fn validate_execution_roles(
             }
         }
         if let Some(trust) = known(&role.trust) {
-            if trust != TRUST_IRSA && trust != TRUST_POD_IDENTITY {
-                diags.error(
-                    "Invalid trust",
-                    format!("\"{trust}\" is not a trust kind; use \"{TRUST_IRSA}\" or \"{TRUST_POD_IDENTITY}\"."),
-                    path().attribute("trust"),
-                );
+            if let Err(why) = Trust::parse(Some(trust)) {
+                diags.error("Invalid trust", why, path().attribute("trust"));
             }
         }
     }

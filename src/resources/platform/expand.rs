@@ -4,11 +4,6 @@ use aws_sdk_eks::types::{
     AuthenticationMode, CreateAccessConfigRequest, LogSetup, LogType, Logging, VpcConfigRequest,
 };
 
-/// EKS cluster IAM role trust: the EKS service assumes it.
-pub const CLUSTER_ROLE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#;
-
-pub const CLUSTER_ROLE_POLICIES: [&str; 1] = ["AmazonEKSClusterPolicy"];
-
 /// Private endpoint always; the public one only for the CIDRs the user lists.
 pub fn vpc_config(subnet_ids: &[String], public_access_cidrs: &[String]) -> VpcConfigRequest {
     let public = !public_access_cidrs.is_empty();
@@ -91,15 +86,6 @@ mod tests {
         assert_eq!(
             access_config().authentication_mode(),
             Some(&AuthenticationMode::ApiAndConfigMap)
-        );
-    }
-
-    #[test]
-    fn trust_policy_is_json() {
-        let doc: serde_json::Value = serde_json::from_str(CLUSTER_ROLE_TRUST).unwrap();
-        assert_eq!(
-            doc["Statement"][0]["Principal"]["Service"],
-            "eks.amazonaws.com"
         );
     }
 }

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use crate::plugin::{AttributePath, Value};
 use aws_sdk_eks::types::Cluster;
-use serde_json::json;
 
-use super::desired::{self, TRUST_POD_IDENTITY};
+use super::desired;
 use super::state::PlatformPrivate;
 use super::state::PlatformState;
 use super::{addons, autoscaler, emr, identity, nodes};
@@ -80,7 +79,7 @@ pub async fn ensure_assets(
         .as_ref_option()
         .copied()
         .unwrap_or(crate::platform::defaults::LOG_RETENTION_DAYS);
-    let retention = log_groups::check_retention(retention)
+    let retention = crate::platform::validate::check_retention(retention)
         .map_err(|why| Error::config(AttributePath::new("log_retention_days"), why))?;
     let groups = jobs::log_group_names(ctx.cluster);
     for name in groups.values() {
@@ -309,7 +308,7 @@ async fn ensure_addons(
     let aws = ctx.aws;
     let version = cluster.version().unwrap_or_default();
     let catalogue = addons::catalogue(aws, version).await?;
-    let chosen = addons::choose(&catalogue, version)
+    let chosen = crate::platform::addons::choose(&catalogue, version)
         .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster, why))?;
     let mut installed = BTreeMap::new();
     for (addon, addon_version) in &chosen {
@@ -371,12 +370,8 @@ async fn ensure_virtual_clusters(
         }
     }
     for namespace in &namespaces {
-        kube.apply(&json!({
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": { "name": namespace, "labels": { "app.kubernetes.io/managed-by": naming::KUBERNETES_MANAGER } },
-        }))
-        .await?;
+        kube.apply(&crate::platform::manifests::namespace(namespace))
+            .await?;
         if !private.namespaces.contains(namespace) {
             private.namespaces.push(namespace.clone());
         }
@@ -448,7 +443,8 @@ async fn ensure_execution_roles(
             .cloned()
             .unwrap_or_else(|| naming::execution_role(ctx.cluster, key, ctx.suffix));
         let namespaces = strings(&role.namespaces);
-        let pod_identity = known(&role.trust) == Some(TRUST_POD_IDENTITY);
+        let pod_identity = iam_documents::Trust::parse(known(&role.trust))
+            == Ok(iam_documents::Trust::PodIdentity);
         let trust = if pod_identity {
             iam_documents::pod_identity_trust()
         } else {
@@ -862,7 +858,7 @@ pub async fn discover(
             crate::platform::cluster_autoscaler::DEFAULT_SERVICE_ACCOUNT,
         )
         .iter()
-        .map(autoscaler::identity_of)
+        .map(crate::platform::manifests::object_ref)
         .collect();
     }
     Ok(())

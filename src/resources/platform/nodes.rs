@@ -11,19 +11,8 @@ use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::{Aws, Error};
 use crate::error::{AwsContext, NotFound};
 use crate::platform::defaults::Tooling;
-use crate::platform::naming;
 use crate::platform::node_roles::NodeRole;
-
-const NODE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-
-/// What every EKS node needs: join the cluster, pull images, run the VPC CNI,
-/// and be reachable by Session Manager instead of SSH.
-const NODE_POLICIES: [&str; 4] = [
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonEKS_CNI_Policy",
-    "AmazonSSMManagedInstanceCore",
-];
+use crate::platform::{iam_documents, naming};
 
 /// The node role: its ARN, creating it (and recording its name) if needed.
 pub async fn ensure_node_role(
@@ -60,7 +49,7 @@ pub async fn ensure_node_role(
                 .create_role()
                 .role_name(role_name)
                 .path(naming::iam_path(platform))
-                .assume_role_policy_document(NODE_TRUST)
+                .assume_role_policy_document(iam_documents::node_role_trust().to_string())
                 .description("EKS nodes of an emreks platform")
                 .set_tags(Some(iam_tags(tags)))
                 .send()
@@ -72,7 +61,7 @@ pub async fn ensure_node_role(
         }
     };
     *created = Some(role_name.to_string());
-    for policy in NODE_POLICIES {
+    for policy in iam_documents::NODE_ROLE_POLICIES {
         aws.iam
             .attach_role_policy()
             .role_name(role_name)

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
+use crate::platform::manifests::ObjectRef;
 use crate::resources::values::{Decimal, StringList, StringMap};
 use crate::timeouts::Timeouts;
 
@@ -225,5 +226,5 @@ pub struct AutoscalerIds {
     pub pod_identity_association: Option<String>,
     /// Kubernetes objects applied, as (apiVersion, kind, namespace, name).
     #[serde(default)]
-    pub objects: Vec<(String, String, Option<String>, String)>,
+    pub objects: Vec<ObjectRef>,
 }

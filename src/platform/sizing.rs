@@ -8,11 +8,14 @@
 //! A node's allocatable resources follow what the EKS AMIs configure for the
 //! kubelet (`kubeReserved` and the hard eviction threshold; no
 //! `systemReserved`), so the numbers match `kubectl describe node`.
+//!
+//! Longer than most files: over half of it is worked examples (tests) that
+//! pin each figure to what EKS and Spark compute for real instance types.
 
-use crate::platform::job_profiles::{
+use super::job_profiles::{
     memory_with_overhead_mib, ProfileSettings, DEFAULT_MEMORY_OVERHEAD_FACTOR,
 };
-use crate::platform::pod_templates::{JobProfile, SparkRole};
+use super::pod_templates::{JobProfile, SparkRole};
 
 /// A node group's instance type as `DescribeInstanceTypes` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
