@@ -2,13 +2,11 @@
 
 mod aws;
 mod error;
-mod kubernetes;
 mod logging;
 mod platform;
 mod plugin;
 mod provider;
 mod resources;
-mod timeouts;
 
 use std::time::Duration;
 

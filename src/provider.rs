@@ -19,7 +19,7 @@ use crate::plugin::schema::{
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
-use crate::timeouts::parse_duration;
+use crate::resources::timeouts::parse_duration;
 
 /// Services whose endpoint can be overridden, in schema order.
 const ENDPOINT_SERVICES: [&str; 10] = [

@@ -1,6 +1,17 @@
 //! Tags in the shapes the AWS APIs take them, and what a retag removes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// Tags as the EKS, EMR on EKS and CloudWatch Logs APIs take them.
+pub fn hash_map(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
+    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+pub fn emr_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_emr::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_emr::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
 
 pub fn ec2_tags(
     tags: &BTreeMap<String, String>,

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use super::Error;
+use crate::error::Error;
 
 /// What one poll saw.
 pub enum Poll<T> {

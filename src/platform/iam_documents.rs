@@ -253,28 +253,36 @@ pub fn tls_only_bucket_policy(partition: &str, bucket: &str) -> Value {
     })])
 }
 
+/// What the tests of every IAM document check.
+#[cfg(test)]
+pub(crate) mod checks {
+    use serde_json::Value;
+
+    use crate::platform::validate::policy_document;
+
+    /// Every document must pass the provider's own policy check.
+    pub fn assert_valid(doc: &Value) {
+        policy_document(&doc.to_string()).expect("a valid policy document");
+    }
+
+    pub fn statement<'a>(doc: &'a Value, sid: &str) -> &'a Value {
+        doc["Statement"]
+            .as_array()
+            .and_then(|s| s.iter().find(|st| st["Sid"] == sid))
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::checks::{assert_valid, statement};
     use super::*;
-    use crate::platform::validate::policy_document;
 
     const ACCOUNT: &str = "123456789012";
     const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
 
     fn provider_arn() -> String {
         format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}")
-    }
-
-    /// Every document must pass the provider's own policy check.
-    fn assert_valid(doc: &Value) {
-        policy_document(&doc.to_string()).expect("a valid policy document");
-    }
-
-    fn statement<'a>(doc: &'a Value, sid: &str) -> &'a Value {
-        doc["Statement"]
-            .as_array()
-            .and_then(|s| s.iter().find(|st| st["Sid"] == sid))
-            .unwrap_or_else(|| panic!("no statement {sid}"))
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! builder, and a test that one undoes the other. Parsers nothing calls
 //! yet are there for the ownership checks of update and destroy.
 //!
+//! Longer than most files: half of it is a round-trip test for each name.
+//!
 //! Most names end with the platform's random `suffix` (8 lowercase letters
 //! and digits), which keeps two platforms of the same name, in one account
 //! or across accounts, apart; the platform part is cut where a limit needs.

@@ -183,6 +183,15 @@ pub fn is_bottlerocket(ami_type: &str) -> bool {
     ami_type.starts_with("BOTTLEROCKET")
 }
 
+/// The AMI's root device, whose volume the launch template sizes.
+pub fn root_device(ami_type: &str) -> &'static str {
+    if is_bottlerocket(ami_type) {
+        "/dev/xvdb"
+    } else {
+        "/dev/xvda"
+    }
+}
+
 /// `arm64` for Graviton AMI types, as `DescribeInstanceTypes` names the
 /// architectures.
 pub fn ami_arch(ami: &str) -> &'static str {
@@ -226,42 +235,23 @@ mod tests {
     }
 
     #[test]
-    fn user_labels_and_taints_win() {
-        let critical = preset("critical");
-        let labels = resolved_labels(
-            critical,
-            &BTreeMap::from([
-                ("team".to_string(), "risk".to_string()),
-                ("role".to_string(), "vip".to_string()),
-            ]),
-        );
-        assert_eq!(labels.get("role").map(String::as_str), Some("vip"));
+    fn import_tells_the_users_labels_and_taints_from_the_presets() {
+        let spot = preset("non_critical_executor");
+        let mut running = resolved_labels(spot, &BTreeMap::new());
+        running.insert("team".to_string(), "risk".to_string());
         assert_eq!(
-            labels.get("node-lifecycle").map(String::as_str),
-            Some("on-demand")
+            extra_labels(spot, &running),
+            BTreeMap::from([("team".to_string(), "risk".to_string())])
         );
-        let vip = Taint {
-            key: "role".into(),
-            value: "vip".into(),
-            effect: TaintEffect::NoExecute,
+        let gpu = Taint {
+            key: "gpu".into(),
+            value: "none".into(),
+            effect: TaintEffect::PreferNoSchedule,
         };
-        let taints = resolved_taints(critical, std::slice::from_ref(&vip));
-        assert_eq!(
-            taints,
-            vec![Taint {
-                key: "role".into(),
-                value: "vip".into(),
-                effect: TaintEffect::NoExecute
-            }]
-        );
-        assert_eq!(extra_taints(critical, &taints), vec![vip]);
-        assert_eq!(
-            extra_labels(critical, &labels),
-            BTreeMap::from([
-                ("role".to_string(), "vip".to_string()),
-                ("team".to_string(), "risk".to_string()),
-            ])
-        );
+        let running = resolved_taints(spot, std::slice::from_ref(&gpu));
+        assert_eq!(running.len(), 3, "{running:?}");
+        assert_eq!(extra_taints(spot, &running), vec![gpu]);
+        assert!(extra_taints(None, &[]).is_empty());
     }
 
     #[test]
@@ -304,5 +294,7 @@ mod tests {
         assert_eq!(sized_pod(CUSTOM), None);
         assert_eq!(ami_arch("AL2023_ARM_64_STANDARD"), "arm64");
         assert!(is_bottlerocket("BOTTLEROCKET_x86_64"));
+        assert_eq!(root_device("BOTTLEROCKET_ARM_64"), "/dev/xvdb");
+        assert_eq!(root_device("AL2023_x86_64_STANDARD"), "/dev/xvda");
     }
 }

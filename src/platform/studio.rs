@@ -14,9 +14,33 @@ use super::pod_templates::JobProfile;
 /// Port of the Jupyter Enterprise Gateway a Workspace reaches its engine on.
 pub const GATEWAY_PORT: i32 = 18888;
 
-/// How a notebook user is named: an IAM user or role, or an IAM Identity
-/// Center user or group.
-pub const IDENTITY_TYPES: [&str; 2] = ["USER", "GROUP"];
+/// Who a notebook user is: an IAM user or role, or an IAM Identity Center
+/// user (`User`), or an IAM Identity Center group (`Group`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityType {
+    User,
+    Group,
+}
+
+impl IdentityType {
+    /// The `identity_type` of the configuration: `USER` or `GROUP`.
+    pub fn parse(value: &str) -> Result<IdentityType, String> {
+        match value {
+            "USER" => Ok(IdentityType::User),
+            "GROUP" => Ok(IdentityType::Group),
+            other => Err(format!(
+                "\"{other}\" is not an identity type; use \"USER\" or \"GROUP\"."
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityType::User => "USER",
+            IdentityType::Group => "GROUP",
+        }
+    }
+}
 
 /// How users sign in to the Studio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -373,20 +397,15 @@ pub fn default_overrides(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::validate::policy_document;
+    use crate::platform::iam_documents::checks::{assert_valid, statement};
 
     const ACCOUNT: &str = "123456789012";
 
-    /// Every document must pass the provider's own policy check.
-    fn assert_valid(doc: &Value) {
-        policy_document(&doc.to_string()).expect("a valid policy document");
-    }
-
-    fn statement<'a>(doc: &'a Value, sid: &str) -> &'a Value {
-        doc["Statement"]
-            .as_array()
-            .and_then(|s| s.iter().find(|st| st["Sid"] == sid))
-            .unwrap_or_else(|| panic!("no statement {sid}"))
+    #[test]
+    fn identity_types() {
+        assert_eq!(IdentityType::parse("GROUP"), Ok(IdentityType::Group));
+        assert_eq!(IdentityType::User.as_str(), "USER");
+        assert!(IdentityType::parse("ROBOT").is_err());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::PlatformState;
-use crate::aws::{bucket, Aws, Error};
+use super::schema::PlatformState;
+use crate::aws::s3::object;
+use crate::aws::Aws;
+use crate::error::{Error, Result};
 use crate::platform::naming;
 
 /// The configuration arguments of a platform, as the user wrote them.
@@ -36,63 +38,25 @@ pub fn arguments_of(state: &PlatformState) -> PlatformState {
     }
 }
 
-pub async fn save(
-    aws: &Aws,
-    bucket_name: &str,
-    cluster: &str,
-    state: &PlatformState,
-) -> Result<(), Error> {
+pub async fn save(aws: &Aws, bucket: &str, cluster: &str, state: &PlatformState) -> Result<()> {
+    let key = naming::settings_key(cluster);
     let body = serde_json::to_vec(&Settings {
         state: arguments_of(state),
     })
-    .map_err(|e| {
-        Error::aws_message("s3:PutObject", naming::settings_key(cluster), e.to_string())
-    })?;
-    bucket::put_object(
-        aws,
-        bucket_name,
-        &naming::settings_key(cluster),
-        &body,
-        "application/json",
-    )
-    .await
+    .map_err(|e| Error::aws_message("s3:PutObject", &key, e.to_string()))?;
+    object::put_object(aws, bucket, &key, &body, "application/json").await
 }
 
 /// The saved arguments, or `None` when the platform has none saved.
-pub async fn load(
-    aws: &Aws,
-    bucket_name: &str,
-    cluster: &str,
-) -> Result<Option<PlatformState>, Error> {
+pub async fn load(aws: &Aws, bucket: &str, cluster: &str) -> Result<Option<PlatformState>> {
     let key = naming::settings_key(cluster);
-    let resource = format!("s3://{bucket_name}/{key}");
-    let object = match aws
-        .s3
-        .get_object()
-        .bucket(bucket_name)
-        .key(&key)
-        .send()
-        .await
-    {
-        Ok(object) => object,
-        Err(e) => {
-            let err = Error::aws("s3:GetObject", &resource, e);
-            return match err.code() {
-                Some("NoSuchKey" | "NoSuchBucket") => Ok(None),
-                _ => Err(err),
-            };
-        }
+    let Some(bytes) = object::get_object(aws, bucket, &key).await? else {
+        return Ok(None);
     };
-    let bytes = object
-        .body
-        .collect()
-        .await
-        .map_err(|e| Error::aws_message("s3:GetObject", &resource, e.to_string()))?
-        .into_bytes();
     let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
         Error::aws_message(
             "s3:GetObject",
-            &resource,
+            format!("s3://{bucket}/{key}"),
             format!("unreadable settings: {e}"),
         )
     })?;
