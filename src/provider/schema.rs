@@ -1,24 +1,19 @@
-//! The provider: its configuration schema, validation and the AWS clients it
-//! hands to the resources.
+//! The provider's own configuration as Terraform sees it: the schema (how
+//! to reach AWS: region, credentials, retries, endpoints, default tags),
+//! the configuration it exchanges, and its decoding into the settings the
+//! AWS clients are built from, every problem a diagnostic on its attribute.
 
 use std::collections::BTreeMap;
 
-use crate::plugin::provider::Provider;
-use crate::plugin::resource::{DynResource, Registered};
-use crate::plugin::schema::{NestedBlock, Schema};
-use crate::plugin::{AttributePath, Diagnostics, Value};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::config::{self, AssumeRole, AwsSettings, Endpoints, StaticCredentials};
-use crate::aws::SharedAws;
 use crate::platform::validate;
 use crate::plugin::schema::{
-    block, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
+    block, boolean, list_of_strings, map_of_strings, number, optional, required, sensitive, string,
+    Attribute, Block, NestedBlock, Schema,
 };
-use crate::resources::nodegroup::NodegroupResource;
-use crate::resources::notebook_user::NotebookUserResource;
-use crate::resources::platform::PlatformResource;
+use crate::plugin::{AttributePath, Diagnostics, Value};
 use crate::resources::timeouts::parse_duration;
 
 /// Services whose endpoint can be overridden, in schema order.
@@ -34,11 +29,6 @@ const ENDPOINT_SERVICES: [&str; 10] = [
     "autoscaling",
     "kubernetes",
 ];
-
-#[derive(Default)]
-pub struct EmrEksProvider {
-    aws: SharedAws,
-}
 
 #[derive(Serialize, Deserialize, Default, Debug)]
 pub struct ProviderConfig {
@@ -242,135 +232,72 @@ pub fn settings_from_config(diags: &mut Diagnostics, config: &ProviderConfig) ->
     settings
 }
 
-#[async_trait]
-impl Provider for EmrEksProvider {
-    type Config = ProviderConfig;
-
-    fn name(&self) -> &'static str {
-        "emreks"
-    }
-
-    fn schema(&self) -> Schema {
-        let endpoint_attributes: Vec<(&str, crate::plugin::schema::Attribute)> = ENDPOINT_SERVICES
-            .iter()
-            .map(|service| {
-                let doc = if *service == "kubernetes" {
-                    "URL of the Kubernetes API to use for every cluster instead of the cluster's own endpoint (local emulators, proxies).".to_string()
-                } else {
-                    format!("Custom endpoint URL for the `{service}` AWS API.")
-                };
-                (*service, optional(string(), &doc))
-            })
-            .collect();
-        let endpoints = NestedBlock::Optional(crate::plugin::schema::Block {
-            description: "Custom endpoint URLs, one per service, e.g. for a local AWS emulator or VPC endpoints.".to_string(),
-            attributes: endpoint_attributes
-                .into_iter()
-                .map(|(name, attribute)| (name.to_string(), attribute))
-                .collect(),
-            ..Default::default()
-        });
-        let assume_role = NestedBlock::Optional(block(
-            "An IAM role to assume with STS before any other AWS call.",
+pub fn schema() -> Schema {
+    let endpoint_attributes: Vec<(&str, Attribute)> = ENDPOINT_SERVICES
+        .iter()
+        .map(|service| {
+            let doc = if *service == "kubernetes" {
+                "URL of the Kubernetes API to use for every cluster instead of the cluster's own endpoint (local emulators, proxies).".to_string()
+            } else {
+                format!("Custom endpoint URL for the `{service}` AWS API.")
+            };
+            (*service, optional(string(), &doc))
+        })
+        .collect();
+    let endpoints = NestedBlock::Optional(Block {
+        description:
+            "Custom endpoint URLs, one per service, e.g. for a local AWS emulator or VPC endpoints."
+                .to_string(),
+        attributes: endpoint_attributes
+            .into_iter()
+            .map(|(name, attribute)| (name.to_string(), attribute))
+            .collect(),
+        ..Default::default()
+    });
+    let assume_role = NestedBlock::Optional(block(
+        "An IAM role to assume with STS before any other AWS call.",
+        [
+            ("role_arn", required(string(), "ARN of the role to assume.")),
+            (
+                "session_name",
+                optional(
+                    string(),
+                    "Session name (default `terraform-provider-emreks`).",
+                ),
+            ),
+            (
+                "external_id",
+                optional(string(), "External ID the role's trust policy requires."),
+            ),
+            (
+                "duration",
+                optional(
+                    string(),
+                    "Session duration, from `15m` to `12h` (default `1h`).",
+                ),
+            ),
+        ],
+        [],
+    ));
+    Schema {
+        version: 1,
+        block: block(
+            "The emreks provider stands up an Apache Spark data platform on Amazon EMR on EKS. It authenticates to AWS like the hashicorp/aws provider.",
             [
-                ("role_arn", required(string(), "ARN of the role to assume.")),
-                (
-                    "session_name",
-                    optional(
-                        string(),
-                        "Session name (default `terraform-provider-emreks`).",
-                    ),
-                ),
-                (
-                    "external_id",
-                    optional(string(), "External ID the role's trust policy requires."),
-                ),
-                (
-                    "duration",
-                    optional(
-                        string(),
-                        "Session duration, from `15m` to `12h` (default `1h`).",
-                    ),
-                ),
+                ("region", optional(string(), "AWS region, e.g. `eu-west-1`. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's region.")),
+                ("profile", optional(string(), "Named profile of the shared AWS config and credentials files. Defaults to `AWS_PROFILE`, then `default`.")),
+                ("shared_config_files", optional(list_of_strings(), "Paths of shared config files (default `~/.aws/config`).")),
+                ("shared_credentials_files", optional(list_of_strings(), "Paths of shared credentials files (default `~/.aws/credentials`).")),
+                ("access_key", sensitive(optional(string(), "Static access key ID. Prefer the environment or a profile."))),
+                ("secret_key", sensitive(optional(string(), "Static secret access key. Prefer the environment or a profile."))),
+                ("token", sensitive(optional(string(), "Session token for temporary static credentials."))),
+                ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors, with backoff (default 25).")),
+                ("s3_use_path_style", optional(boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
+                ("skip_credentials_validation", optional(boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
+                ("default_tags", optional(map_of_strings(), "Tags added to every taggable AWS object the provider creates. A resource's own `tags` win on equal keys.")),
             ],
-            [],
-        ));
-        Schema {
-            version: 1,
-            block: block(
-                "The emreks provider stands up an Apache Spark data platform on Amazon EMR on EKS. It authenticates to AWS like the hashicorp/aws provider.",
-                [
-                    ("region", optional(string(), "AWS region, e.g. `eu-west-1`. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's region.")),
-                    ("profile", optional(string(), "Named profile of the shared AWS config and credentials files. Defaults to `AWS_PROFILE`, then `default`.")),
-                    ("shared_config_files", optional(list_of_strings(), "Paths of shared config files (default `~/.aws/config`).")),
-                    ("shared_credentials_files", optional(list_of_strings(), "Paths of shared credentials files (default `~/.aws/credentials`).")),
-                    ("access_key", sensitive(optional(string(), "Static access key ID. Prefer the environment or a profile."))),
-                    ("secret_key", sensitive(optional(string(), "Static secret access key. Prefer the environment or a profile."))),
-                    ("token", sensitive(optional(string(), "Session token for temporary static credentials."))),
-                    ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors, with backoff (default 25).")),
-                    ("s3_use_path_style", optional(crate::plugin::schema::boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
-                    ("skip_credentials_validation", optional(crate::plugin::schema::boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
-                    ("default_tags", optional(map_of_strings(), "Tags added to every taggable AWS object the provider creates. A resource's own `tags` win on equal keys.")),
-                ],
-                [("assume_role", assume_role), ("endpoints", endpoints)],
-            ),
-        }
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: Self::Config) {
-        settings_from_config(diags, &config);
-    }
-
-    async fn configure(
-        &self,
-        diags: &mut Diagnostics,
-        _terraform_version: String,
-        config: Self::Config,
-    ) {
-        let settings = settings_from_config(diags, &config);
-        if settings.region.is_none() {
-            diags.error(
-                "No AWS region",
-                "Set the provider's `region`, or AWS_REGION, or a region in the AWS profile.",
-                AttributePath::new("region"),
-            );
-        }
-        if !diags.has_errors() {
-            match config::build(&settings).await {
-                Ok(aws) => {
-                    // Like the hashicorp/aws provider: bad credentials fail here, once,
-                    // rather than in the middle of an apply.
-                    if !settings.skip_credentials_validation {
-                        if let Err(err) = aws.account_id().await {
-                            diags.root_error(
-                                "Invalid AWS credentials",
-                                format!("{err}. Check the credentials, or set skip_credentials_validation."),
-                            );
-                            return;
-                        }
-                    }
-                    self.aws.set(aws)
-                }
-                Err(why) => diags.root_error("Cannot configure AWS", why),
-            }
-        }
-    }
-
-    fn resources(&self) -> Vec<(&'static str, Box<dyn DynResource>)> {
-        vec![
-            (
-                "platform",
-                Box::new(Registered::new(PlatformResource::new(self.aws.clone()))),
-            ),
-            (
-                "nodegroup",
-                Box::new(Registered::new(NodegroupResource::new(self.aws.clone()))),
-            ),
-            (
-                "notebook_user",
-                Box::new(Registered::new(NotebookUserResource::new(self.aws.clone()))),
-            ),
-        ]
+            [("assume_role", assume_role), ("endpoints", endpoints)],
+        ),
     }
 }
 
