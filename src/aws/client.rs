@@ -7,11 +7,9 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::OnceCell;
 
-pub use crate::error::{AwsContext, Error};
+use crate::error::{AwsContext, Error, Result};
 
 /// Every AWS client a resource may need, configured once per provider instance.
-// Some clients wait for the EMR, S3, logs and Auto Scaling parts of the platform.
-#[allow(dead_code)]
 pub struct Aws {
     pub region: String,
     pub partition: String,
@@ -35,7 +33,7 @@ pub struct Aws {
 
 impl Aws {
     /// The account the credentials belong to, asked of STS once.
-    pub async fn account_id(&self) -> Result<&str, Error> {
+    pub async fn account_id(&self) -> Result<&str> {
         self.account_id
             .get_or_try_init(|| async {
                 let identity = self

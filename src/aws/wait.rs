@@ -1,9 +1,12 @@
-//! Polling with capped exponential backoff until a resource settles.
+//! Waiting on AWS: polls with capped exponential backoff until an object
+//! settles, giving up promptly when Terraform asks the provider to stop
+//! (what exists is then in the state); and deletes retried while network
+//! interfaces AWS services made still hold what is being deleted.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// What one poll saw.
 pub enum Poll<T> {
@@ -48,10 +51,10 @@ pub async fn until<T, F, Fut>(
     timeout: Duration,
     backoff: Backoff,
     mut poll: F,
-) -> Result<T, Error>
+) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Poll<T>, Error>>,
+    Fut: Future<Output = Result<Poll<T>>>,
 {
     let started = Instant::now();
     let mut attempt = 0;
@@ -93,10 +96,10 @@ pub async fn delete_when_released<F, Fut>(
     resource: &str,
     timeout: Duration,
     mut delete: F,
-) -> Result<(), Error>
+) -> Result<()>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), Error>>,
+    Fut: Future<Output = Result<()>>,
 {
     until(operation, resource, timeout, Backoff::FAST, || {
         let attempt = delete();

@@ -79,12 +79,15 @@ async fn nat_state(aws: &Aws, nat_id: &str) -> Result<Option<String>> {
         .ec2
         .describe_nat_gateways()
         .nat_gateway_ids(nat_id)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<Vec<_>, _>>()
         .await
         .context("ec2:DescribeNatGateways", nat_id)
         .found()?;
-    Ok(described.and_then(|out| {
-        out.nat_gateways()
+    Ok(described.and_then(|gateways| {
+        gateways
             .first()
             .and_then(|n| n.state())
             .map(|s| s.as_str().to_string())

@@ -198,7 +198,8 @@ pub async fn untag_endpoint(aws: &Aws, arn: &str, key: &str, resource: &str) -> 
         .map(drop)
 }
 
-/// Deletes the endpoint and waits until EMR reports it terminated.
+/// Deletes the endpoint and waits until EMR reports it terminated; one
+/// already gone is deleted.
 pub async fn delete_endpoint(
     aws: &Aws,
     virtual_cluster: &str,
@@ -212,7 +213,8 @@ pub async fn delete_endpoint(
         .virtual_cluster_id(virtual_cluster)
         .send()
         .await
-        .context("emr-containers:DeleteManagedEndpoint", resource)?;
+        .context("emr-containers:DeleteManagedEndpoint", resource)
+        .ignore_not_found()?;
     wait::until(
         "emr-containers:DescribeManagedEndpoint",
         resource,

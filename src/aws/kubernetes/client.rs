@@ -39,7 +39,7 @@ pub struct Kube {
 
 /// A client of `cluster`'s Kubernetes API, authenticated with the provider's
 /// AWS credentials; fails early when no token can be made.
-pub async fn connect(aws: &Aws, cluster: &aws_sdk_eks::types::Cluster) -> Result<Kube, Error> {
+pub async fn connect(aws: &Aws, cluster: &aws_sdk_eks::types::Cluster) -> Result<Kube> {
     let name = cluster.name().unwrap_or_default().to_string();
     let resource = format!("EKS cluster {name:?}");
     let fail = |message: String| Error::kubernetes("k8s:connect", &resource, message);
@@ -114,7 +114,7 @@ impl Kube {
     }
 
     /// The client, with a token renewed when it is about to expire.
-    pub(super) async fn client(&self) -> Result<kube::Client, Error> {
+    pub(super) async fn client(&self) -> Result<kube::Client> {
         let mut slot = self.client.lock().await;
         if let Some((client, made)) = slot.as_ref() {
             if made.elapsed() < TOKEN_REFRESH {
@@ -158,10 +158,10 @@ impl Kube {
         operation: &str,
         resource: &str,
         mut request: F,
-    ) -> Result<T, Error>
+    ) -> Result<T>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<kube::Result<T>, Error>>,
+        Fut: std::future::Future<Output = Result<kube::Result<T>>>,
     {
         let mut attempt = 0;
         loop {

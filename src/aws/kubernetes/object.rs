@@ -37,7 +37,7 @@ impl Kube {
         api_version: &str,
         kind: &str,
         namespace: Option<&str>,
-    ) -> Result<Api<DynamicObject>, Error> {
+    ) -> Result<Api<DynamicObject>> {
         let fail = |message: String| Error::kubernetes(operation, resource, message);
         let (group, plural, namespaced) = kind_info(kind).map_err(fail)?;
         let (api_group, version) = api_version.split_once('/').unwrap_or(("", api_version));
@@ -58,7 +58,7 @@ impl Kube {
 
     /// Creates or updates the object (server-side apply, taking over fields
     /// other managers set: Terraform's configuration is the source of truth).
-    pub async fn apply(&self, manifest: &Value) -> Result<(), Error> {
+    pub async fn apply(&self, manifest: &Value) -> Result<()> {
         let (api_version, kind) = (text(manifest, "apiVersion"), text(manifest, "kind"));
         let metadata = manifest.get("metadata");
         let name = metadata.and_then(|m| m.get("name")).and_then(Value::as_str);
@@ -86,7 +86,7 @@ impl Kube {
         kind: &str,
         namespace: Option<&str>,
         name: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool> {
         let resource = self.describe(kind, namespace, name);
         self.retrying("k8s:get", &resource, || async {
             let api = self
@@ -106,7 +106,7 @@ impl Kube {
         kind: &str,
         namespace: Option<&str>,
         name: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<()> {
         let resource = self.describe(kind, namespace, name);
         let params = DeleteParams::background();
         self.retrying("k8s:delete", &resource, || async {
@@ -124,11 +124,7 @@ impl Kube {
     /// Deletes the namespace and waits until it is gone: Kubernetes deletes
     /// what it holds first, and a namespace of the same name cannot be made
     /// (by a later apply) until then.
-    pub async fn delete_namespace_and_wait(
-        &self,
-        name: &str,
-        timeout: Duration,
-    ) -> Result<(), Error> {
+    pub async fn delete_namespace_and_wait(&self, name: &str, timeout: Duration) -> Result<()> {
         self.delete("v1", "Namespace", None, name).await?;
         let resource = self.describe("Namespace", None, name);
         wait::until("k8s:delete", &resource, timeout, Backoff::FAST, || async {

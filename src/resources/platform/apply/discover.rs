@@ -6,17 +6,17 @@
 
 use super::super::private::{PlatformPrivate, StudioIds};
 use super::super::schema::Recorded;
+use super::studio::named_pieces;
 use crate::aws::eks::cluster::{find_cluster, oidc_issuer};
 use crate::aws::eks::{addon, nodegroup};
 use crate::aws::emrcontainers::virtual_cluster;
 use crate::aws::iam::{oidc_provider, role};
 use crate::aws::logs::log_group;
-use crate::aws::s3::bucket;
 use crate::aws::Aws;
 use crate::error::Result;
 use crate::platform::addons::REQUIRED_ADDONS;
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
-use crate::platform::naming::{self, BucketPurpose, PlatformRole};
+use crate::platform::naming::{self, PlatformRole};
 use crate::platform::{jobs, manifests};
 
 use super::cluster::kubernetes_version;
@@ -59,19 +59,12 @@ pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPriv
     }
     if private.studio.is_none() {
         if let (Some(studio), Some(suffix)) = (&recorded.studio, private.suffix.as_deref()) {
-            let workspace_bucket = naming::bucket(BucketPurpose::Studio, cluster_name, suffix);
-            let bucket_created = bucket::bucket_exists(aws, &workspace_bucket).await?;
             private.studio = Some(StudioIds {
-                service_role: Some(PlatformRole::StudioService.name(cluster_name, suffix)),
-                user_role: studio
-                    .sso
-                    .then(|| PlatformRole::StudioUser.name(cluster_name, suffix)),
                 workspace_security_group: studio.workspace_security_group.clone(),
                 engine_security_group: studio.engine_security_group.clone(),
-                workspace_bucket: Some(workspace_bucket),
-                bucket_created,
                 studio_id: Some(studio.id.clone()),
                 url: studio.url.clone(),
+                ..named_pieces(aws, cluster_name, suffix, studio.sso).await?
             });
         }
     }

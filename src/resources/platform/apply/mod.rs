@@ -12,6 +12,8 @@ mod network;
 mod reconcile;
 pub(super) mod studio;
 
+pub(super) use network::{discover as discover_network, given_subnets};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -252,5 +254,3 @@ pub async fn destroy(aws: &Aws, prior: &Recorded, private: &mut PlatformPrivate)
     }
     Ok(())
 }
-
-pub(super) use network::{discover as discover_network, given_subnets};

@@ -336,22 +336,26 @@ pub async fn find_studio_ids(
         return Ok(None);
     };
     let described = emr_studio::find_studio(aws, id).await?;
-    let workspace_bucket = naming::bucket(BucketPurpose::Studio, platform, suffix);
+    let text = |field: Option<&str>| field.map(str::to_string);
+    let found = described.as_ref();
     Ok(Some(StudioIds {
+        workspace_security_group: text(found.and_then(|s| s.workspace_security_group_id())),
+        engine_security_group: text(found.and_then(|s| s.engine_security_group_id())),
+        studio_id: Some(id.to_string()),
+        url: text(found.and_then(|s| s.url())),
+        ..named_pieces(aws, platform, suffix, auth_mode == Some(AuthMode::Sso)).await?
+    }))
+}
+
+/// What the platform made for its Studio under names of its own: the
+/// roles, and the Workspace bucket (and whether it is there to delete).
+pub async fn named_pieces(aws: &Aws, platform: &str, suffix: &str, sso: bool) -> Result<StudioIds> {
+    let workspace_bucket = naming::bucket(BucketPurpose::Studio, platform, suffix);
+    Ok(StudioIds {
         service_role: Some(PlatformRole::StudioService.name(platform, suffix)),
-        user_role: (auth_mode == Some(AuthMode::Sso))
-            .then(|| PlatformRole::StudioUser.name(platform, suffix)),
-        workspace_security_group: described
-            .as_ref()
-            .and_then(|s| s.workspace_security_group_id())
-            .map(str::to_string),
-        engine_security_group: described
-            .as_ref()
-            .and_then(|s| s.engine_security_group_id())
-            .map(str::to_string),
+        user_role: sso.then(|| PlatformRole::StudioUser.name(platform, suffix)),
         bucket_created: bucket::bucket_exists(aws, &workspace_bucket).await?,
         workspace_bucket: Some(workspace_bucket),
-        studio_id: Some(id.to_string()),
-        url: described.as_ref().and_then(|s| s.url()).map(str::to_string),
-    }))
+        ..Default::default()
+    })
 }
