@@ -20,13 +20,17 @@ pub struct SubnetPlan {
 /// balancers). With 2^b blocks (2^b > AZs), private subnets take the first
 /// blocks and the public ones share the last block.
 pub fn plan_subnets(vpc: Ipv4Net, zones: &[String]) -> Result<Vec<SubnetPlan>, String> {
-    let count = zones.len() as u32;
+    let count = u32::try_from(zones.len()).unwrap_or(u32::MAX);
     if count == 0 {
         return Err("no availability zones".into());
     }
-    let block_bits = (count + 1).next_power_of_two().trailing_zeros();
-    let public_bits = count.next_power_of_two().trailing_zeros();
-    let block_prefix = vpc.prefix_len() as u32 + block_bits;
+    let bits = |n: u32| {
+        n.checked_next_power_of_two()
+            .map_or(u32::BITS, u32::trailing_zeros)
+    };
+    let block_bits = bits(count.saturating_add(1));
+    let public_bits = bits(count);
+    let block_prefix = u32::from(vpc.prefix_len()) + block_bits;
     let public_prefix = block_prefix + public_bits;
     if public_prefix > 28 {
         return Err(format!(
@@ -34,24 +38,26 @@ pub fn plan_subnets(vpc: Ipv4Net, zones: &[String]) -> Result<Vec<SubnetPlan>, S
         ));
     }
     let blocks: Vec<Ipv4Net> = vpc
-        .subnets(block_prefix as u8)
+        .subnets(u8::try_from(block_prefix).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?
         .collect();
     let last_block = *blocks.last().ok_or("no blocks")?;
     let public_blocks: Vec<Ipv4Net> = last_block
-        .subnets(public_prefix as u8)
+        .subnets(u8::try_from(public_prefix).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?
         .collect();
+    // There are more blocks than zones, and as many public blocks as zones
+    // rounded up to a power of two.
     let mut plan = Vec::new();
-    for (index, zone) in zones.iter().enumerate() {
+    for ((zone, private), public) in zones.iter().zip(&blocks).zip(&public_blocks) {
         plan.push(SubnetPlan {
             availability_zone: zone.clone(),
-            cidr: blocks[index],
+            cidr: *private,
             public: false,
         });
         plan.push(SubnetPlan {
             availability_zone: zone.clone(),
-            cidr: public_blocks[index],
+            cidr: *public,
             public: true,
         });
     }

@@ -252,8 +252,9 @@ fn detail(shape: &InstanceShape, request: &PodRequest) -> Detail {
     let (pods, binding) = limits
         .into_iter()
         .min_by_key(|(pods, _)| *pods)
-        .expect("three limits");
-    let pods = pods as u32; // at most free_slots
+        .unwrap_or((0, Binding::MaxPods));
+    // At most free_slots, itself a u32.
+    let pods = u32::try_from(pods).unwrap_or(free_slots);
     let share = |daemonsets: u64, each: u64, total: u64| {
         if total == 0 {
             return 1.0;

@@ -133,10 +133,15 @@ fn document(statements: Vec<Value>) -> Value {
 /// Trust of the EMR Studio service role, limited to EMR resources of this
 /// account and region (the confused-deputy guard EMR documents).
 pub fn studio_service_role_trust(partition: &str, region: &str, account_id: &str) -> Value {
+    emr_trust(partition, region, account_id, json!("sts:AssumeRole"))
+}
+
+/// EMR may take the role, for EMR resources of this account and region only.
+fn emr_trust(partition: &str, region: &str, account_id: &str, actions: Value) -> Value {
     document(vec![json!({
         "Effect": "Allow",
         "Principal": { "Service": "elasticmapreduce.amazonaws.com" },
-        "Action": "sts:AssumeRole",
+        "Action": actions,
         "Condition": {
             "StringEquals": { "aws:SourceAccount": account_id },
             "ArnLike": {
@@ -180,9 +185,12 @@ pub fn studio_user_policy() -> Value {
 /// Trust of an SSO-mode Studio's user role: EMR assumes it on a user's behalf
 /// and sets the user's identity context on the session.
 pub fn studio_user_role_trust(partition: &str, region: &str, account_id: &str) -> Value {
-    let mut trust = studio_service_role_trust(partition, region, account_id);
-    trust["Statement"][0]["Action"] = json!(["sts:AssumeRole", "sts:SetContext"]);
-    trust
+    emr_trust(
+        partition,
+        region,
+        account_id,
+        json!(["sts:AssumeRole", "sts:SetContext"]),
+    )
 }
 
 /// Permissions of the EMR Studio service role, after EMR's documented
