@@ -384,4 +384,18 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn a_size_aws_cannot_take_is_a_configuration_error() {
+        let mut planned = state("critical");
+        planned.max_size = Value::Value(i64::from(i32::MAX) + 1);
+        let Err(Error::Config { path, .. }) = NodegroupSpec::decode(&planned) else {
+            panic!("a configuration error");
+        };
+        assert_eq!(path.to_string(), "max_size");
+        planned.max_size = Value::Value(3);
+        let spec = NodegroupSpec::decode(&planned).unwrap();
+        assert_eq!(spec.scaling.max_size, Some(3));
+        assert_eq!(spec.disk_size, 50);
+    }
 }

@@ -203,3 +203,41 @@ pub fn configured(state: &NotebookUserState) -> BTreeMap<String, Configured> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(name: &str) -> Value<EndpointState> {
+        Value::Value(EndpointState {
+            name: Value::Value(name.into()),
+            execution_role: Value::Value("notebooks".into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn each_endpoint_keeps_its_place_for_errors() {
+        let state = NotebookUserState {
+            platform_id: Value::Value("analytics".into()),
+            identity_name: Value::Value("analyst".into()),
+            managed_endpoints: Value::Value(vec![endpoint("b"), endpoint("a")]),
+            ..Default::default()
+        };
+        let spec = NotebookUserSpec::decode(&state).unwrap();
+        assert_eq!(spec.identity_type, IdentityType::User);
+        assert_eq!(spec.endpoint_paths["a"].to_string(), "managed_endpoints[1]");
+        assert_eq!(
+            spec.endpoints["b"].execution_role.as_deref(),
+            Some("notebooks")
+        );
+        let robot = NotebookUserState {
+            identity_type: Value::Value("ROBOT".into()),
+            ..state
+        };
+        assert!(matches!(
+            NotebookUserSpec::decode(&robot),
+            Err(Error::Config { .. })
+        ));
+    }
+}

@@ -1,7 +1,9 @@
 //! `emreks_platform` as Terraform sees it: the schema, the state it
 //! exchanges with Terraform (`PlatformState`, every attribute a
-//! `plugin::Value`), and the typed spec the planned state decodes into
-//! once, at apply, with every default filled in and every value checked.
+//! `plugin::Value`), and the typed views of it the lifecycle works from:
+//! the spec the planned state decodes into once, at apply, with every
+//! default filled in and every value checked; and the record of what an
+//! existing platform's state says.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -555,5 +557,74 @@ pub fn profile_settings(profile: &JobProfileState, kind: JobProfile) -> ProfileS
         driver_cores: cores(&profile.driver_cores, reference.driver_cores),
         driver_memory: known(&profile.driver_memory)
             .map_or(reference.driver_memory.clone(), str::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::values::to_list;
+
+    fn planned() -> PlatformState {
+        PlatformState {
+            name: Value::Value("analytics".into()),
+            vpc_cidr: Value::Value("10.0.0.0/16".into()),
+            availability_zones: to_list(["eu-west-1a".to_string(), "eu-west-1b".to_string()]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_spec_fills_in_the_reference_values() {
+        let spec = PlatformSpec::decode(&planned()).unwrap();
+        assert_eq!(spec.release_label, defaults::RELEASE_LABEL);
+        assert_eq!(spec.log_retention_days, 30);
+        assert_eq!(spec.tooling, Tooling::default());
+        assert_eq!(spec.timeouts, DEFAULT_TIMEOUTS);
+        let NetworkSpec::Own { subnets, .. } = &spec.network else {
+            panic!("a VPC of its own: {:?}", spec.network);
+        };
+        assert_eq!(subnets.len(), 4);
+    }
+
+    #[test]
+    fn a_value_refused_at_apply_points_at_its_attribute() {
+        let mut state = planned();
+        state.execution_roles = Value::Value(BTreeMap::from([(
+            "jobs".to_string(),
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list(["batch".to_string()]),
+                policy: Value::Value("{not json".into()),
+                trust: Value::Null,
+            }),
+        )]));
+        let Err(Error::Config { path, .. }) = PlatformSpec::decode(&state) else {
+            panic!("a configuration error");
+        };
+        assert_eq!(path.to_string(), "execution_roles[\"jobs\"].policy");
+
+        let mut state = planned();
+        state.log_retention_days = Value::Value(31);
+        let Err(Error::Config { path, .. }) = PlatformSpec::decode(&state) else {
+            panic!("a configuration error");
+        };
+        assert_eq!(path.to_string(), "log_retention_days");
+    }
+
+    #[test]
+    fn the_record_reads_what_exists() {
+        let mut state = planned();
+        state.id = Value::Value("analytics".into());
+        state.studio_id = Value::Value("es-1".into());
+        state.studio = Value::Value(StudioState {
+            auth_mode: Value::Value("SSO".into()),
+            ..Default::default()
+        });
+        let recorded = Recorded::decode(&state);
+        assert_eq!(recorded.name, "analytics");
+        assert_eq!(
+            recorded.studio.map(|s| (s.id, s.sso)),
+            Some(("es-1".to_string(), true))
+        );
     }
 }
