@@ -1,4 +1,9 @@
 //! terraform-provider-emreks: an Apache Spark data platform on Amazon EMR on EKS.
+//!
+//! Floors, top down: `provider` (its configuration, the resources it
+//! serves), `resources` (one folder per resource: schema, plan, apply,
+//! read), `aws` (one file per AWS object), with the domain (`platform`),
+//! the protocol (`plugin`) and the one error type (`error`) beneath.
 
 mod aws;
 mod error;

@@ -1,6 +1,9 @@
-//! The domain: what a Spark platform on EMR on EKS is, as pure functions:
-//! validation, IAM documents, node-group presets, pod templates, job
-//! configurations and Kubernetes manifests. Nothing here performs I/O.
+//! The domain: what a Spark platform on EMR on EKS is, as pure functions
+//! and plain types: the names of everything it makes (`naming`), the
+//! reference defaults, the VPC's layout, IAM documents, node-group presets
+//! and sizing, pod templates, job profiles and requests, the Studio, add-on
+//! choice, Kubernetes manifests, and the checks of user input. Nothing here
+//! performs I/O or knows Terraform.
 
 pub mod addons;
 pub mod base36;

@@ -3,7 +3,9 @@
 //! `plugin::Value`), and the typed views of it the lifecycle works from:
 //! the spec the planned state decodes into once, at apply, with every
 //! default filled in and every value checked; and the record of what an
-//! existing platform's state says.
+//! existing platform's state says. Past 600 lines: the schema's
+//! descriptions are the resource's documentation, and each decoding sits
+//! beside the model it decodes.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
