@@ -10,7 +10,7 @@ CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
 
-.PHONY: help demo test deps build unit lint acceptance emulator-tests bench
+.PHONY: help demo test deps build unit lint acceptance emulator-tests bench previous-release
 
 help:
 	@echo "make demo   apply the complete example against the local AWS emulator, print it, destroy it"
@@ -37,10 +37,15 @@ unit: deps
 emulator-tests: deps
 	$(PYTHON) -m pytest acceptance-tests/emulator/tests -q
 
-acceptance: build
+# The previous release, for the state-upgrade test; built before `build`,
+# which then puts the current binary back in place.
+previous-release: deps
+	acceptance-tests/bin/build-previous-release
+
+acceptance: previous-release build
 	$(PYTHON) -m pytest acceptance-tests/tests -q
 
-test: lint unit build emulator-tests acceptance
+test: lint unit previous-release build emulator-tests acceptance
 
 demo: build
 	$(PYTHON) acceptance-tests/demo.py
