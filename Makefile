@@ -50,5 +50,8 @@ test: lint unit previous-release build emulator-tests acceptance
 demo: build
 	$(PYTHON) acceptance-tests/demo.py
 
+# Figures, printed, never asserted: `make bench PROFILE=release` for the
+# release build; `make bench ONLY=size,handshake` for some parts (size,
+# handshake, rss, apply, calls, scale; all by default, several minutes).
 bench: build
-	$(PYTHON) acceptance-tests/bench.py
+	$(PYTHON) acceptance-tests/bench.py $(if $(ONLY),--only $(ONLY))
