@@ -10,18 +10,24 @@ CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
 
-.PHONY: help demo test deps build unit lint acceptance emulator-tests bench
+.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench
 
 help:
-	@echo "make demo   apply the complete example against the local AWS emulator, print it, destroy it"
-	@echo "make test   lint, unit tests, emulator tests and acceptance tests through real Terraform"
+	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
+	@echo "make test     lint, unit tests, emulator tests and acceptance tests through real Terraform"
 
-deps:
-	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
+# What building the provider needs: Rust, a C compiler, protoc.
+deps-build:
+	@tools/check-prerequisites --build
 	@command -v protoc >/dev/null || { \
 	  echo "installing protobuf-compiler (protoc)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq protobuf-compiler >/dev/null; }
+
+# What the tests and the demo need besides: Python with venv, glibc for the
+# Terraform wheel, disk and memory; then the venv itself.
+deps: deps-build
+	@tools/check-prerequisites
 	@acceptance-tests/bin/setup-venv
 
 build: deps
@@ -47,3 +53,4 @@ demo: build
 
 bench: build
 	$(PYTHON) acceptance-tests/bench.py
+
