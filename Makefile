@@ -1,20 +1,29 @@
 # The two entry points are `make demo` and `make test`; everything they need
 # (protoc, the Python venv with Terraform and the emulator, the provider
-# build) is installed on first use.
+# build) is installed on first use. `make install` puts a release build where
+# Terraform finds it without dev_overrides.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # One build profile per run: the tests and the demo use the binary it makes.
 PROFILE ?= debug
 CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
+# Every release-profile build goes through tools/cargo-release (fixed path
+# prefixes for reproducible binaries), so they all share one set of artifacts.
+CARGO := $(if $(filter release,$(PROFILE)),tools/cargo-release,cargo)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
 
-.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench
+# `make install`: the implied local mirror Terraform searches by itself.
+PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
+RELEASE_BIN := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/terraform-provider-emreks
+
+.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install
 
 help:
 	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
 	@echo "make test     lint, unit tests, emulator tests and acceptance tests through real Terraform"
+	@echo "make install  build a release binary and install it in $(PLUGINS_DIR) for terraform init"
 
 # What building the provider needs: Rust, a C compiler, protoc.
 deps-build:
@@ -31,18 +40,20 @@ deps: deps-build
 	@acceptance-tests/bin/setup-venv
 
 build: deps
-	cargo build --locked $(CARGO_PROFILE_FLAG)
+	$(CARGO) build --locked $(CARGO_PROFILE_FLAG)
 
 lint: deps
 	cargo fmt --all -- --check
-	cargo clippy --locked --all-targets $(CARGO_PROFILE_FLAG) -- -D warnings
+	$(CARGO) clippy --locked --all-targets $(CARGO_PROFILE_FLAG) -- -D warnings
 
 unit: deps
-	cargo test --locked $(CARGO_PROFILE_FLAG)
+	$(CARGO) test --locked $(CARGO_PROFILE_FLAG)
 
 emulator-tests: deps
 	$(PYTHON) -m pytest acceptance-tests/emulator/tests -q
 
+# Includes test_install.py (the installed provider inits and applies with no
+# dev_overrides).
 acceptance: build
 	$(PYTHON) -m pytest acceptance-tests/tests -q
 
@@ -53,4 +64,8 @@ demo: build
 
 bench: build
 	$(PYTHON) acceptance-tests/bench.py
+
+install: deps-build
+	tools/cargo-release build --release --locked
+	tools/install-provider $(RELEASE_BIN) $(PLUGINS_DIR)
 
