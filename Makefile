@@ -1,7 +1,8 @@
 # The two entry points are `make demo` and `make test`; everything they need
 # (protoc, the Python venv with Terraform and the emulator, the provider
 # build) is installed on first use. `make install` puts a release build where
-# Terraform finds it without dev_overrides.
+# Terraform finds it without dev_overrides; `make release` makes the
+# registry's release files in dist/.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -18,12 +19,13 @@ PYTHON := .venv/bin/python
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_BIN := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/terraform-provider-emreks
 
-.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install
+.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install release
 
 help:
 	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
 	@echo "make test     lint, unit tests, emulator tests and acceptance tests through real Terraform"
 	@echo "make install  build a release binary and install it in $(PLUGINS_DIR) for terraform init"
+	@echo "make release  the registry's release files (zips, SHA256SUMS, manifest) in dist/"
 
 # What building the provider needs: Rust, a C compiler, protoc.
 deps-build:
@@ -53,7 +55,7 @@ emulator-tests: deps
 	$(PYTHON) -m pytest acceptance-tests/emulator/tests -q
 
 # Includes test_install.py (the installed provider inits and applies with no
-# dev_overrides).
+# dev_overrides; the release files install from a packed mirror).
 acceptance: build
 	$(PYTHON) -m pytest acceptance-tests/tests -q
 
@@ -68,4 +70,9 @@ bench: build
 install: deps-build
 	tools/cargo-release build --release --locked
 	tools/install-provider $(RELEASE_BIN) $(PLUGINS_DIR)
+
+# RELEASE_PLATFORMS="linux_amd64 linux_arm64" builds more than this machine's
+# platform when their Rust targets and cross toolchains are installed.
+release: deps-build
+	tools/release $(RELEASE_PLATFORMS)
 

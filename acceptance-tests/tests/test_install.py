@@ -1,12 +1,17 @@
-"""`make install` as users meet it: the provider under test, placed by
-tools/install-provider in the implied local mirror of a temporary HOME, is
-what a plain `terraform init` picks (no dev_overrides) and applies a platform
-against the emulator."""
+"""`make install` and `make release` as users meet them: the provider under
+test, placed by tools/install-provider in the implied local mirror of a
+temporary HOME, is what a plain `terraform init` picks (no dev_overrides) and
+applies a platform against the emulator; the zip tools/release makes of it is
+what Terraform installs from a filesystem mirror in packed layout, with the
+registry's SHA256SUMS and manifest beside it, byte for byte the same on a
+second run."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 from conftest import ADMIN_ROLE
@@ -14,6 +19,7 @@ from harness.emulator import environment
 from harness.terraform import REPO, TERRAFORM, Result, provider_binary, provider_block
 
 INSTALL = REPO / "tools" / "install-provider"
+RELEASE = REPO / "tools" / "release"
 VERSION = subprocess.run([str(REPO / "tools" / "provider-version")], capture_output=True, text=True, check=True).stdout.strip()
 PLATFORM = subprocess.run(
     [str(REPO / "tools" / "provider-version"), "--platform"], capture_output=True, text=True, check=True
@@ -101,3 +107,68 @@ def test_installed_provider_inits_and_applies_without_dev_overrides(tmp_path, aw
 
     terraform(work, "destroy", "-auto-approve", "-no-color", env=env)
     assert aws.leftovers() == {}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_release_files_install_from_a_packed_mirror(tmp_path):
+    binary = provider_binary()
+    runs = []
+    for name in ("first", "second"):
+        out = tmp_path / name / "dist"
+        made = subprocess.run(
+            [str(RELEASE), "--out", str(out), "--binary", f"{PLATFORM}={binary}"],
+            capture_output=True, text=True, timeout=600,
+        )
+        assert made.returncode == 0, made.stderr
+        runs.append(out)
+    first, second = runs
+
+    archive = first / f"{NAME}_{VERSION}_{PLATFORM}.zip"
+    sums = first / f"{NAME}_{VERSION}_SHA256SUMS"
+    manifest = first / f"{NAME}_{VERSION}_manifest.json"
+    assert sorted(p.name for p in first.iterdir()) == sorted([archive.name, sums.name, manifest.name])
+    assert json.loads(manifest.read_text()) == {"version": 1, "metadata": {"protocol_versions": ["6.0"]}}
+    assert manifest.read_bytes() == (REPO / "terraform-registry-manifest.json").read_bytes()
+    assert sums.read_text() == "".join(
+        f"{sha256(path)}  {path.name}\n" for path in sorted([archive, manifest])
+    )
+    with zipfile.ZipFile(archive) as opened:
+        (member,) = opened.infolist()
+        assert member.filename == f"{NAME}_v{VERSION}"
+        assert member.external_attr >> 16 == 0o100755
+        assert opened.read(member) == binary.read_bytes()
+    # Reproducible: the same input gives the same bytes.
+    for path in first.iterdir():
+        assert (second / path.name).read_bytes() == path.read_bytes(), path.name
+
+    # The zip is a package Terraform installs: a filesystem mirror in packed
+    # layout (HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip).
+    mirror = tmp_path / "mirror" / "registry.terraform.io" / "emreks" / "emreks"
+    mirror.mkdir(parents=True)
+    (mirror / archive.name).write_bytes(archive.read_bytes())
+    cli_config = tmp_path / "mirror.tfrc"
+    cli_config.write_text(
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{tmp_path / "mirror"}"\n'
+        '    include = ["registry.terraform.io/emreks/emreks"]\n'
+        "  }\n"
+        "}\n"
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "main.tf").write_text(
+        'terraform {\n  required_providers {\n'
+        f'    emreks = {{ source = "emreks/emreks", version = "{VERSION}" }}\n'
+        "  }\n}\n"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    init = terraform(work, "init", "-no-color", env=plain_environment(home, cli_config))
+    assert f"Installed emreks/emreks v{VERSION}" in init.output, init.output
+    unpacked = work / ".terraform/providers/registry.terraform.io/emreks/emreks" / VERSION / PLATFORM / f"{NAME}_v{VERSION}"
+    assert unpacked.read_bytes() == binary.read_bytes()
+    lock_hashes(work)
