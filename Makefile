@@ -19,13 +19,14 @@ PYTHON := .venv/bin/python
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_BIN := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/terraform-provider-emreks
 
-.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install release
+.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install release docs
 
 help:
 	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
 	@echo "make test     lint, unit tests, emulator tests and acceptance tests through real Terraform"
 	@echo "make install  build a release binary and install it in $(PLUGINS_DIR) for terraform init"
 	@echo "make release  the registry's release files (zips, SHA256SUMS, manifest) in dist/"
+	@echo "make docs     regenerate docs/ from the provider's schema, templates/ and examples/"
 
 # What building the provider needs: Rust, a C compiler, protoc.
 deps-build:
@@ -54,8 +55,10 @@ unit: deps
 emulator-tests: deps
 	$(PYTHON) -m pytest acceptance-tests/emulator/tests -q
 
-# Includes test_install.py (the installed provider inits and applies with no
-# dev_overrides; the release files install from a packed mirror).
+# Includes test_docs.py (docs/ is what `make docs` generates; every HCL
+# snippet validates) and test_install.py (the installed provider inits and
+# applies with no dev_overrides; the release files install from a packed
+# mirror).
 acceptance: build
 	$(PYTHON) -m pytest acceptance-tests/tests -q
 
@@ -76,3 +79,5 @@ install: deps-build
 release: deps-build
 	tools/release $(RELEASE_PLATFORMS)
 
+docs: build
+	$(PYTHON) tools/gendocs
