@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from harness.terraform import REPO
 
 # What the script itself runs, present on every machine it must speak to.
 BASICS = ["bash", "dirname", "awk", "sed", "sort", "head", "df", "id", "uname", "printf", "cat", "env"]
+# The interpreter itself, not a launcher (a pyenv shim needs more than the
+# PATH these tests give it).
+PYTHON = os.path.realpath(sys.executable)
 
 
 def fake_repo(tmp_path: Path) -> Path:
@@ -53,7 +57,7 @@ def test_this_machine_has_everything():
 
 def test_a_bare_machine_is_told_what_to_install(tmp_path):
     repo = fake_repo(tmp_path)
-    path = bin_dir(tmp_path, ["python3"], {"getconf": "echo glibc 2.31\n"})
+    path = bin_dir(tmp_path, [], {"getconf": "echo glibc 2.31\n", "python3": f'exec {PYTHON} "$@"\n'})
     result = check(repo, path)
     assert result.returncode == 1
     message = result.stderr
@@ -67,10 +71,9 @@ def test_a_bare_machine_is_told_what_to_install(tmp_path):
 @pytest.mark.skipif(not shutil.which("cc") or not shutil.which("cargo"), reason="needs cc and cargo to get past them")
 def test_python_without_venv_is_named(tmp_path):
     repo = fake_repo(tmp_path)
-    real_python = shutil.which("python3")
     # A python3 whose venv/ensurepip modules are missing, as on Debian
     # without python3-venv.
-    fake = f'case "$*" in *ensurepip*) exit 1;; esac\nexec {real_python} "$@"\n'
+    fake = f'case "$*" in *ensurepip*) exit 1;; esac\nexec {PYTHON} "$@"\n'
     cargo_bin = Path(shutil.which("cargo")).parent
     path = bin_dir(tmp_path, ["cc", "make", "protoc", "getconf"], {"python3": fake})
     # The rustup proxies find their toolchains through HOME (or RUSTUP_HOME).
