@@ -15,11 +15,13 @@ CARGO := $(if $(filter release,$(PROFILE)),tools/cargo-release,cargo)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
 
+# The previous release, for the state-upgrade test; built before `build`,
+# which then puts the current binary back in place.
 # `make install`: the implied local mirror Terraform searches by itself.
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_BIN := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/terraform-provider-emreks
 
-.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench install release docs
+.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench previous-release install release docs
 
 help:
 	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
@@ -55,14 +57,19 @@ unit: deps
 emulator-tests: deps
 	$(PYTHON) -m pytest acceptance-tests/emulator/tests -q
 
-# Includes test_docs.py (docs/ is what `make docs` generates; every HCL
-# snippet validates) and test_install.py (the installed provider inits and
+# The previous release, for the state-upgrade test; built before `build`,
+# which then puts the current binary back in place.
+previous-release: deps
+	acceptance-tests/bin/build-previous-release
+
+# Includes test_state_upgrade.py, test_docs.py (docs/ is what `make docs`
+# generates; every HCL snippet validates) and test_install.py (the installed provider inits and
 # applies with no dev_overrides; the release files install from a packed
 # mirror).
-acceptance: build
+acceptance: previous-release build
 	$(PYTHON) -m pytest acceptance-tests/tests -q
 
-test: lint unit build emulator-tests acceptance
+test: lint unit previous-release build emulator-tests acceptance
 
 demo: build
 	$(PYTHON) acceptance-tests/demo.py

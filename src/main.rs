@@ -1,14 +1,17 @@
 //! terraform-provider-emreks: an Apache Spark data platform on Amazon EMR on EKS.
+//!
+//! Floors, top down: `provider` (its configuration, the resources it
+//! serves), `resources` (one folder per resource: schema, plan, apply,
+//! read), `aws` (one file per AWS object), with the domain (`platform`),
+//! the protocol (`plugin`) and the one error type (`error`) beneath.
 
 mod aws;
-mod emr;
-mod kubernetes;
+mod error;
 mod logging;
+mod platform;
 mod plugin;
 mod provider;
 mod resources;
-mod timeouts;
-mod validate;
 
 use std::time::Duration;
 

@@ -39,19 +39,24 @@ class Result:
 class Workspace:
     """One Terraform root module in its own directory."""
 
-    def __init__(self, directory: Path, endpoint: str | None = None):
+    def __init__(self, directory: Path, endpoint: str | None = None, binary: Path | None = None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.endpoint = endpoint
         self.cli_config = self.directory / ".terraformrc"
+        self.use_binary(binary or provider_binary())
+
+    def use_binary(self, binary: Path) -> "Workspace":
+        """Points `dev_overrides` at the directory holding `binary`."""
         self.cli_config.write_text(
             'provider_installation {\n'
             '  dev_overrides {\n'
-            f'    "emreks/emreks" = "{provider_binary().parent}"\n'
+            f'    "emreks/emreks" = "{Path(binary).resolve().parent}"\n'
             '  }\n'
             '  direct {}\n'
             '}\n'
         )
+        return self
 
     def write(self, files: dict[str, str]) -> "Workspace":
         for name, text in files.items():

@@ -10,7 +10,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
-use super::{partition_of, Aws};
+use super::client::{partition_of, Aws};
 
 /// The provider settings that shape the AWS clients, already validated.
 #[derive(Debug, Default, Clone, PartialEq)]

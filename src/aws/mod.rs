@@ -1,130 +1,24 @@
-//! AWS clients built from the provider configuration, plus the helpers every
-//! resource lifecycle shares: error messages that name the operation and the
-//! resource, a waiter with capped backoff, and tags.
+//! The ground floor: every AWS object the provider touches, one file each
+//! with its finders, `ensure` or `create`, waiters and an idempotent
+//! `delete` side by side (`eks/cluster.rs`, `iam/role.rs`, ...), the clients
+//! and their settings, and the client of a cluster's Kubernetes API. Lists
+//! follow every page; a finder answers `None` for an object that is not
+//! there. Nothing here knows Terraform or the platform's domain: callers
+//! hand in names, documents and tags.
 
-pub mod bucket;
+pub mod autoscaling;
+pub mod client;
 pub mod config;
-pub mod errors;
+pub mod ec2;
+pub mod eks;
+pub mod emr;
+pub mod emrcontainers;
 pub mod iam;
-pub mod log_groups;
-pub mod studio;
+pub mod kubernetes;
+pub mod logs;
+pub mod retry;
+pub mod s3;
 pub mod tags;
 pub mod wait;
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
-
-use crate::plugin::Diagnostics;
-use tokio::sync::OnceCell;
-
-pub use errors::AwsError;
-
-/// Every AWS client a resource may need, configured once per provider instance.
-// Some clients wait for the EMR, S3, logs and Auto Scaling parts of the platform.
-#[allow(dead_code)]
-pub struct Aws {
-    pub region: String,
-    pub partition: String,
-    /// Tags the provider adds to every taggable object it creates.
-    pub default_tags: BTreeMap<String, String>,
-    pub eks: aws_sdk_eks::Client,
-    pub emrcontainers: aws_sdk_emrcontainers::Client,
-    pub emr: aws_sdk_emr::Client,
-    pub iam: aws_sdk_iam::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub ec2: aws_sdk_ec2::Client,
-    pub sts: aws_sdk_sts::Client,
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub autoscaling: aws_sdk_autoscaling::Client,
-    /// Overrides the Kubernetes API URL of every cluster (tests, proxies).
-    pub kubernetes_endpoint: Option<String>,
-    /// Region and credentials, for what signs requests itself (EKS tokens).
-    pub sdk_config: aws_config::SdkConfig,
-    account_id: OnceCell<String>,
-}
-
-impl Aws {
-    /// The account the credentials belong to, asked of STS once.
-    pub async fn account_id(&self) -> Result<&str, AwsError> {
-        self.account_id
-            .get_or_try_init(|| async {
-                let identity = self
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::sdk("sts:GetCallerIdentity", "caller", e))?;
-                identity.account.ok_or_else(|| {
-                    AwsError::message(
-                        "sts:GetCallerIdentity",
-                        "caller",
-                        "the response has no account",
-                    )
-                })
-            })
-            .await
-            .map(String::as_str)
-    }
-
-    /// ARN of an AWS-managed IAM policy in this partition.
-    pub fn managed_policy_arn(&self, name: &str) -> String {
-        format!("arn:{}:iam::aws:policy/{}", self.partition, name)
-    }
-}
-
-/// The configured clients, shared between the provider and its resources
-/// (resources are built before Terraform configures the provider).
-#[derive(Clone, Default)]
-pub struct SharedAws(Arc<RwLock<Option<Arc<Aws>>>>);
-
-impl SharedAws {
-    pub fn set(&self, aws: Aws) {
-        if let Ok(mut slot) = self.0.write() {
-            *slot = Some(Arc::new(aws));
-        }
-    }
-
-    /// The clients, or an error diagnostic when the provider is not configured yet.
-    pub fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Aws>> {
-        let aws = self.0.read().ok().and_then(|slot| slot.clone());
-        if aws.is_none() {
-            diags.root_error(
-                "Provider not configured",
-                "The emreks provider must be configured before its resources are used.",
-            );
-        }
-        aws
-    }
-
-    /// The clients when configured; plan-time checks that can wait for apply use this.
-    pub fn try_get(&self) -> Option<Arc<Aws>> {
-        self.0.read().ok().and_then(|slot| slot.clone())
-    }
-}
-
-/// The AWS partition a region belongs to.
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else {
-        "aws"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn partitions() {
-        assert_eq!(partition_of("eu-west-1"), "aws");
-        assert_eq!(partition_of("cn-north-1"), "aws-cn");
-        assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
-    }
-}
+pub use client::{Aws, SharedAws};

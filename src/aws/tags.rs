@@ -1,22 +1,16 @@
-//! Tags on every object the provider creates: the provider's `default_tags`,
-//! the resource's own `tags`, and the `emreks:platform` tag that says which
-//! platform an object belongs to.
+//! Tags in the shapes the AWS APIs take them, and what a retag removes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-pub const PLATFORM_TAG: &str = "emreks:platform";
+/// Tags as the EKS, EMR on EKS and CloudWatch Logs APIs take them.
+pub fn hash_map(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
+    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
 
-/// All tags of an object: defaults, overridden by the resource's tags, plus
-/// the platform tag (which users cannot override: destroy and import rely on it).
-pub fn merge(
-    default_tags: &BTreeMap<String, String>,
-    resource_tags: &BTreeMap<String, String>,
-    platform: &str,
-) -> BTreeMap<String, String> {
-    let mut all = default_tags.clone();
-    all.extend(resource_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-    all.insert(PLATFORM_TAG.to_string(), platform.to_string());
-    all
+pub fn emr_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_emr::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_emr::types::Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 pub fn ec2_tags(
@@ -79,23 +73,6 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
-    }
-
-    #[test]
-    fn resource_tags_override_defaults_and_platform_tag_wins() {
-        let all = merge(
-            &map(&[("team", "data"), ("env", "dev")]),
-            &map(&[("env", "prod"), (PLATFORM_TAG, "spoofed")]),
-            "analytics",
-        );
-        assert_eq!(
-            all,
-            map(&[
-                ("team", "data"),
-                ("env", "prod"),
-                (PLATFORM_TAG, "analytics")
-            ])
-        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Polling with capped exponential backoff until a resource settles.
+//! Waiting on AWS: polls with capped exponential backoff until an object
+//! settles, giving up promptly when Terraform asks the provider to stop
+//! (what exists is then in the state); and deletes retried while network
+//! interfaces AWS services made still hold what is being deleted.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use super::AwsError;
+use crate::error::{Error, Result};
 
 /// What one poll saw.
 pub enum Poll<T> {
@@ -48,21 +51,21 @@ pub async fn until<T, F, Fut>(
     timeout: Duration,
     backoff: Backoff,
     mut poll: F,
-) -> Result<T, AwsError>
+) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Poll<T>, AwsError>>,
+    Fut: Future<Output = Result<Poll<T>>>,
 {
     let started = Instant::now();
     let mut attempt = 0;
     loop {
         match poll().await? {
             Poll::Ready(value) => return Ok(value),
-            Poll::Failed(why) => return Err(AwsError::message(operation, resource, why)),
+            Poll::Failed(why) => return Err(Error::aws_message(operation, resource, why)),
             Poll::Pending(status) => {
                 let elapsed = started.elapsed();
                 if elapsed >= timeout {
-                    return Err(AwsError::message(
+                    return Err(Error::aws_message(
                         operation,
                         resource,
                         format!(
@@ -74,7 +77,7 @@ where
                 tracing::debug!(operation, resource, status, "waiting");
                 let delay = backoff.delay(attempt).min(timeout - elapsed);
                 if crate::plugin::stop::sleep_or_stop(delay).await {
-                    return Err(AwsError::message(operation, resource, format!(
+                    return Err(Error::aws_message(operation, resource, format!(
                         "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
                     )));
                 }
@@ -93,10 +96,10 @@ pub async fn delete_when_released<F, Fut>(
     resource: &str,
     timeout: Duration,
     mut delete: F,
-) -> Result<(), AwsError>
+) -> Result<()>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), AwsError>>,
+    Fut: Future<Output = Result<()>>,
 {
     until(operation, resource, timeout, Backoff::FAST, || {
         let attempt = delete();
@@ -104,9 +107,9 @@ where
             match attempt.await {
                 Ok(()) => Ok(Poll::Ready(())),
                 Err(err) if err.is_not_found() => Ok(Poll::Ready(())),
-                Err(err) if err.code.as_deref() == Some("DependencyViolation") => Ok(
-                    Poll::Pending("in use by network interfaces AWS has not released yet".into()),
-                ),
+                Err(err) if err.has_code("DependencyViolation") => Ok(Poll::Pending(
+                    "in use by network interfaces AWS has not released yet".into(),
+                )),
                 Err(err) => Err(err),
             }
         }

@@ -1,10 +1,19 @@
-//! Pure translation of AWS descriptions into the platform's state.
+//! The one place that writes what AWS reports into `emreks_platform`'s
+//! state: a cluster's description, and what an apply or a refresh learned
+//! of the objects the platform made. Arguments AWS reports (the version,
+//! the endpoint's CIDRs, the tooling nodegroup) are overwritten with its
+//! values so that drift shows in the plan.
 
+use std::collections::BTreeMap;
+
+use aws_sdk_eks::types::{Cluster, Nodegroup};
+
+use super::apply::Built;
+use super::private::{PlatformPrivate, StudioIds};
+use super::schema::{profile_specs, release_label, PlatformState, ToolingState};
+use crate::platform::{jobs, naming};
 use crate::plugin::Value;
-use aws_sdk_eks::types::Cluster;
-
-use super::state::PlatformState;
-use crate::resources::values::{from_option, to_list, to_map};
+use crate::resources::values::{from_option, known, string_map, to_list, to_map};
 
 /// Copies what DescribeCluster reports into the state. Arguments the user
 /// set are overwritten with AWS's values so that drift shows in the plan.
@@ -37,10 +46,100 @@ pub fn cluster(state: &mut PlatformState, cluster: &Cluster) {
     }
 }
 
+/// What an apply learned, over the planned state; `None`s leave it as it is.
+pub fn built(state: &mut PlatformState, built: &Built, private: &PlatformPrivate) {
+    if let Some((vpc_id, by_zone)) = &built.network {
+        state.vpc_id = vpc_id.clone().into();
+        state.subnet_ids_by_az = to_map(by_zone);
+    }
+    if let Some(arn) = &built.cluster_role_arn {
+        state.cluster_role_arn = Value::Value(arn.clone());
+    }
+    if let Some(described) = &built.cluster {
+        cluster(state, described);
+    }
+    let text = |value: &Option<String>| value.clone().map(Value::Value);
+    for (slot, value) in [
+        (&mut state.node_role_arn, text(&built.node_role_arn)),
+        (&mut state.assets_bucket, text(&built.assets_bucket)),
+        (&mut state.oidc_provider_arn, text(&built.oidc_provider_arn)),
+        (
+            &mut state.tooling_nodegroup_name,
+            text(&built.tooling_nodegroup),
+        ),
+    ] {
+        if let Some(value) = value {
+            *slot = value;
+        }
+    }
+    for (slot, value) in [
+        (&mut state.pod_template_uris, &built.pod_template_uris),
+        (&mut state.log_group_names, &built.log_group_names),
+        (&mut state.addon_versions, &built.addon_versions),
+        (&mut state.execution_role_arns, &built.execution_role_arns),
+    ] {
+        if let Some(value) = value {
+            *slot = to_map(value);
+        }
+    }
+    if let Some(ids) = &built.virtual_cluster_ids {
+        state.virtual_cluster_ids = to_map(ids);
+        state.job_run_requests = to_map(&job_run_requests(state, private));
+    }
+    if let Some(ids) = &built.studio {
+        studio(state, ids.as_ref());
+    }
+}
+
+/// Ready-made requests from the state and the ids of what the platform made.
+pub fn job_run_requests(
+    state: &PlatformState,
+    private: &PlatformPrivate,
+) -> BTreeMap<String, String> {
+    let role_arns = string_map(&state.execution_role_arns);
+    let name = known(&state.name).unwrap_or_default();
+    jobs::job_run_requests(
+        name,
+        release_label(state),
+        &profile_specs(state),
+        &jobs::Built {
+            bucket: private.assets_bucket.as_deref().unwrap_or_default(),
+            prefix: &naming::pod_template_prefix(name),
+            virtual_cluster_ids: &private.virtual_clusters,
+            execution_role_arns: &role_arns,
+        },
+    )
+}
+
+/// The Studio's computed attributes; all null without a Studio.
+pub fn studio(state: &mut PlatformState, ids: Option<&StudioIds>) {
+    let text = |v: Option<&String>| v.cloned().map_or(Value::Null, Value::Value);
+    state.studio_id = text(ids.and_then(|i| i.studio_id.as_ref()));
+    state.studio_url = text(ids.and_then(|i| i.url.as_ref()));
+    state.studio_engine_security_group_id =
+        text(ids.and_then(|i| i.engine_security_group.as_ref()));
+    state.studio_workspace_security_group_id =
+        text(ids.and_then(|i| i.workspace_security_group.as_ref()));
+}
+
+/// The tooling arguments as the running group has them.
+pub fn tooling(group: &Nodegroup) -> ToolingState {
+    let scaling = group.scaling_config();
+    let size = |v: Option<i32>| v.map(i64::from).into();
+    ToolingState {
+        instance_types: to_list(group.instance_types().iter().cloned()),
+        ami_type: group.ami_type().map(|a| a.as_str().to_string()).into(),
+        min_size: size(scaling.and_then(|s| s.min_size())),
+        max_size: size(scaling.and_then(|s| s.max_size())),
+        desired_size: size(scaling.and_then(|s| s.desired_size())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::resources::values::{known, strings};
+    use aws_sdk_eks::types::Cluster;
     use aws_sdk_eks::types::{Identity, Oidc, VpcConfigResponse};
 
     fn described(public: bool) -> Cluster {

@@ -4,13 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::PlatformState;
-use crate::aws::{bucket, Aws, AwsError};
-
-/// Key of the settings object, beside the pod templates.
-pub fn object_key(cluster: &str) -> String {
-    format!("{cluster}/emreks/settings.json")
-}
+use super::schema::PlatformState;
+use crate::aws::s3::object;
+use crate::aws::Aws;
+use crate::error::{Error, Result};
+use crate::platform::naming;
 
 /// The configuration arguments of a platform, as the user wrote them.
 #[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
@@ -40,68 +38,27 @@ pub fn arguments_of(state: &PlatformState) -> PlatformState {
     }
 }
 
-pub async fn save(
-    aws: &Aws,
-    bucket_name: &str,
-    cluster: &str,
-    state: &PlatformState,
-) -> Result<(), AwsError> {
+pub async fn save(aws: &Aws, bucket: &str, cluster: &str, state: &PlatformState) -> Result<()> {
+    let key = naming::settings_key(cluster);
     let body = serde_json::to_vec(&Settings {
         state: arguments_of(state),
     })
-    .map_err(|e| AwsError::message("s3:PutObject", object_key(cluster), e.to_string()))?;
-    bucket::put_object(
-        aws,
-        bucket_name,
-        &object_key(cluster),
-        &body,
-        "application/json",
-    )
-    .await
+    .map_err(|e| Error::aws_message("s3:PutObject", &key, e.to_string()))?;
+    object::put_object(aws, bucket, &key, &body, "application/json").await
 }
 
 /// The saved arguments, or `None` when the platform has none saved.
-pub async fn load(
-    aws: &Aws,
-    bucket_name: &str,
-    cluster: &str,
-) -> Result<Option<PlatformState>, AwsError> {
-    let key = object_key(cluster);
-    let resource = format!("s3://{bucket_name}/{key}");
-    let object = match aws
-        .s3
-        .get_object()
-        .bucket(bucket_name)
-        .key(&key)
-        .send()
-        .await
-    {
-        Ok(object) => object,
-        Err(e) => {
-            let err = AwsError::sdk("s3:GetObject", &resource, e);
-            return match err.code.as_deref() {
-                Some("NoSuchKey" | "NoSuchBucket") => Ok(None),
-                _ => Err(err),
-            };
-        }
+pub async fn load(aws: &Aws, bucket: &str, cluster: &str) -> Result<Option<PlatformState>> {
+    let key = naming::settings_key(cluster);
+    let Some(bytes) = object::get_object(aws, bucket, &key).await? else {
+        return Ok(None);
     };
-    let bytes = object
-        .body
-        .collect()
-        .await
-        .map_err(|e| AwsError::message("s3:GetObject", &resource, e.to_string()))?
-        .into_bytes();
     let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
-        AwsError::message(
+        Error::aws_message(
             "s3:GetObject",
-            &resource,
+            format!("s3://{bucket}/{key}"),
             format!("unreadable settings: {e}"),
         )
     })?;
     Ok(Some(settings.state))
-}
-
-/// The assets bucket of a platform whose cluster role carries `suffix`.
-pub fn assets_bucket(cluster: &str, suffix: &str) -> String {
-    bucket::bucket_name("assets", cluster, suffix)
 }

@@ -1,0 +1,172 @@
+//! The Kubernetes objects the provider writes (namespaces, Cluster
+//! Autoscaler's service account, RBAC and deployment): server-side apply,
+//! look up, delete, and delete a namespace and wait until it is gone.
+
+use std::time::Duration;
+
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::core::GroupVersionKind;
+use serde_json::Value;
+
+use super::client::Kube;
+use crate::aws::wait::{self, Backoff, Poll};
+use crate::error::{Error, Result};
+
+/// Who owns the fields the provider sets with server-side apply.
+const FIELD_MANAGER: &str = "terraform-provider-emreks";
+
+const RBAC: &str = "rbac.authorization.k8s.io";
+/// The kinds the provider writes: (kind, API group, plural, namespaced).
+const KINDS: &[(&str, &str, &str, bool)] = &[
+    ("Namespace", "", "namespaces", false),
+    ("ServiceAccount", "", "serviceaccounts", true),
+    ("ConfigMap", "", "configmaps", true),
+    ("ClusterRole", RBAC, "clusterroles", false),
+    ("ClusterRoleBinding", RBAC, "clusterrolebindings", false),
+    ("Role", RBAC, "roles", true),
+    ("RoleBinding", RBAC, "rolebindings", true),
+    ("Deployment", "apps", "deployments", true),
+];
+
+impl Kube {
+    /// The API of `kind`, scoped to the namespace when the kind lives in one.
+    async fn api(
+        &self,
+        operation: &str,
+        resource: &str,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Result<Api<DynamicObject>> {
+        let fail = |message: String| Error::kubernetes(operation, resource, message);
+        let (group, plural, namespaced) = kind_info(kind).map_err(fail)?;
+        let (api_group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        if api_group != group || version.is_empty() {
+            return Err(fail(format!(
+                "apiVersion {api_version:?} is not one of {kind}'s"
+            )));
+        }
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let api_resource = ApiResource::from_gvk_with_plural(&gvk, plural);
+        let client = self.client().await?;
+        match (namespaced, namespace) {
+            (true, Some(namespace)) => Ok(Api::namespaced_with(client, namespace, &api_resource)),
+            (true, None) => Err(fail(format!("a {kind} needs metadata.namespace"))),
+            (false, _) => Ok(Api::all_with(client, &api_resource)),
+        }
+    }
+
+    /// Creates or updates the object (server-side apply, taking over fields
+    /// other managers set: Terraform's configuration is the source of truth).
+    pub async fn apply(&self, manifest: &Value) -> Result<()> {
+        let (api_version, kind) = (text(manifest, "apiVersion"), text(manifest, "kind"));
+        let metadata = manifest.get("metadata");
+        let name = metadata.and_then(|m| m.get("name")).and_then(Value::as_str);
+        let namespace = metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Value::as_str);
+        let resource = self.describe(kind, namespace, name.unwrap_or_default());
+        let name = name.ok_or_else(|| {
+            Error::kubernetes("k8s:apply", &resource, "the manifest has no metadata.name")
+        })?;
+        let params = PatchParams::apply(FIELD_MANAGER).force();
+        self.retrying("k8s:apply", &resource, || async {
+            let api = self
+                .api("k8s:apply", &resource, api_version, kind, namespace)
+                .await?;
+            Ok(api.patch(name, &params, &Patch::Apply(manifest)).await)
+        })
+        .await
+        .map(drop)
+    }
+
+    pub async fn exists(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<bool> {
+        let resource = self.describe(kind, namespace, name);
+        self.retrying("k8s:get", &resource, || async {
+            let api = self
+                .api("k8s:get", &resource, api_version, kind, namespace)
+                .await?;
+            Ok(api.get_opt(name).await)
+        })
+        .await
+        .map(|found| found.is_some())
+    }
+
+    /// Deletes the object; one already gone is deleted. Dependents (a
+    /// deployment's pods) are removed in the background.
+    pub async fn delete(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<()> {
+        let resource = self.describe(kind, namespace, name);
+        let params = DeleteParams::background();
+        self.retrying("k8s:delete", &resource, || async {
+            let api = self
+                .api("k8s:delete", &resource, api_version, kind, namespace)
+                .await?;
+            Ok(match api.delete(name, &params).await {
+                Err(kube::Error::Api(status)) if status.is_not_found() => Ok(()),
+                other => other.map(drop),
+            })
+        })
+        .await
+    }
+
+    /// Deletes the namespace and waits until it is gone: Kubernetes deletes
+    /// what it holds first, and a namespace of the same name cannot be made
+    /// (by a later apply) until then.
+    pub async fn delete_namespace_and_wait(&self, name: &str, timeout: Duration) -> Result<()> {
+        self.delete("v1", "Namespace", None, name).await?;
+        let resource = self.describe("Namespace", None, name);
+        wait::until("k8s:delete", &resource, timeout, Backoff::FAST, || async {
+            Ok(if self.exists("v1", "Namespace", None, name).await? {
+                Poll::Pending("Terminating".into())
+            } else {
+                Poll::Ready(())
+            })
+        })
+        .await
+    }
+}
+
+/// (API group, plural, namespaced) of a kind the provider writes.
+fn kind_info(kind: &str) -> Result<(&'static str, &'static str, bool), String> {
+    KINDS
+        .iter()
+        .find(|(known, ..)| *known == kind)
+        .map(|&(_, group, plural, namespaced)| (group, plural, namespaced))
+        .ok_or_else(|| format!("the provider does not manage Kubernetes objects of kind {kind:?}"))
+}
+
+fn text<'a>(manifest: &'a Value, field: &str) -> &'a str {
+    manifest
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_their_api() {
+        assert_eq!(kind_info("Namespace"), Ok(("", "namespaces", false)));
+        assert_eq!(kind_info("Deployment"), Ok(("apps", "deployments", true)));
+        assert_eq!(
+            kind_info("ClusterRoleBinding"),
+            Ok(("rbac.authorization.k8s.io", "clusterrolebindings", false))
+        );
+        let unknown = kind_info("CronJob").err().unwrap_or_default();
+        assert!(unknown.contains("\"CronJob\""), "{unknown}");
+    }
+}

@@ -1,0 +1,246 @@
+//! Choice of EKS add-on versions from a catalogue shaped like EKS
+//! `DescribeAddonVersions`, so the platform installs what EKS recommends for
+//! its Kubernetes version instead of hard-coding versions.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Add-ons every platform installs: networking, DNS, service proxy, EBS
+/// volumes, and the agent that hands out Pod Identity credentials.
+pub const REQUIRED_ADDONS: [&str; 5] = [
+    "vpc-cni",
+    "coredns",
+    "kube-proxy",
+    "aws-ebs-csi-driver",
+    "eks-pod-identity-agent",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compatibility {
+    /// Kubernetes version as EKS writes it, e.g. `1.31`.
+    pub cluster_version: String,
+    pub default_version: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddonVersion {
+    /// e.g. `v1.19.2-eksbuild.1`
+    pub version: String,
+    pub compatibilities: Vec<Compatibility>,
+}
+
+/// Add-on name → its versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddonCatalogue {
+    pub addons: BTreeMap<String, Vec<AddonVersion>>,
+}
+
+impl AddonCatalogue {
+    /// The version EKS marks as default for `kubernetes_version`; if EKS
+    /// marks none (it can lag for a new Kubernetes version), the newest
+    /// compatible one. `None` when the add-on has no compatible version.
+    pub fn default_version(&self, addon: &str, kubernetes_version: &str) -> Option<String> {
+        let compatible: Vec<(&AddonVersion, bool)> = self
+            .addons
+            .get(addon)?
+            .iter()
+            .filter_map(|version| {
+                version
+                    .compatibilities
+                    .iter()
+                    .filter(|c| c.cluster_version == kubernetes_version)
+                    .map(|c| c.default_version)
+                    .reduce(|a, b| a || b)
+                    .map(|is_default| (version, is_default))
+            })
+            .collect();
+        let defaults: Vec<&AddonVersion> = compatible
+            .iter()
+            .filter(|(_, d)| *d)
+            .map(|(v, _)| *v)
+            .collect();
+        let candidates: Vec<&AddonVersion> = if defaults.is_empty() {
+            compatible.iter().map(|(v, _)| *v).collect()
+        } else {
+            defaults
+        };
+        candidates
+            .into_iter()
+            .max_by(|a, b| compare_versions(&a.version, &b.version))
+            .map(|v| v.version.clone())
+    }
+}
+
+/// Orders `v1.19.2-eksbuild.10` after `v1.19.2-eksbuild.9`: numbers compare
+/// as numbers, everything else as text, piece by piece.
+fn compare_versions(a: &str, b: &str) -> Ordering {
+    let pieces = |text: &str| -> Vec<String> {
+        let mut pieces: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for c in text.chars() {
+            let continues = current
+                .chars()
+                .last()
+                .is_none_or(|last| last.is_ascii_digit() == c.is_ascii_digit());
+            if !continues {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+        }
+        if !current.is_empty() {
+            pieces.push(current);
+        }
+        pieces
+    };
+    let (left, right) = (pieces(a), pieces(b));
+    for (x, y) in left.iter().zip(&right) {
+        let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(m), Ok(n)) => m.cmp(&n),
+            _ => x.cmp(y),
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    left.len().cmp(&right.len())
+}
+
+/// The versions to install: EKS's default for each required add-on.
+pub fn choose(
+    catalogue: &AddonCatalogue,
+    kubernetes_version: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    REQUIRED_ADDONS
+        .iter()
+        .map(|addon| {
+            catalogue
+                .default_version(addon, kubernetes_version)
+                .map(|version| (addon.to_string(), version))
+                .ok_or_else(|| {
+                    format!("EKS offers no version of {addon} for Kubernetes {kubernetes_version}")
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(name: &str, compat: &[(&str, bool)]) -> AddonVersion {
+        AddonVersion {
+            version: name.to_string(),
+            compatibilities: compat
+                .iter()
+                .map(|(cluster, default)| Compatibility {
+                    cluster_version: cluster.to_string(),
+                    default_version: *default,
+                })
+                .collect(),
+        }
+    }
+
+    fn catalogue() -> AddonCatalogue {
+        let mut addons = BTreeMap::new();
+        addons.insert(
+            "vpc-cni".to_string(),
+            vec![
+                version("v1.19.2-eksbuild.10", &[("1.31", false), ("1.32", false)]),
+                version("v1.19.2-eksbuild.9", &[("1.31", true), ("1.32", true)]),
+                version("v1.18.6-eksbuild.1", &[("1.30", true), ("1.31", false)]),
+            ],
+        );
+        addons.insert(
+            "coredns".to_string(),
+            vec![
+                version("v1.11.4-eksbuild.2", &[("1.33", false)]),
+                version("v1.11.4-eksbuild.10", &[("1.33", false)]),
+                version("v1.11.3-eksbuild.1", &[("1.31", true)]),
+            ],
+        );
+        AddonCatalogue { addons }
+    }
+
+    #[test]
+    fn picks_the_version_eks_marks_default() {
+        let c = catalogue();
+        assert_eq!(
+            c.default_version("vpc-cni", "1.31").as_deref(),
+            Some("v1.19.2-eksbuild.9")
+        );
+        assert_eq!(
+            c.default_version("vpc-cni", "1.30").as_deref(),
+            Some("v1.18.6-eksbuild.1")
+        );
+        assert_eq!(
+            c.default_version("coredns", "1.31").as_deref(),
+            Some("v1.11.3-eksbuild.1")
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_newest_compatible_version() {
+        assert_eq!(
+            catalogue().default_version("coredns", "1.33").as_deref(),
+            Some("v1.11.4-eksbuild.10")
+        );
+    }
+
+    #[test]
+    fn nothing_when_unknown_or_incompatible() {
+        let c = catalogue();
+        assert_eq!(c.default_version("kube-proxy", "1.31"), None);
+        assert_eq!(c.default_version("vpc-cni", "1.29"), None);
+        assert_eq!(
+            AddonCatalogue::default().default_version("vpc-cni", "1.31"),
+            None
+        );
+    }
+
+    #[test]
+    fn version_order_is_numeric() {
+        assert_eq!(compare_versions("v1.9.0", "v1.10.0"), Ordering::Less);
+        assert_eq!(
+            compare_versions("v1.19.2-eksbuild.10", "v1.19.2-eksbuild.9"),
+            Ordering::Greater
+        );
+        assert_eq!(compare_versions("v1.2", "v1.2.1"), Ordering::Less);
+        assert_eq!(compare_versions("v1.2.1", "v1.2.1"), Ordering::Equal);
+    }
+
+    #[test]
+    fn required_addons_include_pod_identity() {
+        assert!(REQUIRED_ADDONS.contains(&"eks-pod-identity-agent"));
+        assert!(REQUIRED_ADDONS.contains(&"aws-ebs-csi-driver"));
+    }
+
+    fn default_for(v: &str, k8s: &str, default: bool) -> AddonVersion {
+        AddonVersion {
+            version: v.into(),
+            compatibilities: vec![Compatibility {
+                cluster_version: k8s.into(),
+                default_version: default,
+            }],
+        }
+    }
+
+    #[test]
+    fn chooses_every_required_addon_or_says_which_is_missing() {
+        let mut catalogue = AddonCatalogue::default();
+        for addon in REQUIRED_ADDONS {
+            catalogue.addons.insert(
+                addon.to_string(),
+                vec![
+                    default_for("v1.0.0", "1.31", false),
+                    default_for("v1.1.0", "1.31", true),
+                ],
+            );
+        }
+        let chosen = choose(&catalogue, "1.31").unwrap();
+        assert_eq!(chosen.len(), 5);
+        assert!(chosen.values().all(|v| v == "v1.1.0"));
+
+        catalogue.addons.remove("coredns");
+        assert!(choose(&catalogue, "1.31").unwrap_err().contains("coredns"));
+    }
+}

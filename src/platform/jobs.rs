@@ -1,0 +1,168 @@
+//! What users read off the platform for its jobs: where the pod
+//! templates live, each profile's log group, and the ready-made
+//! `start-job-run` requests.
+
+use std::collections::BTreeMap;
+
+use super::job_profiles::{start_job_run_request, JobRunInput, ProfileSettings};
+use super::naming;
+use super::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
+
+const ROLES: [SparkRole; 2] = [SparkRole::Driver, SparkRole::Executor];
+
+/// Short name of a template, e.g. `critical-driver`, `shared-executor`.
+fn template_name(key: &str) -> String {
+    key.rsplit('/')
+        .next()
+        .unwrap_or(key)
+        .trim_end_matches(".yaml")
+        .to_string()
+}
+
+/// Every pod template: (object key, body).
+pub fn pod_template_objects(prefix: &str) -> Vec<(String, String)> {
+    JobProfile::ALL
+        .iter()
+        .flat_map(|profile| ROLES.iter().map(move |role| (*profile, *role)))
+        .map(|(profile, role)| {
+            (
+                object_key(prefix, profile, role),
+                pod_template(profile, role),
+            )
+        })
+        .collect()
+}
+
+/// Template name → S3 URI.
+pub fn pod_template_uris(bucket: &str, prefix: &str) -> BTreeMap<String, String> {
+    pod_template_objects(prefix)
+        .into_iter()
+        .map(|(key, _)| (template_name(&key), format!("s3://{bucket}/{key}")))
+        .collect()
+}
+
+/// Job profile key (`critical`, `non_critical`, `notebook`) → log group.
+pub fn log_group_names(platform: &str) -> BTreeMap<String, String> {
+    JobProfile::ALL
+        .into_iter()
+        .map(|profile| {
+            (
+                profile.key().to_string(),
+                naming::log_group(platform, profile),
+            )
+        })
+        .collect()
+}
+
+/// A configured job profile: which virtual cluster and execution role
+/// (keys of the platform's maps) its jobs use, and their sizing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileSpec {
+    pub profile: JobProfile,
+    pub virtual_cluster: String,
+    pub execution_role: String,
+    pub settings: ProfileSettings,
+    /// `None` runs Spark's Pi example.
+    pub entry_point: Option<String>,
+}
+
+/// What the requests are built from, besides the configuration.
+pub struct Built<'a> {
+    pub bucket: &'a str,
+    pub prefix: &'a str,
+    pub virtual_cluster_ids: &'a BTreeMap<String, String>,
+    pub execution_role_arns: &'a BTreeMap<String, String>,
+}
+
+/// Profile key → `start-job-run` request JSON, for the profiles whose
+/// virtual cluster and execution role exist.
+pub fn job_run_requests(
+    platform: &str,
+    release_label: &str,
+    profiles: &[ProfileSpec],
+    built: &Built<'_>,
+) -> BTreeMap<String, String> {
+    let log_groups = log_group_names(platform);
+    let mut requests = BTreeMap::new();
+    for spec in profiles {
+        let key = spec.profile.key();
+        let cluster = built.virtual_cluster_ids.get(&spec.virtual_cluster);
+        let role = built.execution_role_arns.get(&spec.execution_role);
+        let (Some(cluster), Some(role)) = (cluster, role) else {
+            continue;
+        };
+        let request = start_job_run_request(&JobRunInput {
+            name: naming::job_run_name(platform, key),
+            virtual_cluster_id: cluster.clone(),
+            execution_role_arn: role.clone(),
+            release_label: release_label.to_string(),
+            profile: spec.profile,
+            settings: spec.settings.clone(),
+            entry_point: spec.entry_point.clone(),
+            entry_point_arguments: Vec::new(),
+            spark_submit_parameters: None,
+            pod_template_bucket: built.bucket.to_string(),
+            pod_template_prefix: built.prefix.to_string(),
+            log_group_name: log_groups.get(key).cloned().unwrap_or_default(),
+            log_stream_name_prefix: naming::log_stream_prefix(key),
+            extra_spark_properties: BTreeMap::new(),
+        });
+        requests.insert(key.to_string(), request.to_string());
+    }
+    requests
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_templates_with_short_names() {
+        let uris = pod_template_uris("bucket", &naming::pod_template_prefix("analytics"));
+        assert_eq!(uris.len(), 6);
+        assert_eq!(
+            uris.get("critical-driver").map(String::as_str),
+            Some("s3://bucket/analytics/pod-template/critical-driver.yaml")
+        );
+        assert!(uris.contains_key("shared-executor"));
+    }
+
+    #[test]
+    fn requests_use_the_platform_ids_and_the_profile_defaults() {
+        let profiles = [ProfileSpec {
+            profile: JobProfile::Critical,
+            virtual_cluster: "batch".into(),
+            execution_role: "jobs".into(),
+            settings: ProfileSettings::defaults(JobProfile::Critical),
+            entry_point: None,
+        }];
+        let clusters = BTreeMap::from([("batch".to_string(), "vc-1".to_string())]);
+        let roles = BTreeMap::from([("jobs".to_string(), "arn:aws:iam::1:role/r".to_string())]);
+        let requests = job_run_requests(
+            "analytics",
+            crate::platform::defaults::RELEASE_LABEL,
+            &profiles,
+            &Built {
+                bucket: "b",
+                prefix: "analytics/pod-template",
+                virtual_cluster_ids: &clusters,
+                execution_role_arns: &roles,
+            },
+        );
+        let request: serde_json::Value = serde_json::from_str(&requests["critical"]).unwrap();
+        assert_eq!(request["virtualClusterId"], "vc-1");
+        assert_eq!(request["executionRoleArn"], "arn:aws:iam::1:role/r");
+        let properties =
+            &request["configurationOverrides"]["applicationConfiguration"][0]["properties"];
+        assert_eq!(properties["spark.kubernetes.executor.request.cores"], "7.7");
+        assert_eq!(
+            properties["spark.kubernetes.driver.podTemplateFile"],
+            "s3://b/analytics/pod-template/critical-driver.yaml"
+        );
+        assert_eq!(
+            request["configurationOverrides"]["monitoringConfiguration"]
+                ["cloudWatchMonitoringConfiguration"]["logGroupName"],
+            "/aws/emr-containers/analytics/critical"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The steps that need no cluster, run while EKS creates it: the nodes'
+//! IAM role, the EMR on EKS service-linked role, the assets bucket with the
+//! pod templates, and the jobs' log groups; and their removal once the
+//! cluster and its nodes are gone.
+
+use super::super::private::PlatformPrivate;
+use super::{Built, Context};
+use crate::aws::iam::role::{self, RoleSpec};
+use crate::aws::iam::service_linked_role;
+use crate::aws::logs::log_group;
+use crate::aws::s3::{bucket, object};
+use crate::aws::Aws;
+use crate::error::Result;
+use crate::platform::naming::{self, BucketPurpose, PlatformRole};
+use crate::platform::{iam_documents, jobs};
+
+pub async fn ensure_assets(
+    ctx: &Context<'_>,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let (aws, spec) = (ctx.aws, ctx.spec);
+    let node_role = PlatformRole::Node.name(ctx.cluster(), ctx.suffix);
+    let arn = role::ensure_role(
+        aws,
+        &RoleSpec {
+            name: &node_role,
+            path: Some(&naming::iam_path(ctx.cluster())),
+            description: "EKS nodes of an emreks platform",
+            trust: &iam_documents::node_role_trust(),
+            tags: &spec.tags,
+            managed_policies: &iam_documents::NODE_ROLE_POLICIES,
+            inline_policies: &[],
+        },
+        &mut private.node_role_name,
+    )
+    .await?;
+    built.node_role_arn = Some(arn);
+    // EMR on EKS acts through this account-wide role; other platforms and
+    // tools share it, so the platform makes it but never deletes it.
+    service_linked_role::ensure_service_linked_role(
+        aws,
+        "emr-containers.amazonaws.com",
+        "EMR on EKS service-linked role",
+    )
+    .await?;
+
+    let name = private
+        .assets_bucket
+        .clone()
+        .unwrap_or_else(|| naming::bucket(BucketPurpose::Assets, ctx.cluster(), ctx.suffix));
+    if bucket::bucket_exists(aws, &name).await? {
+        bucket::retag_bucket(aws, &name, &spec.tags).await?;
+    } else {
+        let mut created = false;
+        let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &name);
+        let result = bucket::create_private(aws, &name, &spec.tags, &policy, &mut created).await;
+        if created {
+            private.assets_bucket = Some(name.clone());
+        }
+        result?;
+    }
+    private.assets_bucket = Some(name.clone());
+    let prefix = naming::pod_template_prefix(ctx.cluster());
+    for (key, body) in jobs::pod_template_objects(&prefix) {
+        object::put_object(aws, &name, &key, body.as_bytes(), "application/yaml").await?;
+    }
+    built.assets_bucket = Some(name.clone());
+    built.pod_template_uris = Some(jobs::pod_template_uris(&name, &prefix));
+
+    let account = aws.account_id().await?.to_string();
+    let groups = jobs::log_group_names(ctx.cluster());
+    for group in groups.values() {
+        let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, group);
+        log_group::ensure_log_group(aws, group, &arn, spec.log_retention_days, &spec.tags).await?;
+        if !private.log_groups.contains(group) {
+            private.log_groups.push(group.clone());
+        }
+    }
+    built.log_group_names = Some(groups);
+    Ok(())
+}
+
+/// Removes what `ensure_assets` made; after the cluster and its nodes are gone.
+pub async fn teardown_assets(aws: &Aws, private: &mut PlatformPrivate) -> Result<()> {
+    if let Some(role) = private.node_role_name.clone() {
+        role::delete_role(aws, &role).await?;
+        private.node_role_name = None;
+    }
+    for name in private.log_groups.clone() {
+        log_group::delete_log_group(aws, &name).await?;
+        private.log_groups.retain(|n| *n != name);
+    }
+    if let Some(name) = private.assets_bucket.clone() {
+        bucket::delete_bucket(aws, &name).await?;
+        private.assets_bucket = None;
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The ids of the platform's pieces, found from AWS when the private state
+//! lacks them: Terraform hands destroy a fresh private state when it
+//! replaces the platform, and import starts from nothing. Everything is
+//! found from the public state, the platform's IAM path and tags, and the
+//! names `platform::naming` builds.
+
+use super::super::private::{PlatformPrivate, StudioIds};
+use super::super::schema::Recorded;
+use super::studio::named_pieces;
+use crate::aws::eks::cluster::{find_cluster, oidc_issuer};
+use crate::aws::eks::{addon, nodegroup};
+use crate::aws::emrcontainers::virtual_cluster;
+use crate::aws::iam::{oidc_provider, role};
+use crate::aws::logs::log_group;
+use crate::aws::Aws;
+use crate::error::Result;
+use crate::platform::addons::REQUIRED_ADDONS;
+use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::naming::{self, PlatformRole};
+use crate::platform::{jobs, manifests};
+
+use super::cluster::kubernetes_version;
+
+pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPrivate) -> Result<()> {
+    let cluster_name = recorded.name.as_str();
+    if private.suffix.is_none() {
+        // Physical names end with the suffix: take it from the cluster role's.
+        private.suffix = recorded
+            .cluster_role_arn
+            .as_deref()
+            .and_then(naming::suffix_of_cluster_role_arn)
+            .map(str::to_string);
+    }
+    if private.assets_bucket.is_none() {
+        private.assets_bucket = recorded.assets_bucket.clone();
+    }
+    if private.oidc_provider_arn.is_none() {
+        private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
+    }
+    if private.log_groups.is_empty() {
+        for name in jobs::log_group_names(cluster_name).into_values() {
+            if log_group::find_retention(aws, &name).await?.is_some() {
+                private.log_groups.push(name);
+            }
+        }
+    }
+    if private.execution_roles.is_empty() && private.node_role_name.is_none() {
+        for name in platform_roles(aws, cluster_name).await? {
+            let key = role::role_tag(aws, &name, naming::EXECUTION_ROLE_TAG).await?;
+            match (key, PlatformRole::of(&name).map(|(kind, _)| kind)) {
+                (Some(key), _) => {
+                    private.execution_roles.insert(key, name);
+                }
+                (None, Some(PlatformRole::Node)) => private.node_role_name = Some(name),
+                (None, Some(PlatformRole::Autoscaler)) => private.autoscaler.role_name = Some(name),
+                _ => {}
+            }
+        }
+    }
+    if private.studio.is_none() {
+        if let (Some(studio), Some(suffix)) = (&recorded.studio, private.suffix.as_deref()) {
+            private.studio = Some(StudioIds {
+                workspace_security_group: studio.workspace_security_group.clone(),
+                engine_security_group: studio.engine_security_group.clone(),
+                studio_id: Some(studio.id.clone()),
+                url: studio.url.clone(),
+                ..named_pieces(aws, cluster_name, suffix, studio.sso).await?
+            });
+        }
+    }
+    let Some(cluster) = find_cluster(aws, cluster_name).await? else {
+        return Ok(());
+    };
+    if private.oidc_provider_arn.is_none() {
+        if let Some(issuer) = oidc_issuer(&cluster) {
+            let account = aws.account_id().await?;
+            let arn = naming::oidc_provider_arn(&aws.partition, account, issuer);
+            if oidc_provider::oidc_provider_exists(aws, &arn, issuer).await? {
+                private.oidc_provider_arn = Some(arn);
+            }
+        }
+    }
+    if private.virtual_clusters.is_empty() {
+        for vc in virtual_cluster::list_virtual_clusters(aws, cluster_name, None).await? {
+            if !virtual_cluster::is_live(vc.state()) {
+                continue;
+            }
+            let (Some(name), Some(id)) = (vc.name(), vc.id()) else {
+                continue;
+            };
+            private
+                .virtual_clusters
+                .insert(name.to_string(), id.to_string());
+            if let Some(namespace) = virtual_cluster::namespace_of(&vc) {
+                private
+                    .virtual_cluster_namespaces
+                    .insert(name.to_string(), namespace.to_string());
+                if !private.namespaces.iter().any(|n| n == namespace) {
+                    private.namespaces.push(namespace.to_string());
+                }
+            }
+        }
+    }
+    if private.tooling_nodegroup.is_none() {
+        private.tooling_nodegroup = nodegroup::list_nodegroups(aws, cluster_name)
+            .await?
+            .into_iter()
+            .find(|n| naming::parse_tooling_nodegroup(n).is_some());
+    }
+    if private.addons.is_empty() {
+        for name in REQUIRED_ADDONS {
+            if addon::addon_version(aws, cluster_name, name)
+                .await?
+                .is_some()
+            {
+                private.addons.push(name.to_string());
+            }
+        }
+    }
+    if private.autoscaler.objects.is_empty() && private.autoscaler.role_name.is_some() {
+        let image = cluster_autoscaler::image_for(kubernetes_version(&cluster));
+        private.autoscaler.objects = cluster_autoscaler::manifests(
+            cluster_name,
+            &aws.region,
+            &image,
+            DEFAULT_NAMESPACE,
+            DEFAULT_SERVICE_ACCOUNT,
+        )
+        .iter()
+        .map(manifests::object_ref)
+        .collect();
+    }
+    Ok(())
+}
+
+/// The names of the roles under the platform's IAM path.
+pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>> {
+    role::list_role_names(
+        aws,
+        &naming::iam_path(platform),
+        &format!("roles of platform \"{platform}\""),
+    )
+    .await
+}

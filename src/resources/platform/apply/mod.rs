@@ -1,0 +1,256 @@
+//! `emreks_platform`'s create, update and destroy, each a sequence of steps
+//! (network, cluster, assets, the layer on the running cluster, Studio).
+//! Every step records the id of what it makes in the private state as soon
+//! as it exists and reports what it learned in [`Built`]; destroy forgets
+//! each piece once it is gone. Steps that need not wait for each other run
+//! at once.
+
+mod assets;
+mod cluster;
+pub(super) mod discover;
+mod network;
+mod reconcile;
+pub(super) mod studio;
+
+pub(super) use network::{discover as discover_network, given_subnets};
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_eks::types::Cluster;
+
+use super::private::{NetworkIds, PlatformPrivate, StudioIds};
+use super::schema::{NetworkSpec, PlatformSpec, PlatformState, Recorded};
+use super::settings;
+use crate::aws::eks::cluster::{find_cluster, update_endpoint_access, wait_cluster_active};
+use crate::aws::Aws;
+use crate::error::Result;
+use crate::platform::naming::PlatformRole;
+use crate::resources::random_token;
+use crate::resources::values::known;
+
+/// What an apply learned of the objects it made, beyond the ids the
+/// private state keeps; `flatten` writes it into the state. `None` is
+/// "not learned": the state keeps what it has.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub cluster: Option<Cluster>,
+    pub cluster_role_arn: Option<String>,
+    /// The VPC and zone → private subnet.
+    pub network: Option<(Option<String>, BTreeMap<String, String>)>,
+    pub node_role_arn: Option<String>,
+    pub assets_bucket: Option<String>,
+    pub pod_template_uris: Option<BTreeMap<String, String>>,
+    pub log_group_names: Option<BTreeMap<String, String>>,
+    pub oidc_provider_arn: Option<String>,
+    pub tooling_nodegroup: Option<String>,
+    pub addon_versions: Option<BTreeMap<String, String>>,
+    pub virtual_cluster_ids: Option<BTreeMap<String, String>>,
+    pub execution_role_arns: Option<BTreeMap<String, String>>,
+    /// `Some(None)`: the platform has no Studio.
+    pub studio: Option<Option<StudioIds>>,
+}
+
+/// What every step of one apply needs to know about the platform.
+pub struct Context<'a> {
+    pub aws: &'a Aws,
+    pub spec: &'a PlatformSpec,
+    pub suffix: &'a str,
+    pub client_token: &'a str,
+    pub timeout: Duration,
+}
+
+impl Context<'_> {
+    fn cluster(&self) -> &str {
+        &self.spec.name
+    }
+}
+
+/// Creates the platform, filling `private` and `built` as objects come to exist.
+pub async fn create(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let timeout = spec.timeouts.create;
+    let suffix = private
+        .suffix
+        .get_or_insert_with(|| random_token(8))
+        .clone();
+    let token = private
+        .client_token
+        .get_or_insert_with(|| random_token(32))
+        .clone();
+
+    // The role is made while the network is.
+    let role_name = PlatformRole::Cluster.name(&spec.name, &suffix);
+    let mut created_role = None;
+    let role = cluster::ensure_cluster_role(aws, spec, &role_name, &mut created_role);
+    let (subnet_ids, role_result) = match &spec.network {
+        NetworkSpec::Own { cidr, subnets } => {
+            let mut ids = NetworkIds::default();
+            let (network_result, role_result) = tokio::join!(
+                network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
+                role
+            );
+            private.cluster_role_name = created_role;
+            built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
+            let subnet_ids: Vec<String> = ids.private_subnets.values().cloned().collect();
+            private.network = Some(ids);
+            network_result?;
+            (subnet_ids, role_result)
+        }
+        NetworkSpec::Given { subnet_ids } => {
+            let (given, role_result) = tokio::join!(network::given_subnets(aws, subnet_ids), role);
+            private.cluster_role_name = created_role;
+            let (vpc_id, by_zone) = given?;
+            built.network = Some((Some(vpc_id), by_zone));
+            (subnet_ids.clone(), role_result)
+        }
+    };
+    let role_arn = role_result?;
+    built.cluster_role_arn = Some(role_arn.clone());
+
+    cluster::create_cluster(aws, spec, &role_arn, &subnet_ids, &token).await?;
+    private.cluster_created = true;
+    let ctx = Context {
+        aws,
+        spec,
+        suffix: &suffix,
+        client_token: &token,
+        timeout,
+    };
+    // What needs no cluster is made while EKS creates it.
+    let (described, assets) = tokio::join!(
+        wait_cluster_active(aws, &spec.name, timeout),
+        assets::ensure_assets(&ctx, private, built)
+    );
+    let described = described?;
+    built.cluster = Some(described.clone());
+    assets?;
+
+    if let Some(admin) = &spec.admin_role_arn {
+        cluster::grant_admin(aws, &spec.name, admin, &mut private.admin_access_entry).await?;
+    }
+    let subnets = built
+        .network
+        .as_ref()
+        .map(|(_, by_zone)| by_zone.clone())
+        .unwrap_or_default();
+    reconcile::reconcile(&ctx, &described, &subnets, private, built).await
+}
+
+/// Brings the platform from what the state records to the spec in place;
+/// makes again whatever was deleted outside Terraform.
+pub async fn update(
+    aws: &Aws,
+    prior: &Recorded,
+    spec: &PlatformSpec,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let name = prior.name.as_str();
+    let timeout = spec.timeouts.update;
+    if prior.admin_role_arn != spec.admin_role_arn {
+        cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
+        if let Some(admin) = &spec.admin_role_arn {
+            cluster::grant_admin(aws, name, admin, &mut private.admin_access_entry).await?;
+        }
+    }
+    if prior.public_access_cidrs != spec.public_access_cidrs {
+        update_endpoint_access(aws, name, &spec.public_access_cidrs, timeout).await?;
+    }
+    cluster::upgrade(
+        aws,
+        name,
+        prior.kubernetes_version.as_deref(),
+        spec.kubernetes_version.as_deref(),
+        timeout,
+    )
+    .await?;
+    if prior.tags != spec.tags {
+        cluster::retag(
+            aws,
+            prior.cluster_arn.as_deref(),
+            private.cluster_role_name.as_deref(),
+            &prior.tags,
+            &spec.tags,
+        )
+        .await?;
+        if let Some(ids) = &private.network {
+            network::retag(aws, ids, &prior.tags, &spec.tags).await?;
+        }
+        if let Some(ids) = &private.studio {
+            studio::retag(aws, ids, &prior.tags, &spec.tags).await?;
+        }
+    }
+    discover::discover(aws, prior, private).await?;
+    let suffix = private
+        .suffix
+        .get_or_insert_with(|| random_token(8))
+        .clone();
+    let token = random_token(32);
+    let ctx = Context {
+        aws,
+        spec,
+        suffix: &suffix,
+        client_token: &token,
+        timeout,
+    };
+    assets::ensure_assets(&ctx, private, built).await?;
+    if let Some(described) = find_cluster(aws, name).await? {
+        built.cluster = Some(described.clone());
+        reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
+    }
+    Ok(())
+}
+
+/// Keeps the arguments AWS cannot tell back beside the pod templates, for import.
+pub async fn save_settings(
+    aws: &Aws,
+    state: &PlatformState,
+    private: &PlatformPrivate,
+) -> Result<()> {
+    match (&private.assets_bucket, known(&state.name)) {
+        (Some(bucket), Some(name)) => settings::save(aws, bucket, name, state).await,
+        _ => Ok(()),
+    }
+}
+
+/// Deletes everything the platform made, in dependency order; `private`
+/// forgets each piece once it is gone, so a retry resumes.
+pub async fn destroy(aws: &Aws, prior: &Recorded, private: &mut PlatformPrivate) -> Result<()> {
+    let timeout = prior.timeouts.delete;
+    let name = prior.name.as_str();
+    if !name.is_empty() {
+        discover::discover(aws, prior, private).await?;
+        let described = find_cluster(aws, name).await?;
+        reconcile::teardown(aws, name, described.as_ref(), private, timeout).await?;
+        cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
+        cluster::delete_cluster(aws, name, timeout).await?;
+        private.cluster_created = false;
+    }
+    // Terraform gives destroy a fresh private state when it replaces the
+    // platform: then find the pieces from the state and the platform tag.
+    if private.cluster_role_name.is_none() {
+        if let Some(arn) = &prior.cluster_role_arn {
+            private.cluster_role_name = cluster::owned_cluster_role(aws, arn, name).await?;
+        }
+    }
+    if private.network.is_none() {
+        if let Some(vpc_id) = &prior.vpc_id {
+            private.network = network::discover(aws, vpc_id, name).await?;
+        }
+    }
+    if let Some(role) = private.cluster_role_name.clone() {
+        crate::aws::iam::role::delete_role(aws, &role).await?;
+        private.cluster_role_name = None;
+    }
+    assets::teardown_assets(aws, private).await?;
+    if let Some(ids) = private.network.as_mut() {
+        network::delete(aws, ids, timeout).await?;
+        private.network = None;
+    }
+    Ok(())
+}

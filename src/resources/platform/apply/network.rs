@@ -1,0 +1,263 @@
+//! The network step: the platform's own VPC made piece by piece (each id
+//! recorded as it comes to exist), retagged, found again from AWS, and
+//! deleted in dependency order, forgetting each piece once it is gone; or
+//! the subnets a user passes in, checked.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ipnet::Ipv4Net;
+
+use super::super::private::NetworkIds;
+use crate::aws::ec2::route_table::{self, DefaultRoute};
+use crate::aws::ec2::{internet_gateway, nat_gateway, subnet, tags, vpc};
+use crate::aws::Aws;
+use crate::error::{Error, Result};
+use crate::platform::naming;
+use crate::platform::network::{self, SubnetPlan};
+use crate::plugin::AttributePath;
+
+/// Creates the VPC step by step, recording each id in `ids` as soon as it
+/// exists, so a failure leaves a record of what to delete.
+pub async fn create(
+    aws: &Aws,
+    platform: &str,
+    cidr: Ipv4Net,
+    subnets: &[SubnetPlan],
+    tags: &BTreeMap<String, String>,
+    ids: &mut NetworkIds,
+    timeout: Duration,
+) -> Result<()> {
+    let vpc_resource = format!("VPC of platform \"{platform}\"");
+    let name = naming::vpc(platform);
+    let vpc_id = vpc::create_vpc(
+        aws,
+        &cidr.to_string(),
+        tags,
+        &name,
+        &vpc_resource,
+        &mut ids.vpc_id,
+    )
+    .await?;
+
+    let igw_id = internet_gateway::create_internet_gateway(aws, tags, &name, &vpc_id).await?;
+    ids.internet_gateway_id = Some(igw_id.clone());
+    internet_gateway::attach_internet_gateway(aws, &igw_id, &vpc_id).await?;
+    ids.internet_gateway_attached = true;
+
+    for plan in subnets {
+        let role_tag = if plan.public {
+            "kubernetes.io/role/elb"
+        } else {
+            "kubernetes.io/role/internal-elb"
+        };
+        let mut subnet_tags = tags.clone();
+        subnet_tags.insert(role_tag.to_string(), "1".to_string());
+        let name = naming::subnet(platform, plan.public, &plan.availability_zone);
+        let subnet_id = subnet::create_subnet(
+            aws,
+            &vpc_id,
+            &plan.cidr.to_string(),
+            &plan.availability_zone,
+            &subnet_tags,
+            &name,
+        )
+        .await?;
+        let by_zone = if plan.public {
+            &mut ids.public_subnets
+        } else {
+            &mut ids.private_subnets
+        };
+        by_zone.insert(plan.availability_zone.clone(), subnet_id.clone());
+        if plan.public {
+            subnet::map_public_ip_on_launch(aws, &subnet_id).await?;
+        }
+    }
+
+    let public_rt =
+        route_table::create_route_table(aws, &vpc_id, tags, &naming::public_route_table(platform))
+            .await?;
+    ids.public_route_table_id = Some(public_rt.clone());
+    route_table::create_default_route(aws, &public_rt, DefaultRoute::InternetGateway(&igw_id))
+        .await?;
+    for subnet_id in ids.public_subnets.values() {
+        route_table::associate_route_table(aws, &public_rt, subnet_id).await?;
+    }
+
+    // One NAT gateway per zone keeps each zone's egress inside the zone.
+    let zones: Vec<String> = ids.public_subnets.keys().cloned().collect();
+    for zone in &zones {
+        let name = naming::nat_gateway(platform, zone);
+        let allocation = nat_gateway::allocate_address(aws, tags, &name).await?;
+        ids.eip_allocations.insert(zone.clone(), allocation.clone());
+        let public_subnet = ids.public_subnets.get(zone).cloned().unwrap_or_default();
+        let nat_id = nat_gateway::create_nat_gateway(
+            aws,
+            &public_subnet,
+            &allocation,
+            &format!("{vpc_id}-{zone}"),
+            tags,
+            &name,
+        )
+        .await?;
+        ids.nat_gateways.insert(zone.clone(), nat_id);
+    }
+    for (zone, nat_id) in ids.nat_gateways.clone() {
+        nat_gateway::wait_nat_available(aws, &nat_id, timeout).await?;
+        let rt = route_table::create_route_table(
+            aws,
+            &vpc_id,
+            tags,
+            &naming::private_route_table(platform, &zone),
+        )
+        .await?;
+        ids.private_route_tables.insert(zone.clone(), rt.clone());
+        route_table::create_default_route(aws, &rt, DefaultRoute::NatGateway(&nat_id)).await?;
+        if let Some(subnet_id) = ids.private_subnets.get(&zone) {
+            route_table::associate_route_table(aws, &rt, subnet_id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes everything in `ids`, in dependency order, forgetting each id once
+/// it is gone so a retry after a failure resumes where this one stopped.
+pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<()> {
+    for (zone, nat_id) in ids.nat_gateways.clone() {
+        nat_gateway::delete_nat_gateway(aws, &nat_id, timeout).await?;
+        ids.nat_gateways.remove(&zone);
+    }
+    for (zone, allocation) in ids.eip_allocations.clone() {
+        nat_gateway::release_address(aws, &allocation).await?;
+        ids.eip_allocations.remove(&zone);
+    }
+    if let (Some(igw), Some(vpc)) = (ids.internet_gateway_id.clone(), ids.vpc_id.clone()) {
+        if ids.internet_gateway_attached {
+            internet_gateway::detach_internet_gateway(aws, &igw, &vpc, timeout).await?;
+            ids.internet_gateway_attached = false;
+        }
+    }
+    if let Some(igw) = ids.internet_gateway_id.clone() {
+        internet_gateway::delete_internet_gateway(aws, &igw).await?;
+        ids.internet_gateway_id = None;
+    }
+    let route_tables: Vec<String> = ids
+        .public_route_table_id
+        .iter()
+        .chain(ids.private_route_tables.values())
+        .cloned()
+        .collect();
+    for rt in route_tables {
+        route_table::delete_route_table(aws, &rt).await?;
+    }
+    ids.public_route_table_id = None;
+    ids.private_route_tables.clear();
+    for by_zone in [&mut ids.private_subnets, &mut ids.public_subnets] {
+        for (zone, subnet_id) in by_zone.clone() {
+            subnet::delete_subnet(aws, &subnet_id, timeout).await?;
+            by_zone.remove(&zone);
+        }
+    }
+    if let Some(vpc) = ids.vpc_id.clone() {
+        vpc::delete_vpc(aws, &vpc, timeout).await?;
+        ids.vpc_id = None;
+    }
+    Ok(())
+}
+
+/// Brings the tags of every network object to `new` (Name tags are kept).
+pub async fn retag(
+    aws: &Aws,
+    ids: &NetworkIds,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<()> {
+    tags::retag(aws, ids.taggable_ids(), old, new, "platform network").await
+}
+
+/// Finds what the platform made in its VPC from AWS itself, when the ids
+/// are not at hand (Terraform hands destroy a fresh private state when it
+/// replaces a resource). `None` when the VPC is gone or not the platform's
+/// (subnets a user passed in live in a VPC the platform must not delete).
+pub async fn discover(aws: &Aws, vpc_id: &str, platform: &str) -> Result<Option<NetworkIds>> {
+    let Some(found) = vpc::find_vpc(aws, vpc_id).await? else {
+        return Ok(None);
+    };
+    let owned = found
+        .tags()
+        .iter()
+        .any(|t| t.key() == Some(naming::PLATFORM_TAG) && t.value() == Some(platform));
+    if !owned {
+        return Ok(None);
+    }
+    let mut ids = NetworkIds {
+        vpc_id: Some(vpc_id.to_string()),
+        ..Default::default()
+    };
+    if let Some(gateway) = internet_gateway::find_attached_gateway(aws, vpc_id).await? {
+        ids.internet_gateway_id = gateway.internet_gateway_id().map(str::to_string);
+        ids.internet_gateway_attached = true;
+    }
+    for subnet in subnet::list_subnets_in_vpc(aws, vpc_id).await? {
+        let (Some(id), Some(zone)) = (subnet.subnet_id(), subnet.availability_zone()) else {
+            continue;
+        };
+        let by_zone = if subnet.map_public_ip_on_launch() == Some(true) {
+            &mut ids.public_subnets
+        } else {
+            &mut ids.private_subnets
+        };
+        by_zone.insert(zone.to_string(), id.to_string());
+    }
+    for nat in nat_gateway::list_nat_gateways_in_vpc(aws, vpc_id).await? {
+        if matches!(
+            nat.state().map(|s| s.as_str()),
+            Some("deleted" | "deleting")
+        ) {
+            continue;
+        }
+        let zone = nat
+            .subnet_id()
+            .and_then(|subnet| {
+                ids.public_subnets
+                    .iter()
+                    .find(|(_, id)| id.as_str() == subnet)
+            })
+            .map(|(zone, _)| zone.clone())
+            .unwrap_or_else(|| nat.nat_gateway_id().unwrap_or_default().to_string());
+        if let Some(id) = nat.nat_gateway_id() {
+            ids.nat_gateways.insert(zone.clone(), id.to_string());
+        }
+        if let Some(allocation) = nat
+            .nat_gateway_addresses()
+            .iter()
+            .find_map(|a| a.allocation_id())
+        {
+            ids.eip_allocations.insert(zone, allocation.to_string());
+        }
+    }
+    for table in route_table::list_route_tables_in_vpc(aws, vpc_id).await? {
+        if let (false, Some(id)) = (route_table::is_main(&table), table.route_table_id()) {
+            ids.private_route_tables
+                .insert(id.to_string(), id.to_string());
+        }
+    }
+    Ok(Some(ids))
+}
+
+/// The VPC and zone → subnet of the subnets a user passes in; subnets that
+/// do not fit (two in a zone, two VPCs, one zone) are a configuration error.
+pub async fn given_subnets(
+    aws: &Aws,
+    subnet_ids: &[String],
+) -> Result<(String, BTreeMap<String, String>)> {
+    let found = subnet::find_subnets(aws, subnet_ids).await?;
+    network::subnets_by_zone(found.iter().map(|s| {
+        (
+            s.subnet_id().unwrap_or_default(),
+            s.availability_zone().unwrap_or_default(),
+            s.vpc_id().unwrap_or_default(),
+        )
+    }))
+    .map_err(|why| Error::config(AttributePath::new("subnet_ids"), why))
+}

@@ -1,0 +1,571 @@
+//! The EMR-on-EKS layer on the running cluster, brought to what the spec
+//! asks for: the IAM OIDC provider, the tooling nodegroup, the add-ons,
+//! the virtual clusters and their namespaces, the job execution roles,
+//! Cluster Autoscaler and the Studio. Every step checks what exists and
+//! makes only what is missing or different, so one `reconcile` serves
+//! create, update and drift repair; `teardown` removes the layer, most
+//! dependent first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aws_sdk_eks::types::{AddonInfo, Cluster};
+
+use super::super::private::{AutoscalerIds, PlatformPrivate};
+use super::cluster::kubernetes_version;
+use super::{studio, Built, Context};
+use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
+use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
+use crate::aws::emrcontainers::virtual_cluster;
+use crate::aws::iam::oidc_provider;
+use crate::aws::iam::role::{self, RoleSpec};
+use crate::aws::kubernetes::{self, Kube};
+use crate::aws::Aws;
+use crate::error::{Error, Result};
+use crate::platform::addons::{self, AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
+use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::iam_documents::{self, Trust};
+use crate::platform::naming::{self, PlatformRole};
+use crate::platform::node_roles::NodeRole;
+use crate::platform::{defaults::Tooling, manifests};
+use crate::plugin::AttributePath;
+use crate::resources::random_token;
+
+/// Steps on the running cluster; `subnets` are the platform's private
+/// subnets by zone.
+pub async fn reconcile(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    subnets: &BTreeMap<String, String>,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let aws = ctx.aws;
+    let issuer = oidc_issuer(cluster).ok_or_else(|| {
+        Error::aws_message(
+            "eks:DescribeCluster",
+            ctx.cluster(),
+            "the cluster has no OIDC issuer",
+        )
+    })?;
+    let account = aws.account_id().await?.to_string();
+    let oidc_arn = oidc_provider::ensure_oidc_provider(
+        aws,
+        &naming::oidc_provider_arn(&aws.partition, &account, issuer),
+        issuer,
+        &ctx.spec.tags,
+    )
+    .await?;
+    private.oidc_provider_arn = Some(oidc_arn.clone());
+    built.oidc_provider_arn = Some(oidc_arn.clone());
+
+    let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
+    ensure_tooling(ctx, &node_role_arn, subnets, private, built).await?;
+    ensure_addons(ctx, cluster, private, built).await?;
+
+    let kube = kubernetes::connect(aws, cluster).await?;
+    ensure_virtual_clusters(ctx, &kube, private).await?;
+    ensure_execution_roles(ctx, issuer, &oidc_arn, private, built).await?;
+    install_autoscaler(
+        ctx,
+        &kube,
+        kubernetes_version(cluster),
+        &mut private.autoscaler,
+    )
+    .await?;
+    built.virtual_cluster_ids = Some(private.virtual_clusters.clone());
+
+    let vpc_id = cluster
+        .resources_vpc_config()
+        .and_then(|v| v.vpc_id())
+        .unwrap_or_default();
+    let studio_subnets: Vec<String> = subnets.values().take(5).cloned().collect();
+    studio::ensure_studio(ctx, vpc_id, &studio_subnets, private).await?;
+    built.studio = Some(private.studio.clone());
+    Ok(())
+}
+
+/// The tooling nodegroup as the spec has it: resized in place, or replaced
+/// by a new one (a fresh name, since the old one drains while the new one
+/// starts) when its instance types or AMI change, or made when missing.
+async fn ensure_tooling(
+    ctx: &Context<'_>,
+    node_role_arn: &str,
+    subnets: &BTreeMap<String, String>,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let (aws, wanted) = (ctx.aws, &ctx.spec.tooling);
+    let existing = match &private.tooling_nodegroup {
+        Some(name) => nodegroup::find_nodegroup(aws, ctx.cluster(), name).await?,
+        None => None,
+    };
+    if let Some(group) = &existing {
+        if same_shape(group, wanted) {
+            let name = group.nodegroup_name().unwrap_or_default();
+            let scaling = scaling(wanted);
+            if !scaling.matches(group) {
+                let resize = NodegroupUpdate {
+                    scaling: Some(scaling),
+                    ..Default::default()
+                };
+                nodegroup::update_nodegroup(aws, ctx.cluster(), name, resize, ctx.timeout).await?;
+            }
+            built.tooling_nodegroup = Some(name.to_string());
+            return Ok(());
+        }
+    }
+    let name = naming::tooling_nodegroup(&random_token(6));
+    nodegroup::create_nodegroup(
+        aws,
+        &NodegroupRequest {
+            cluster: ctx.cluster(),
+            name: &name,
+            node_role_arn,
+            subnet_ids: subnets.values().cloned().collect(),
+            instance_types: wanted.instance_types.clone(),
+            ami_type: &wanted.ami_type,
+            capacity_type: "ON_DEMAND",
+            scaling: scaling(wanted),
+            max_unavailable: None,
+            launch_template: None,
+            labels: NodeRole::Tooling.labels(),
+            taints: None,
+            tags: &ctx.spec.tags,
+            client_token: &format!("{}-{name}", ctx.client_token),
+        },
+    )
+    .await?;
+    let old = private.tooling_nodegroup.replace(name.clone());
+    nodegroup::wait_nodegroup_active(aws, ctx.cluster(), &name, ctx.timeout).await?;
+    built.tooling_nodegroup = Some(name);
+    if let (Some(old), Some(_)) = (old, existing) {
+        nodegroup::delete_nodegroup(aws, ctx.cluster(), &old).await?;
+        nodegroup::wait_nodegroup_deleted(aws, ctx.cluster(), &old, ctx.timeout).await?;
+    }
+    Ok(())
+}
+
+fn scaling(tooling: &Tooling) -> Scaling {
+    Scaling {
+        min_size: Some(tooling.min_size),
+        max_size: Some(tooling.max_size),
+        desired_size: Some(tooling.desired_size),
+    }
+}
+
+/// Whether the running group can become the wanted one in place.
+fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool {
+    group.instance_types() == tooling.instance_types.as_slice()
+        && group.ami_type().map(|a| a.as_str()) == Some(tooling.ami_type.as_str())
+}
+
+/// The add-ons at the default version EKS reports for the cluster's
+/// Kubernetes version, never from a table of ours.
+async fn ensure_addons(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let aws = ctx.aws;
+    let version = cluster.version().unwrap_or_default();
+    let catalogue = catalogue(addon::addon_versions(aws, version).await?);
+    let chosen = addons::choose(&catalogue, version)
+        .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster(), why))?;
+    for (name, addon_version) in &chosen {
+        addon::ensure_addon(aws, ctx.cluster(), name, addon_version, &ctx.spec.tags).await?;
+        if !private.addons.contains(name) {
+            private.addons.push(name.clone());
+        }
+    }
+    let mut installed = BTreeMap::new();
+    // CoreDNS and the EBS CSI driver only get ACTIVE once nodes run, so
+    // this waits after the tooling nodegroup is up.
+    for name in chosen.keys() {
+        addon::wait_addon_active(aws, ctx.cluster(), name, ctx.timeout).await?;
+        if let Some(version) = addon::addon_version(aws, ctx.cluster(), name).await? {
+            installed.insert(name.clone(), version);
+        }
+    }
+    built.addon_versions = Some(installed);
+    Ok(())
+}
+
+/// EKS's answer as the domain's catalogue, for the add-ons the platform installs.
+fn catalogue(offered: Vec<AddonInfo>) -> AddonCatalogue {
+    let mut catalogue = AddonCatalogue::default();
+    for info in offered {
+        let Some(name) = info.addon_name() else {
+            continue;
+        };
+        if !REQUIRED_ADDONS.contains(&name) {
+            continue;
+        }
+        let versions = catalogue.addons.entry(name.to_string()).or_default();
+        for version in info.addon_versions() {
+            versions.push(AddonVersion {
+                version: version.addon_version().unwrap_or_default().to_string(),
+                compatibilities: version
+                    .compatibilities()
+                    .iter()
+                    .map(|c| Compatibility {
+                        cluster_version: c.cluster_version().unwrap_or_default().to_string(),
+                        default_version: c.default_version(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    catalogue
+}
+
+/// The virtual clusters and their namespaces as the spec has them: those no
+/// longer wanted (or moved to another namespace) go first.
+async fn ensure_virtual_clusters(
+    ctx: &Context<'_>,
+    kube: &Kube,
+    private: &mut PlatformPrivate,
+) -> Result<()> {
+    let aws = ctx.aws;
+    let wanted = &ctx.spec.virtual_clusters;
+    let namespaces: BTreeSet<String> = wanted.values().cloned().collect();
+    for (key, id) in private.virtual_clusters.clone() {
+        let live = virtual_cluster::is_live(
+            virtual_cluster::virtual_cluster_state(aws, &id)
+                .await?
+                .as_ref(),
+        );
+        let keep = live
+            && wanted.contains_key(&key)
+            && private.virtual_cluster_namespaces.get(&key) == wanted.get(&key);
+        if !keep {
+            virtual_cluster::delete_virtual_cluster(aws, &id, ctx.timeout).await?;
+            private.virtual_clusters.remove(&key);
+            private.virtual_cluster_namespaces.remove(&key);
+        }
+    }
+    for namespace in private.namespaces.clone() {
+        if !namespaces.contains(&namespace) {
+            kube.delete_namespace_and_wait(&namespace, ctx.timeout)
+                .await?;
+            private.namespaces.retain(|n| *n != namespace);
+        }
+    }
+    for namespace in &namespaces {
+        kube.apply(&manifests::namespace(namespace)).await?;
+        if !private.namespaces.contains(namespace) {
+            private.namespaces.push(namespace.clone());
+        }
+    }
+    for (key, namespace) in wanted {
+        if private.virtual_clusters.contains_key(key) {
+            continue;
+        }
+        let token = format!("{}-vc-{key}", ctx.client_token);
+        let id = virtual_cluster::create_virtual_cluster(
+            aws,
+            key,
+            ctx.cluster(),
+            namespace,
+            &ctx.spec.tags,
+            &token,
+        )
+        .await?;
+        private.virtual_clusters.insert(key.clone(), id);
+        private
+            .virtual_cluster_namespaces
+            .insert(key.clone(), namespace.clone());
+    }
+    Ok(())
+}
+
+/// The job execution roles as the spec has them, each with the baseline
+/// every job needs, the user's policy, and its trust: IRSA through the
+/// OIDC provider, or Pod Identity associations for EMR's service accounts.
+async fn ensure_execution_roles(
+    ctx: &Context<'_>,
+    issuer: &str,
+    oidc_arn: &str,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let aws = ctx.aws;
+    let account = aws.account_id().await?.to_string();
+    let bucket = private.assets_bucket.clone().unwrap_or_default();
+    let log_group_arns: Vec<String> = private
+        .log_groups
+        .iter()
+        .map(|name| naming::log_group_arn(&aws.partition, &aws.region, &account, name))
+        .collect();
+    let baseline = iam_documents::job_baseline_policy(
+        &aws.partition,
+        &bucket,
+        &naming::pod_template_prefix(ctx.cluster()),
+        &log_group_arns,
+    );
+    let wanted = &ctx.spec.execution_roles;
+    for (key, role_name) in private.execution_roles.clone() {
+        if !wanted.contains_key(&key) {
+            for association in private
+                .pod_identity_associations
+                .remove(&key)
+                .unwrap_or_default()
+            {
+                pod_identity::delete_pod_identity(aws, ctx.cluster(), &association).await?;
+            }
+            role::delete_role(aws, &role_name).await?;
+            private.execution_roles.remove(&key);
+        }
+    }
+    let mut arns = BTreeMap::new();
+    for (key, spec) in wanted {
+        let role_name = private
+            .execution_roles
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| naming::execution_role(ctx.cluster(), key, ctx.suffix));
+        let trust = match spec.trust {
+            Trust::PodIdentity => iam_documents::pod_identity_trust(),
+            Trust::Irsa => {
+                iam_documents::irsa_trust(oidc_arn, issuer, &account, &role_name, &spec.namespaces)
+                    .map_err(|why| {
+                        Error::config(
+                            AttributePath::new("execution_roles")
+                                .key(key.clone())
+                                .attribute("namespaces"),
+                            why,
+                        )
+                    })?
+            }
+        };
+        let mut role_tags = ctx.spec.tags.clone();
+        role_tags.insert(naming::EXECUTION_ROLE_TAG.to_string(), key.clone());
+        let mut recorded = None;
+        let arn = role::ensure_role(
+            aws,
+            &RoleSpec {
+                name: &role_name,
+                path: Some(&naming::iam_path(ctx.cluster())),
+                description: "EMR on EKS job execution role of an emreks platform",
+                trust: &trust,
+                tags: &role_tags,
+                managed_policies: &[],
+                inline_policies: &[
+                    (naming::BASELINE_POLICY, Some(&baseline)),
+                    (naming::USER_POLICY, spec.policy.as_ref()),
+                ],
+            },
+            &mut recorded,
+        )
+        .await;
+        if let Some(name) = recorded {
+            private.execution_roles.insert(key.clone(), name);
+        }
+        let arn = arn?;
+        let mut associations = Vec::new();
+        if spec.trust == Trust::PodIdentity {
+            for namespace in &spec.namespaces {
+                for service_account in
+                    iam_documents::pod_identity_service_accounts(&account, &role_name)
+                {
+                    associations.push(
+                        pod_identity::ensure_pod_identity(
+                            aws,
+                            ctx.cluster(),
+                            namespace,
+                            &service_account,
+                            &arn,
+                            &ctx.spec.tags,
+                        )
+                        .await?,
+                    );
+                }
+            }
+        }
+        for stale in private
+            .pod_identity_associations
+            .get(key)
+            .cloned()
+            .unwrap_or_default()
+        {
+            if !associations.contains(&stale) {
+                pod_identity::delete_pod_identity(aws, ctx.cluster(), &stale).await?;
+            }
+        }
+        if associations.is_empty() {
+            private.pod_identity_associations.remove(key);
+        } else {
+            private
+                .pod_identity_associations
+                .insert(key.clone(), associations);
+        }
+        arns.insert(key.clone(), arn);
+    }
+    built.execution_role_arns = Some(arns);
+    Ok(())
+}
+
+/// Cluster Autoscaler on the tooling nodes: its IAM role through EKS Pod
+/// Identity, and its Kubernetes objects at the release that matches the
+/// cluster's Kubernetes minor version; each piece recorded in `ids`.
+async fn install_autoscaler(
+    ctx: &Context<'_>,
+    kube: &Kube,
+    kubernetes_version: (u32, u32),
+    ids: &mut AutoscalerIds,
+) -> Result<()> {
+    let aws = ctx.aws;
+    let role_name = PlatformRole::Autoscaler.name(ctx.cluster(), ctx.suffix);
+    let mut recorded = None;
+    let role_arn = role::ensure_role(
+        aws,
+        &RoleSpec {
+            name: &role_name,
+            path: Some(&naming::iam_path(ctx.cluster())),
+            description: "Cluster Autoscaler of an emreks platform",
+            trust: &iam_documents::pod_identity_trust(),
+            tags: &ctx.spec.tags,
+            managed_policies: &[],
+            inline_policies: &[
+                (
+                    naming::BASELINE_POLICY,
+                    Some(&iam_documents::cluster_autoscaler_policy(
+                        &aws.partition,
+                        ctx.cluster(),
+                    )),
+                ),
+                (naming::USER_POLICY, None),
+            ],
+        },
+        &mut recorded,
+    )
+    .await;
+    if recorded.is_some() {
+        ids.role_name = recorded;
+    }
+    let role_arn = role_arn?;
+    ids.pod_identity_association = Some(
+        pod_identity::ensure_pod_identity(
+            aws,
+            ctx.cluster(),
+            DEFAULT_NAMESPACE,
+            DEFAULT_SERVICE_ACCOUNT,
+            &role_arn,
+            &ctx.spec.tags,
+        )
+        .await?,
+    );
+    let image = cluster_autoscaler::image_for(kubernetes_version);
+    let manifests = cluster_autoscaler::manifests(
+        ctx.cluster(),
+        &aws.region,
+        &image,
+        DEFAULT_NAMESPACE,
+        DEFAULT_SERVICE_ACCOUNT,
+    );
+    for manifest in &manifests {
+        kube.apply(manifest).await?;
+        let object = manifests::object_ref(manifest);
+        if !ids.objects.contains(&object) {
+            ids.objects.push(object);
+        }
+    }
+    Ok(())
+}
+
+/// Removes Cluster Autoscaler's Kubernetes objects (when the cluster is
+/// reachable), its pod identity association and its role, forgetting each
+/// once gone.
+async fn uninstall_autoscaler(
+    aws: &Aws,
+    kube: Option<&Kube>,
+    cluster: &str,
+    ids: &mut AutoscalerIds,
+) -> Result<()> {
+    if let Some(kube) = kube {
+        while let Some((api_version, kind, namespace, name)) = ids.objects.pop() {
+            let deleted = kube
+                .delete(&api_version, &kind, namespace.as_deref(), &name)
+                .await;
+            if let Err(err) = deleted {
+                ids.objects.push((api_version, kind, namespace, name));
+                return Err(err);
+            }
+        }
+    }
+    ids.objects.clear();
+    if let Some(association) = ids.pod_identity_association.clone() {
+        pod_identity::delete_pod_identity(aws, cluster, &association).await?;
+        ids.pod_identity_association = None;
+    }
+    if let Some(role) = ids.role_name.clone() {
+        role::delete_role(aws, &role).await?;
+        ids.role_name = None;
+    }
+    Ok(())
+}
+
+/// Removes the layer, most dependent first. `cluster` is `None` when the
+/// cluster is gone (then its add-ons, nodegroups and namespaces went with it).
+pub async fn teardown(
+    aws: &Aws,
+    cluster_name: &str,
+    cluster: Option<&Cluster>,
+    private: &mut PlatformPrivate,
+    timeout: Duration,
+) -> Result<()> {
+    if let Some(ids) = private.studio.as_mut() {
+        studio::delete(aws, ids).await?;
+        private.studio = None;
+    }
+    for (key, id) in private.virtual_clusters.clone() {
+        virtual_cluster::delete_virtual_cluster(aws, &id, timeout).await?;
+        private.virtual_clusters.remove(&key);
+        private.virtual_cluster_namespaces.remove(&key);
+    }
+    for (key, role) in private.execution_roles.clone() {
+        if cluster.is_some() {
+            for association in private
+                .pod_identity_associations
+                .get(&key)
+                .cloned()
+                .unwrap_or_default()
+            {
+                pod_identity::delete_pod_identity(aws, cluster_name, &association).await?;
+            }
+        }
+        private.pod_identity_associations.remove(&key);
+        role::delete_role(aws, &role).await?;
+        private.execution_roles.remove(&key);
+    }
+    let kube = match cluster {
+        Some(cluster) => Some(kubernetes::connect(aws, cluster).await?),
+        None => None,
+    };
+    uninstall_autoscaler(aws, kube.as_ref(), cluster_name, &mut private.autoscaler).await?;
+    if let Some(kube) = &kube {
+        for namespace in private.namespaces.clone() {
+            kube.delete_namespace_and_wait(&namespace, timeout).await?;
+            private.namespaces.retain(|n| *n != namespace);
+        }
+    }
+    private.namespaces.clear();
+    if cluster.is_some() {
+        for name in private.addons.clone() {
+            addon::delete_addon(aws, cluster_name, &name).await?;
+            private.addons.retain(|a| *a != name);
+        }
+        if let Some(group) = private.tooling_nodegroup.clone() {
+            nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
+            nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
+        }
+    }
+    private.addons.clear();
+    private.tooling_nodegroup = None;
+    if let Some(arn) = private.oidc_provider_arn.clone() {
+        oidc_provider::delete_oidc_provider(aws, &arn).await?;
+        private.oidc_provider_arn = None;
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! What the resources that live on a platform (`emreks_nodegroup`,
+//! `emreks_notebook_user`) learn of it from AWS: its subnets, node role and
+//! suffix, the arguments it saved, its execution roles, virtual clusters
+//! and Studio.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_emrcontainers::types::VirtualClusterState;
+
+use super::apply::discover::platform_roles;
+use super::schema::{profile_settings, PlatformState};
+use super::settings;
+use crate::aws::ec2::subnet;
+use crate::aws::eks::cluster::find_cluster;
+use crate::aws::emrcontainers::virtual_cluster;
+use crate::aws::iam::role;
+use crate::aws::Aws;
+use crate::error::{Error, Result};
+use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::naming::{self, BucketPurpose, PlatformRole};
+use crate::platform::pod_templates::JobProfile;
+
+pub use super::apply::studio::find_studio_ids;
+
+/// What a nodegroup needs from its platform.
+pub struct Platform {
+    pub subnets_by_zone: BTreeMap<String, String>,
+    pub node_role_arn: String,
+    pub suffix: String,
+    pub vpc_id: Option<String>,
+}
+
+impl Platform {
+    /// The platform's assets bucket, where its saved arguments live.
+    pub fn assets_bucket(&self, platform_id: &str) -> String {
+        naming::bucket(BucketPurpose::Assets, platform_id, &self.suffix)
+    }
+}
+
+/// The platform of that id, as `emreks_platform` made it.
+pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+    let resource = format!("platform \"{platform_id}\"");
+    let described = find_cluster(aws, platform_id).await?.ok_or_else(|| {
+        Error::aws_message(
+            "eks:DescribeCluster",
+            &resource,
+            "no such platform: platform_id must be the id of an emreks_platform",
+        )
+    })?;
+    let vpc = described.resources_vpc_config();
+    let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
+    let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
+        .await?
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.availability_zone()?.to_string(),
+                s.subnet_id()?.to_string(),
+            ))
+        })
+        .collect();
+    let (node_role, suffix) = platform_roles(aws, platform_id)
+        .await?
+        .into_iter()
+        .find_map(|name| {
+            let suffix = PlatformRole::Node.parse(&name)?.suffix.to_string();
+            Some((name, suffix))
+        })
+        .ok_or_else(|| {
+            Error::aws_message(
+                "iam:ListRoles",
+                &resource,
+                "the platform has no node role; was it made by emreks_platform?",
+            )
+        })?;
+    Ok(Platform {
+        subnets_by_zone,
+        node_role_arn: role::role_arn(aws, &node_role).await?.unwrap_or_default(),
+        suffix,
+        vpc_id: vpc.and_then(|v| v.vpc_id()).map(str::to_string),
+    })
+}
+
+/// The arguments the platform saved beside its pod templates.
+pub async fn saved_arguments(
+    aws: &Aws,
+    platform: &Platform,
+    platform_id: &str,
+) -> Result<Option<PlatformState>> {
+    settings::load(aws, &platform.assets_bucket(platform_id), platform_id).await
+}
+
+/// A job profile's settings on the platform: its `job_profile` block, else the reference's.
+pub fn job_profile(saved: Option<&PlatformState>, profile: JobProfile) -> ProfileSettings {
+    saved
+        .and_then(|state| state.job_profiles.as_ref_option())
+        .and_then(|profiles| profiles.get(profile.key()))
+        .and_then(|p| p.as_ref_option())
+        .map(|p| profile_settings(p, profile))
+        .unwrap_or_else(|| ProfileSettings::defaults(profile))
+}
+
+/// Execution role key → ARN, from the roles under the platform's IAM path.
+pub async fn execution_role_arns(aws: &Aws, platform_id: &str) -> Result<BTreeMap<String, String>> {
+    let mut arns = BTreeMap::new();
+    for name in platform_roles(aws, platform_id).await? {
+        let key = role::role_tag(aws, &name, naming::EXECUTION_ROLE_TAG).await?;
+        if let (Some(key), Some(arn)) = (key, role::role_arn(aws, &name).await?) {
+            arns.insert(key, arn);
+        }
+    }
+    Ok(arns)
+}
+
+/// The id of the running virtual cluster of that name on the platform.
+pub async fn running_virtual_cluster(
+    aws: &Aws,
+    platform_id: &str,
+    name: &str,
+) -> Result<Option<String>> {
+    let running = virtual_cluster::list_virtual_clusters(
+        aws,
+        platform_id,
+        Some(vec![VirtualClusterState::Running]),
+    )
+    .await?;
+    Ok(running
+        .iter()
+        .find(|vc| vc.name() == Some(name))
+        .and_then(|vc| vc.id().map(str::to_string)))
+}

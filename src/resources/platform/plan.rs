@@ -1,0 +1,336 @@
+//! Planning `emreks_platform`, as pure code: the configuration's defaults
+//! filled in, what is known before apply and what is not, the arguments
+//! whose change replaces the platform, and a state fit to save after a
+//! step failed.
+
+use std::collections::BTreeMap;
+
+use super::private::PlatformPrivate;
+use super::schema::{JobProfileState, PlatformState, FORCES_REPLACEMENT};
+use crate::platform::addons::REQUIRED_ADDONS;
+use crate::platform::defaults::{self, Tooling};
+use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
+use crate::platform::pod_templates::JobProfile;
+use crate::platform::{jobs, naming, validate};
+use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use crate::resources::random_token;
+use crate::resources::values::{
+    known, map_is_unknown, string_map, to_map, unknown_as_null, Decimal, StringMap,
+};
+
+/// The planned state of a new platform, and its private state: the
+/// suffix and token its names and requests will carry.
+pub fn plan_create(
+    proposed: PlatformState,
+    default_tags: &BTreeMap<String, String>,
+) -> (PlatformState, PlatformPrivate) {
+    let mut planned = proposed;
+    planned.id = planned.name.clone();
+    planned.cluster_name = planned.name.clone();
+    if planned.kubernetes_version.is_null() {
+        planned.kubernetes_version = Value::Unknown;
+    }
+    planned.tags_all = tags_all(&planned, default_tags);
+    for value in [
+        &mut planned.cluster_arn,
+        &mut planned.cluster_endpoint,
+        &mut planned.cluster_role_arn,
+        &mut planned.cluster_security_group_id,
+        &mut planned.oidc_issuer_url,
+        &mut planned.vpc_id,
+    ] {
+        *value = Value::Unknown;
+    }
+    planned.subnet_ids_by_az = Value::Unknown;
+    fill_defaults(&mut planned);
+    for value in [
+        &mut planned.node_role_arn,
+        &mut planned.oidc_provider_arn,
+        &mut planned.assets_bucket,
+        &mut planned.tooling_nodegroup_name,
+    ] {
+        *value = Value::Unknown;
+    }
+    for map in [
+        &mut planned.addon_versions,
+        &mut planned.pod_template_uris,
+        &mut planned.virtual_cluster_ids,
+        &mut planned.execution_role_arns,
+        &mut planned.job_run_requests,
+    ] {
+        *map = Value::Unknown;
+    }
+    planned.log_group_names = log_groups(&planned);
+    plan_studio(&mut planned, None);
+    let private = PlatformPrivate {
+        client_token: Some(random_token(32)),
+        suffix: Some(random_token(8)),
+        ..Default::default()
+    };
+    (planned, private)
+}
+
+/// The planned state of a change, and the attributes that replace the
+/// platform when they change.
+pub fn plan_update(
+    diags: &mut Diagnostics,
+    prior: &PlatformState,
+    proposed: PlatformState,
+    config: &PlatformState,
+    default_tags: &BTreeMap<String, String>,
+) -> (PlatformState, Vec<AttributePath>) {
+    let mut planned = proposed;
+    planned.tags_all = tags_all(&planned, default_tags);
+    let mut replace: Vec<AttributePath> = FORCES_REPLACEMENT
+        .iter()
+        .map(|name| AttributePath::new(*name))
+        .collect();
+    if prior.id.is_null() {
+        // Read found the cluster gone: a new platform replaces what is left.
+        planned.id = planned.name.clone();
+        replace.push(AttributePath::new("id"));
+    }
+    if let (Some(old), Some(new)) = (
+        known(&prior.kubernetes_version),
+        known(&config.kubernetes_version),
+    ) {
+        if let (Ok(old), Ok(new)) = (
+            validate::kubernetes_version(old),
+            validate::kubernetes_version(new),
+        ) {
+            if new < old {
+                diags.push(Diagnostic::warning_at(
+                    "Kubernetes downgrade replaces the platform",
+                    "EKS cannot downgrade a cluster in place, so lowering kubernetes_version creates a new platform.",
+                    AttributePath::new("kubernetes_version"),
+                ));
+                replace.push(AttributePath::new("kubernetes_version"));
+            }
+        }
+    }
+    fill_defaults(&mut planned);
+    plan_layer(prior, &mut planned);
+    (planned, replace)
+}
+
+/// Tags every object gets, or unknown while the resource's tags are.
+fn tags_all(state: &PlatformState, default_tags: &BTreeMap<String, String>) -> StringMap {
+    if map_is_unknown(&state.tags) || state.name.is_unknown() {
+        return Value::Unknown;
+    }
+    to_map(&naming::object_tags(
+        default_tags,
+        &string_map(&state.tags),
+        known(&state.name).unwrap_or_default(),
+    ))
+}
+
+fn default_if_null<T>(value: &mut Value<T>, default: impl FnOnce() -> T) {
+    if value.is_null() {
+        *value = Value::Value(default());
+    }
+}
+
+/// Fills every Optional+Computed argument the configuration leaves out.
+pub fn fill_defaults(state: &mut PlatformState) {
+    default_if_null(&mut state.release_label, || {
+        defaults::RELEASE_LABEL.to_string()
+    });
+    default_if_null(&mut state.log_retention_days, || {
+        defaults::LOG_RETENTION_DAYS
+    });
+    // The tooling block, when given, shows its defaults; without it the
+    // defaults apply all the same.
+    if let Value::Value(tooling) = &mut state.tooling {
+        let reference = Tooling::default();
+        default_if_null(&mut tooling.instance_types, || {
+            reference
+                .instance_types
+                .iter()
+                .cloned()
+                .map(Value::Value)
+                .collect()
+        });
+        default_if_null(&mut tooling.ami_type, || reference.ami_type.clone());
+        default_if_null(&mut tooling.min_size, || reference.min_size.into());
+        default_if_null(&mut tooling.max_size, || reference.max_size.into());
+        default_if_null(&mut tooling.desired_size, || reference.desired_size.into());
+    }
+    if let Value::Value(profiles) = &mut state.job_profiles {
+        for (key, profile) in profiles.iter_mut() {
+            if let (Value::Value(profile), Some(kind)) = (profile, JobProfile::from_key(key)) {
+                fill_profile(profile, &ProfileSettings::defaults(kind));
+            }
+        }
+    }
+}
+
+fn fill_profile(profile: &mut JobProfileState, reference: &ProfileSettings) {
+    default_if_null(&mut profile.min_executors, || {
+        reference.min_executors.into()
+    });
+    default_if_null(&mut profile.max_executors, || {
+        reference.max_executors.into()
+    });
+    default_if_null(&mut profile.allocation_batch_size, || {
+        reference.allocation_batch_size.into()
+    });
+    default_if_null(&mut profile.executor_cores, || {
+        Decimal::from_f64(reference.executor_cores)
+    });
+    default_if_null(&mut profile.executor_memory, || {
+        reference.executor_memory.clone()
+    });
+    default_if_null(&mut profile.driver_cores, || {
+        Decimal::from_f64(reference.driver_cores)
+    });
+    default_if_null(&mut profile.driver_memory, || {
+        reference.driver_memory.clone()
+    });
+    default_if_null(&mut profile.entry_point, || DEFAULT_ENTRY_POINT.to_string());
+}
+
+/// Log group names follow from the platform name.
+fn log_groups(planned: &PlatformState) -> StringMap {
+    match known(&planned.name) {
+        Some(name) => to_map(&jobs::log_group_names(name)),
+        None => Value::Unknown,
+    }
+}
+
+fn keys<T>(map: &Value<BTreeMap<String, T>>) -> Option<Vec<String>> {
+    match map {
+        Value::Value(map) => Some(map.keys().cloned().collect()),
+        Value::Null => Some(Vec::new()),
+        Value::Unknown => None,
+    }
+}
+
+/// Computed attributes of the layer in an update plan: what the refresh found
+/// missing, or what a changed argument changes, becomes "known after apply",
+/// which makes the update put it back.
+fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
+    if prior.virtual_clusters != planned.virtual_clusters
+        || keys(&prior.virtual_cluster_ids) != keys(&planned.virtual_clusters)
+    {
+        planned.virtual_cluster_ids = Value::Unknown;
+    }
+    if keys(&prior.execution_role_arns) != keys(&planned.execution_roles) {
+        planned.execution_role_arns = Value::Unknown;
+    }
+    let all = |map: &StringMap, count: usize| map.as_ref_option().is_some_and(|m| m.len() >= count);
+    if !all(&prior.addon_versions, REQUIRED_ADDONS.len())
+        || prior.kubernetes_version != planned.kubernetes_version
+    {
+        planned.addon_versions = Value::Unknown;
+    }
+    if !all(&prior.pod_template_uris, 6) || prior.assets_bucket.is_null() {
+        planned.pod_template_uris = Value::Unknown;
+        planned.assets_bucket = Value::Unknown;
+    }
+    for value in [
+        &mut planned.node_role_arn,
+        &mut planned.oidc_provider_arn,
+        &mut planned.tooling_nodegroup_name,
+    ] {
+        if value.is_null() {
+            *value = Value::Unknown;
+        }
+    }
+    let shape = |s: &PlatformState| {
+        s.tooling
+            .as_ref_option()
+            .map(|t| (t.instance_types.clone(), t.ami_type.clone()))
+    };
+    if shape(prior) != shape(planned) {
+        // New instance types or AMI: a new tooling nodegroup replaces the old.
+        planned.tooling_nodegroup_name = Value::Unknown;
+    }
+    planned.log_group_names = log_groups(planned);
+    planned.job_run_requests = if planned.virtual_cluster_ids.is_unknown()
+        || planned.execution_role_arns.is_unknown()
+        || planned.assets_bucket.is_unknown()
+        || map_is_unknown_deep(&planned.job_profiles)
+    {
+        Value::Unknown
+    } else {
+        let clusters = string_map(&planned.virtual_cluster_ids);
+        let roles = string_map(&planned.execution_role_arns);
+        let name = known(&planned.name).unwrap_or_default();
+        to_map(&jobs::job_run_requests(
+            name,
+            super::schema::release_label(planned),
+            &super::schema::profile_specs(planned),
+            &jobs::Built {
+                bucket: known(&planned.assets_bucket).unwrap_or_default(),
+                prefix: &naming::pod_template_prefix(name),
+                virtual_cluster_ids: &clusters,
+                execution_role_arns: &roles,
+            },
+        ))
+    };
+    plan_studio(planned, Some(prior));
+}
+
+fn map_is_unknown_deep<T>(map: &Value<BTreeMap<String, Value<T>>>) -> bool {
+    match map {
+        Value::Unknown => true,
+        Value::Value(map) => map.values().any(Value::is_unknown),
+        Value::Null => false,
+    }
+}
+
+/// Studio attributes: null without a studio, else as before unless the
+/// studio changed or went missing.
+fn plan_studio(planned: &mut PlatformState, prior: Option<&PlatformState>) {
+    let planned_value = match prior {
+        _ if planned.studio.is_null() => Value::Null,
+        Some(prior) if prior.studio == planned.studio && prior.studio_id.is_value() => return,
+        _ => Value::Unknown,
+    };
+    for value in [
+        &mut planned.studio_id,
+        &mut planned.studio_url,
+        &mut planned.studio_engine_security_group_id,
+        &mut planned.studio_workspace_security_group_id,
+    ] {
+        *value = planned_value.clone();
+    }
+}
+
+/// Makes a state fit to save after a failed step: nothing may stay unknown.
+pub fn settle(state: &mut PlatformState) {
+    for value in [
+        &mut state.id,
+        &mut state.kubernetes_version,
+        &mut state.cluster_name,
+        &mut state.cluster_arn,
+        &mut state.cluster_endpoint,
+        &mut state.cluster_role_arn,
+        &mut state.cluster_security_group_id,
+        &mut state.oidc_issuer_url,
+        &mut state.vpc_id,
+        &mut state.node_role_arn,
+        &mut state.oidc_provider_arn,
+        &mut state.assets_bucket,
+        &mut state.tooling_nodegroup_name,
+        &mut state.studio_id,
+        &mut state.studio_url,
+        &mut state.studio_engine_security_group_id,
+        &mut state.studio_workspace_security_group_id,
+    ] {
+        unknown_as_null(value);
+    }
+    for map in [
+        &mut state.subnet_ids_by_az,
+        &mut state.tags_all,
+        &mut state.addon_versions,
+        &mut state.pod_template_uris,
+        &mut state.log_group_names,
+        &mut state.virtual_cluster_ids,
+        &mut state.execution_role_arns,
+        &mut state.job_run_requests,
+    ] {
+        unknown_as_null(map);
+    }
+}

@@ -1,0 +1,536 @@
+//! Checks of `emreks_platform`'s configuration at validate and plan time:
+//! those that need no AWS call, on the values Terraform knows (unknown ones
+//! wait for apply), and, once the provider is configured, whether the
+//! availability zones exist in the region.
+
+use std::collections::BTreeSet;
+
+use super::schema::{profile_settings, PlatformState};
+use crate::aws::ec2::availability_zone;
+use crate::aws::Aws;
+use crate::platform::iam_documents::Trust;
+use crate::platform::network::plan_subnets;
+use crate::platform::pod_templates::JobProfile;
+use crate::platform::{defaults, naming, pod_templates, validate};
+use crate::plugin::{AttributePath, Diagnostics, Value};
+use crate::resources::values::{known, list_is_unknown, string_map, strings};
+
+/// Checks that need no AWS call; unknown values are checked at apply.
+pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
+    if let Some(name) = known(&config.name) {
+        if let Err(why) = validate::platform_name(name) {
+            diags.error("Invalid name", why, AttributePath::new("name"));
+        }
+    }
+    if let Some(version) = known(&config.kubernetes_version) {
+        let checked =
+            validate::kubernetes_version(version).and_then(pod_templates::check_kubernetes_version);
+        if let Err(why) = checked {
+            diags.error(
+                "Invalid kubernetes_version",
+                why,
+                AttributePath::new("kubernetes_version"),
+            );
+        }
+    }
+
+    if let Some(arn) = known(&config.eks_admin_role_arn) {
+        if let Err(why) = validate::iam_role_arn(arn) {
+            diags.error(
+                "Invalid eks_admin_role_arn",
+                why,
+                AttributePath::new("eks_admin_role_arn"),
+            );
+        }
+    }
+
+    let own_vpc = !config.vpc_cidr.is_null() || !config.availability_zones.is_null();
+    let given_subnets = !config.subnet_ids.is_null();
+    if own_vpc && given_subnets {
+        diags.error(
+            "Conflicting network arguments",
+            "Set either `vpc_cidr` and `availability_zones` (the platform creates its VPC) or `subnet_ids` (the platform uses your subnets), not both.",
+            AttributePath::new("subnet_ids"),
+        );
+    } else if !own_vpc && !given_subnets {
+        diags.error(
+            "Missing network arguments",
+            "Set `vpc_cidr` and `availability_zones` to let the platform create its VPC, or `subnet_ids` to use existing private subnets.",
+            AttributePath::new("vpc_cidr"),
+        );
+    } else if own_vpc {
+        if config.vpc_cidr.is_null() {
+            diags.error(
+                "Missing vpc_cidr",
+                "`availability_zones` needs `vpc_cidr`, the CIDR block of the VPC to create, e.g. \"10.0.0.0/16\".",
+                AttributePath::new("vpc_cidr"),
+            );
+        }
+        if config.availability_zones.is_null() {
+            diags.error(
+                "Missing availability_zones",
+                "`vpc_cidr` needs `availability_zones`, the zones to spread the VPC over, e.g. [\"eu-west-1a\", \"eu-west-1b\", \"eu-west-1c\"].",
+                AttributePath::new("availability_zones"),
+            );
+        }
+    }
+
+    let vpc = known(&config.vpc_cidr).and_then(|cidr| match validate::vpc_cidr(cidr) {
+        Ok(net) => Some(net),
+        Err(why) => {
+            diags.error("Invalid vpc_cidr", why, AttributePath::new("vpc_cidr"));
+            None
+        }
+    });
+    if config.availability_zones.is_value() && !list_is_unknown(&config.availability_zones) {
+        let zones = strings(&config.availability_zones);
+        let mut seen = std::collections::BTreeSet::new();
+        for (index, zone) in zones.iter().enumerate() {
+            if !seen.insert(zone) {
+                diags.error(
+                    "Duplicate availability zone",
+                    format!("\"{zone}\" is listed twice; list each zone once."),
+                    AttributePath::new("availability_zones").index(index as i64),
+                );
+            }
+        }
+        if zones.len() < 2 {
+            diags.error(
+                "Too few availability zones",
+                "EKS needs subnets in at least two availability zones; list two or more.",
+                AttributePath::new("availability_zones"),
+            );
+        }
+        if let Some(vpc) = vpc {
+            if let Err(why) = plan_subnets(vpc, &zones) {
+                diags.error("vpc_cidr too small", why, AttributePath::new("vpc_cidr"));
+            }
+        }
+    }
+    if config.subnet_ids.is_value() && !list_is_unknown(&config.subnet_ids) {
+        let subnets = strings(&config.subnet_ids);
+        if subnets.len() < 2 {
+            diags.error(
+                "Too few subnets",
+                "EKS needs subnets in at least two availability zones; pass one private subnet per zone.",
+                AttributePath::new("subnet_ids"),
+            );
+        }
+    }
+    for (index, cidr) in strings(&config.endpoint_public_access_cidrs)
+        .iter()
+        .enumerate()
+    {
+        if let Err(why) = validate::ipv4_cidr(cidr) {
+            diags.error(
+                "Invalid endpoint_public_access_cidrs",
+                why,
+                AttributePath::new("endpoint_public_access_cidrs").index(index as i64),
+            );
+        }
+    }
+    if let Value::Value(list) = &config.endpoint_public_access_cidrs {
+        if list.is_empty() {
+            diags.error(
+                "Empty endpoint_public_access_cidrs",
+                "An empty list would open nothing; leave the argument out for a private-only endpoint, or list the CIDRs allowed to reach the public endpoint.",
+                AttributePath::new("endpoint_public_access_cidrs"),
+            );
+        }
+    }
+    for key in string_map(&config.tags).keys() {
+        if key.starts_with("aws:") || key == naming::PLATFORM_TAG {
+            diags.error(
+                "Invalid tag",
+                format!("Tag key \"{key}\" is reserved (the \"aws:\" prefix and \"{}\"); choose another key.", naming::PLATFORM_TAG),
+                AttributePath::new("tags").key(key.clone()),
+            );
+        }
+    }
+    if let Value::Value(t) = &config.timeouts {
+        t.validate(diags);
+    }
+    validate_layer(diags, config);
+}
+
+/// Checks of the EMR-on-EKS arguments.
+fn validate_layer(diags: &mut Diagnostics, config: &PlatformState) {
+    if let Some(label) = known(&config.release_label) {
+        if let Err(why) = validate::release_label(label) {
+            diags.error(
+                "Invalid release_label",
+                why,
+                AttributePath::new("release_label"),
+            );
+        }
+    }
+    if let Value::Value(days) = config.log_retention_days {
+        if let Err(why) = validate::check_retention(days) {
+            diags.error(
+                "Invalid log_retention_days",
+                why,
+                AttributePath::new("log_retention_days"),
+            );
+        }
+    }
+    validate_tooling(diags, config);
+    let namespaces = validate_virtual_clusters(diags, config);
+    validate_execution_roles(diags, config, &namespaces);
+    validate_job_profiles(diags, config);
+    validate_studio(diags, config);
+}
+
+fn validate_tooling(diags: &mut Diagnostics, config: &PlatformState) {
+    let Value::Value(tooling) = &config.tooling else {
+        return;
+    };
+    let path = || AttributePath::new("tooling");
+    if let Some(ami) = known(&tooling.ami_type) {
+        if !defaults::AMI_TYPES.contains(&ami) {
+            diags.error(
+                "Invalid tooling ami_type",
+                format!(
+                    "\"{ami}\" is not supported; use one of {}.",
+                    defaults::AMI_TYPES.join(", ")
+                ),
+                path().attribute("ami_type"),
+            );
+        }
+    }
+    if let Value::Value(list) = &tooling.instance_types {
+        if list.is_empty() {
+            diags.error(
+                "Invalid tooling instance_types",
+                "List at least one instance type.",
+                path().attribute("instance_types"),
+            );
+        }
+    }
+    let (min, max, desired) = (
+        tooling.min_size.as_ref_option(),
+        tooling.max_size.as_ref_option(),
+        tooling.desired_size.as_ref_option(),
+    );
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max || *min < 0 || *max < 1 {
+            diags.error(
+                "Invalid tooling sizes",
+                format!("min_size ({min}) must be at least 0 and at most max_size ({max}), and max_size at least 1."),
+                path().attribute("min_size"),
+            );
+        }
+        if let Some(desired) = desired {
+            if desired < min || desired > max {
+                diags.error(
+                    "Invalid tooling desired_size",
+                    format!("desired_size ({desired}) must be between min_size ({min}) and max_size ({max})."),
+                    path().attribute("desired_size"),
+                );
+            }
+        }
+    }
+}
+
+/// Returns the namespaces of the virtual clusters.
+fn validate_virtual_clusters(diags: &mut Diagnostics, config: &PlatformState) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let Value::Value(clusters) = &config.virtual_clusters else {
+        return seen;
+    };
+    for (key, cluster) in clusters {
+        let Value::Value(cluster) = cluster else {
+            continue;
+        };
+        let path = AttributePath::new("virtual_clusters")
+            .key(key.clone())
+            .attribute("namespace");
+        if let Err(why) =
+            validate::namespace(key).map_err(|why| why.replace("namespace", "virtual cluster name"))
+        {
+            diags.error(
+                "Invalid virtual cluster name",
+                why,
+                AttributePath::new("virtual_clusters").key(key.clone()),
+            );
+        }
+        let Some(namespace) = known(&cluster.namespace) else {
+            continue;
+        };
+        if let Err(why) = validate::namespace(namespace) {
+            diags.error("Invalid namespace", why, path.clone());
+        }
+        if !seen.insert(namespace.to_string()) {
+            diags.error(
+                "Duplicate namespace",
+                format!("Namespace \"{namespace}\" is used by two virtual clusters; EMR allows one virtual cluster per namespace."),
+                path,
+            );
+        }
+    }
+    seen
+}
+
+fn validate_execution_roles(
+    diags: &mut Diagnostics,
+    config: &PlatformState,
+    namespaces: &BTreeSet<String>,
+) {
+    let Value::Value(roles) = &config.execution_roles else {
+        return;
+    };
+    let clusters_known = !config.virtual_clusters.is_unknown();
+    for (key, role) in roles {
+        let Value::Value(role) = role else { continue };
+        let path = || AttributePath::new("execution_roles").key(key.clone());
+        if let Value::Value(list) = &role.namespaces {
+            if list.is_empty() {
+                diags.error(
+                    "Invalid execution role",
+                    "List at least one namespace whose jobs may use the role.",
+                    path().attribute("namespaces"),
+                );
+            }
+        }
+        for (index, namespace) in strings(&role.namespaces).iter().enumerate() {
+            if clusters_known && !namespaces.contains(namespace) {
+                diags.error(
+                    "Unknown namespace",
+                    format!(
+                        "\"{namespace}\" is not the namespace of any of `virtual_clusters` ({}).",
+                        namespaces.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    path().attribute("namespaces").index(index as i64),
+                );
+            }
+        }
+        if let Some(policy) = known(&role.policy) {
+            if let Err(why) = validate::policy_document(policy) {
+                diags.error("Invalid policy", why, path().attribute("policy"));
+            }
+        }
+        if let Some(trust) = known(&role.trust) {
+            if let Err(why) = Trust::parse(Some(trust)) {
+                diags.error("Invalid trust", why, path().attribute("trust"));
+            }
+        }
+    }
+}
+
+fn key_exists<T>(map: &Value<std::collections::BTreeMap<String, T>>, key: &str) -> bool {
+    match map {
+        Value::Value(map) => map.contains_key(key),
+        Value::Unknown => true,
+        Value::Null => false,
+    }
+}
+
+fn validate_job_profiles(diags: &mut Diagnostics, config: &PlatformState) {
+    let Value::Value(profiles) = &config.job_profiles else {
+        return;
+    };
+    for (key, profile) in profiles {
+        let path = || AttributePath::new("job_profiles").key(key.clone());
+        let Some(kind) = JobProfile::from_key(key) else {
+            diags.error(
+                "Unknown job profile",
+                format!("\"{key}\" is not a job profile; use \"critical\", \"non_critical\" or \"notebook\"."),
+                path(),
+            );
+            continue;
+        };
+        let Value::Value(profile) = profile else {
+            continue;
+        };
+        if let Some(cluster) = known(&profile.virtual_cluster) {
+            if !key_exists(&config.virtual_clusters, cluster) {
+                diags.error(
+                    "Unknown virtual cluster",
+                    format!("\"{cluster}\" is not a key of `virtual_clusters`."),
+                    path().attribute("virtual_cluster"),
+                );
+            }
+        }
+        if let Some(role) = known(&profile.execution_role) {
+            if !key_exists(&config.execution_roles, role) {
+                diags.error(
+                    "Unknown execution role",
+                    format!("\"{role}\" is not a key of `execution_roles`."),
+                    path().attribute("execution_role"),
+                );
+            }
+        }
+        let settings = profile_settings(profile, kind);
+        if let Err(why) = settings.validate() {
+            let attribute = why
+                .split(':')
+                .next()
+                .filter(|a| !a.contains(' '))
+                .unwrap_or("max_executors")
+                .to_string();
+            diags.error("Invalid job profile", why, path().attribute(attribute));
+        }
+    }
+}
+
+fn validate_studio(diags: &mut Diagnostics, config: &PlatformState) {
+    let Value::Value(studio) = &config.studio else {
+        return;
+    };
+    let path = || AttributePath::new("studio");
+    match known(&studio.auth_mode) {
+        Some("SSO") if studio.idc_instance_arn.is_null() => diags.error(
+            "Missing idc_instance_arn",
+            "Studio auth_mode \"SSO\" signs users in through IAM Identity Center: set `idc_instance_arn` to the Identity Center instance ARN (arn:aws:sso:::instance/ssoins-...).",
+            path().attribute("idc_instance_arn"),
+        ),
+        Some("IAM") | Some("SSO") | None => {}
+        Some(other) => diags.error(
+            "Invalid auth_mode",
+            format!("\"{other}\" is not a Studio auth mode; use \"IAM\" or \"SSO\"."),
+            path().attribute("auth_mode"),
+        ),
+    }
+    if let Some(cluster) = known(&studio.virtual_cluster) {
+        if !key_exists(&config.virtual_clusters, cluster) {
+            diags.error(
+                "Unknown virtual cluster",
+                format!("\"{cluster}\" is not a key of `virtual_clusters`."),
+                path().attribute("virtual_cluster"),
+            );
+        }
+    }
+    if let Some(name) = known(&studio.name) {
+        let valid = !name.is_empty()
+            && name.len() <= 256
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+        if !valid {
+            diags.error(
+                "Invalid studio name",
+                format!("\"{name}\" must be 1 to 256 letters, digits, '-' or '_'."),
+                path().attribute("name"),
+            );
+        }
+    }
+}
+/// At plan time, when the provider is configured: are the zones in the region?
+pub async fn check_zones(aws: &Aws, diags: &mut Diagnostics, config: &PlatformState) {
+    if list_is_unknown(&config.availability_zones) {
+        return;
+    }
+    let wanted = strings(&config.availability_zones);
+    if wanted.is_empty() {
+        return;
+    }
+    match availability_zone::region_zones(aws).await {
+        Ok(zones) => {
+            for (index, zone) in wanted.iter().enumerate() {
+                if !zones.contains(zone) {
+                    diags.error(
+                        "Unknown availability zone",
+                        format!(
+                            "\"{zone}\" is not an availability zone of {}; choose from: {}.",
+                            aws.region,
+                            zones.join(", ")
+                        ),
+                        AttributePath::new("availability_zones").index(index as i64),
+                    );
+                }
+            }
+        }
+        Err(err) => diags.root_warning(
+            "Could not check availability_zones",
+            format!("{err}; they will be checked when the VPC is created."),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::values::{to_list, to_map};
+    use std::collections::BTreeMap;
+
+    fn base() -> PlatformState {
+        PlatformState {
+            name: Value::Value("analytics".into()),
+            vpc_cidr: Value::Value("10.0.0.0/16".into()),
+            availability_zones: to_list(["eu-west-1a".to_string(), "eu-west-1b".to_string()]),
+            ..Default::default()
+        }
+    }
+
+    fn error_paths(config: &PlatformState) -> String {
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, config);
+        format!("{:?}", diags.errors().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_valid_config_passes() {
+        assert_eq!(error_paths(&base()), "[]");
+    }
+
+    #[test]
+    fn network_arguments_are_exclusive_and_complete() {
+        let mut both = base();
+        both.subnet_ids = to_list(["subnet-1".to_string(), "subnet-2".to_string()]);
+        assert!(error_paths(&both).contains("subnet_ids"));
+
+        let mut neither = base();
+        neither.vpc_cidr = Value::Null;
+        neither.availability_zones = Value::Null;
+        assert!(error_paths(&neither).contains("vpc_cidr"));
+
+        let mut no_zones = base();
+        no_zones.availability_zones = Value::Null;
+        assert!(error_paths(&no_zones).contains("availability_zones"));
+    }
+
+    #[test]
+    fn bad_values_name_their_attribute() {
+        let mut config = base();
+        config.vpc_cidr = Value::Value("10.0.0.0/33".into());
+        config.kubernetes_version = Value::Value("latest".into());
+        config.eks_admin_role_arn = Value::Value("admin".into());
+        config.endpoint_public_access_cidrs = to_list(["1.2.3.4/40".to_string()]);
+        let found = error_paths(&config);
+        for attribute in [
+            "vpc_cidr",
+            "kubernetes_version",
+            "eks_admin_role_arn",
+            "endpoint_public_access_cidrs",
+        ] {
+            assert!(
+                found.contains(attribute),
+                "no error on {attribute}: {found}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_zones_are_refused() {
+        let mut config = base();
+        config.availability_zones = to_list(["eu-west-1a".to_string(), "eu-west-1a".to_string()]);
+        assert!(error_paths(&config).contains("Duplicate availability zone"));
+    }
+
+    #[test]
+    fn unknown_values_wait_for_apply() {
+        let mut config = base();
+        config.availability_zones = Value::Unknown;
+        config.eks_admin_role_arn = Value::Unknown;
+        assert_eq!(error_paths(&config), "[]");
+    }
+
+    #[test]
+    fn reserved_tags_are_refused() {
+        let mut config = base();
+        config.tags = to_map(&BTreeMap::from([(
+            "emreks:platform".to_string(),
+            "x".to_string(),
+        )]));
+        assert!(error_paths(&config).contains("tags"));
+    }
+}
