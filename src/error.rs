@@ -41,14 +41,13 @@ pub enum Error {
     },
     /// An object the provider was about to change or delete belongs to
     /// another platform, or to no platform: it is left alone.
-    // Raised by the ownership checks of update and destroy, which come in a
-    // later change; the variant is here so those checks fit the callers.
-    #[allow(dead_code)]
     #[error("{resource} is not platform \"{platform}\"'s: {}", owner_text(owner))]
     NotOurs {
         resource: String,
         platform: String,
         /// The platform its ownership tag names, or `None` without the tag.
+        /// `platform` and `owner` are the marker (`<name>-<suffix>`) where
+        /// there is one.
         owner: Option<String>,
     },
 }

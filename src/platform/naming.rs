@@ -57,6 +57,68 @@ pub fn object_tags(
     all
 }
 
+/// Marks an object as made by one platform: its value is the platform's
+/// name and random suffix, which no other platform shares even where the
+/// names are alike (other regions, other states of one account).
+pub const OWNER_TAG: &str = "emreks:owner";
+
+/// The platform an object must belong to before the provider changes or
+/// deletes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub platform: String,
+    pub suffix: String,
+}
+
+impl Owner {
+    pub fn new(platform: &str, suffix: &str) -> Self {
+        Owner {
+            platform: platform.to_string(),
+            suffix: suffix.to_string(),
+        }
+    }
+
+    /// The value of [`OWNER_TAG`] on the platform's objects.
+    pub fn marker(&self) -> String {
+        format!("{}-{}", self.platform, self.suffix)
+    }
+
+    /// `tags` with this platform's marker added.
+    pub fn tag(&self, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut all = tags.clone();
+        all.insert(OWNER_TAG.to_string(), self.marker());
+        all
+    }
+
+    /// Whether an object with these tags is this platform's. Objects made
+    /// before the marker existed carry only the platform tag, which names
+    /// no one uniquely: they count as ours when, besides, `physical_name`
+    /// (their own name, or one of a piece made with them) holds our suffix.
+    pub fn owns<'a>(
+        &self,
+        mut tag: impl FnMut(&str) -> Option<&'a str>,
+        physical_name: Option<&str>,
+    ) -> bool {
+        match tag(OWNER_TAG) {
+            Some(marker) => marker == self.marker(),
+            None => {
+                !self.suffix.is_empty()
+                    && tag(PLATFORM_TAG) == Some(self.platform.as_str())
+                    && physical_name.is_some_and(|name| name.contains(self.suffix.as_str()))
+            }
+        }
+    }
+
+    /// [`Self::owns`] over a map of tags.
+    pub fn owns_tagged<S: std::hash::BuildHasher>(
+        &self,
+        tags: &std::collections::HashMap<String, String, S>,
+        physical_name: Option<&str>,
+    ) -> bool {
+        self.owns(|key| tags.get(key).map(String::as_str), physical_name)
+    }
+}
+
 /// Whether a tag key is the provider's own (`emreks:` and nothing else).
 pub fn is_provider_tag(key: &str) -> bool {
     key.starts_with("emreks:")
@@ -778,6 +840,32 @@ mod tests {
                 (PLATFORM_TAG, "analytics")
             ])
         );
+    }
+
+    #[test]
+    fn the_marker_names_one_platform_and_old_objects_still_count() {
+        let owner = Owner::new("analytics", "ab12cd34");
+        let tagged = owner.tag(&map(&[(PLATFORM_TAG, "analytics")]));
+        let get = |tags: &BTreeMap<String, String>, key: &str| tags.get(key).cloned();
+        let owns = |tags: &BTreeMap<String, String>, name: Option<&str>| {
+            owner.owns(|key| tags.get(key).map(String::as_str), name)
+        };
+        assert_eq!(
+            get(&tagged, OWNER_TAG).as_deref(),
+            Some("analytics-ab12cd34")
+        );
+        assert!(owns(&tagged, None));
+        // Another platform of the same name, elsewhere.
+        let other = Owner::new("analytics", "zz99yy88").tag(&BTreeMap::new());
+        assert!(!owns(&other, Some("analytics-eks-node-ab12cd34")));
+        // Made by the previous release: the platform tag and our suffix.
+        let old = map(&[(PLATFORM_TAG, "analytics")]);
+        assert!(owns(&old, Some("analytics-eks-node-ab12cd34")));
+        assert!(!owns(&old, Some("analytics-eks-node-zz99yy88")));
+        assert!(!owns(&old, None));
+        // Someone else's object of the same name.
+        assert!(!owns(&BTreeMap::new(), Some("analytics-eks-node-ab12cd34")));
+        assert!(!Owner::new("analytics", "").owns(|_| Some("analytics"), Some("x")));
     }
 
     #[test]

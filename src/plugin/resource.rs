@@ -32,11 +32,15 @@ pub trait Resource: Send + Sync {
         private: Self::Private,
     ) -> Option<(Self::State, Self::Private)>;
 
+    /// `prior_private` is empty for a new object; when Terraform plans the
+    /// new half of a replacement, it is the private state of the object
+    /// being replaced.
     async fn plan_create(
         &self,
         diags: &mut Diagnostics,
         proposed: Self::State,
         config: Self::State,
+        prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)>;
 
     /// The planned state, its private state and the attributes whose change
@@ -261,7 +265,7 @@ impl<R: Resource> DynResource for Registered<R> {
         let planned = match (prior, proposed, config) {
             (None, Some(proposed), Some(config)) => self
                 .resource
-                .plan_create(diags, proposed, config)
+                .plan_create(diags, proposed, config, prior_private)
                 .await
                 .map(|(state, private)| (Some(state), private, Vec::new())),
             (Some(prior), Some(proposed), Some(config)) => self

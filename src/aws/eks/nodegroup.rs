@@ -66,7 +66,8 @@ pub struct NodegroupRequest<'a> {
     pub client_token: &'a str,
 }
 
-/// Sends CreateNodegroup; a group an earlier try made with the same token counts.
+/// Sends CreateNodegroup. A group of that name that exists already is an
+/// error here: whether it is the caller's is for the caller to tell.
 pub async fn create_nodegroup(aws: &Aws, request: &NodegroupRequest<'_>) -> Result<()> {
     aws.eks
         .create_nodegroup()
@@ -100,13 +101,6 @@ pub async fn create_nodegroup(aws: &Aws, request: &NodegroupRequest<'_>) -> Resu
             "eks:CreateNodegroup",
             nodegroup_resource(request.cluster, request.name),
         )
-        .or_else(|err| {
-            if err.is_already_exists() {
-                Ok(())
-            } else {
-                Err(err)
-            }
-        })
 }
 
 /// The nodegroup as EKS describes it; `None` when it is gone.

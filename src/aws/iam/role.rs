@@ -12,6 +12,7 @@ use super::role_resource;
 use crate::aws::tags::{iam_tags, removed_keys};
 use crate::aws::Aws;
 use crate::error::{AwsContext, Error, NotFound, Result};
+use crate::platform::naming::{Owner, OWNER_TAG, PLATFORM_TAG};
 
 /// A role as the provider wants it.
 pub struct RoleSpec<'a> {
@@ -21,15 +22,20 @@ pub struct RoleSpec<'a> {
     pub description: &'a str,
     pub trust: &'a Json,
     pub tags: &'a BTreeMap<String, String>,
+    /// The platform the role is made for: it carries its marker, and a
+    /// role of that name without it is left alone.
+    pub owner: &'a Owner,
     /// AWS-managed policies to attach, by name.
     pub managed_policies: &'a [&'a str],
     /// Inline policies by name: `Some` is put, `None` is removed.
     pub inline_policies: &'a [(&'a str, Option<&'a Json>)],
 }
 
-/// Creates the role, or brings an existing one to the spec; returns its
-/// ARN. `recorded` holds the name as soon as the role exists, so a failure
-/// of a later step still leaves a record to delete.
+/// Creates the role, or brings an existing one of the platform to the
+/// spec; returns its ARN. A role of that name that is not the platform's
+/// is refused ([`Error::NotOurs`]), never adopted. `recorded` holds the
+/// name as soon as the role exists, so a failure of a later step still
+/// leaves a record to delete.
 pub async fn ensure_role(
     aws: &Aws,
     spec: &RoleSpec<'_>,
@@ -37,8 +43,13 @@ pub async fn ensure_role(
 ) -> Result<String> {
     let resource = role_resource(spec.name);
     let trust = spec.trust.to_string();
+    let tags = spec.owner.tag(spec.tags);
     let arn = match find_role(aws, spec.name).await? {
         Some(role) => {
+            let current = role_tags(aws, spec.name).await?.unwrap_or_default();
+            if !owned_by(&current, spec.owner, spec.name) {
+                return Err(not_ours(&resource, spec.owner, &current));
+            }
             aws.iam
                 .update_assume_role_policy()
                 .role_name(spec.name)
@@ -50,7 +61,7 @@ pub async fn ensure_role(
             aws.iam
                 .tag_role()
                 .role_name(spec.name)
-                .set_tags(Some(iam_tags(spec.tags)))
+                .set_tags(Some(iam_tags(&tags)))
                 .send()
                 .await
                 .context("iam:TagRole", &resource)?;
@@ -64,7 +75,7 @@ pub async fn ensure_role(
                 .set_path(spec.path.map(str::to_string))
                 .assume_role_policy_document(&trust)
                 .description(spec.description)
-                .set_tags(Some(iam_tags(spec.tags)))
+                .set_tags(Some(iam_tags(&tags)))
                 .send()
                 .await
                 .context("iam:CreateRole", &resource)?;
@@ -90,6 +101,35 @@ pub async fn ensure_role(
         }
     }
     Ok(arn)
+}
+
+/// Whether a role with these tags is `owner`'s.
+pub fn owned_by(tags: &[Tag], owner: &Owner, name: &str) -> bool {
+    owner.owns(
+        |key| tags.iter().find(|t| t.key() == key).map(|t| t.value()),
+        Some(name),
+    )
+}
+
+/// The refusal to touch a role that is not `owner`'s.
+pub fn not_ours(resource: &str, owner: &Owner, tags: &[Tag]) -> Error {
+    let tag = |key: &str| {
+        tags.iter()
+            .find(|t| t.key() == key)
+            .map(|t| t.value().to_string())
+    };
+    Error::NotOurs {
+        resource: resource.to_string(),
+        platform: owner.marker(),
+        owner: tag(OWNER_TAG).or_else(|| tag(PLATFORM_TAG)),
+    }
+}
+
+/// The role if it is `owner`'s; `None` when it is gone or someone else's.
+pub async fn owned_role_tags(aws: &Aws, name: &str, owner: &Owner) -> Result<Option<Vec<Tag>>> {
+    Ok(role_tags(aws, name)
+        .await?
+        .filter(|tags| owned_by(tags, owner, name)))
 }
 
 /// The role; `None` when there is none of that name.
@@ -137,16 +177,6 @@ pub async fn role_tags(aws: &Aws, name: &str) -> Result<Option<Vec<Tag>>> {
         .await
         .context("iam:ListRoleTags", role_resource(name))
         .found()
-}
-
-/// The value of one tag of the role; `None` without the tag or the role.
-pub async fn role_tag(aws: &Aws, name: &str, key: &str) -> Result<Option<String>> {
-    Ok(role_tags(aws, name)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .find(|t| t.key() == key)
-        .map(|t| t.value))
 }
 
 /// Puts one inline policy on the role.

@@ -102,7 +102,7 @@ pub async fn create(aws: &Aws, spec: &NodegroupSpec, built: &mut Built) -> Resul
     .await?;
     built.launch_template_id = Some(id.clone());
 
-    eks_nodegroup::create_nodegroup(
+    let created = eks_nodegroup::create_nodegroup(
         aws,
         &NodegroupRequest {
             cluster: platform_id,
@@ -117,11 +117,38 @@ pub async fn create(aws: &Aws, spec: &NodegroupSpec, built: &mut Built) -> Resul
             launch_template: Some(&id),
             labels: spec.labels.clone(),
             taints: Some(eks_taints(&spec.taints)),
-            tags: &all_tags(&aws.default_tags, spec, &spec.tags, Some(&id)),
+            tags: &platform
+                .owner
+                .tag(&all_tags(&aws.default_tags, spec, &spec.tags, Some(&id))),
             client_token: &format!("{platform_id}-{name}-{id}"),
         },
     )
-    .await?;
+    .await;
+    match created {
+        // Ours only with the platform's marker: then a run cut short made it.
+        Err(err) if err.is_already_exists() => {
+            let existing = eks_nodegroup::find_nodegroup(aws, platform_id, name).await?;
+            let tag = |key: &str| {
+                existing
+                    .as_ref()
+                    .and_then(|g| g.tags())
+                    .and_then(|t| t.get(key))
+                    .cloned()
+            };
+            let ours = existing
+                .as_ref()
+                .and_then(|g| g.tags())
+                .is_some_and(|tags| platform.owner.owns_tagged(tags, None));
+            if !ours {
+                return Err(Error::NotOurs {
+                    resource: format!("nodegroup \"{name}\" of EKS cluster \"{platform_id}\""),
+                    platform: platform.owner.marker(),
+                    owner: tag(naming::OWNER_TAG).or_else(|| tag(naming::PLATFORM_TAG)),
+                });
+            }
+        }
+        other => other?,
+    }
     let group =
         eks_nodegroup::wait_nodegroup_active(aws, platform_id, name, spec.timeouts.create).await?;
     tag_for_autoscaler(aws, &group, spec).await?;
@@ -209,12 +236,45 @@ pub async fn update(
 }
 
 /// Deletes the nodegroup, waits until it is gone, then its launch template.
-pub async fn destroy(aws: &Aws, prior: &Recorded) -> Result<()> {
+/// A nodegroup of that name that is not the platform's (its create was
+/// refused) is left alone: the returned note says so.
+pub async fn destroy(aws: &Aws, prior: &Recorded) -> Result<Option<String>> {
     let (platform_id, name) = (&prior.platform_id, &prior.name);
-    eks_nodegroup::delete_nodegroup(aws, platform_id, name).await?;
-    eks_nodegroup::wait_nodegroup_deleted(aws, platform_id, name, prior.timeouts.delete).await?;
+    let mut note = None;
+    if let Some(group) = eks_nodegroup::find_nodegroup(aws, platform_id, name).await? {
+        if owned(aws, prior, &group).await? {
+            eks_nodegroup::delete_nodegroup(aws, platform_id, name).await?;
+            eks_nodegroup::wait_nodegroup_deleted(aws, platform_id, name, prior.timeouts.delete)
+                .await?;
+        } else {
+            note = Some(format!(
+                "nodegroup \"{name}\" of EKS cluster \"{platform_id}\" was not made by this resource; it was left untouched."
+            ));
+        }
+    }
     if let Some(template) = &prior.launch_template_id {
         launch_template::delete_launch_template(aws, template).await?;
     }
-    Ok(())
+    Ok(note)
+}
+
+/// Whether a running nodegroup is the one this resource made: it carries
+/// its platform's marker, or (made before the marker existed) the platform
+/// tag and the launch template this resource recorded.
+async fn owned(aws: &Aws, prior: &Recorded, group: &Nodegroup) -> Result<bool> {
+    let tag = |key: &str| group.tags().and_then(|t| t.get(key)).map(String::as_str);
+    Ok(match tag(naming::OWNER_TAG) {
+        Some(marker) => {
+            marker
+                == lookup::platform(aws, &prior.platform_id)
+                    .await?
+                    .owner
+                    .marker()
+        }
+        None => {
+            tag(naming::PLATFORM_TAG) == Some(prior.platform_id.as_str())
+                && prior.launch_template_id.is_some()
+                && tag(naming::NODEGROUP_TEMPLATE_TAG) == prior.launch_template_id.as_deref()
+        }
+    })
 }

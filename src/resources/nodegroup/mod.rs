@@ -74,6 +74,7 @@ impl Resource for NodegroupResource {
         diags: &mut Diagnostics,
         proposed: Self::State,
         _config: Self::State,
+        _prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let mut planned = proposed;
         plan::fill_defaults(&mut planned);
@@ -214,8 +215,10 @@ impl Resource for NodegroupResource {
         _planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
-        if let Err(err) = apply::destroy(&aws, &Recorded::decode(&prior)).await {
-            err.report(diags, "Cannot destroy the nodegroup");
+        match apply::destroy(&aws, &Recorded::decode(&prior)).await {
+            Ok(Some(note)) => diags.root_warning("Left alone: not this nodegroup", note),
+            Ok(None) => {}
+            Err(err) => err.report(diags, "Cannot destroy the nodegroup"),
         }
         Some(())
     }

@@ -70,6 +70,7 @@ impl Resource for NotebookUserResource {
         diags: &mut Diagnostics,
         proposed: Self::State,
         _config: Self::State,
+        _prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let planned = plan::plan_create(proposed);
         if let Some(aws) = self.aws.get() {

@@ -109,10 +109,15 @@ impl Notebooks {
             studio_url: studio.url,
             engine_security_group: studio.engine_security_group,
             virtual_cluster_id,
-            role_arns: lookup::execution_role_arns(aws, platform_id).await?,
+            role_arns: lookup::execution_role_arns(aws, &platform).await?,
             bucket: platform.assets_bucket(platform_id),
             saved,
-            tags: naming::object_tags(&aws.default_tags, &BTreeMap::new(), platform_id),
+            // Endpoints carry the platform's marker, like all it makes.
+            tags: platform.owner.tag(&naming::object_tags(
+                &aws.default_tags,
+                &BTreeMap::new(),
+                platform_id,
+            )),
         })
     }
 

@@ -41,7 +41,12 @@ pub fn cluster(state: &mut PlatformState, cluster: &Cluster) {
         };
     }
     if let Some(tags) = cluster.tags() {
-        let tags = tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        // The ownership marker is the provider's own, never configured.
+        let tags = tags
+            .iter()
+            .filter(|(k, _)| k.as_str() != naming::OWNER_TAG)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         state.tags_all = to_map(&tags);
     }
 }

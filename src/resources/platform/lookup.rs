@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_emrcontainers::types::VirtualClusterState;
 
+use super::apply::cluster::not_ours;
 use super::apply::discover::platform_roles;
+use super::apply::owns_cluster;
 use super::schema::{profile_settings, PlatformState};
 use super::settings;
 use crate::aws::ec2::subnet;
@@ -17,7 +19,7 @@ use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::job_profiles::ProfileSettings;
-use crate::platform::naming::{self, BucketPurpose, PlatformRole};
+use crate::platform::naming::{self, BucketPurpose, Owner, PlatformRole};
 use crate::platform::pod_templates::JobProfile;
 
 pub use super::apply::studio::find_studio_ids;
@@ -28,6 +30,8 @@ pub struct Platform {
     pub node_role_arn: String,
     pub suffix: String,
     pub vpc_id: Option<String>,
+    /// Its name and suffix: what the objects made on it carry.
+    pub owner: Owner,
 }
 
 impl Platform {
@@ -47,6 +51,24 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
             "no such platform: platform_id must be the id of an emreks_platform",
         )
     })?;
+    // The suffix is the cluster role's, and the cluster must carry the
+    // marker it makes: a cluster of that name that another made is no
+    // platform, and the IAM path alone may hold a namesake's roles.
+    let suffix = described
+        .role_arn()
+        .and_then(naming::suffix_of_cluster_role_arn)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::aws_message(
+                "eks:DescribeCluster",
+                &resource,
+                "the cluster's role is not a platform's; platform_id must be the id of an emreks_platform",
+            )
+        })?;
+    let owner = Owner::new(platform_id, &suffix);
+    if !owns_cluster(&owner, &described) {
+        return Err(not_ours(&owner, &described));
+    }
     let vpc = described.resources_vpc_config();
     let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
     let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
@@ -59,25 +81,22 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
             ))
         })
         .collect();
-    let (node_role, suffix) = platform_roles(aws, platform_id)
-        .await?
-        .into_iter()
-        .find_map(|name| {
-            let suffix = PlatformRole::Node.parse(&name)?.suffix.to_string();
-            Some((name, suffix))
-        })
-        .ok_or_else(|| {
-            Error::aws_message(
-                "iam:ListRoles",
-                &resource,
-                "the platform has no node role; was it made by emreks_platform?",
-            )
-        })?;
+    let node_role = PlatformRole::Node.name(platform_id, &suffix);
+    let node_role_arn = role::role_arn(aws, &node_role).await?.ok_or_else(|| {
+        Error::aws_message(
+            "iam:GetRole",
+            &resource,
+            format!(
+                "the platform has no node role \"{node_role}\"; was it made by emreks_platform?"
+            ),
+        )
+    })?;
     Ok(Platform {
         subnets_by_zone,
-        node_role_arn: role::role_arn(aws, &node_role).await?.unwrap_or_default(),
+        node_role_arn,
         suffix,
         vpc_id: vpc.and_then(|v| v.vpc_id()).map(str::to_string),
+        owner,
     })
 }
 
@@ -100,11 +119,17 @@ pub fn job_profile(saved: Option<&PlatformState>, profile: JobProfile) -> Profil
         .unwrap_or_else(|| ProfileSettings::defaults(profile))
 }
 
-/// Execution role key → ARN, from the roles under the platform's IAM path.
-pub async fn execution_role_arns(aws: &Aws, platform_id: &str) -> Result<BTreeMap<String, String>> {
+/// Execution role key → ARN, from the platform's own roles under its IAM path.
+pub async fn execution_role_arns(
+    aws: &Aws,
+    platform: &Platform,
+) -> Result<BTreeMap<String, String>> {
     let mut arns = BTreeMap::new();
-    for name in platform_roles(aws, platform_id).await? {
-        let key = role::role_tag(aws, &name, naming::EXECUTION_ROLE_TAG).await?;
+    for (name, tags) in platform_roles(aws, &platform.owner).await? {
+        let key = tags
+            .iter()
+            .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
+            .map(|t| t.value().to_string());
         if let (Some(key), Some(arn)) = (key, role::role_arn(aws, &name).await?) {
             arns.insert(key, arn);
         }

@@ -7,6 +7,7 @@
 mod apply;
 mod flatten;
 pub mod lookup;
+mod ownership;
 mod plan;
 mod private;
 mod read;
@@ -21,6 +22,7 @@ use crate::plugin::resource::Resource;
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
 use crate::resources::configured;
+use crate::resources::values::known;
 
 use apply::Built;
 pub use private::PlatformPrivate;
@@ -30,11 +32,26 @@ use schema::{PlatformSpec, Recorded};
 
 pub struct PlatformResource {
     aws: SharedAws,
+    /// Name → suffix of the platforms this run refreshed from a state.
+    /// Terraform plans the replacement of a tainted object as a create with
+    /// no prior private state; this tells it from a new platform.
+    refreshed: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl PlatformResource {
     pub fn new(aws: SharedAws) -> Self {
-        Self { aws }
+        Self {
+            aws,
+            refreshed: Default::default(),
+        }
+    }
+
+    /// The suffix of the platform of that name this run found in a state.
+    fn refreshed_suffix(&self, name: &str) -> Option<String> {
+        self.refreshed
+            .lock()
+            .ok()
+            .and_then(|known| known.get(name).cloned())
     }
 
     /// The provider's default tags, once it is configured.
@@ -67,6 +84,11 @@ impl Resource for PlatformResource {
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
         let private = private.unwrap_or_default();
+        if let (Some(name), Some(suffix)) = (known(&state.name), &private.suffix) {
+            if let Ok(mut known) = self.refreshed.lock() {
+                known.insert(name.to_string(), suffix.clone());
+            }
+        }
         let (refreshed, failures) = read::refresh(&aws, state, &private).await;
         for err in failures {
             err.report(diags, "Cannot read the platform");
@@ -82,9 +104,16 @@ impl Resource for PlatformResource {
         diags: &mut Diagnostics,
         proposed: Self::State,
         config: Self::State,
+        prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         if let Some(aws) = self.aws.get() {
             validate::check_zones(&aws, diags, &config).await;
+            if let Some(name) = known(&config.name) {
+                let replaced = prior_private
+                    .and_then(|private| private.suffix)
+                    .or_else(|| self.refreshed_suffix(name));
+                ownership::check_name_free(&aws, diags, name, replaced.as_deref()).await;
+            }
         }
         let (planned, private) = plan::plan_create(proposed, &self.default_tags());
         Some((planned, Some(private)))
@@ -184,8 +213,13 @@ impl Resource for PlatformResource {
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
         let mut private = planned_private.unwrap_or_default();
-        if let Err(err) = apply::destroy(&aws, &Recorded::decode(&prior), &mut private).await {
-            err.report(diags, "Cannot destroy the platform");
+        match apply::destroy(&aws, &Recorded::decode(&prior), &mut private).await {
+            Ok(notes) => {
+                for note in notes {
+                    diags.root_warning("Left alone: not this platform's", note);
+                }
+            }
+            Err(err) => err.report(diags, "Cannot destroy the platform"),
         }
         Some(())
     }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::apply::{discover, discover_network, given_subnets, studio};
+use super::apply::{
+    discover, discover_network, given_subnets, owned_cluster_role, owns_cluster, studio,
+};
 use super::private::PlatformPrivate;
 use super::schema::{PlatformState, Recorded};
 use super::{flatten, settings};
@@ -45,6 +47,11 @@ pub async fn refresh(
         Ok(described) => described,
         Err(err) => return (Refreshed::Found(Box::new(state)), vec![err]),
     };
+    // A cluster of that name that another made is not this platform's:
+    // read as if ours were gone, never into the state.
+    let mut scratch = private.clone();
+    let owner = discover::owner(&Recorded::decode(&state), &mut scratch);
+    let described = described.filter(|found| owner.as_ref().is_none_or(|o| owns_cluster(o, found)));
     let Some(described) = described else {
         // The cluster is gone, but the VPC and role the platform made may
         // not be: keep the state, without an id, so the plan replaces the
@@ -187,13 +194,21 @@ pub async fn import(aws: &Aws, name: &str) -> Result<(PlatformState, PlatformPri
     let mut computed = PlatformState::default();
     flatten::cluster(&mut computed, &described);
     let mut private = PlatformPrivate::default();
-    discover::discover(aws, &Recorded::decode(&computed), &mut private).await?;
-    let suffix = private.suffix.clone().ok_or_else(|| {
+    let recorded = Recorded::decode(&computed);
+    let owner = discover::owner(&recorded, &mut private).ok_or_else(|| {
         Error::import_refused(
             &cluster,
             "the cluster was not made by emreks_platform (its role has no platform suffix)",
         )
     })?;
+    if !owns_cluster(&owner, &described) {
+        return Err(Error::import_refused(
+            &cluster,
+            "the cluster carries no ownership tag of the emreks_platform its role names",
+        ));
+    }
+    discover::discover(aws, &recorded, &mut private, Some(&described)).await?;
+    let suffix = owner.suffix.clone();
     let assets = naming::bucket(BucketPurpose::Assets, name, &suffix);
     let saved = settings::load(aws, &assets, name).await?.ok_or_else(|| {
         Error::import_refused(
@@ -216,15 +231,11 @@ pub async fn import(aws: &Aws, name: &str) -> Result<(PlatformState, PlatformPri
     state.vpc_id = computed.vpc_id.clone();
     state.tags_all = computed.tags_all;
     if let Some(arn) = known(&computed.cluster_role_arn) {
-        let role_name = naming::role_name_of_arn(arn);
-        let owner = role::role_tag(aws, role_name, naming::PLATFORM_TAG).await?;
-        if owner.as_deref() == Some(name) {
-            private.cluster_role_name = Some(role_name.to_string());
-        }
+        private.cluster_role_name = owned_cluster_role(aws, arn, &owner).await?;
     }
     if state.vpc_cidr.is_value() {
         if let Some(vpc_id) = known(&computed.vpc_id) {
-            private.network = discover_network(aws, vpc_id, name).await?;
+            private.network = discover_network(aws, vpc_id, &owner).await?;
         }
     }
     if let Some(ids) = &private.network {

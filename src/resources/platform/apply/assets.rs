@@ -29,6 +29,7 @@ pub async fn ensure_assets(
             description: "EKS nodes of an emreks platform",
             trust: &iam_documents::node_role_trust(),
             tags: &spec.tags,
+            owner: ctx.owner,
             managed_policies: &iam_documents::NODE_ROLE_POLICIES,
             inline_policies: &[],
         },

@@ -11,7 +11,8 @@ use crate::aws::eks::cluster::{self, ClusterRequest};
 use crate::aws::eks::{access_entry, tags};
 use crate::aws::iam::role::{self, RoleSpec};
 use crate::aws::Aws;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::platform::naming::Owner;
 use crate::platform::{iam_documents, naming, validate};
 
 /// The control plane's role; its name is recorded in `recorded` as soon as
@@ -20,6 +21,7 @@ pub async fn ensure_cluster_role(
     aws: &Aws,
     spec: &PlatformSpec,
     role_name: &str,
+    owner: &Owner,
     recorded: &mut Option<String>,
 ) -> Result<String> {
     role::ensure_role(
@@ -30,6 +32,7 @@ pub async fn ensure_cluster_role(
             description: "EKS control plane role of an emreks platform",
             trust: &iam_documents::cluster_role_trust(),
             tags: &spec.tags,
+            owner,
             managed_policies: &iam_documents::CLUSTER_ROLE_POLICIES,
             inline_policies: &[],
         },
@@ -38,15 +41,47 @@ pub async fn ensure_cluster_role(
     .await
 }
 
-/// Sends CreateCluster for the spec, in the given subnets.
+/// Whether the cluster is `owner`'s: it carries the marker, or (made by an
+/// earlier release) the platform tag and a role named with our suffix.
+pub fn owns_cluster(owner: &Owner, cluster: &Cluster) -> bool {
+    owner.owns(
+        |key| cluster.tags()?.get(key).map(String::as_str),
+        cluster.role_arn().map(naming::role_name_of_arn),
+    )
+}
+
+/// The refusal to touch a cluster that is not `owner`'s.
+pub fn not_ours(owner: &Owner, cluster: &Cluster) -> Error {
+    let tag = |key: &str| cluster.tags()?.get(key).cloned();
+    Error::NotOurs {
+        resource: format!("EKS cluster \"{}\"", owner.platform),
+        platform: owner.marker(),
+        owner: tag(naming::OWNER_TAG).or_else(|| tag(naming::PLATFORM_TAG)),
+    }
+}
+
+/// The cluster of that name when it is `owner`'s; an error when someone
+/// else's has the name; `None` when there is none.
+pub async fn find_owned_cluster(aws: &Aws, owner: &Owner) -> Result<Option<Cluster>> {
+    match cluster::find_cluster(aws, &owner.platform).await? {
+        Some(found) if owns_cluster(owner, &found) => Ok(Some(found)),
+        Some(found) => Err(not_ours(owner, &found)),
+        None => Ok(None),
+    }
+}
+
+/// Sends CreateCluster for the spec, in the given subnets. A cluster of
+/// that name that exists already is ours only with our marker (a run cut
+/// short after EKS took the request); anyone else's is refused, never adopted.
 pub async fn create_cluster(
     aws: &Aws,
     spec: &PlatformSpec,
+    owner: &Owner,
     role_arn: &str,
     subnet_ids: &[String],
     client_token: &str,
 ) -> Result<()> {
-    cluster::create_cluster(
+    let created = cluster::create_cluster(
         aws,
         &ClusterRequest {
             name: &spec.name,
@@ -58,7 +93,13 @@ pub async fn create_cluster(
             client_token,
         },
     )
-    .await
+    .await;
+    match created {
+        Err(err) if err.has_code("ResourceInUseException") => {
+            find_owned_cluster(aws, owner).await?.ok_or(err).map(drop)
+        }
+        other => other,
+    }
 }
 
 /// Gives the admin role cluster-admin; the entry is recorded once made.
@@ -127,16 +168,16 @@ pub async fn delete_cluster(aws: &Aws, name: &str, timeout: std::time::Duration)
     cluster::wait_cluster_deleted(aws, name, timeout).await
 }
 
-/// The cluster's role by its ARN, when it carries this platform's tag (so
-/// destroy may delete it).
+/// The cluster's role by its ARN, when it is this platform's (so destroy
+/// may delete it).
 pub async fn owned_cluster_role(
     aws: &Aws,
     role_arn: &str,
-    platform: &str,
+    owner: &Owner,
 ) -> Result<Option<String>> {
     let name = naming::role_name_of_arn(role_arn);
-    let owner = role::role_tag(aws, name, naming::PLATFORM_TAG).await?;
-    Ok((owner.as_deref() == Some(platform)).then(|| name.to_string()))
+    let tags = role::owned_role_tags(aws, name, owner).await?;
+    Ok(tags.map(|_| name.to_string()))
 }
 
 /// The Kubernetes version of a running cluster, for what must match it.

@@ -4,10 +4,13 @@
 //! found from the public state, the platform's IAM path and tags, and the
 //! names `platform::naming` builds.
 
+use aws_sdk_eks::types::Cluster;
+use aws_sdk_iam::types::Tag;
+
 use super::super::private::{PlatformPrivate, StudioIds};
 use super::super::schema::Recorded;
 use super::studio::named_pieces;
-use crate::aws::eks::cluster::{find_cluster, oidc_issuer};
+use crate::aws::eks::cluster::oidc_issuer;
 use crate::aws::eks::{addon, nodegroup};
 use crate::aws::emrcontainers::virtual_cluster;
 use crate::aws::iam::{oidc_provider, role};
@@ -16,37 +19,66 @@ use crate::aws::Aws;
 use crate::error::Result;
 use crate::platform::addons::REQUIRED_ADDONS;
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
-use crate::platform::naming::{self, PlatformRole};
+use crate::platform::naming::{self, Owner, PlatformRole};
 use crate::platform::{jobs, manifests};
 
 use super::cluster::kubernetes_version;
 
-pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPrivate) -> Result<()> {
-    let cluster_name = recorded.name.as_str();
-    if private.suffix.is_none() {
-        // Physical names end with the suffix: take it from the cluster role's.
-        private.suffix = recorded
-            .cluster_role_arn
-            .as_deref()
-            .and_then(naming::suffix_of_cluster_role_arn)
-            .map(str::to_string);
+/// The platform's owner marker: its name and suffix, the suffix of the
+/// cluster role the state records, else the private state's (and written
+/// there). The state comes first: when Terraform replaces the platform, it
+/// hands destroy the private state planned for the new one, whose suffix
+/// is not the old one's. `None` when neither knows it: then nothing can be
+/// proven ours.
+pub fn owner(recorded: &Recorded, private: &mut PlatformPrivate) -> Option<Owner> {
+    // Physical names end with the suffix: take it from the cluster role's.
+    if let Some(suffix) = recorded
+        .cluster_role_arn
+        .as_deref()
+        .and_then(naming::suffix_of_cluster_role_arn)
+    {
+        private.suffix = Some(suffix.to_string());
     }
+    let suffix = private.suffix.as_deref()?;
+    (!recorded.name.is_empty()).then(|| Owner::new(&recorded.name, suffix))
+}
+
+/// Fills what `private` lacks. `cluster` is the platform's cluster, found
+/// and proven ours by the caller: what lives on it is read only then.
+/// Roles are this platform's only with its marker (or, made by an earlier
+/// release, its platform tag and a name ending in its suffix): the IAM path
+/// holds the name alone, which platforms in other regions may share.
+pub async fn discover(
+    aws: &Aws,
+    recorded: &Recorded,
+    private: &mut PlatformPrivate,
+    cluster: Option<&Cluster>,
+) -> Result<()> {
+    let cluster_name = recorded.name.as_str();
+    let owner = owner(recorded, private);
     if private.assets_bucket.is_none() {
         private.assets_bucket = recorded.assets_bucket.clone();
     }
     if private.oidc_provider_arn.is_none() {
         private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
     }
-    if private.log_groups.is_empty() {
+    // The log groups are named after the cluster: ours when the cluster is.
+    if private.log_groups.is_empty() && cluster.is_some() {
         for name in jobs::log_group_names(cluster_name).into_values() {
             if log_group::find_retention(aws, &name).await?.is_some() {
                 private.log_groups.push(name);
             }
         }
     }
-    if private.execution_roles.is_empty() && private.node_role_name.is_none() {
-        for name in platform_roles(aws, cluster_name).await? {
-            let key = role::role_tag(aws, &name, naming::EXECUTION_ROLE_TAG).await?;
+    if let (true, Some(owner)) = (
+        private.execution_roles.is_empty() && private.node_role_name.is_none(),
+        &owner,
+    ) {
+        for (name, tags) in platform_roles(aws, owner).await? {
+            let key = tags
+                .iter()
+                .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
+                .map(|t| t.value().to_string());
             match (key, PlatformRole::of(&name).map(|(kind, _)| kind)) {
                 (Some(key), _) => {
                     private.execution_roles.insert(key, name);
@@ -68,11 +100,11 @@ pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPriv
             });
         }
     }
-    let Some(cluster) = find_cluster(aws, cluster_name).await? else {
+    let Some(cluster) = cluster else {
         return Ok(());
     };
     if private.oidc_provider_arn.is_none() {
-        if let Some(issuer) = oidc_issuer(&cluster) {
+        if let Some(issuer) = oidc_issuer(cluster) {
             let account = aws.account_id().await?;
             let arn = naming::oidc_provider_arn(&aws.partition, account, issuer);
             if oidc_provider::oidc_provider_exists(aws, &arn, issuer).await? {
@@ -118,7 +150,7 @@ pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPriv
         }
     }
     if private.autoscaler.objects.is_empty() && private.autoscaler.role_name.is_some() {
-        let image = cluster_autoscaler::image_for(kubernetes_version(&cluster));
+        let image = cluster_autoscaler::image_for(kubernetes_version(cluster));
         private.autoscaler.objects = cluster_autoscaler::manifests(
             cluster_name,
             &aws.region,
@@ -133,12 +165,21 @@ pub async fn discover(aws: &Aws, recorded: &Recorded, private: &mut PlatformPriv
     Ok(())
 }
 
-/// The names of the roles under the platform's IAM path.
-pub async fn platform_roles(aws: &Aws, platform: &str) -> Result<Vec<String>> {
-    role::list_role_names(
+/// The platform's roles under its IAM path, with their tags: those whose
+/// name ends with its suffix and that it owns.
+pub async fn platform_roles(aws: &Aws, owner: &Owner) -> Result<Vec<(String, Vec<Tag>)>> {
+    let ending = format!("-{}", owner.suffix);
+    let names = role::list_role_names(
         aws,
-        &naming::iam_path(platform),
-        &format!("roles of platform \"{platform}\""),
+        &naming::iam_path(&owner.platform),
+        &format!("roles of platform \"{}\"", owner.platform),
     )
-    .await
+    .await?;
+    let mut owned = Vec::new();
+    for name in names.into_iter().filter(|n| n.ends_with(&ending)) {
+        if let Some(tags) = role::owned_role_tags(aws, &name, owner).await? {
+            owned.push((name, tags));
+        }
+    }
+    Ok(owned)
 }

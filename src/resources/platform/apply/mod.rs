@@ -6,12 +6,13 @@
 //! at once.
 
 mod assets;
-mod cluster;
+pub(super) mod cluster;
 pub(super) mod discover;
 mod network;
 mod reconcile;
 pub(super) mod studio;
 
+pub(super) use cluster::{owned_cluster_role, owns_cluster};
 pub(super) use network::{discover as discover_network, given_subnets};
 
 use std::collections::BTreeMap;
@@ -25,7 +26,7 @@ use super::settings;
 use crate::aws::eks::cluster::{find_cluster, update_endpoint_access, wait_cluster_active};
 use crate::aws::Aws;
 use crate::error::Result;
-use crate::platform::naming::PlatformRole;
+use crate::platform::naming::{Owner, PlatformRole};
 use crate::resources::random_token;
 use crate::resources::values::known;
 
@@ -54,8 +55,10 @@ pub struct Built {
 /// What every step of one apply needs to know about the platform.
 pub struct Context<'a> {
     pub aws: &'a Aws,
+    /// The spec, its tags with the platform's ownership marker.
     pub spec: &'a PlatformSpec,
     pub suffix: &'a str,
+    pub owner: &'a Owner,
     pub client_token: &'a str,
     pub timeout: Duration,
 }
@@ -82,11 +85,13 @@ pub async fn create(
         .client_token
         .get_or_insert_with(|| random_token(32))
         .clone();
+    let owner = Owner::new(&spec.name, &suffix);
+    let spec = &with_marker(spec, &owner);
 
     // The role is made while the network is.
     let role_name = PlatformRole::Cluster.name(&spec.name, &suffix);
     let mut created_role = None;
-    let role = cluster::ensure_cluster_role(aws, spec, &role_name, &mut created_role);
+    let role = cluster::ensure_cluster_role(aws, spec, &role_name, &owner, &mut created_role);
     let (subnet_ids, role_result) = match &spec.network {
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
@@ -112,12 +117,13 @@ pub async fn create(
     let role_arn = role_result?;
     built.cluster_role_arn = Some(role_arn.clone());
 
-    cluster::create_cluster(aws, spec, &role_arn, &subnet_ids, &token).await?;
+    cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
     let ctx = Context {
         aws,
         spec,
         suffix: &suffix,
+        owner: &owner,
         client_token: &token,
         timeout,
     };
@@ -152,6 +158,18 @@ pub async fn update(
 ) -> Result<()> {
     let name = prior.name.as_str();
     let timeout = spec.timeouts.update;
+    // Nothing is changed on a cluster this platform did not make.
+    let suffix = match discover::owner(prior, private) {
+        Some(owner) => owner.suffix,
+        None => private.suffix.insert(random_token(8)).clone(),
+    };
+    let owner = Owner::new(name, &suffix);
+    let described = cluster::find_owned_cluster(aws, &owner).await?;
+    let spec = &with_marker(spec, &owner);
+    let prior = &Recorded {
+        tags: owner.tag(&prior.tags),
+        ..prior.clone()
+    };
     if prior.admin_role_arn != spec.admin_role_arn {
         cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
         if let Some(admin) = &spec.admin_role_arn {
@@ -185,21 +203,18 @@ pub async fn update(
             studio::retag(aws, ids, &prior.tags, &spec.tags).await?;
         }
     }
-    discover::discover(aws, prior, private).await?;
-    let suffix = private
-        .suffix
-        .get_or_insert_with(|| random_token(8))
-        .clone();
+    discover::discover(aws, prior, private, described.as_ref()).await?;
     let token = random_token(32);
     let ctx = Context {
         aws,
         spec,
         suffix: &suffix,
+        owner: &owner,
         client_token: &token,
         timeout,
     };
     assets::ensure_assets(&ctx, private, built).await?;
-    if let Some(described) = find_cluster(aws, name).await? {
+    if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
     }
@@ -218,29 +233,62 @@ pub async fn save_settings(
     }
 }
 
+/// The spec with the platform's ownership marker among its tags, so every
+/// object made from it carries the marker.
+fn with_marker(spec: &PlatformSpec, owner: &Owner) -> PlatformSpec {
+    PlatformSpec {
+        tags: owner.tag(&spec.tags),
+        ..spec.clone()
+    }
+}
+
 /// Deletes everything the platform made, in dependency order; `private`
-/// forgets each piece once it is gone, so a retry resumes.
-pub async fn destroy(aws: &Aws, prior: &Recorded, private: &mut PlatformPrivate) -> Result<()> {
+/// forgets each piece once it is gone, so a retry resumes. A cluster of
+/// the platform's name that is not its own, and all on it, is left alone
+/// and named in the returned notes.
+pub async fn destroy(
+    aws: &Aws,
+    prior: &Recorded,
+    private: &mut PlatformPrivate,
+) -> Result<Vec<String>> {
     let timeout = prior.timeouts.delete;
     let name = prior.name.as_str();
+    let owner = discover::owner(prior, private);
+    let mut notes = Vec::new();
     if !name.is_empty() {
-        discover::discover(aws, prior, private).await?;
         let described = find_cluster(aws, name).await?;
-        reconcile::teardown(aws, name, described.as_ref(), private, timeout).await?;
-        cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
-        cluster::delete_cluster(aws, name, timeout).await?;
+        let ours = match (&owner, described) {
+            (Some(owner), Some(found)) if cluster::owns_cluster(owner, &found) => Some(found),
+            (owner, Some(found)) => {
+                let refusal = match owner {
+                    Some(owner) => cluster::not_ours(owner, &found).to_string(),
+                    None => format!("EKS cluster \"{name}\": the state records no suffix of this platform to prove it is its own"),
+                };
+                notes.push(format!(
+                    "{refusal}. It was left untouched, with everything on it."
+                ));
+                None
+            }
+            (_, None) => None,
+        };
+        discover::discover(aws, prior, private, ours.as_ref()).await?;
+        if let Some(described) = &ours {
+            reconcile::teardown(aws, name, Some(described), private, timeout).await?;
+            cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
+            cluster::delete_cluster(aws, name, timeout).await?;
+        }
         private.cluster_created = false;
     }
     // Terraform gives destroy a fresh private state when it replaces the
-    // platform: then find the pieces from the state and the platform tag.
-    if private.cluster_role_name.is_none() {
-        if let Some(arn) = &prior.cluster_role_arn {
-            private.cluster_role_name = cluster::owned_cluster_role(aws, arn, name).await?;
-        }
+    // platform: then find the pieces from the state and the ownership tags.
+    if let (None, Some(arn), Some(owner)) =
+        (&private.cluster_role_name, &prior.cluster_role_arn, &owner)
+    {
+        private.cluster_role_name = cluster::owned_cluster_role(aws, arn, owner).await?;
     }
     if private.network.is_none() {
-        if let Some(vpc_id) = &prior.vpc_id {
-            private.network = network::discover(aws, vpc_id, name).await?;
+        if let (Some(vpc_id), Some(owner)) = (&prior.vpc_id, &owner) {
+            private.network = network::discover(aws, vpc_id, owner).await?;
         }
     }
     if let Some(role) = private.cluster_role_name.clone() {
@@ -252,5 +300,5 @@ pub async fn destroy(aws: &Aws, prior: &Recorded, private: &mut PlatformPrivate)
         network::delete(aws, ids, timeout).await?;
         private.network = None;
     }
-    Ok(())
+    Ok(notes)
 }

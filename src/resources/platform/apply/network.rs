@@ -13,7 +13,7 @@ use crate::aws::ec2::route_table::{self, DefaultRoute};
 use crate::aws::ec2::{internet_gateway, nat_gateway, subnet, tags, vpc};
 use crate::aws::Aws;
 use crate::error::{Error, Result};
-use crate::platform::naming;
+use crate::platform::naming::{self, Owner};
 use crate::platform::network::{self, SubnetPlan};
 use crate::plugin::AttributePath;
 
@@ -179,14 +179,23 @@ pub async fn retag(
 /// are not at hand (Terraform hands destroy a fresh private state when it
 /// replaces a resource). `None` when the VPC is gone or not the platform's
 /// (subnets a user passed in live in a VPC the platform must not delete).
-pub async fn discover(aws: &Aws, vpc_id: &str, platform: &str) -> Result<Option<NetworkIds>> {
+pub async fn discover(aws: &Aws, vpc_id: &str, owner: &Owner) -> Result<Option<NetworkIds>> {
     let Some(found) = vpc::find_vpc(aws, vpc_id).await? else {
         return Ok(None);
     };
-    let owned = found
-        .tags()
-        .iter()
-        .any(|t| t.key() == Some(naming::PLATFORM_TAG) && t.value() == Some(platform));
+    let tag = |key: &str| {
+        found
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+    };
+    // A VPC made before the marker existed has only the platform tag; its
+    // id comes from this platform's own state, which no one else shares.
+    let owned = match tag(naming::OWNER_TAG) {
+        Some(marker) => marker == owner.marker(),
+        None => tag(naming::PLATFORM_TAG) == Some(owner.platform.as_str()),
+    };
     if !owned {
         return Ok(None);
     }

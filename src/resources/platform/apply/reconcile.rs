@@ -350,6 +350,7 @@ async fn ensure_execution_roles(
                 description: "EMR on EKS job execution role of an emreks platform",
                 trust: &trust,
                 tags: &role_tags,
+                owner: ctx.owner,
                 managed_policies: &[],
                 inline_policies: &[
                     (naming::BASELINE_POLICY, Some(&baseline)),
@@ -426,6 +427,7 @@ async fn install_autoscaler(
             description: "Cluster Autoscaler of an emreks platform",
             trust: &iam_documents::pod_identity_trust(),
             tags: &ctx.spec.tags,
+            owner: ctx.owner,
             managed_policies: &[],
             inline_policies: &[
                 (

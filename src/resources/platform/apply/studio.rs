@@ -19,7 +19,9 @@ use crate::aws::s3::bucket;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::iam_documents;
-use crate::platform::naming::{self, BucketPurpose, PlatformRole, StudioGroup, EMR_MANAGED_TAG};
+use crate::platform::naming::{
+    self, BucketPurpose, Owner, PlatformRole, StudioGroup, EMR_MANAGED_TAG,
+};
 use crate::platform::studio::{self, check_studio, security_group_tags, AuthMode, GATEWAY_PORT};
 
 /// How long a security group may stay in use by network interfaces EMR
@@ -116,6 +118,7 @@ async fn create(
             &studio::studio_service_policy(&aws.partition, &bucket_name),
         ),
         tags,
+        ctx.owner,
         &mut ids.service_role,
     )
     .await?;
@@ -127,6 +130,7 @@ async fn create(
                 &studio::studio_user_role_trust(&aws.partition, &aws.region, &account),
                 (naming::STUDIO_USER_POLICY, &studio::studio_user_policy()),
                 tags,
+                ctx.owner,
                 &mut ids.user_role,
             )
             .await?,
@@ -177,6 +181,7 @@ async fn ensure_studio_role(
     trust: &serde_json::Value,
     (policy_name, policy): (&str, &serde_json::Value),
     tags: &BTreeMap<String, String>,
+    owner: &Owner,
     recorded: &mut Option<String>,
 ) -> Result<String> {
     role::ensure_role(
@@ -187,6 +192,7 @@ async fn ensure_studio_role(
             description: "EMR Studio role of an emreks platform",
             trust,
             tags,
+            owner,
             managed_policies: &[],
             inline_policies: &[(policy_name, Some(policy))],
         },
