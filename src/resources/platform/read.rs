@@ -207,7 +207,13 @@ pub async fn import(aws: &Aws, name: &str) -> Result<(PlatformState, PlatformPri
             "the cluster carries no ownership tag of the emreks_platform its role names",
         ));
     }
-    discover::discover(aws, &recorded, &mut private, Some(&described)).await?;
+    discover::discover(
+        aws,
+        &recorded,
+        &mut private,
+        discover::Found::Ours(&described),
+    )
+    .await?;
     let suffix = owner.suffix.clone();
     let assets = naming::bucket(BucketPurpose::Assets, name, &suffix);
     let saved = settings::load(aws, &assets, name).await?.ok_or_else(|| {

@@ -43,8 +43,18 @@ pub fn owner(recorded: &Recorded, private: &mut PlatformPrivate) -> Option<Owner
     (!recorded.name.is_empty()).then(|| Owner::new(&recorded.name, suffix))
 }
 
-/// Fills what `private` lacks. `cluster` is the platform's cluster, found
-/// and proven ours by the caller: what lives on it is read only then.
+/// What the caller found under the platform's cluster name.
+pub enum Found<'a> {
+    /// The platform's own cluster.
+    Ours(&'a Cluster),
+    /// No cluster of that name.
+    Gone,
+    /// Someone else's cluster: nothing named after it is ours.
+    NotOurs,
+}
+
+/// Fills what `private` lacks. What lives on the cluster is read only
+/// when the caller found it and proved it ours.
 /// Roles are this platform's only with its marker (or, made by an earlier
 /// release, its platform tag and a name ending in its suffix): the IAM path
 /// holds the name alone, which platforms in other regions may share.
@@ -52,7 +62,7 @@ pub async fn discover(
     aws: &Aws,
     recorded: &Recorded,
     private: &mut PlatformPrivate,
-    cluster: Option<&Cluster>,
+    found: Found<'_>,
 ) -> Result<()> {
     let cluster_name = recorded.name.as_str();
     let owner = owner(recorded, private);
@@ -62,8 +72,8 @@ pub async fn discover(
     if private.oidc_provider_arn.is_none() {
         private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
     }
-    // The log groups are named after the cluster: ours when the cluster is.
-    if private.log_groups.is_empty() && cluster.is_some() {
+    // The log groups are named after the cluster: not ours when it is another's.
+    if private.log_groups.is_empty() && !matches!(found, Found::NotOurs) {
         for name in jobs::log_group_names(cluster_name).into_values() {
             if log_group::find_retention(aws, &name).await?.is_some() {
                 private.log_groups.push(name);
@@ -100,7 +110,7 @@ pub async fn discover(
             });
         }
     }
-    let Some(cluster) = cluster else {
+    let Found::Ours(cluster) = found else {
         return Ok(());
     };
     if private.oidc_provider_arn.is_none() {

@@ -203,7 +203,11 @@ pub async fn update(
             studio::retag(aws, ids, &prior.tags, &spec.tags).await?;
         }
     }
-    discover::discover(aws, prior, private, described.as_ref()).await?;
+    let found = match &described {
+        Some(cluster) => discover::Found::Ours(cluster),
+        None => discover::Found::Gone,
+    };
+    discover::discover(aws, prior, private, found).await?;
     let token = random_token(32);
     let ctx = Context {
         aws,
@@ -257,8 +261,8 @@ pub async fn destroy(
     let mut notes = Vec::new();
     if !name.is_empty() {
         let described = find_cluster(aws, name).await?;
-        let ours = match (&owner, described) {
-            (Some(owner), Some(found)) if cluster::owns_cluster(owner, &found) => Some(found),
+        let foreign = match (&owner, &described) {
+            (Some(owner), Some(found)) if cluster::owns_cluster(owner, found) => false,
             (owner, Some(found)) => {
                 let refusal = match owner {
                     Some(owner) => cluster::not_ours(owner, &found).to_string(),
@@ -267,13 +271,19 @@ pub async fn destroy(
                 notes.push(format!(
                     "{refusal}. It was left untouched, with everything on it."
                 ));
-                None
+                true
             }
-            (_, None) => None,
+            (_, None) => false,
         };
-        discover::discover(aws, prior, private, ours.as_ref()).await?;
-        if let Some(described) = &ours {
-            reconcile::teardown(aws, name, Some(described), private, timeout).await?;
+        let found = match (&described, foreign) {
+            (_, true) => discover::Found::NotOurs,
+            (Some(cluster), false) => discover::Found::Ours(cluster),
+            (None, false) => discover::Found::Gone,
+        };
+        discover::discover(aws, prior, private, found).await?;
+        // With the cluster gone, what it needed (roles, OIDC provider) still goes.
+        if !foreign {
+            reconcile::teardown(aws, name, described.as_ref(), private, timeout).await?;
             cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
             cluster::delete_cluster(aws, name, timeout).await?;
         }
