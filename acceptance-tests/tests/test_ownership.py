@@ -251,3 +251,35 @@ def test_platforms_named_alike_in_two_regions_never_see_each_others_roles(tmp_pa
     assert there.plan().code == 0
     there.destroy()
     assert aws.leftovers() == {}
+
+
+def test_objects_of_the_previous_release_still_count_as_ours(workspace, provider, aws):
+    """Made before the marker existed, a platform's objects carry only the
+    platform tag: an update takes them (and marks them), destroy removes them."""
+    from pathlib import Path
+
+    import pytest
+
+    from harness.terraform import provider_binary
+
+    previous = Path(__file__).resolve().parents[2] / "target" / "previous-release" / "terraform-provider-emreks"
+    if not previous.is_file():
+        pytest.fail(f"{previous} is missing: run acceptance-tests/bin/build-previous-release (make test does)")
+    workspace.write({"main.tf": provider() + platform()})
+    workspace.use_binary(previous)
+    workspace.apply()
+    iam = aws.client("iam")
+    (node_role,) = [
+        r["RoleName"] for r in iam.list_roles(PathPrefix="/emreks/analytics/")["Roles"] if "-eks-node-" in r["RoleName"]
+    ]
+    assert "emreks:owner" not in {t["Key"] for t in iam.list_role_tags(RoleName=node_role)["Tags"]}
+
+    workspace.use_binary(provider_binary())
+    assert workspace.plan().code == 0
+    workspace.write({"main.tf": provider() + platform(extra="  log_retention_days = 14\n")})
+    workspace.apply()
+    tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=node_role)["Tags"]}
+    assert tags["emreks:owner"] == "analytics-" + node_role[-8:]
+
+    workspace.destroy()
+    assert aws.leftovers() == {}

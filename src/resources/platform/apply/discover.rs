@@ -193,3 +193,52 @@ pub async fn platform_roles(aws: &Aws, owner: &Owner) -> Result<Vec<(String, Vec
     }
     Ok(owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::Value;
+    use crate::resources::platform::PlatformState;
+
+    fn recorded(role_arn: Option<&str>) -> Recorded {
+        let mut state = PlatformState {
+            name: Value::Value("analytics".into()),
+            ..Default::default()
+        };
+        if let Some(arn) = role_arn {
+            state.cluster_role_arn = Value::Value(arn.into());
+        }
+        Recorded::decode(&state)
+    }
+
+    #[test]
+    fn the_suffix_of_the_recorded_cluster_role_wins_over_a_replacements() {
+        // Terraform hands a replacement's destroy the new object's private state.
+        let mut private = PlatformPrivate {
+            suffix: Some("newnew00".into()),
+            ..Default::default()
+        };
+        let arn = "arn:aws:iam::123456789012:role/emreks/analytics/analytics-eks-cluster-old11111";
+        let owner = owner(&recorded(Some(arn)), &mut private);
+        assert_eq!(owner, Some(Owner::new("analytics", "old11111")));
+        assert_eq!(private.suffix.as_deref(), Some("old11111"));
+    }
+
+    #[test]
+    fn without_a_recorded_role_the_private_suffix_is_used_and_nothing_else() {
+        let mut private = PlatformPrivate {
+            suffix: Some("ab12cd34".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            owner(&recorded(None), &mut private),
+            Some(Owner::new("analytics", "ab12cd34"))
+        );
+        // Someone else's role names no suffix: nothing can be proven ours.
+        let foreign = "arn:aws:iam::123456789012:role/their-cluster-role";
+        assert_eq!(
+            owner(&recorded(Some(foreign)), &mut PlatformPrivate::default()),
+            None
+        );
+    }
+}

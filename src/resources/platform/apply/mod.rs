@@ -265,7 +265,7 @@ pub async fn destroy(
             (Some(owner), Some(found)) if cluster::owns_cluster(owner, found) => false,
             (owner, Some(found)) => {
                 let refusal = match owner {
-                    Some(owner) => cluster::not_ours(owner, &found).to_string(),
+                    Some(owner) => cluster::not_ours(owner, found).to_string(),
                     None => format!("EKS cluster \"{name}\": the state records no suffix of this platform to prove it is its own"),
                 };
                 notes.push(format!(
