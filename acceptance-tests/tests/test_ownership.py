@@ -6,9 +6,8 @@ import json
 import threading
 import time
 
-from conftest import ADMIN_ROLE
-
-ZONES = '["eu-west-1a", "eu-west-1b", "eu-west-1c"]'
+from test_nodegroup import group as nodegroup
+from test_platform import ZONES, platform
 EKS_TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -17,29 +16,6 @@ EKS_TRUST = json.dumps(
         ],
     }
 )
-
-
-def platform(name="analytics", extra=""):
-    return f'''
-resource "emreks_platform" "p" {{
-  name               = "{name}"
-  kubernetes_version = "1.31"
-  eks_admin_role_arn = "{ADMIN_ROLE}"
-  vpc_cidr           = "10.0.0.0/16"
-  availability_zones = {ZONES}
-{extra}}}
-'''
-
-
-def nodegroup(name):
-    return f'''
-resource "emreks_nodegroup" "{name}" {{
-  platform_id       = emreks_platform.p.id
-  name              = "{name}"
-  role              = "critical"
-  availability_zone = "eu-west-1a"
-}}
-'''
 
 
 def foreign_cluster(aws, name="analytics"):
