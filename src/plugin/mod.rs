@@ -8,8 +8,11 @@
 
 mod controller;
 pub mod cty;
+pub mod data_source;
 pub mod diagnostics;
+pub mod ephemeral;
 mod handshake;
+pub mod identity;
 mod listener;
 pub mod proto;
 pub mod provider;
