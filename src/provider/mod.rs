@@ -7,10 +7,12 @@ use async_trait::async_trait;
 
 use crate::aws::config;
 use crate::aws::SharedAws;
+use crate::plugin::ephemeral::{DynEphemeral, RegisteredEphemeral};
 use crate::plugin::provider::Provider;
 use crate::plugin::resource::{DynResource, Registered};
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
+use crate::resources::cluster_auth::ClusterAuthResource;
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
@@ -87,5 +89,14 @@ impl Provider for EmrEksProvider {
                 Box::new(Registered::new(NotebookUserResource::new(self.aws.clone()))),
             ),
         ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<(&'static str, Box<dyn DynEphemeral>)> {
+        vec![(
+            "cluster_auth",
+            Box::new(RegisteredEphemeral::new(ClusterAuthResource::new(
+                self.aws.clone(),
+            ))),
+        )]
     }
 }

@@ -1,0 +1,188 @@
+"""Terraform-native features through real Terraform against the emulator:
+the `emreks_cluster_auth` ephemeral resource."""
+
+import json
+import sys
+import textwrap
+
+from conftest import ADMIN_ROLE
+
+ZONES = '["eu-west-1a", "eu-west-1b", "eu-west-1c"]'
+
+
+# A virtual cluster, an execution role and a job profile: what the data
+# source's job requests come from.
+JOBS = """
+  virtual_clusters = {
+    batchjob = { namespace = "batchjob" }
+  }
+  execution_roles = {
+    jobs = { namespaces = ["batchjob"], policy = null, trust = "irsa" }
+  }
+  job_profile "critical" {
+    virtual_cluster = "batchjob"
+    execution_role  = "jobs"
+  }
+"""
+
+
+def platform(name="analytics", extra=""):
+    return f'''
+resource "emreks_platform" "p" {{
+  name               = "{name}"
+  kubernetes_version = "1.31"
+  eks_admin_role_arn = "{ADMIN_ROLE}"
+  vpc_cidr           = "10.0.0.0/16"
+  availability_zones = {ZONES}
+{extra}}}
+'''
+
+
+# Calls the cluster's Kubernetes API the way the kubernetes provider would
+# (endpoint, CA, bearer token) and records what it saw, never the token.
+PROBE = textwrap.dedent(
+    """
+    import base64, json, os, ssl, sys, tempfile, urllib.error, urllib.parse, urllib.request
+
+    token = os.environ["TOKEN"]
+    ca = base64.b64decode(os.environ["CA"])
+    with tempfile.NamedTemporaryFile("wb", suffix=".pem", delete=False) as f:
+        f.write(ca)
+    context = ssl.create_default_context(cafile=f.name)
+    request = urllib.request.Request(
+        os.environ["ENDPOINT"] + "/api/v1/namespaces/default",
+        headers={"Authorization": "Bearer " + token},
+    )
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    url = base64.urlsafe_b64decode(token[len("k8s-aws-v1."):] + "==").decode()
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    bad = base64.urlsafe_b64encode(b"https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity").decode()
+    bad_request = urllib.request.Request(
+        os.environ["ENDPOINT"] + "/api/v1/namespaces/default",
+        headers={"Authorization": "Bearer k8s-aws-v1." + bad.rstrip("=")},
+    )
+    try:
+        urllib.request.urlopen(bad_request, context=context, timeout=30)
+        bad_status = 200
+    except urllib.error.HTTPError as e:
+        bad_status = e.code
+    json.dump(
+        {
+            "status": status,
+            "forged_status": bad_status,
+            "prefix": token.startswith("k8s-aws-v1."),
+            "host": urllib.parse.urlsplit(url).netloc,
+            "action": query.get("Action"),
+            "expires": query.get("X-Amz-Expires"),
+            "signed_headers": query.get("X-Amz-SignedHeaders"),
+            "expires_at": os.environ["EXPIRES_AT"],
+            "endpoint": os.environ["ENDPOINT"],
+        },
+        open(sys.argv[1], "w"),
+    )
+    """
+)
+
+
+def cluster_auth_consumer(result_file, argument="platform_id = emreks_platform.p.id"):
+    return f'''
+ephemeral "emreks_cluster_auth" "c" {{
+  {argument}
+}}
+
+locals {{
+  # An ephemeral value may only flow into other ephemeral places.
+  kube = {{
+    host  = ephemeral.emreks_cluster_auth.c.endpoint
+    token = ephemeral.emreks_cluster_auth.c.token
+  }}
+}}
+
+resource "terraform_data" "probe" {{
+  input = emreks_platform.p.id
+  provisioner "local-exec" {{
+    command = "{sys.executable} probe.py {result_file}"
+    environment = {{
+      ENDPOINT   = local.kube.host
+      TOKEN      = local.kube.token
+      CA         = ephemeral.emreks_cluster_auth.c.certificate_authority_data
+      EXPIRES_AT = ephemeral.emreks_cluster_auth.c.expires_at
+    }}
+  }}
+}}
+'''
+
+
+def no_token_in(text):
+    return "k8s-aws-v1." not in text and "X-Amz-Signature" not in text
+
+
+def test_cluster_auth_token_is_accepted_and_never_stored(workspace, provider, aws, tmp_path):
+    result_file = tmp_path / "probe.json"
+    workspace.write(
+        {
+            "main.tf": provider() + platform() + cluster_auth_consumer(result_file),
+            "probe.py": PROBE,
+        }
+    )
+    applied = workspace.apply()
+    assert no_token_in(applied.output), "the token was printed by terraform apply"
+
+    seen = json.loads(result_file.read_text())
+    cluster = aws.client("eks").describe_cluster(name="analytics")["cluster"]
+    # The Kubernetes stand-in verified the signature, expiry and cluster binding.
+    assert seen["status"] == 200
+    assert seen["forged_status"] == 401
+    assert seen["endpoint"] == cluster["endpoint"]
+    # The token `aws eks get-token` gives: a presigned STS GetCallerIdentity
+    # URL good for 60 seconds, bound to the cluster by a signed header.
+    assert seen["prefix"] is True
+    assert seen["host"] == "sts.eu-west-1.amazonaws.com"
+    assert seen["action"] == "GetCallerIdentity"
+    assert seen["expires"] == "60"
+    assert "x-k8s-aws-id" in seen["signed_headers"].split(";")
+    assert seen["expires_at"].endswith("Z") and seen["expires_at"][:2] == "20"
+
+    state_file = (workspace.directory / "terraform.tfstate").read_text()
+    assert no_token_in(state_file), "the token is in terraform.tfstate"
+    # Only the dependency on it is recorded, never an object.
+    assert [r["type"] for r in json.loads(state_file)["resources"]] == ["emreks_platform", "terraform_data"]
+    assert no_token_in(json.dumps(workspace.state())), "the token is in terraform show -json"
+
+    # A plan opens the ephemeral resource again and stores nothing either.
+    plan = workspace.plan_json()
+    assert no_token_in(json.dumps(plan)), "the token is in the plan"
+    assert no_token_in((workspace.directory / "terraform.tfstate").read_text())
+
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_cluster_auth_of_a_missing_cluster_waits_and_two_names_are_refused(workspace, provider, aws, tmp_path):
+    # Terraform opens ephemeral resources at plan too: a cluster that does
+    # not exist yet gives unknown values and says so, and nothing is made.
+    workspace.write(
+        {
+            "main.tf": provider()
+            + platform()
+            + cluster_auth_consumer(tmp_path / "probe.json", 'name = "elsewhere"'),
+            "probe.py": PROBE,
+        }
+    )
+    planned = workspace.plan()
+    assert planned.code == 2
+    text = " ".join(planned.output.split())
+    assert "EKS cluster not found" in text and "otherwise check `name`" in text
+
+    both = cluster_auth_consumer(
+        tmp_path / "probe.json", 'platform_id = "analytics"\n  name = "analytics"'
+    )
+    workspace.write({"main.tf": provider() + platform() + both})
+    failed = workspace.plan()
+    assert failed.code == 1
+    assert "Conflicting arguments" in failed.output
+    assert aws.leftovers() == {}
