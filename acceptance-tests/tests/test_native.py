@@ -1,11 +1,13 @@
 """Terraform-native features through real Terraform against the emulator:
-the `emreks_cluster_auth` ephemeral resource."""
+the `emreks_cluster_auth` ephemeral resource and the `emreks_platform`
+data source."""
 
 import json
 import sys
 import textwrap
 
 from conftest import ADMIN_ROLE
+from harness.terraform import Workspace
 
 ZONES = '["eu-west-1a", "eu-west-1b", "eu-west-1c"]'
 
@@ -186,3 +188,79 @@ def test_cluster_auth_of_a_missing_cluster_waits_and_two_names_are_refused(works
     assert failed.code == 1
     assert "Conflicting arguments" in failed.output
     assert aws.leftovers() == {}
+
+
+def test_data_source_reads_a_platform_another_workspace_owns(workspace, provider, aws, tmp_path):
+    workspace.write({"main.tf": provider() + platform(extra=JOBS) + 'output "p" {\n  value = emreks_platform.p\n}\n'})
+    workspace.apply()
+    owned = workspace.outputs()["p"]
+
+    reader = Workspace(tmp_path / "team", endpoint=aws.url)
+    reader.write(
+        {
+            "main.tf": provider()
+            + '''
+data "emreks_platform" "shared" {
+  name = "analytics"
+}
+
+output "shared" {
+  value = data.emreks_platform.shared
+}
+'''
+        }
+    )
+    reader.apply()
+    shared = reader.outputs()["shared"]
+    cluster = aws.client("eks").describe_cluster(name="analytics")["cluster"]
+    for key in (
+        "id",
+        "cluster_arn",
+        "cluster_endpoint",
+        "vpc_id",
+        "subnet_ids_by_az",
+        "node_role_arn",
+        "oidc_provider_arn",
+        "assets_bucket",
+        "pod_template_uris",
+        "log_group_names",
+        "virtual_cluster_ids",
+        "execution_role_arns",
+        "job_run_requests",
+        "release_label",
+        "kubernetes_version",
+    ):
+        assert shared[key] == owned[key], key
+    assert shared["certificate_authority_data"] == cluster["certificateAuthority"]["data"]
+    assert shared["virtual_cluster_ids"] and shared["job_run_requests"] and shared["pod_template_uris"]
+    request = json.loads(next(iter(shared["job_run_requests"].values())))
+    assert request["virtualClusterId"] in shared["virtual_cluster_ids"].values()
+    # Reading creates and changes nothing, and the reader's state owns nothing.
+    assert reader.plan().code == 0
+    assert reader.state()["values"]["root_module"]["resources"][0]["mode"] == "data"
+
+    # An EKS cluster that is no platform is refused, naming the argument.
+    eks = aws.client("eks")
+    eks.create_cluster(
+        name="foreign",
+        roleArn=owned["cluster_role_arn"],
+        resourcesVpcConfig={"subnetIds": list(owned["subnet_ids_by_az"].values())},
+    )
+    reader.write({"main.tf": provider() + 'data "emreks_platform" "x" {\n  name = "foreign"\n}\n'})
+    refused = reader.plan()
+    assert refused.code == 1
+    text = " ".join(refused.output.split())
+    assert "Not an emreks platform" in text and 'with data.emreks_platform.x' in text
+    reader.write({"main.tf": provider() + 'data "emreks_platform" "x" {\n  name = "nowhere"\n}\n'})
+    missing = reader.plan()
+    assert missing.code == 1 and "No such platform" in missing.output
+    reader.write({"main.tf": provider() + 'ephemeral "emreks_cluster_auth" "x" {\n  platform_id = "foreign"\n}\n'})
+    refused = reader.plan()
+    assert refused.code == 1
+    assert "Not an emreks platform" in refused.output
+    reader.write({"main.tf": provider() + 'ephemeral "emreks_cluster_auth" "x" {\n  name = "foreign"\n}\n'})
+    by_name = reader.plan()  # any EKS cluster by its name (2: the old output goes)
+    assert by_name.code == 2 and "Error" not in by_name.output
+    eks.delete_cluster(name="foreign")
+
+    workspace.destroy()

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use crate::aws::config;
 use crate::aws::SharedAws;
+use crate::plugin::data_source::{DynDataSource, RegisteredDataSource};
 use crate::plugin::ephemeral::{DynEphemeral, RegisteredEphemeral};
 use crate::plugin::provider::Provider;
 use crate::plugin::resource::{DynResource, Registered};
@@ -16,6 +17,7 @@ use crate::resources::cluster_auth::ClusterAuthResource;
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
+use crate::resources::platform_data::PlatformDataSource;
 use schema::{settings_from_config, ProviderConfig};
 
 #[derive(Default)]
@@ -95,6 +97,15 @@ impl Provider for EmrEksProvider {
         vec![(
             "cluster_auth",
             Box::new(RegisteredEphemeral::new(ClusterAuthResource::new(
+                self.aws.clone(),
+            ))),
+        )]
+    }
+
+    fn data_sources(&self) -> Vec<(&'static str, Box<dyn DynDataSource>)> {
+        vec![(
+            "platform",
+            Box::new(RegisteredDataSource::new(PlatformDataSource::new(
                 self.aws.clone(),
             ))),
         )]

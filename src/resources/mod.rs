@@ -7,6 +7,7 @@ pub mod cluster_auth;
 pub mod nodegroup;
 pub mod notebook_user;
 pub mod platform;
+pub mod platform_data;
 pub mod timeouts;
 pub mod values;
 
