@@ -1,6 +1,6 @@
 """Terraform-native features through real Terraform against the emulator:
-the `emreks_cluster_auth` ephemeral resource and the `emreks_platform`
-data source."""
+the `emreks_cluster_auth` ephemeral resource, the `emreks_platform` data
+source, and resource identity."""
 
 import json
 import sys
@@ -264,3 +264,69 @@ output "shared" {
     eks.delete_cluster(name="foreign")
 
     workspace.destroy()
+
+
+NODEGROUP = """
+resource "emreks_nodegroup" "critical" {
+  platform_id       = emreks_platform.p.id
+  name              = "critical-a"
+  role              = "critical"
+  availability_zone = "eu-west-1a"
+}
+"""
+
+
+def test_import_by_identity_then_no_change_plan(workspace, provider, aws, tmp_path):
+    workspace.write({"main.tf": provider() + platform() + NODEGROUP})
+    workspace.apply()
+    state = json.loads((workspace.directory / "terraform.tfstate").read_text())
+    identities = {r["type"]: r["instances"][0] for r in state["resources"]}
+    assert identities["emreks_platform"]["identity"] == {"name": "analytics", "region": "eu-west-1"}
+    assert identities["emreks_platform"]["identity_schema_version"] == 0
+    assert identities["emreks_nodegroup"]["identity"] == {"platform_id": "analytics", "name": "critical-a"}
+
+    # A second configuration takes the platform and its nodegroup over by
+    # their identities alone.
+    adopter = Workspace(tmp_path / "adopt", endpoint=aws.url)
+    adopter.write(
+        {
+            "main.tf": provider()
+            + platform()
+            + NODEGROUP
+            + '''
+import {
+  to       = emreks_platform.p
+  identity = { name = "analytics" }
+}
+
+import {
+  to       = emreks_nodegroup.critical
+  identity = { platform_id = "analytics", name = "critical-a" }
+}
+'''
+        }
+    )
+    planned = adopter.plan_json()
+    changes = {c["address"]: c["change"] for c in planned["resource_changes"]}
+    for address in ("emreks_platform.p", "emreks_nodegroup.critical"):
+        assert changes[address]["actions"] == ["no-op"], (address, changes[address]["actions"])
+    assert changes["emreks_platform.p"]["importing"]["identity"] == {"name": "analytics", "region": "eu-west-1"}
+    adopter.apply()
+    assert adopter.plan().code == 0
+    adopted = json.loads((adopter.directory / "terraform.tfstate").read_text())
+    assert {r["type"]: r["instances"][0]["identity"] for r in adopted["resources"]} == {
+        kind: instance["identity"] for kind, instance in identities.items()
+    }
+
+    # An identity in another region than the provider's is refused.
+    adopter.run("state", "rm", "emreks_platform.p", "emreks_nodegroup.critical")
+    text = (adopter.directory / "main.tf").read_text()
+    (adopter.directory / "main.tf").write_text(
+        text.replace('identity = { name = "analytics" }', 'identity = { name = "analytics", region = "us-east-1" }')
+    )
+    refused = adopter.plan()
+    assert refused.code == 1
+    assert "configured for" in " ".join(refused.output.split())
+
+    workspace.destroy()
+    assert aws.leftovers() == {}
