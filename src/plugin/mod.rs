@@ -6,6 +6,7 @@
 //! `main` calls [`prepare_process`] before starting any thread, then
 //! [`serve`] inside the Tokio runtime with the provider.
 
+pub mod action;
 mod controller;
 pub mod cty;
 pub mod data_source;

@@ -1,10 +1,11 @@
 //! The provider contract: its own configuration schema, validation and
-//! configuration, and the resource, data source and ephemeral resource
-//! types it serves.
+//! configuration, and the resource, data source, ephemeral resource and
+//! action types it serves.
 
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
+use super::action::DynAction;
 use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
 use super::ephemeral::DynEphemeral;
@@ -39,6 +40,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Ephemeral resources by their name without the provider prefix.
     fn ephemeral_resources(&self) -> Vec<(&'static str, Box<dyn DynEphemeral>)> {
+        Vec::new()
+    }
+
+    /// Actions by their name without the provider prefix.
+    fn actions(&self) -> Vec<(&'static str, Box<dyn DynAction>)> {
         Vec::new()
     }
 }

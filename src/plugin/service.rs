@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
+use super::action::{DynAction, Progress};
 use super::cty::Type;
 use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
@@ -30,6 +31,8 @@ pub struct Service<P: Provider> {
     resources: BTreeMap<String, Box<dyn DynResource>>,
     data_sources: BTreeMap<String, Box<dyn DynDataSource>>,
     ephemeral: BTreeMap<String, Box<dyn DynEphemeral>>,
+    /// Shared: an invoked action runs on in its own task while it streams.
+    actions: BTreeMap<String, Arc<dyn DynAction>>,
 }
 
 /// `name` → `<provider>_name`, the type names Terraform uses.
@@ -65,6 +68,10 @@ impl<P: Provider> Service<P> {
         let resources = prefixed(name, provider.resources());
         let data_sources = prefixed(name, provider.data_sources());
         let ephemeral = prefixed(name, provider.ephemeral_resources());
+        let actions = prefixed(name, provider.actions())
+            .into_iter()
+            .map(|(name, action)| (name, Arc::from(action)))
+            .collect();
         Self {
             provider: Arc::new(provider),
             schema,
@@ -72,6 +79,7 @@ impl<P: Provider> Service<P> {
             resources,
             data_sources,
             ephemeral,
+            actions,
         }
     }
 
@@ -81,6 +89,17 @@ impl<P: Provider> Service<P> {
 
     fn data_source(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynDataSource> {
         lookup(&self.data_sources, "data source", type_name, diags)
+    }
+
+    fn action(&self, type_name: &str, diags: &mut Diagnostics) -> Option<Arc<dyn DynAction>> {
+        let found = self.actions.get(type_name).cloned();
+        if found.is_none() {
+            diags.root_error(
+                "Unknown action",
+                format!("This provider has no action \"{type_name}\"."),
+            );
+        }
+        found
     }
 
     fn ephemeral(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynEphemeral> {
@@ -156,6 +175,13 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|name| tf::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -180,6 +206,14 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                 .ephemeral
                 .iter()
                 .map(|(name, resource)| (name.clone(), resource.schema().to_proto()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(name, action)| {
+                    let schema = Some(action.schema().to_proto());
+                    (name.clone(), tf::ActionSchema { schema })
+                })
                 .collect(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
@@ -696,31 +730,83 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn plan_action(
         &self,
-        _: Request<tf::plan_action::Request>,
+        request: Request<tf::plan_action::Request>,
     ) -> Reply<tf::plan_action::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(action) = self.action(&request.action_type, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(action.plan(&config).await);
+        }
         Ok(Response::new(tf::plan_action::Response {
-            diagnostics: unsupported("this action"),
+            diagnostics: diags.to_proto(),
             ..Default::default()
         }))
     }
 
     type InvokeActionStream = Streamed<tf::invoke_action::Event>;
 
+    /// Progress events as the action reports them, then one Completed with
+    /// its diagnostics.
     async fn invoke_action(
         &self,
-        _: Request<tf::invoke_action::Request>,
+        request: Request<tf::invoke_action::Request>,
     ) -> Reply<Self::InvokeActionStream> {
-        Err(Status::unimplemented(
-            "the emreks provider offers no actions yet",
-        ))
+        use tf::invoke_action::event::{Completed, Progress as Step, Type as Kind};
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(action) = self.action(&request.action_type, &mut diags) else {
+            let done = tf::invoke_action::Event {
+                r#type: Some(Kind::Completed(Completed {
+                    diagnostics: diags.to_proto(),
+                })),
+            };
+            return Ok(Response::new(Box::pin(futures::stream::iter([Ok(done)]))));
+        };
+        let (sender, receiver) = futures::channel::mpsc::unbounded::<String>();
+        let (done_sender, done_receiver) = futures::channel::oneshot::channel::<Diagnostics>();
+        let config = request.config.unwrap_or_else(wire::null);
+        tokio::spawn(async move {
+            let diags = action.invoke(&config, Progress::new(sender)).await;
+            let _ = done_sender.send(diags);
+        });
+        // The stream's items are tonic's Result<_, Status>, whatever its size.
+        #[allow(clippy::result_large_err)]
+        let progress = receiver.map(|message| {
+            Ok(tf::invoke_action::Event {
+                r#type: Some(Kind::Progress(Step { message })),
+            })
+        });
+        let completed = futures::stream::once(async move {
+            let diags = done_receiver.await.unwrap_or_else(|_| {
+                let mut lost = Diagnostics::default();
+                lost.root_error(
+                    "Provider error: the action stopped",
+                    "The action ended without a result. This is a bug in the provider; please report it.",
+                );
+                lost
+            });
+            Ok(tf::invoke_action::Event {
+                r#type: Some(Kind::Completed(Completed {
+                    diagnostics: diags.to_proto(),
+                })),
+            })
+        });
+        Ok(Response::new(Box::pin(progress.chain(completed))))
     }
 
     async fn validate_action_config(
         &self,
-        _: Request<tf::validate_action_config::Request>,
+        request: Request<tf::validate_action_config::Request>,
     ) -> Reply<tf::validate_action_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(action) = self.action(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(action.validate(&config).await);
+        }
         Ok(Response::new(tf::validate_action_config::Response {
-            diagnostics: unsupported("this action"),
+            diagnostics: diags.to_proto(),
         }))
     }
 
