@@ -330,3 +330,90 @@ import {
 
     workspace.destroy()
     assert aws.leftovers() == {}
+
+
+def spark_job(label, name, extra=""):
+    return f'''
+action "emreks_spark_job" "{label}" {{
+  config {{
+    platform_id           = emreks_platform.p.id
+    profile               = "critical"
+    name                  = "{name}"
+    entry_point_arguments = ["10"]
+    spark_properties      = {{ "spark.sql.shuffle.partitions" = "8" }}
+{extra}  }}
+}}
+'''
+
+
+def job_runs(aws):
+    emr = aws.client("emr-containers")
+    runs = []
+    for cluster in emr.list_virtual_clusters()["virtualClusters"]:
+        for run in emr.list_job_runs(virtualClusterId=cluster["id"])["jobRuns"]:
+            runs.append(emr.describe_job_run(virtualClusterId=cluster["id"], id=run["id"])["jobRun"])
+    return runs
+
+
+def test_spark_job_action_invoked_completes_or_fails_with_the_reason(workspace, provider, aws):
+    # Each step of a run takes 5 s, so the polls (1 s, then every few
+    # seconds) see every state.
+    aws.configure(
+        {
+            "fail_job_runs": {"broken": {"failureReason": "USER_ERROR", "stateDetails": "ExitCode: 1. ZeroDivisionError"}},
+            "latency": {"emr-containers:job-run": 5},
+        }
+    )
+    workspace.write(
+        {"main.tf": provider() + platform(extra=JOBS) + spark_job("pi", "pi-run") + spark_job("broken", "broken")}
+    )
+    workspace.apply()
+    assert job_runs(aws) == []  # an action runs only when invoked
+
+    ran = workspace.apply("-invoke=action.emreks_spark_job.pi")
+    text = " ".join(ran.output.split())
+    for state in ("PENDING", "SUBMITTED", "RUNNING", "COMPLETED"):
+        assert f": {state}" in text, state
+    (run,) = job_runs(aws)
+    assert run["name"] == "pi-run" and run["state"] == "COMPLETED"
+    driver = run["jobDriver"]["sparkSubmitJobDriver"]
+    assert driver["entryPoint"].endswith("pi.py") and driver["entryPointArguments"] == ["10"]
+    properties = run["configurationOverrides"]["applicationConfiguration"][0]["properties"]
+    assert properties["spark.sql.shuffle.partitions"] == "8"
+    assert properties["spark.kubernetes.driver.podTemplateFile"].endswith("critical-driver.yaml")
+    assert workspace.plan().code == 0  # nothing of the run in the state
+
+    failed = workspace.apply("-invoke=action.emreks_spark_job.broken", check=False)
+    assert failed.code != 0
+    text = " ".join(failed.output.split())
+    assert "Spark job failed" in text and "USER_ERROR" in text and "ZeroDivisionError" in text
+
+    workspace.destroy()
+    aws.configure({"fail_job_runs": {}, "latency": {}})
+
+
+def test_spark_job_action_triggered_after_create(workspace, provider, aws):
+    workspace.write(
+        {
+            "main.tf": provider()
+            + platform(
+                extra=JOBS
+                + """
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.emreks_spark_job.smoke]
+    }
+  }
+"""
+            )
+            + spark_job("smoke", "smoke-test").replace("emreks_platform.p.id", '"analytics"')
+        }
+    )
+    applied = workspace.apply()
+    assert "COMPLETED" in applied.output
+    (run,) = job_runs(aws)
+    assert run["name"] == "smoke-test" and run["state"] == "COMPLETED"
+    # An update does not trigger it again.
+    assert workspace.plan().code == 0
+    workspace.destroy()

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use crate::aws::config;
 use crate::aws::SharedAws;
+use crate::plugin::action::{DynAction, RegisteredAction};
 use crate::plugin::data_source::{DynDataSource, RegisteredDataSource};
 use crate::plugin::ephemeral::{DynEphemeral, RegisteredEphemeral};
 use crate::plugin::provider::Provider;
@@ -18,6 +19,7 @@ use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
 use crate::resources::platform_data::PlatformDataSource;
+use crate::resources::spark_job::SparkJobAction;
 use schema::{settings_from_config, ProviderConfig};
 
 #[derive(Default)]
@@ -108,6 +110,13 @@ impl Provider for EmrEksProvider {
             Box::new(RegisteredDataSource::new(PlatformDataSource::new(
                 self.aws.clone(),
             ))),
+        )]
+    }
+
+    fn actions(&self) -> Vec<(&'static str, Box<dyn DynAction>)> {
+        vec![(
+            "spark_job",
+            Box::new(RegisteredAction::new(SparkJobAction::new(self.aws.clone()))),
         )]
     }
 }

@@ -8,6 +8,7 @@ pub mod nodegroup;
 pub mod notebook_user;
 pub mod platform;
 pub mod platform_data;
+pub mod spark_job;
 pub mod timeouts;
 pub mod values;
 
