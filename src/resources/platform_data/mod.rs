@@ -4,16 +4,17 @@
 //! refuses an EKS cluster emreks did not make.
 
 use async_trait::async_trait;
+use aws_sdk_eks::types::Cluster;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::eks::cluster::find_cluster;
-use crate::aws::SharedAws;
+use crate::aws::{Aws, SharedAws};
 use crate::platform::naming;
 use crate::plugin::data_source::DataSource;
 use crate::plugin::schema::{block, computed, map_of_strings, required, string, Schema};
 use crate::plugin::{AttributePath, Diagnostics, Value};
 use crate::resources::configured;
-use crate::resources::platform::lookup;
+use crate::resources::platform::{lookup, PlatformState};
 use crate::resources::values::{known, unknown_as_null, StringMap};
 
 pub struct PlatformDataSource {
@@ -108,6 +109,55 @@ pub struct PlatformData {
     pub tags_all: StringMap,
 }
 
+/// An existing platform's state and its EKS cluster, read as
+/// `emreks_platform`'s import reads it; what fails (no such cluster, one
+/// emreks did not make, a failed read) is reported on `attribute`, which
+/// names the platform.
+pub async fn read_existing(
+    aws: &Aws,
+    diags: &mut Diagnostics,
+    name: &str,
+    attribute: &str,
+) -> Option<(PlatformState, Cluster)> {
+    let cluster = match find_cluster(aws, name).await {
+        Ok(found) => found,
+        Err(err) => {
+            err.report(diags, "Cannot read the platform");
+            return None;
+        }
+    };
+    let Some(cluster) = cluster else {
+        diags.error(
+            "No such platform",
+            format!("There is no EKS cluster {name:?} in {} for these credentials; `{attribute}` must be an emreks_platform's name.", aws.region),
+            AttributePath::new(attribute),
+        );
+        return None;
+    };
+    let owner = cluster
+        .tags()
+        .and_then(|tags| tags.get(naming::PLATFORM_TAG));
+    if owner.map(String::as_str) != Some(name) {
+        diags.error(
+            "Not an emreks platform",
+            format!("The EKS cluster {name:?} was not made by emreks_platform (it lacks the {:?} tag), so it has none of a platform's job requests, roles or pod templates.", naming::PLATFORM_TAG),
+            AttributePath::new(attribute),
+        );
+        return None;
+    }
+    let (state, failures) = match lookup::existing(aws, name).await {
+        Ok(read) => read,
+        Err(err) => {
+            err.report(diags, "Cannot read the platform");
+            return None;
+        }
+    };
+    for err in failures {
+        err.report(diags, "Cannot read the platform");
+    }
+    (!diags.has_errors()).then_some((state, cluster))
+}
+
 #[async_trait]
 impl DataSource for PlatformDataSource {
     type State = PlatformData;
@@ -129,45 +179,7 @@ impl DataSource for PlatformDataSource {
     async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         let aws = configured(&self.aws, diags)?;
         let name = known(&config.name)?.to_string();
-        let cluster = match find_cluster(&aws, &name).await {
-            Ok(found) => found,
-            Err(err) => {
-                err.report(diags, "Cannot read the platform");
-                return None;
-            }
-        };
-        let Some(cluster) = cluster else {
-            diags.error(
-                "No such platform",
-                format!("There is no EKS cluster {name:?} in {} for these credentials; `name` must be an emreks_platform's name.", aws.region),
-                AttributePath::new("name"),
-            );
-            return None;
-        };
-        let owner = cluster
-            .tags()
-            .and_then(|tags| tags.get(naming::PLATFORM_TAG));
-        if owner.map(String::as_str) != Some(name.as_str()) {
-            diags.error(
-                "Not an emreks platform",
-                format!("The EKS cluster {name:?} was not made by emreks_platform (it lacks the {:?} tag), so it has none of a platform's job requests, roles or pod templates.", naming::PLATFORM_TAG),
-                AttributePath::new("name"),
-            );
-            return None;
-        }
-        let (state, failures) = match lookup::existing(&aws, &name).await {
-            Ok(read) => read,
-            Err(err) => {
-                err.report(diags, "Cannot read the platform");
-                return None;
-            }
-        };
-        for err in failures {
-            err.report(diags, "Cannot read the platform");
-        }
-        if diags.has_errors() {
-            return None;
-        }
+        let (state, cluster) = read_existing(&aws, diags, &name, "name").await?;
         let ca = cluster
             .certificate_authority()
             .and_then(|ca| ca.data())

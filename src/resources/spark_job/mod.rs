@@ -20,7 +20,7 @@ use crate::plugin::schema::{
     block, boolean, list_of_strings, map_of_strings, optional, required, string, Schema,
 };
 use crate::plugin::{AttributePath, Diagnostics, Value};
-use crate::resources::platform::lookup;
+use crate::resources::platform_data::read_existing;
 use crate::resources::timeouts::parse_duration;
 use crate::resources::values::{known, string_map, strings, StringList, StringMap};
 use crate::resources::{configured, random_token};
@@ -145,16 +145,7 @@ async fn ready_request(
     platform_id: &str,
     profile: &str,
 ) -> Option<String> {
-    let (state, failures) = match lookup::existing(aws, platform_id).await {
-        Ok(read) => read,
-        Err(err) => {
-            err.report(diags, "Cannot read the platform");
-            return None;
-        }
-    };
-    for err in failures {
-        err.report(diags, "Cannot read the platform");
-    }
+    let (state, _) = read_existing(aws, diags, platform_id, "platform_id").await?;
     let requests = string_map(&state.job_run_requests);
     let found = requests.get(profile).cloned();
     if found.is_none() {
