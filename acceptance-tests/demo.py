@@ -44,10 +44,11 @@ def main() -> int:
             step("Outputs: the Studio URL and the ready-made job requests")
             print(json.dumps(workspace.outputs(), indent=2))
 
-            step("Submitting the critical job request (what `aws emr-containers start-job-run --cli-input-json` sends)")
-            outputs = workspace.outputs()
-            request = json.loads(outputs["critical_job_request"])
-            follow_job(aws, request)
+            step("Running the walkthrough's Pi job: terraform apply -invoke=action.emreks_spark_job.pi")
+            aws.configure({"latency": {"emr-containers:job-run": 2.0}})  # each step of the run takes 2 s
+            invoked = workspace.apply("-invoke=action.emreks_spark_job.pi", *variables)
+            aws.configure({"latency": {}})
+            print("\n".join("    " + line for line in invoked.stdout.splitlines() if line.startswith("Action ")))
 
             step("terraform plan again: nothing should change")
             planned = workspace.plan(*variables)
@@ -67,25 +68,6 @@ def main() -> int:
                 return 1
     step(f"Done in {time.monotonic() - started:.0f}s")
     return 0
-
-
-def follow_job(aws: Emulator, request: dict) -> None:
-    """Starts the job and follows it to a terminal state."""
-    aws.configure({"latency": {"emr-containers:job-run": 1.0}})
-    emr = aws.client("emr-containers")
-    run = emr.start_job_run(**request)
-    print(f"    job {run['id']} on virtual cluster {run['virtualClusterId']}")
-    seen = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = emr.describe_job_run(id=run["id"], virtualClusterId=run["virtualClusterId"])["jobRun"]
-        if job["state"] != seen:
-            seen = job["state"]
-            print(f"    {seen}")
-        if seen in ("COMPLETED", "FAILED", "CANCELLED"):
-            break
-        time.sleep(0.5)
-    aws.configure({"latency": {}})
 
 
 def workspace_provider() -> str:

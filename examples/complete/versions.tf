@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.14" # actions (jobs.tf)
   required_providers {
     emreks = {
       source = "emreks/emreks"

@@ -11,6 +11,7 @@ pub mod cluster_autoscaler;
 pub mod defaults;
 pub mod iam_documents;
 pub mod job_profiles;
+pub mod job_runs;
 pub mod jobs;
 pub mod manifests;
 pub mod naming;

@@ -6,10 +6,14 @@
 //! `main` calls [`prepare_process`] before starting any thread, then
 //! [`serve`] inside the Tokio runtime with the provider.
 
+pub mod action;
 mod controller;
 pub mod cty;
+pub mod data_source;
 pub mod diagnostics;
+pub mod ephemeral;
 mod handshake;
+pub mod identity;
 mod listener;
 pub mod proto;
 pub mod provider;

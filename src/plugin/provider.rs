@@ -1,10 +1,14 @@
 //! The provider contract: its own configuration schema, validation and
-//! configuration, and the resource types it serves.
+//! configuration, and the resource, data source, ephemeral resource and
+//! action types it serves.
 
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
+use super::action::DynAction;
+use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
+use super::ephemeral::DynEphemeral;
 use super::resource::DynResource;
 use super::schema::Schema;
 
@@ -28,4 +32,19 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Resource types by their name without the provider prefix (`platform`).
     fn resources(&self) -> Vec<(&'static str, Box<dyn DynResource>)>;
+
+    /// Data sources by their name without the provider prefix.
+    fn data_sources(&self) -> Vec<(&'static str, Box<dyn DynDataSource>)> {
+        Vec::new()
+    }
+
+    /// Ephemeral resources by their name without the provider prefix.
+    fn ephemeral_resources(&self) -> Vec<(&'static str, Box<dyn DynEphemeral>)> {
+        Vec::new()
+    }
+
+    /// Actions by their name without the provider prefix.
+    fn actions(&self) -> Vec<(&'static str, Box<dyn DynAction>)> {
+        Vec::new()
+    }
 }

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use super::cty::{self, Type};
 use super::diagnostics::{AttributePath, Diagnostics};
+use super::identity::{Identity, IdentitySchema};
+use super::proto::tfplugin6 as tf;
 use super::schema::Schema;
 use super::serde_bridge::{from_value, to_value};
 use super::wire;
@@ -93,6 +95,22 @@ pub trait Resource: Send + Sync {
         id: String,
     ) -> Option<(Self::State, Self::Private)>;
 
+    /// The identity attributes of this type, if it has an identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes; attributes not known
+    /// yet (before create) are left out.
+    fn identity(&self, _state: &Self::State) -> Identity {
+        Identity::new()
+    }
+
+    /// The import id an identity from an `import` block stands for.
+    fn import_id(&self, _identity: &Identity) -> Result<String, String> {
+        Err("this resource type cannot be imported by identity".to_string())
+    }
+
     /// Rewrites a state saved by an older schema version (as JSON) into the
     /// current shape; attributes the current schema lacks are dropped after.
     fn upgrade_json(
@@ -113,6 +131,8 @@ pub trait DynResource: Send + Sync {
     async fn plan(&self, request: PlanRequest<'_>) -> PlanOutcome;
     async fn apply(&self, request: ApplyRequest<'_>) -> Outcome;
     async fn import(&self, id: &str) -> Outcome;
+    async fn import_by_identity(&self, identity: &tf::ResourceIdentityData) -> Outcome;
+    fn identity_schema(&self) -> Option<&IdentitySchema>;
     fn upgrade(&self, version: i64, json: &[u8]) -> (Option<Vec<u8>>, Diagnostics);
 }
 
@@ -135,6 +155,8 @@ pub struct ApplyRequest<'a> {
 pub struct Outcome {
     pub state: Option<Vec<u8>>,
     pub private: Vec<u8>,
+    /// The identity of the object the state describes, when it has one.
+    pub identity: Option<tf::ResourceIdentityData>,
     pub diags: Diagnostics,
 }
 
@@ -143,6 +165,7 @@ pub struct PlanOutcome {
     pub planned: Option<Vec<u8>>,
     pub private: Vec<u8>,
     pub replace: Vec<AttributePath>,
+    pub identity: Option<tf::ResourceIdentityData>,
     pub diags: Diagnostics,
 }
 
@@ -151,52 +174,79 @@ pub struct Registered<R: Resource> {
     resource: R,
     schema: Schema,
     ty: Type,
+    identity: Option<IdentitySchema>,
 }
 
 impl<R: Resource> Registered<R> {
     pub fn new(resource: R) -> Self {
         let schema = resource.schema();
         let ty = schema.value_type();
+        let identity = resource.identity_schema();
         Self {
             resource,
             schema,
             ty,
+            identity,
         }
     }
 
-    /// `Some(None)` for a null value (no object); `None` after an error.
+    /// The wire identity of the object `state` describes, once it is known.
+    fn identity_of(&self, state: &R::State) -> Option<tf::ResourceIdentityData> {
+        self.identity
+            .as_ref()
+            .and_then(|schema| schema.encode(&self.resource.identity(state)))
+    }
+
     fn decode(&self, value: &wire::Dynamic, diags: &mut Diagnostics) -> Option<Option<R::State>> {
-        let decoded = match wire::decode(value, &self.ty) {
-            Ok(decoded) => decoded,
-            Err(err) => {
-                report_codec_error(diags, "Cannot read the value Terraform sent", &err);
-                return None;
-            }
-        };
-        if decoded.is_null() {
-            return Some(None);
-        }
-        match from_value(&decoded) {
-            Ok(state) => Some(Some(state)),
-            Err(err) => {
-                report_codec_error(diags, "Invalid value", &err);
-                None
-            }
-        }
+        decode_typed(value, &self.ty, diags)
     }
 
     fn encode(&self, state: &R::State, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-        let encoded =
-            to_value(state, &self.ty).and_then(|value| cty::encode_msgpack(&value, &self.ty));
-        match encoded {
-            Ok(bytes) => Some(bytes),
-            Err(err) => {
-                diags.root_error(
-                    "Provider error: cannot encode the state",
-                    format!("{err}. This is a bug in the provider; please report it."),
-                );
-                None
-            }
+        encode_typed(state, &self.ty, diags)
+    }
+}
+
+/// A wire value of type `ty` as `T`: `Some(None)` for a null value (no
+/// object); `None` after an error, which is reported.
+pub fn decode_typed<T: DeserializeOwned>(
+    value: &wire::Dynamic,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) -> Option<Option<T>> {
+    let decoded = match wire::decode(value, ty) {
+        Ok(decoded) => decoded,
+        Err(err) => {
+            report_codec_error(diags, "Cannot read the value Terraform sent", &err);
+            return None;
+        }
+    };
+    if decoded.is_null() {
+        return Some(None);
+    }
+    match from_value(&decoded) {
+        Ok(state) => Some(Some(state)),
+        Err(err) => {
+            report_codec_error(diags, "Invalid value", &err);
+            None
+        }
+    }
+}
+
+/// `value` as msgpack of type `ty`; a failure is the provider's bug, reported.
+pub fn encode_typed<T: Serialize>(
+    value: &T,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    let encoded = to_value(value, ty).and_then(|value| cty::encode_msgpack(&value, ty));
+    match encoded {
+        Ok(bytes) => Some(bytes),
+        Err(err) => {
+            diags.root_error(
+                "Provider error: cannot encode a value",
+                format!("{err}. This is a bug in the provider; please report it."),
+            );
+            None
         }
     }
 }
@@ -214,7 +264,7 @@ pub fn report_codec_error(diags: &mut Diagnostics, summary: &str, err: &cty::Cod
     diags.error(summary, err.message.clone(), path);
 }
 
-fn decode_private<P: DeserializeOwned + Default>(bytes: &[u8], diags: &mut Diagnostics) -> P {
+pub fn decode_private<P: DeserializeOwned + Default>(bytes: &[u8], diags: &mut Diagnostics) -> P {
     wire::decode_private(bytes).unwrap_or_else(|why| {
         diags.root_warning(
             "Private state ignored",
@@ -246,6 +296,7 @@ impl<R: Resource> DynResource for Registered<R> {
         let private = decode_private(private, &mut out.diags);
         if let Some((state, private)) = self.resource.read(&mut out.diags, state, private).await {
             out.state = self.encode(&state, &mut out.diags);
+            out.identity = self.identity_of(&state);
             out.private = wire::encode_private(&private);
         }
         out
@@ -287,10 +338,11 @@ impl<R: Resource> DynResource for Registered<R> {
             }
         };
         if let Some((state, private, replace)) = planned {
-            out.planned = match state {
-                Some(state) => self.encode(&state, &mut out.diags),
+            out.planned = match &state {
+                Some(state) => self.encode(state, &mut out.diags),
                 None => None,
             };
+            out.identity = state.as_ref().and_then(|state| self.identity_of(state));
             out.private = wire::encode_private(&private);
             out.replace = replace;
         }
@@ -320,9 +372,11 @@ impl<R: Resource> DynResource for Registered<R> {
             (Some(prior), None, _) => {
                 // A failed destroy keeps the object in the state.
                 let before = self.encode(&prior, diags);
+                let identity = self.identity_of(&prior);
                 self.resource.destroy(diags, prior, private).await;
                 if diags.has_errors() {
                     out.state = before;
+                    out.identity = identity;
                     out.private = request.planned_private.to_vec();
                 }
                 return out;
@@ -331,6 +385,7 @@ impl<R: Resource> DynResource for Registered<R> {
         };
         if let Some((state, private)) = result {
             out.state = self.encode(&state, &mut out.diags);
+            out.identity = self.identity_of(&state);
             out.private = wire::encode_private(&private);
         }
         out
@@ -340,9 +395,50 @@ impl<R: Resource> DynResource for Registered<R> {
         let mut out = Outcome::default();
         if let Some((state, private)) = self.resource.import(&mut out.diags, id.to_string()).await {
             out.state = self.encode(&state, &mut out.diags);
+            out.identity = self.identity_of(&state);
             out.private = wire::encode_private(&private);
         }
         out
+    }
+
+    async fn import_by_identity(&self, identity: &tf::ResourceIdentityData) -> Outcome {
+        let mut diags = Diagnostics::default();
+        let Some(schema) = &self.identity else {
+            diags.root_error(
+                "Import by identity not supported",
+                "This resource type has no identity; import it by its id.",
+            );
+            return Outcome {
+                diags,
+                ..Default::default()
+            };
+        };
+        let id = schema
+            .decode(identity, &mut diags)
+            .map(|identity| self.resource.import_id(&identity));
+        match id {
+            Some(Ok(id)) => {
+                let mut out = self.import(&id).await;
+                diags.extend(out.diags);
+                out.diags = diags;
+                out
+            }
+            Some(Err(why)) => {
+                diags.root_error("Invalid resource identity", why);
+                Outcome {
+                    diags,
+                    ..Default::default()
+                }
+            }
+            None => Outcome {
+                diags,
+                ..Default::default()
+            },
+        }
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        self.identity.as_ref()
     }
 
     fn upgrade(&self, version: i64, json: &[u8]) -> (Option<Vec<u8>>, Diagnostics) {

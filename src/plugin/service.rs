@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
+use super::action::{DynAction, Progress};
 use super::cty::Type;
+use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
+use super::ephemeral::{timestamp, DynEphemeral};
 use super::proto::tfplugin6 as tf;
 use super::provider::Provider;
 use super::resource::{report_codec_error, ApplyRequest, DynResource, PlanRequest};
@@ -26,34 +29,81 @@ pub struct Service<P: Provider> {
     schema: Schema,
     config_type: Type,
     resources: BTreeMap<String, Box<dyn DynResource>>,
+    data_sources: BTreeMap<String, Box<dyn DynDataSource>>,
+    ephemeral: BTreeMap<String, Box<dyn DynEphemeral>>,
+    /// Shared: an invoked action runs on in its own task while it streams.
+    actions: BTreeMap<String, Arc<dyn DynAction>>,
+}
+
+/// `name` → `<provider>_name`, the type names Terraform uses.
+fn prefixed<T>(provider: &str, named: Vec<(&'static str, T)>) -> BTreeMap<String, T> {
+    named
+        .into_iter()
+        .map(|(name, item)| (format!("{provider}_{name}"), item))
+        .collect()
+}
+
+/// The one `kind` named `type_name`, or an error diagnostic saying there is none.
+fn lookup<'a, T: ?Sized>(
+    table: &'a BTreeMap<String, Box<T>>,
+    kind: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a T> {
+    let found = table.get(type_name).map(Box::as_ref);
+    if found.is_none() {
+        diags.root_error(
+            format!("Unknown {kind}"),
+            format!("This provider has no {kind} \"{type_name}\"."),
+        );
+    }
+    found
 }
 
 impl<P: Provider> Service<P> {
     pub fn new(provider: P) -> Self {
         let schema = provider.schema();
         let config_type = schema.value_type();
-        let resources = provider
-            .resources()
+        let name = provider.name();
+        let resources = prefixed(name, provider.resources());
+        let data_sources = prefixed(name, provider.data_sources());
+        let ephemeral = prefixed(name, provider.ephemeral_resources());
+        let actions = prefixed(name, provider.actions())
             .into_iter()
-            .map(|(name, resource)| (format!("{}_{name}", provider.name()), resource))
+            .map(|(name, action)| (name, Arc::from(action)))
             .collect();
         Self {
             provider: Arc::new(provider),
             schema,
             config_type,
             resources,
+            data_sources,
+            ephemeral,
+            actions,
         }
     }
 
     fn resource(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynResource> {
-        let found = self.resources.get(type_name).map(Box::as_ref);
+        lookup(&self.resources, "resource type", type_name, diags)
+    }
+
+    fn data_source(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynDataSource> {
+        lookup(&self.data_sources, "data source", type_name, diags)
+    }
+
+    fn action(&self, type_name: &str, diags: &mut Diagnostics) -> Option<Arc<dyn DynAction>> {
+        let found = self.actions.get(type_name).cloned();
         if found.is_none() {
             diags.root_error(
-                "Unknown resource type",
-                format!("This provider has no resource type \"{type_name}\"."),
+                "Unknown action",
+                format!("This provider has no action \"{type_name}\"."),
             );
         }
         found
+    }
+
+    fn ephemeral(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynEphemeral> {
+        lookup(&self.ephemeral, "ephemeral resource type", type_name, diags)
     }
 
     fn config(&self, value: Option<&wire::Dynamic>, diags: &mut Diagnostics) -> Option<P::Config> {
@@ -111,6 +161,27 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|name| tf::get_metadata::DataSourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            ephemeral_resources: self
+                .ephemeral
+                .keys()
+                .map(|name| tf::get_metadata::EphemeralMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|name| tf::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -125,6 +196,24 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                 .resources
                 .iter()
                 .map(|(name, resource)| (name.clone(), resource.schema().to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(name, source)| (name.clone(), source.schema().to_proto()))
+                .collect(),
+            ephemeral_resource_schemas: self
+                .ephemeral
+                .iter()
+                .map(|(name, resource)| (name.clone(), resource.schema().to_proto()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(name, action)| {
+                    let schema = Some(action.schema().to_proto());
+                    (name.clone(), tf::ActionSchema { schema })
+                })
                 .collect(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
@@ -162,10 +251,16 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn validate_data_resource_config(
         &self,
-        _: Request<tf::validate_data_resource_config::Request>,
+        request: Request<tf::validate_data_resource_config::Request>,
     ) -> Reply<tf::validate_data_resource_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(source) = self.data_source(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(source.validate(&config).await);
+        }
         Ok(Response::new(tf::validate_data_resource_config::Response {
-            diagnostics: unsupported("this data source"),
+            diagnostics: diags.to_proto(),
         }))
     }
 
@@ -199,16 +294,46 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
         &self,
         _: Request<tf::get_resource_identity_schemas::Request>,
     ) -> Reply<tf::get_resource_identity_schemas::Response> {
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(tf::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(name, resource)| {
+                    Some((name.clone(), resource.identity_schema()?.to_proto()))
+                })
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn upgrade_resource_identity(
         &self,
-        _: Request<tf::upgrade_resource_identity::Request>,
+        request: Request<tf::upgrade_resource_identity::Request>,
     ) -> Reply<tf::upgrade_resource_identity::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let mut upgraded = None;
+        if let Some(resource) = self.resource(&request.type_name, &mut diags) {
+            match (resource.identity_schema(), request.raw_identity) {
+                (Some(schema), Some(raw)) if !raw.json.is_empty() => {
+                    upgraded = schema.upgrade_json(request.version, &raw.json, &mut diags);
+                }
+                (Some(_), _) => diags.root_error(
+                    "Cannot upgrade the resource identity",
+                    "Terraform sent no saved identity to upgrade.",
+                ),
+                (None, _) => diags.root_error(
+                    "Cannot upgrade the resource identity",
+                    format!(
+                        "The resource type \"{}\" has no identity.",
+                        request.type_name
+                    ),
+                ),
+            }
+        }
         Ok(Response::new(tf::upgrade_resource_identity::Response {
-            diagnostics: unsupported("resource identity"),
-            ..Default::default()
+            upgraded_identity: upgraded,
+            diagnostics: diags.to_proto(),
         }))
     }
 
@@ -254,10 +379,15 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
         } else {
             out.private
         };
+        let new_identity = match out.identity {
+            None if diags.has_errors() => request.current_identity,
+            found => found,
+        };
         Ok(Response::new(tf::read_resource::Response {
             new_state,
             diagnostics: diags.to_proto(),
             private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -292,6 +422,7 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
             planned_state: dynamic(out.planned),
             requires_replace: out.replace.iter().map(|p| p.to_proto()).collect(),
             planned_private: out.private,
+            planned_identity: out.identity,
             diagnostics: diags.to_proto(),
             ..Default::default()
         }))
@@ -326,6 +457,7 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
         Ok(Response::new(tf::apply_resource_change::Response {
             new_state: dynamic(out.state),
             private: out.private,
+            new_identity: out.identity,
             diagnostics: diags.to_proto(),
             ..Default::default()
         }))
@@ -339,14 +471,20 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
         let mut diags = Diagnostics::default();
         let mut imported = Vec::new();
         if let Some(resource) = self.resource(&request.type_name, &mut diags) {
-            let out = resource.import(&request.id).await;
+            // An `import` block names the object by its id or by its identity.
+            let out = match &request.identity {
+                Some(identity) if request.id.is_empty() => {
+                    resource.import_by_identity(identity).await
+                }
+                _ => resource.import(&request.id).await,
+            };
             diags.extend(out.diags);
             if let Some(state) = out.state {
                 imported.push(tf::import_resource_state::ImportedResource {
                     type_name: request.type_name.clone(),
                     state: Some(wire::msgpack(state)),
                     private: out.private,
-                    ..Default::default()
+                    identity: out.identity,
                 });
             }
         }
@@ -369,10 +507,20 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn read_data_source(
         &self,
-        _: Request<tf::read_data_source::Request>,
+        request: Request<tf::read_data_source::Request>,
     ) -> Reply<tf::read_data_source::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let mut state = None;
+        if let Some(source) = self.data_source(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            let (read, found) = source.read(&config).await;
+            diags.extend(found);
+            state = read.map(wire::msgpack);
+        }
         Ok(Response::new(tf::read_data_source::Response {
-            diagnostics: unsupported("this data source"),
+            state,
+            diagnostics: diags.to_proto(),
             ..Default::default()
         }))
     }
@@ -389,41 +537,77 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _: Request<tf::validate_ephemeral_resource_config::Request>,
+        request: Request<tf::validate_ephemeral_resource_config::Request>,
     ) -> Reply<tf::validate_ephemeral_resource_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(resource) = self.ephemeral(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(resource.validate(&config).await);
+        }
         Ok(Response::new(
             tf::validate_ephemeral_resource_config::Response {
-                diagnostics: unsupported("this ephemeral resource"),
+                diagnostics: diags.to_proto(),
             },
         ))
     }
 
     async fn open_ephemeral_resource(
         &self,
-        _: Request<tf::open_ephemeral_resource::Request>,
+        request: Request<tf::open_ephemeral_resource::Request>,
     ) -> Reply<tf::open_ephemeral_resource::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(resource) = self.ephemeral(&request.type_name, &mut diags) else {
+            return Ok(Response::new(tf::open_ephemeral_resource::Response {
+                diagnostics: diags.to_proto(),
+                ..Default::default()
+            }));
+        };
+        let config = request.config.unwrap_or_else(wire::null);
+        let out = resource.open(&config).await;
+        diags.extend(out.diags);
         Ok(Response::new(tf::open_ephemeral_resource::Response {
-            diagnostics: unsupported("this ephemeral resource"),
+            result: out.result.map(wire::msgpack),
+            private: Some(out.private),
+            renew_at: out.renew_at.map(timestamp),
+            diagnostics: diags.to_proto(),
             ..Default::default()
         }))
     }
 
     async fn renew_ephemeral_resource(
         &self,
-        _: Request<tf::renew_ephemeral_resource::Request>,
+        request: Request<tf::renew_ephemeral_resource::Request>,
     ) -> Reply<tf::renew_ephemeral_resource::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(resource) = self.ephemeral(&request.type_name, &mut diags) else {
+            return Ok(Response::new(tf::renew_ephemeral_resource::Response {
+                diagnostics: diags.to_proto(),
+                ..Default::default()
+            }));
+        };
+        let out = resource.renew(&request.private.unwrap_or_default()).await;
+        diags.extend(out.diags);
         Ok(Response::new(tf::renew_ephemeral_resource::Response {
-            diagnostics: unsupported("this ephemeral resource"),
-            ..Default::default()
+            private: Some(out.private),
+            renew_at: out.renew_at.map(timestamp),
+            diagnostics: diags.to_proto(),
         }))
     }
 
     async fn close_ephemeral_resource(
         &self,
-        _: Request<tf::close_ephemeral_resource::Request>,
+        request: Request<tf::close_ephemeral_resource::Request>,
     ) -> Reply<tf::close_ephemeral_resource::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(resource) = self.ephemeral(&request.type_name, &mut diags) {
+            diags.extend(resource.close(&request.private.unwrap_or_default()).await);
+        }
         Ok(Response::new(tf::close_ephemeral_resource::Response {
-            diagnostics: unsupported("this ephemeral resource"),
+            diagnostics: diags.to_proto(),
         }))
     }
 
@@ -546,31 +730,83 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn plan_action(
         &self,
-        _: Request<tf::plan_action::Request>,
+        request: Request<tf::plan_action::Request>,
     ) -> Reply<tf::plan_action::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(action) = self.action(&request.action_type, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(action.plan(&config).await);
+        }
         Ok(Response::new(tf::plan_action::Response {
-            diagnostics: unsupported("this action"),
+            diagnostics: diags.to_proto(),
             ..Default::default()
         }))
     }
 
     type InvokeActionStream = Streamed<tf::invoke_action::Event>;
 
+    /// Progress events as the action reports them, then one Completed with
+    /// its diagnostics.
     async fn invoke_action(
         &self,
-        _: Request<tf::invoke_action::Request>,
+        request: Request<tf::invoke_action::Request>,
     ) -> Reply<Self::InvokeActionStream> {
-        Err(Status::unimplemented(
-            "the emreks provider offers no actions yet",
-        ))
+        use tf::invoke_action::event::{Completed, Progress as Step, Type as Kind};
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let Some(action) = self.action(&request.action_type, &mut diags) else {
+            let done = tf::invoke_action::Event {
+                r#type: Some(Kind::Completed(Completed {
+                    diagnostics: diags.to_proto(),
+                })),
+            };
+            return Ok(Response::new(Box::pin(futures::stream::iter([Ok(done)]))));
+        };
+        let (sender, receiver) = futures::channel::mpsc::unbounded::<String>();
+        let (done_sender, done_receiver) = futures::channel::oneshot::channel::<Diagnostics>();
+        let config = request.config.unwrap_or_else(wire::null);
+        tokio::spawn(async move {
+            let diags = action.invoke(&config, Progress::new(sender)).await;
+            let _ = done_sender.send(diags);
+        });
+        // The stream's items are tonic's Result<_, Status>, whatever its size.
+        #[allow(clippy::result_large_err)]
+        let progress = receiver.map(|message| {
+            Ok(tf::invoke_action::Event {
+                r#type: Some(Kind::Progress(Step { message })),
+            })
+        });
+        let completed = futures::stream::once(async move {
+            let diags = done_receiver.await.unwrap_or_else(|_| {
+                let mut lost = Diagnostics::default();
+                lost.root_error(
+                    "Provider error: the action stopped",
+                    "The action ended without a result. This is a bug in the provider; please report it.",
+                );
+                lost
+            });
+            Ok(tf::invoke_action::Event {
+                r#type: Some(Kind::Completed(Completed {
+                    diagnostics: diags.to_proto(),
+                })),
+            })
+        });
+        Ok(Response::new(Box::pin(progress.chain(completed))))
     }
 
     async fn validate_action_config(
         &self,
-        _: Request<tf::validate_action_config::Request>,
+        request: Request<tf::validate_action_config::Request>,
     ) -> Reply<tf::validate_action_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(action) = self.action(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(action.validate(&config).await);
+        }
         Ok(Response::new(tf::validate_action_config::Response {
-            diagnostics: unsupported("this action"),
+            diagnostics: diags.to_proto(),
         }))
     }
 

@@ -7,13 +7,19 @@ use async_trait::async_trait;
 
 use crate::aws::config;
 use crate::aws::SharedAws;
+use crate::plugin::action::{DynAction, RegisteredAction};
+use crate::plugin::data_source::{DynDataSource, RegisteredDataSource};
+use crate::plugin::ephemeral::{DynEphemeral, RegisteredEphemeral};
 use crate::plugin::provider::Provider;
 use crate::plugin::resource::{DynResource, Registered};
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
+use crate::resources::cluster_auth::ClusterAuthResource;
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::PlatformResource;
+use crate::resources::platform_data::PlatformDataSource;
+use crate::resources::spark_job::SparkJobAction;
 use schema::{settings_from_config, ProviderConfig};
 
 #[derive(Default)]
@@ -87,5 +93,30 @@ impl Provider for EmrEksProvider {
                 Box::new(Registered::new(NotebookUserResource::new(self.aws.clone()))),
             ),
         ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<(&'static str, Box<dyn DynEphemeral>)> {
+        vec![(
+            "cluster_auth",
+            Box::new(RegisteredEphemeral::new(ClusterAuthResource::new(
+                self.aws.clone(),
+            ))),
+        )]
+    }
+
+    fn data_sources(&self) -> Vec<(&'static str, Box<dyn DynDataSource>)> {
+        vec![(
+            "platform",
+            Box::new(RegisteredDataSource::new(PlatformDataSource::new(
+                self.aws.clone(),
+            ))),
+        )]
+    }
+
+    fn actions(&self) -> Vec<(&'static str, Box<dyn DynAction>)> {
+        vec![(
+            "spark_job",
+            Box::new(RegisteredAction::new(SparkJobAction::new(self.aws.clone()))),
+        )]
     }
 }

@@ -3,9 +3,12 @@
 //! calling `aws/`, and refresh. They use the domain (`platform/`) and the
 //! AWS floor (`aws/`), and answer Terraform through `plugin::Resource`.
 
+pub mod cluster_auth;
 pub mod nodegroup;
 pub mod notebook_user;
 pub mod platform;
+pub mod platform_data;
+pub mod spark_job;
 pub mod timeouts;
 pub mod values;
 

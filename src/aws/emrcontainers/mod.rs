@@ -1,4 +1,5 @@
-//! Amazon EMR on EKS: virtual clusters and managed (notebook) endpoints.
+//! Amazon EMR on EKS: virtual clusters, managed (notebook) endpoints and job runs.
 
+pub mod job_run;
 pub mod managed_endpoint;
 pub mod virtual_cluster;

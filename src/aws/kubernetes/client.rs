@@ -6,14 +6,14 @@
 use std::error::Error as _;
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use tokio::sync::Mutex;
 
-use super::token::{eks_token, presigned_caller_identity_url, token_of};
+use super::token::{current_credentials, eks_token, presigned_caller_identity_url, token_of};
 use crate::aws::wait::Backoff;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
@@ -123,12 +123,9 @@ impl Kube {
         }
         let resource = format!("EKS cluster {:?}", self.cluster);
         let fail = |message: String| Error::kubernetes("k8s:connect", &resource, message);
-        let credentials = self.credentials.provide_credentials().await.map_err(|e| {
-            fail(format!(
-                "no AWS credentials for the EKS token: {}",
-                chain(&e)
-            ))
-        })?;
+        let credentials = current_credentials(Some(self.credentials.clone()))
+            .await
+            .map_err(fail)?;
         let now = SystemTime::now();
         let token = if self.name_in_query {
             let mut url =

@@ -3,6 +3,6 @@
 
 mod client;
 mod object;
-mod token;
+pub mod token;
 
 pub use client::{connect, Kube};

@@ -3,15 +3,35 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     sign, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
 };
 use aws_sigv4::sign::v4::SigningParams;
+use aws_smithy_types::error::display::DisplayErrorContext;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::aws::client::partition_of;
+
+/// How long after signing a token is good for, as `aws eks get-token`
+/// reports it (EKS itself accepts a token for 15 minutes).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(14 * 60);
+
+/// The provider's AWS credentials as they are now (a role session renews
+/// its own), to sign a token with.
+pub async fn current_credentials(
+    provider: Option<SharedCredentialsProvider>,
+) -> Result<Credentials, String> {
+    let provider = provider.ok_or("no AWS credentials to make an EKS token with")?;
+    provider.provide_credentials().await.map_err(|e| {
+        format!(
+            "no AWS credentials for the EKS token: {}",
+            DisplayErrorContext(&e)
+        )
+    })
+}
 
 /// A bearer token for the EKS cluster `cluster_name`, as `aws eks get-token`
 /// makes it: `k8s-aws-v1.` + base64url of a presigned STS GetCallerIdentity URL.

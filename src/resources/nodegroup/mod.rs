@@ -16,6 +16,8 @@ mod validate;
 use async_trait::async_trait;
 
 use crate::aws::SharedAws;
+use crate::platform::naming;
+use crate::plugin::identity::{Identity, IdentityAttribute, IdentitySchema};
 use crate::plugin::resource::Resource;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::StructEmpty;
@@ -221,6 +223,38 @@ impl Resource for NodegroupResource {
             Err(err) => err.report(diags, "Cannot destroy the nodegroup"),
         }
         Some(())
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![
+                IdentityAttribute {
+                    name: "platform_id",
+                    required_for_import: true,
+                    description: "The `id` of the nodegroup's `emreks_platform`.",
+                },
+                IdentityAttribute {
+                    name: "name",
+                    required_for_import: true,
+                    description: "The nodegroup's name.",
+                },
+            ],
+        })
+    }
+
+    fn identity(&self, state: &Self::State) -> Identity {
+        [("platform_id", &state.platform_id), ("name", &state.name)]
+            .into_iter()
+            .filter_map(|(key, value)| Some((key.to_string(), known(value)?.to_string())))
+            .collect()
+    }
+
+    fn import_id(&self, identity: &Identity) -> Result<String, String> {
+        match (identity.get("platform_id"), identity.get("name")) {
+            (Some(platform), Some(name)) => Ok(naming::nodegroup_id(platform, name)),
+            _ => Err("The identity must set `platform_id` and `name`.".to_string()),
+        }
     }
 
     async fn import(

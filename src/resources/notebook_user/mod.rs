@@ -16,10 +16,13 @@ mod validate;
 use async_trait::async_trait;
 
 use crate::aws::SharedAws;
+use crate::platform::naming;
+use crate::plugin::identity::{Identity, IdentityAttribute, IdentitySchema};
 use crate::plugin::resource::Resource;
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics, Value};
 use crate::resources::configured;
+use crate::resources::values::known;
 
 use apply::Built;
 use schema::{
@@ -178,6 +181,56 @@ impl Resource for NotebookUserResource {
             err.report(diags, "Cannot destroy the notebook user");
         }
         Some(())
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![
+                IdentityAttribute {
+                    name: "platform_id",
+                    required_for_import: true,
+                    description: "The `id` of the `emreks_platform` whose Studio the user uses.",
+                },
+                IdentityAttribute {
+                    name: "identity_type",
+                    required_for_import: true,
+                    description: "`USER` or `GROUP`.",
+                },
+                IdentityAttribute {
+                    name: "identity_name",
+                    required_for_import: true,
+                    description: "The IAM or IAM Identity Center user or group name.",
+                },
+            ],
+        })
+    }
+
+    fn identity(&self, state: &Self::State) -> Identity {
+        [
+            ("platform_id", &state.platform_id),
+            ("identity_type", &state.identity_type),
+            ("identity_name", &state.identity_name),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_string(), known(value)?.to_string())))
+        .collect()
+    }
+
+    fn import_id(&self, identity: &Identity) -> Result<String, String> {
+        match (
+            identity.get("platform_id"),
+            identity.get("identity_type"),
+            identity.get("identity_name"),
+        ) {
+            (Some(platform), Some(kind), Some(name)) => {
+                Ok(naming::notebook_user_id(platform, kind, name))
+            }
+            _ => Err(
+                "The identity must set `platform_id`, `identity_type` and `identity_name`."
+                    .to_string(),
+            ),
+        }
     }
 
     async fn import(

@@ -154,3 +154,18 @@ pub async fn running_virtual_cluster(
         .find(|vc| vc.name() == Some(name))
         .and_then(|vc| vc.id().map(str::to_string)))
 }
+
+/// An existing platform as `emreks_platform` would hold it in its state:
+/// imported by its cluster name, then refreshed. Errors of the refresh are
+/// returned beside what was read.
+pub async fn existing(aws: &Aws, name: &str) -> Result<(PlatformState, Vec<Error>)> {
+    let (state, private) = super::read::import(aws, name).await?;
+    match super::read::refresh(aws, state, &private).await {
+        (super::read::Refreshed::Found(state), failures) => Ok((*state, failures)),
+        (super::read::Refreshed::Gone, _) => Err(Error::aws_message(
+            "eks:DescribeCluster",
+            format!("platform \"{name}\""),
+            "the platform was deleted while it was read",
+        )),
+    }
+}

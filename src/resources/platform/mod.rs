@@ -18,6 +18,7 @@ mod validate;
 use async_trait::async_trait;
 
 use crate::aws::SharedAws;
+use crate::plugin::identity::{Identity, IdentityAttribute, IdentitySchema};
 use crate::plugin::resource::Resource;
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
@@ -222,6 +223,46 @@ impl Resource for PlatformResource {
             Err(err) => err.report(diags, "Cannot destroy the platform"),
         }
         Some(())
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![
+                IdentityAttribute {
+                    name: "name",
+                    required_for_import: true,
+                    description: "The platform's name (its EKS cluster name).",
+                },
+                IdentityAttribute {
+                    name: "region",
+                    required_for_import: false,
+                    description: "The AWS region of the platform (default: the provider's).",
+                },
+            ],
+        })
+    }
+
+    fn identity(&self, state: &Self::State) -> Identity {
+        let mut identity = Identity::new();
+        if let Some(name) = known(&state.name) {
+            identity.insert("name".into(), name.to_string());
+        }
+        if let Some(aws) = self.aws.get() {
+            identity.insert("region".into(), aws.region.clone());
+        }
+        identity
+    }
+
+    fn import_id(&self, identity: &Identity) -> Result<String, String> {
+        let name = identity.get("name").cloned().unwrap_or_default();
+        let ours = self.aws.get().map(|aws| aws.region.clone());
+        match (identity.get("region"), ours) {
+            (Some(wanted), Some(ours)) if *wanted != ours => Err(format!(
+                "The identity's region is {wanted:?} but the provider is configured for {ours:?}: import with a provider configured for {wanted:?}."
+            )),
+            _ => Ok(name),
+        }
     }
 
     async fn import(
