@@ -6,8 +6,10 @@ signature is computed again (SigV4, with the secret the emulator knows for
 the access key: moto's IAM access keys and STS session credentials, and
 `testing` for any other key, the convention of moto's fake credentials),
 with `x-k8s-aws-id` bound to the cluster being called when it is a signed
-header; `X-Amz-Expires` may not exceed 900 seconds and the URL must not
-have expired. The principal is the caller STS reports for the key, an
+header; `X-Amz-Expires` may not exceed 900 seconds, and the token expires
+15 minutes after it was signed whatever that parameter says (STS does not
+honour it on presigned GetCallerIdentity URLs: `aws eks get-token` signs
+with 60 and announces 14 minutes). The principal is the caller STS reports for the key, an
 assumed-role session standing for its role. Any failure is 401.
 
 Authorization, as EKS maps principals: an access entry (API and
@@ -114,7 +116,7 @@ def verify(url: str, query: dict[str, str], cluster: str) -> str:
     now = datetime.now(UTC)
     if not 0 < expires <= MAX_EXPIRES:
         raise Unauthorized(f"X-Amz-Expires must be between 1 and {MAX_EXPIRES}")
-    if now > signed_at + timedelta(seconds=expires):
+    if now > signed_at + timedelta(seconds=MAX_EXPIRES):
         raise Unauthorized("the token has expired")
     if signed_at > now + CLOCK_SKEW:
         raise Unauthorized("the token is dated in the future")

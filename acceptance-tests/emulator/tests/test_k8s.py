@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import requests
@@ -292,9 +294,16 @@ def test_tokens_are_verified_as_eks_does(aws, server):
             "reason": "Unauthorized",
             "code": 401,
         }
-    expiring = eks_token("spark", expires=1)
+    # STS keeps a presigned GetCallerIdentity URL valid for 15 minutes
+    # whatever X-Amz-Expires says (`aws eks get-token` signs with 60 s and
+    # announces 14 minutes); past them, it is refused.
+    short = eks_token("spark", expires=1)
     time.sleep(1.2)
-    assert call_as(server, expiring).status_code == 401
+    assert call_as(server, short).status_code == 200
+    signed_long_ago = datetime.now(UTC) - timedelta(minutes=15, seconds=5)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=signed_long_ago.replace(tzinfo=None)):
+        expired = eks_token("spark")
+    assert call_as(server, expired).status_code == 401
 
 
 def test_principals_need_an_access_entry_and_policies(aws, server):
