@@ -8,6 +8,7 @@
 pub mod addons;
 pub mod base36;
 pub mod cluster_autoscaler;
+pub mod default_profiles;
 pub mod defaults;
 pub mod iam_documents;
 pub mod job_profiles;

@@ -86,7 +86,9 @@ impl Resource for PlatformResource {
         if let Some(aws) = self.aws.get() {
             validate::check_zones(&aws, diags, &config).await;
         }
-        let (planned, private) = plan::plan_create(proposed, &self.default_tags());
+        let region = self.aws.get().map(|aws| aws.region.clone());
+        let (planned, private) =
+            plan::plan_create(proposed, &self.default_tags(), region.as_deref());
         Some((planned, Some(private)))
     }
 
@@ -98,8 +100,15 @@ impl Resource for PlatformResource {
         config: Self::State,
         prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
-        let (planned, replace) =
-            plan::plan_update(diags, &prior, proposed, &config, &self.default_tags());
+        let region = self.aws.get().map(|aws| aws.region.clone());
+        let (planned, replace) = plan::plan_update(
+            diags,
+            &prior,
+            proposed,
+            &config,
+            &self.default_tags(),
+            region.as_deref(),
+        );
         Some((planned, prior_private, replace))
     }
 
