@@ -115,9 +115,12 @@ def test_no_job_profile_blocks_still_give_the_walkthrough_requests(workspace, pr
     )
     assert values["arn"] == values["cluster_arn"] == cluster["arn"]
 
-    # Nothing to change on a second plan.
+    # Nothing to change on a second plan; with no nodegroup yet, the plan
+    # warns that the profiles' jobs would stay pending.
     again = workspace.plan()
     assert again.code == 0, again.output
+    assert "No nodegroup for the critical jobs" in again.output, again.output
+    assert "No nodegroup for the notebook jobs" in again.output, again.output
 
     # The walkthrough's own job, as its one profile.
     workspace.write({"main.tf": provider() + platform(profiles=WALKTHROUGH_JOB)})

@@ -18,6 +18,7 @@ pub mod naming;
 pub mod network;
 pub mod node_roles;
 pub mod nodegroup;
+pub mod placement;
 pub mod pod_templates;
 pub mod sizing;
 pub mod studio;

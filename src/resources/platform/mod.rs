@@ -7,6 +7,7 @@
 mod apply;
 mod flatten;
 pub mod lookup;
+mod placement;
 mod plan;
 mod private;
 mod read;
@@ -101,6 +102,9 @@ impl Resource for PlatformResource {
         prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let region = self.aws.get().map(|aws| aws.region.clone());
+        if let Some(aws) = self.aws.get() {
+            placement::check(&aws, diags, &proposed).await;
+        }
         let (planned, replace) = plan::plan_update(
             diags,
             &prior,
