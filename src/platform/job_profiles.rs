@@ -450,6 +450,46 @@ mod tests {
     }
 
     #[test]
+    fn explicit_task_cores_apart_from_the_request() {
+        // The walkthrough's executor: 8 tasks on a 7-core request.
+        let mut settings = ProfileSettings::defaults(JobProfile::Critical);
+        settings.executor_cores = 7.0;
+        settings.executor_task_cores = Some(8);
+        settings.driver_cores = 2.0;
+        settings.driver_task_cores = Some(2);
+        let props = spark_defaults(JobProfile::Critical, &settings, "b", "p");
+        assert_eq!(props["spark.executor.cores"], "8");
+        assert_eq!(props["spark.kubernetes.executor.request.cores"], "7");
+        assert_eq!(props["spark.driver.cores"], "2");
+        assert_eq!(props["spark.kubernetes.driver.request.cores"], "2");
+        assert_eq!(settings.validate(), Ok(()));
+        settings.executor_task_cores = Some(0);
+        assert!(settings
+            .validate()
+            .unwrap_err()
+            .starts_with("executor_task_cores:"));
+    }
+
+    #[test]
+    fn spark_properties_leave_the_sizes_to_their_arguments() {
+        assert_eq!(
+            check_spark_property("spark.sql.shuffle.partitions", "400"),
+            Ok(())
+        );
+        for (key, argument) in PROPERTIES_OF_ARGUMENTS {
+            let why = check_spark_property(key, "1").unwrap_err();
+            assert!(why.contains(&format!("set `{argument}` instead")), "{why}");
+        }
+        assert!(check_spark_property("sql.shuffle", "1")
+            .unwrap_err()
+            .contains("start with \"spark.\""));
+        assert!(check_spark_property("spark.", "1").is_err());
+        assert!(check_spark_property("spark.x", "")
+            .unwrap_err()
+            .contains("empty value"));
+    }
+
+    #[test]
     fn memory_sizes() {
         assert_eq!(memory_mib("20800m"), Ok(20800));
         assert_eq!(memory_mib("28g"), Ok(28 * 1024));

@@ -52,7 +52,7 @@ pub fn schema() -> Schema {
             [
                 ("id", computed(string(), "The platform's id: its EKS cluster name.")),
                 ("name", required(string(), "Platform name, also the EKS cluster name: 1–100 letters, digits, `-` or `_`. Changing it replaces the platform.")),
-                ("kubernetes_version", optional_computed(string(), "Kubernetes version of the cluster, e.g. `1.31`. Defaults to EKS's default. Raising it upgrades in place, one minor version at a time; lowering it replaces the platform.")),
+                ("kubernetes_version", optional_computed(string(), "Kubernetes version of the cluster, e.g. `1.33`. Defaults to EKS's default. Raising it upgrades in place, one minor version at a time; lowering it replaces the platform.")),
                 ("eks_admin_role_arn", optional(string(), "IAM role given cluster-admin through an EKS access entry (`AmazonEKSClusterAdminPolicy`).")),
                 ("vpc_cidr", optional(string(), "CIDR block of the VPC the platform creates (with `availability_zones`), /16 to /28, e.g. `10.0.0.0/16`. Conflicts with `subnet_ids`. Changing it replaces the platform.")),
                 ("availability_zones", optional(list_of_strings(), "Availability zones of the created VPC (two or more): one private and one public subnet, and one NAT gateway, per zone. Changing them replaces the platform.")),
@@ -811,6 +811,86 @@ mod tests {
             panic!("a configuration error");
         };
         assert_eq!(path.to_string(), "log_retention_days");
+    }
+
+    fn walkthrough_layout() -> PlatformState {
+        let mut state = planned();
+        let cluster = |ns: &str| {
+            Value::Value(VirtualClusterState {
+                namespace: Value::Value(ns.to_string()),
+            })
+        };
+        state.virtual_clusters = Value::Value(BTreeMap::from([
+            ("batchjob".to_string(), cluster("batchjob")),
+            ("emrvcplatform".to_string(), cluster("dataanalysis")),
+        ]));
+        let role = |ns: &str| {
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list([ns.to_string()]),
+                ..Default::default()
+            })
+        };
+        state.execution_roles = Value::Value(BTreeMap::from([
+            ("jobs".to_string(), role("batchjob")),
+            ("notebooks".to_string(), role("dataanalysis")),
+        ]));
+        state
+    }
+
+    #[test]
+    fn without_job_profiles_the_platform_chooses_them() {
+        let mut state = walkthrough_layout();
+        let keys = |state: &PlatformState| {
+            profile_specs(state)
+                .iter()
+                .map(|p| (p.profile.key(), p.virtual_cluster.clone()))
+                .collect::<Vec<_>>()
+        };
+        // No Studio: the two batch profiles, but which cluster is unclear.
+        assert_eq!(keys(&state), []);
+        state.studio = Value::Value(StudioState {
+            name: Value::Value("platform".into()),
+            auth_mode: Value::Value("IAM".into()),
+            virtual_cluster: Value::Value("emrvcplatform".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            keys(&state),
+            [
+                ("critical", "batchjob".to_string()),
+                ("non_critical", "batchjob".to_string()),
+                ("notebook", "emrvcplatform".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_studio_cluster_left_out_is_chosen_or_asked_for() {
+        let mut state = walkthrough_layout();
+        state.studio = Value::Value(StudioState {
+            name: Value::Value("platform".into()),
+            auth_mode: Value::Value("IAM".into()),
+            ..Default::default()
+        });
+        let Err(Error::Config { path, why }) = PlatformSpec::decode(&state) else {
+            panic!("two virtual clusters and no notebook profile: ambiguous");
+        };
+        assert_eq!(path.to_string(), "studio[0].virtual_cluster");
+        assert!(why.contains("set `studio.virtual_cluster`"), "{why}");
+
+        state.job_profiles = Value::Value(BTreeMap::from([(
+            "notebook".to_string(),
+            Value::Value(JobProfileState {
+                virtual_cluster: Value::Value("emrvcplatform".into()),
+                execution_role: Value::Value("notebooks".into()),
+                ..Default::default()
+            }),
+        )]));
+        let spec = PlatformSpec::decode(&state).unwrap();
+        assert_eq!(
+            spec.studio.map(|s| s.virtual_cluster).as_deref(),
+            Some("emrvcplatform")
+        );
     }
 
     #[test]
