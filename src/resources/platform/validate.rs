@@ -365,20 +365,20 @@ fn report_default_profiles(diags: &mut Diagnostics, config: &PlatformState) {
         return;
     }
     let (chosen, problems) = default_profile_choice(config);
+    let mut ambiguous = false;
     for problem in &problems {
-        let profile = problem.profile().key().to_string();
+        let profile = problem.profile().key();
+        // Point at the argument holding the candidates: the profile's
+        // block is not in the configuration.
         match problem {
-            NoChoice::Ambiguous { .. } => diags.error(
-                format!(
-                    "Choose the {profile} job profile's {}",
-                    match problem {
-                        NoChoice::Ambiguous { argument, .. } => *argument,
-                        NoChoice::NoRole { .. } => "execution_role",
-                    }
-                ),
-                problem.message(),
-                AttributePath::new("job_profile").key(profile),
-            ),
+            NoChoice::Ambiguous { argument, .. } => {
+                ambiguous = true;
+                diags.error(
+                    format!("Choose the {profile} job profile's {argument}"),
+                    problem.message(),
+                    AttributePath::new(format!("{argument}s")),
+                );
+            }
             NoChoice::NoRole { .. } => diags.push(Diagnostic::warning_at(
                 format!("No request for the {profile} job profile"),
                 problem.message(),
@@ -386,7 +386,7 @@ fn report_default_profiles(diags: &mut Diagnostics, config: &PlatformState) {
             )),
         }
     }
-    if !chosen.is_empty() && problems.is_empty() {
+    if !chosen.is_empty() && !ambiguous {
         diags.root_warning(
             "Job profiles chosen by the platform",
             default_profiles::describe(&chosen),
@@ -610,6 +610,52 @@ mod tests {
         config.availability_zones = Value::Unknown;
         config.eks_admin_role_arn = Value::Unknown;
         assert_eq!(error_paths(&config), "[]");
+    }
+
+    #[test]
+    fn without_job_profiles_an_unclear_choice_points_at_the_candidates() {
+        use crate::resources::platform::schema::{ExecutionRoleState, VirtualClusterState};
+        let mut config = base();
+        let cluster = |ns: &str| {
+            (
+                ns.to_string(),
+                Value::Value(VirtualClusterState {
+                    namespace: Value::Value(ns.to_string()),
+                }),
+            )
+        };
+        config.virtual_clusters =
+            Value::Value(BTreeMap::from([cluster("batchjob"), cluster("adhoc")]));
+        config.execution_roles = Value::Value(BTreeMap::from([(
+            "jobs".to_string(),
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list(["batchjob".to_string(), "adhoc".to_string()]),
+                ..Default::default()
+            }),
+        )]));
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, &config);
+        let errors: Vec<String> = diags.errors().map(|d| format!("{d:?}")).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("virtual_clusters"), "{errors:?}");
+        assert!(
+            errors[0].contains("set its `virtual_cluster`"),
+            "{errors:?}"
+        );
+
+        // One batch cluster: a warning saying what was chosen, no error.
+        config.virtual_clusters = Value::Value(BTreeMap::from([cluster("batchjob")]));
+        config.execution_roles = Value::Value(BTreeMap::from([(
+            "jobs".to_string(),
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list(["batchjob".to_string()]),
+                ..Default::default()
+            }),
+        )]));
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, &config);
+        assert_eq!(diags.errors().count(), 0);
+        assert!(format!("{diags:?}").contains("Job profiles chosen by the platform"));
     }
 
     #[test]
