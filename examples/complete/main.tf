@@ -28,7 +28,7 @@ provider "emreks" {
 # virtual cluster, their execution roles, and an EMR Studio.
 resource "emreks_platform" "this" {
   name               = var.platform_name
-  kubernetes_version = "1.31"
+  kubernetes_version = "1.33"
   eks_admin_role_arn = var.eks_admin_role_arn
 
   vpc_cidr           = "10.0.0.0/16"

@@ -3,6 +3,16 @@ output "cluster_name" {
   value       = emreks_platform.this.cluster_name
 }
 
+output "kubeconfig_command" {
+  description = "Adds the cluster to your kubeconfig; then `kubectl get pods --namespace=batchjob -w` follows the jobs."
+  value       = emreks_platform.this.kubeconfig_command
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Base64 certificate of the cluster's CA, for a Kubernetes provider or a kubeconfig."
+  value       = emreks_platform.this.cluster_certificate_authority_data
+}
+
 output "studio_url" {
   description = "Where notebook users sign in."
   value       = emreks_platform.this.studio_url

@@ -21,7 +21,9 @@ module "spark" {
   name               = "risk"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
   admin_role_arn     = "arn:aws:iam::123456789012:role/PlatformAdmin"
-  node_roles         = ["critical", "notebook_driver", "notebook_executor"]
+  # Every job profile needs its nodegroups: without the non_critical ones,
+  # that profile's jobs would stay pending (the plan warns of it).
+  node_roles = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]
 
   job_policy_json = jsonencode({
     Version   = "2012-10-17"

@@ -29,6 +29,11 @@ pub struct ProfileSettings {
     pub executor_memory: String,
     pub driver_cores: f64,
     pub driver_memory: String,
+    /// `spark.executor.cores`, the tasks an executor runs at once; `None`
+    /// rounds `executor_cores` up (see [`task_slots`]).
+    pub executor_task_cores: Option<u32>,
+    /// `spark.driver.cores`; `None` rounds `driver_cores` up.
+    pub driver_task_cores: Option<u32>,
 }
 
 impl ProfileSettings {
@@ -48,6 +53,8 @@ impl ProfileSettings {
             executor_memory: executor_memory.to_string(),
             driver_cores,
             driver_memory: driver_memory.to_string(),
+            executor_task_cores: None,
+            driver_task_cores: None,
         }
     }
 
@@ -57,6 +64,16 @@ impl ProfileSettings {
         cores(self.driver_cores).map_err(|why| format!("driver_cores: {why}"))?;
         memory_mib(&self.executor_memory).map_err(|why| format!("executor_memory: {why}"))?;
         memory_mib(&self.driver_memory).map_err(|why| format!("driver_memory: {why}"))?;
+        for (name, value) in [
+            ("executor_task_cores", self.executor_task_cores),
+            ("driver_task_cores", self.driver_task_cores),
+        ] {
+            if value == Some(0) {
+                return Err(format!(
+                    "{name}: 0 tasks at once would run nothing; use at least 1 (Spark's `spark.*.cores`)"
+                ));
+            }
+        }
         if self.min_executors > self.max_executors {
             return Err(format!(
                 "min_executors ({}) is greater than max_executors ({}); raise max_executors or lower min_executors",
@@ -219,7 +236,10 @@ pub fn spark_defaults(
         ),
         (
             "spark.executor.cores",
-            task_slots(settings.executor_cores).to_string(),
+            settings
+                .executor_task_cores
+                .map_or_else(|| task_slots(settings.executor_cores), u64::from)
+                .to_string(),
         ),
         (
             "spark.kubernetes.executor.request.cores",
@@ -228,7 +248,10 @@ pub fn spark_defaults(
         ("spark.executor.memory", settings.executor_memory.clone()),
         (
             "spark.driver.cores",
-            task_slots(settings.driver_cores).to_string(),
+            settings
+                .driver_task_cores
+                .map_or_else(|| task_slots(settings.driver_cores), u64::from)
+                .to_string(),
         ),
         (
             "spark.kubernetes.driver.request.cores",
@@ -250,8 +273,9 @@ pub fn spark_defaults(
         .collect()
 }
 
-/// The request body `aws emr-containers start-job-run --cli-input-json` takes.
-pub fn start_job_run_request(input: &JobRunInput) -> Value {
+/// spark-defaults of a request: the profile's, with the user's
+/// `spark_properties` merged over them.
+pub fn spark_properties(input: &JobRunInput) -> BTreeMap<String, String> {
     let mut properties = spark_defaults(
         input.profile,
         &input.settings,
@@ -259,12 +283,59 @@ pub fn start_job_run_request(input: &JobRunInput) -> Value {
         &input.pod_template_prefix,
     );
     properties.extend(input.extra_spark_properties.clone());
+    properties
+}
+
+/// The entry point a request runs.
+pub fn entry_point(input: &JobRunInput) -> &str {
+    input.entry_point.as_deref().unwrap_or(DEFAULT_ENTRY_POINT)
+}
+
+/// Spark properties a profile sets through its own arguments, so that
+/// sizing sees them: `spark_properties` may not set them. Each with the
+/// argument to use instead.
+pub const PROPERTIES_OF_ARGUMENTS: [(&str, &str); 9] = [
+    ("spark.executor.cores", "executor_task_cores"),
+    ("spark.kubernetes.executor.request.cores", "executor_cores"),
+    ("spark.executor.memory", "executor_memory"),
+    ("spark.driver.cores", "driver_task_cores"),
+    ("spark.kubernetes.driver.request.cores", "driver_cores"),
+    ("spark.driver.memory", "driver_memory"),
+    ("spark.dynamicAllocation.minExecutors", "min_executors"),
+    ("spark.dynamicAllocation.maxExecutors", "max_executors"),
+    (
+        "spark.kubernetes.allocation.batch.size",
+        "allocation_batch_size",
+    ),
+];
+
+/// Checks a profile's `spark_properties`; the message names the argument
+/// that sets a property the profile owns.
+pub fn check_spark_property(key: &str, value: &str) -> Result<(), String> {
+    if let Some((_, argument)) = PROPERTIES_OF_ARGUMENTS.iter().find(|(k, _)| *k == key) {
+        return Err(format!(
+            "\"{key}\" is set by the profile's `{argument}` argument, which the nodegroups' sizing checks read; set `{argument}` instead"
+        ));
+    }
+    if !key.starts_with("spark.") || key.trim() != key || key.len() == "spark.".len() {
+        return Err(format!(
+            "\"{key}\" is not a Spark property; spark-defaults keys start with \"spark.\", e.g. \"spark.sql.shuffle.partitions\""
+        ));
+    }
+    if value.is_empty() {
+        return Err(format!(
+            "\"{key}\" has an empty value; leave the property out to keep Spark's default"
+        ));
+    }
+    Ok(())
+}
+
+/// The request body `aws emr-containers start-job-run --cli-input-json` takes.
+pub fn start_job_run_request(input: &JobRunInput) -> Value {
+    let properties = spark_properties(input);
 
     let mut submit = Map::new();
-    submit.insert(
-        "entryPoint".into(),
-        json!(input.entry_point.as_deref().unwrap_or(DEFAULT_ENTRY_POINT)),
-    );
+    submit.insert("entryPoint".into(), json!(entry_point(input)));
     if !input.entry_point_arguments.is_empty() {
         submit.insert(
             "entryPointArguments".into(),
@@ -376,6 +447,46 @@ mod tests {
         assert_eq!(props["spark.kubernetes.driver.request.cores"], "2.5");
         assert_eq!(task_slots(4.0), 4);
         assert_eq!(task_slots(0.25), 1);
+    }
+
+    #[test]
+    fn explicit_task_cores_apart_from_the_request() {
+        // The walkthrough's executor: 8 tasks on a 7-core request.
+        let mut settings = ProfileSettings::defaults(JobProfile::Critical);
+        settings.executor_cores = 7.0;
+        settings.executor_task_cores = Some(8);
+        settings.driver_cores = 2.0;
+        settings.driver_task_cores = Some(2);
+        let props = spark_defaults(JobProfile::Critical, &settings, "b", "p");
+        assert_eq!(props["spark.executor.cores"], "8");
+        assert_eq!(props["spark.kubernetes.executor.request.cores"], "7");
+        assert_eq!(props["spark.driver.cores"], "2");
+        assert_eq!(props["spark.kubernetes.driver.request.cores"], "2");
+        assert_eq!(settings.validate(), Ok(()));
+        settings.executor_task_cores = Some(0);
+        assert!(settings
+            .validate()
+            .unwrap_err()
+            .starts_with("executor_task_cores:"));
+    }
+
+    #[test]
+    fn spark_properties_leave_the_sizes_to_their_arguments() {
+        assert_eq!(
+            check_spark_property("spark.sql.shuffle.partitions", "400"),
+            Ok(())
+        );
+        for (key, argument) in PROPERTIES_OF_ARGUMENTS {
+            let why = check_spark_property(key, "1").unwrap_err();
+            assert!(why.contains(&format!("set `{argument}` instead")), "{why}");
+        }
+        assert!(check_spark_property("sql.shuffle", "1")
+            .unwrap_err()
+            .contains("start with \"spark.\""));
+        assert!(check_spark_property("spark.", "1").is_err());
+        assert!(check_spark_property("spark.x", "")
+            .unwrap_err()
+            .contains("empty value"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod addons;
 pub mod base36;
 pub mod cluster_autoscaler;
+pub mod default_profiles;
 pub mod defaults;
 pub mod iam_documents;
 pub mod job_profiles;
@@ -18,6 +19,7 @@ pub mod naming;
 pub mod network;
 pub mod node_roles;
 pub mod nodegroup;
+pub mod placement;
 pub mod pod_templates;
 pub mod sizing;
 pub mod studio;

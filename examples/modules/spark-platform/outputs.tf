@@ -13,6 +13,11 @@ output "job_run_requests" {
   value       = emreks_platform.this.job_run_requests
 }
 
+output "kubeconfig_command" {
+  description = "Adds the cluster to your kubeconfig, e.g. to follow jobs with kubectl get pods --namespace=batchjob -w."
+  value       = emreks_platform.this.kubeconfig_command
+}
+
 output "virtual_cluster_ids" {
   description = "EMR virtual cluster ids."
   value       = emreks_platform.this.virtual_cluster_ids

@@ -15,9 +15,9 @@ variable "vpc_cidr" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes version of the cluster (1.31 or later)."
+  description = "Kubernetes version of the cluster (1.31 or later; choose one in EKS standard support)."
   type        = string
-  default     = "1.31"
+  default     = "1.33"
 }
 
 variable "admin_role_arn" {

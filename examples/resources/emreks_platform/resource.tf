@@ -1,6 +1,6 @@
 resource "emreks_platform" "this" {
   name               = "analytics"
-  kubernetes_version = "1.31"
+  kubernetes_version = "1.33"
   eks_admin_role_arn = "arn:aws:iam::123456789012:role/PlatformAdmin"
 
   vpc_cidr           = "10.0.0.0/16"
@@ -63,4 +63,11 @@ resource "emreks_platform" "this" {
 #   aws emr-containers start-job-run --cli-input-json file://job.json
 output "critical_job_request" {
   value = emreks_platform.this.job_run_requests["critical"]
+}
+
+# Then follow the jobs' pods:
+#   $(terraform output -raw kubeconfig_command)
+#   kubectl get pods --namespace=batchjob -w
+output "kubeconfig_command" {
+  value = emreks_platform.this.kubeconfig_command
 }

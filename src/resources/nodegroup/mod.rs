@@ -13,6 +13,9 @@ mod read;
 mod schema;
 mod validate;
 
+pub use flatten::taints_of;
+pub use plan::shape as instance_shape;
+
 use async_trait::async_trait;
 
 use crate::aws::SharedAws;

@@ -111,7 +111,7 @@ pub fn fit(
 }
 
 /// An instance type as `DescribeInstanceTypes` describes it, in the figures sizing uses.
-fn shape(info: &InstanceTypeInfo) -> sizing::InstanceShape {
+pub fn shape(info: &InstanceTypeInfo) -> sizing::InstanceShape {
     let name = info
         .instance_type()
         .map(|t| t.as_str().to_string())

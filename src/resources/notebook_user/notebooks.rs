@@ -83,7 +83,13 @@ impl Notebooks {
                 "the platform's Studio does not exist (yet)",
             )
         })?;
-        let vc_name = known(&studio_config.virtual_cluster).unwrap_or_default();
+        // The platform's plan fills in the cluster it chose, so the saved
+        // settings name it; the choice is made again should they not.
+        let vc_name = known(&studio_config.virtual_cluster)
+            .map(str::to_string)
+            .or_else(|| crate::resources::platform::schema::notebook_cluster(&saved).ok())
+            .unwrap_or_default();
+        let vc_name = vc_name.as_str();
         let virtual_cluster_id = lookup::running_virtual_cluster(aws, platform_id, vc_name)
             .await?
             .ok_or_else(|| {

@@ -10,7 +10,8 @@ use aws_sdk_eks::types::{Cluster, Nodegroup};
 
 use super::apply::Built;
 use super::private::{PlatformPrivate, StudioIds};
-use super::schema::{profile_specs, release_label, PlatformState, ToolingState};
+use super::schema::{job_run_outputs, profile_specs, release_label, PlatformState, ToolingState};
+use crate::platform::job_profiles::JobRunInput;
 use crate::platform::{jobs, naming};
 use crate::plugin::Value;
 use crate::resources::values::{from_option, known, string_map, to_list, to_map};
@@ -22,7 +23,21 @@ pub fn cluster(state: &mut PlatformState, cluster: &Cluster) {
     state.id = state.cluster_name.clone();
     state.name = state.cluster_name.clone();
     state.cluster_arn = from_option(cluster.arn());
+    state.arn = state.cluster_arn.clone();
     state.cluster_endpoint = from_option(cluster.endpoint());
+    state.cluster_certificate_authority_data = from_option(
+        cluster
+            .certificate_authority()
+            .and_then(|authority| authority.data()),
+    );
+    state.kubeconfig_command = match (cluster.arn().and_then(jobs::arn_region), cluster.name()) {
+        (Some(region), Some(name)) => Value::Value(jobs::kubeconfig_command(
+            region,
+            name,
+            known(&state.eks_admin_role_arn),
+        )),
+        _ => Value::Null,
+    };
     state.cluster_role_arn = from_option(cluster.role_arn());
     state.kubernetes_version = from_option(cluster.version());
     state.oidc_issuer_url = from_option(
@@ -89,7 +104,8 @@ pub fn built(state: &mut PlatformState, built: &Built, private: &PlatformPrivate
     }
     if let Some(ids) = &built.virtual_cluster_ids {
         state.virtual_cluster_ids = to_map(ids);
-        state.job_run_requests = to_map(&job_run_requests(state, private));
+        (state.job_run_requests, state.job_run_request_objects) =
+            job_run_outputs(&job_runs(state, private));
     }
     if let Some(ids) = &built.studio {
         studio(state, ids.as_ref());
@@ -97,13 +113,10 @@ pub fn built(state: &mut PlatformState, built: &Built, private: &PlatformPrivate
 }
 
 /// Ready-made requests from the state and the ids of what the platform made.
-pub fn job_run_requests(
-    state: &PlatformState,
-    private: &PlatformPrivate,
-) -> BTreeMap<String, String> {
+pub fn job_runs(state: &PlatformState, private: &PlatformPrivate) -> BTreeMap<String, JobRunInput> {
     let role_arns = string_map(&state.execution_role_arns);
     let name = known(&state.name).unwrap_or_default();
-    jobs::job_run_requests(
+    jobs::job_runs(
         name,
         release_label(state),
         &profile_specs(state),

@@ -8,6 +8,7 @@ mod apply;
 mod flatten;
 pub mod lookup;
 mod ownership;
+mod placement;
 mod plan;
 mod private;
 mod read;
@@ -116,7 +117,9 @@ impl Resource for PlatformResource {
                 ownership::check_name_free(&aws, diags, name, replaced.as_deref()).await;
             }
         }
-        let (planned, private) = plan::plan_create(proposed, &self.default_tags());
+        let region = self.aws.get().map(|aws| aws.region.clone());
+        let (planned, private) =
+            plan::plan_create(proposed, &self.default_tags(), region.as_deref());
         Some((planned, Some(private)))
     }
 
@@ -128,8 +131,18 @@ impl Resource for PlatformResource {
         config: Self::State,
         prior_private: Self::Private,
     ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
-        let (planned, replace) =
-            plan::plan_update(diags, &prior, proposed, &config, &self.default_tags());
+        let region = self.aws.get().map(|aws| aws.region.clone());
+        if let Some(aws) = self.aws.get() {
+            placement::check(&aws, diags, &proposed).await;
+        }
+        let (planned, replace) = plan::plan_update(
+            diags,
+            &prior,
+            proposed,
+            &config,
+            &self.default_tags(),
+            region.as_deref(),
+        );
         Some((planned, prior_private, replace))
     }
 

@@ -23,6 +23,7 @@ use crate::resources::values::{
 pub fn plan_create(
     proposed: PlatformState,
     default_tags: &BTreeMap<String, String>,
+    region: Option<&str>,
 ) -> (PlatformState, PlatformPrivate) {
     let mut planned = proposed;
     planned.id = planned.name.clone();
@@ -32,8 +33,10 @@ pub fn plan_create(
     }
     planned.tags_all = tags_all(&planned, default_tags);
     for value in [
+        &mut planned.arn,
         &mut planned.cluster_arn,
         &mut planned.cluster_endpoint,
+        &mut planned.cluster_certificate_authority_data,
         &mut planned.cluster_role_arn,
         &mut planned.cluster_security_group_id,
         &mut planned.oidc_issuer_url,
@@ -60,6 +63,8 @@ pub fn plan_create(
     ] {
         *map = Value::Unknown;
     }
+    planned.job_run_request_objects = Value::Unknown;
+    planned.kubeconfig_command = kubeconfig_command(&planned, region);
     planned.log_group_names = log_groups(&planned);
     plan_studio(&mut planned, None);
     let private = PlatformPrivate {
@@ -78,9 +83,14 @@ pub fn plan_update(
     proposed: PlatformState,
     config: &PlatformState,
     default_tags: &BTreeMap<String, String>,
+    region: Option<&str>,
 ) -> (PlatformState, Vec<AttributePath>) {
     let mut planned = proposed;
     planned.tags_all = tags_all(&planned, default_tags);
+    planned.kubeconfig_command = kubeconfig_command(&planned, region);
+    if planned.arn.is_null() {
+        planned.arn = planned.cluster_arn.clone();
+    }
     let mut replace: Vec<AttributePath> = FORCES_REPLACEMENT
         .iter()
         .map(|name| AttributePath::new(*name))
@@ -111,6 +121,21 @@ pub fn plan_update(
     fill_defaults(&mut planned);
     plan_layer(prior, &mut planned);
     (planned, replace)
+}
+
+/// The `aws eks update-kubeconfig` command, once the region is known.
+fn kubeconfig_command(state: &PlatformState, region: Option<&str>) -> Value<String> {
+    let (Some(region), Some(name)) = (region, known(&state.name)) else {
+        return Value::Unknown;
+    };
+    if state.eks_admin_role_arn.is_unknown() {
+        return Value::Unknown;
+    }
+    Value::Value(jobs::kubeconfig_command(
+        region,
+        name,
+        known(&state.eks_admin_role_arn),
+    ))
 }
 
 /// Tags every object gets, or unknown while the resource's tags are.
@@ -156,6 +181,13 @@ pub fn fill_defaults(state: &mut PlatformState) {
         default_if_null(&mut tooling.max_size, || reference.max_size.into());
         default_if_null(&mut tooling.desired_size, || reference.desired_size.into());
     }
+    // A Studio without its virtual cluster gets the obvious one, shown in
+    // the plan; when none is obvious, validation has said what to set.
+    if let Some(chosen) = studio_cluster_default(state) {
+        if let Value::Value(studio) = &mut state.studio {
+            studio.virtual_cluster = Value::Value(chosen);
+        }
+    }
     if let Value::Value(profiles) = &mut state.job_profiles {
         for (key, profile) in profiles.iter_mut() {
             if let (Value::Value(profile), Some(kind)) = (profile, JobProfile::from_key(key)) {
@@ -163,6 +195,14 @@ pub fn fill_defaults(state: &mut PlatformState) {
             }
         }
     }
+}
+
+fn studio_cluster_default(state: &PlatformState) -> Option<String> {
+    let studio = state.studio.as_ref_option()?;
+    if !studio.virtual_cluster.is_null() || state.virtual_clusters.is_unknown() {
+        return None;
+    }
+    super::schema::notebook_cluster(state).ok()
 }
 
 fn fill_profile(profile: &mut JobProfileState, reference: &ProfileSettings) {
@@ -247,17 +287,20 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
         planned.tooling_nodegroup_name = Value::Unknown;
     }
     planned.log_group_names = log_groups(planned);
-    planned.job_run_requests = if planned.virtual_cluster_ids.is_unknown()
+    let requests_unknown = planned.virtual_cluster_ids.is_unknown()
         || planned.execution_role_arns.is_unknown()
         || planned.assets_bucket.is_unknown()
         || map_is_unknown_deep(&planned.job_profiles)
-    {
-        Value::Unknown
+        || map_is_unknown_deep(&planned.virtual_clusters)
+        || map_is_unknown_deep(&planned.execution_roles);
+    if requests_unknown {
+        planned.job_run_requests = Value::Unknown;
+        planned.job_run_request_objects = Value::Unknown;
     } else {
         let clusters = string_map(&planned.virtual_cluster_ids);
         let roles = string_map(&planned.execution_role_arns);
         let name = known(&planned.name).unwrap_or_default();
-        to_map(&jobs::job_run_requests(
+        let runs = jobs::job_runs(
             name,
             super::schema::release_label(planned),
             &super::schema::profile_specs(planned),
@@ -267,8 +310,10 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
                 virtual_cluster_ids: &clusters,
                 execution_role_arns: &roles,
             },
-        ))
-    };
+        );
+        (planned.job_run_requests, planned.job_run_request_objects) =
+            super::schema::job_run_outputs(&runs);
+    }
     plan_studio(planned, Some(prior));
 }
 
@@ -304,8 +349,11 @@ pub fn settle(state: &mut PlatformState) {
         &mut state.id,
         &mut state.kubernetes_version,
         &mut state.cluster_name,
+        &mut state.arn,
         &mut state.cluster_arn,
         &mut state.cluster_endpoint,
+        &mut state.cluster_certificate_authority_data,
+        &mut state.kubeconfig_command,
         &mut state.cluster_role_arn,
         &mut state.cluster_security_group_id,
         &mut state.oidc_issuer_url,
@@ -333,4 +381,5 @@ pub fn settle(state: &mut PlatformState) {
     ] {
         unknown_as_null(map);
     }
+    unknown_as_null(&mut state.job_run_request_objects);
 }

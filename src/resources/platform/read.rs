@@ -8,7 +8,7 @@ use super::apply::{
     discover, discover_network, given_subnets, owned_cluster_role, owns_cluster, studio,
 };
 use super::private::PlatformPrivate;
-use super::schema::{PlatformState, Recorded};
+use super::schema::{job_run_outputs, PlatformState, Recorded};
 use super::{flatten, settings};
 use crate::aws::eks::access_entry;
 use crate::aws::eks::cluster::find_cluster;
@@ -62,6 +62,7 @@ pub async fn refresh(
         }
         for value in [
             &mut state.id,
+            &mut state.arn,
             &mut state.cluster_arn,
             &mut state.cluster_endpoint,
         ] {
@@ -78,7 +79,8 @@ pub async fn refresh(
         .err()
         .into_iter()
         .collect();
-    state.job_run_requests = to_map(&flatten::job_run_requests(&state, private));
+    (state.job_run_requests, state.job_run_request_objects) =
+        job_run_outputs(&flatten::job_runs(&state, private));
     if let Some(admin) = &private.admin_access_entry {
         match access_entry::find_access_entry(aws, &name, admin).await {
             Ok(Some(_)) => state.eks_admin_role_arn = Value::Value(admin.clone()),

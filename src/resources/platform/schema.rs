@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
+use crate::platform::default_profiles::{self, Layout};
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::iam_documents::Trust;
-use crate::platform::job_profiles::ProfileSettings;
+use crate::platform::job_profiles::{self, JobRunInput, ProfileSettings};
 use crate::platform::jobs::ProfileSpec;
 use crate::platform::network::{plan_subnets, SubnetPlan};
 use crate::platform::pod_templates::JobProfile;
@@ -29,7 +30,9 @@ use crate::plugin::schema::{
 };
 use crate::plugin::{AttributePath, Value};
 use crate::resources::timeouts::{self, Durations, Timeouts};
-use crate::resources::values::{known, string_map, strings, Decimal, StringList, StringMap};
+use crate::resources::values::{
+    known, string_map, strings, to_list, to_map, Decimal, StringList, StringMap,
+};
 
 /// How long each operation may take unless the `timeouts` block says.
 pub const DEFAULT_TIMEOUTS: Durations = Durations {
@@ -49,7 +52,7 @@ pub fn schema() -> Schema {
             [
                 ("id", computed(string(), "The platform's id: its EKS cluster name.")),
                 ("name", required(string(), "Platform name, also the EKS cluster name: 1–100 letters, digits, `-` or `_`. Changing it replaces the platform.")),
-                ("kubernetes_version", optional_computed(string(), "Kubernetes version of the cluster, e.g. `1.31`. Defaults to EKS's default. Raising it upgrades in place, one minor version at a time; lowering it replaces the platform.")),
+                ("kubernetes_version", optional_computed(string(), "Kubernetes version of the cluster, e.g. `1.33`. Defaults to EKS's default. Raising it upgrades in place, one minor version at a time; lowering it replaces the platform.")),
                 ("eks_admin_role_arn", optional(string(), "IAM role given cluster-admin through an EKS access entry (`AmazonEKSClusterAdminPolicy`).")),
                 ("vpc_cidr", optional(string(), "CIDR block of the VPC the platform creates (with `availability_zones`), /16 to /28, e.g. `10.0.0.0/16`. Conflicts with `subnet_ids`. Changing it replaces the platform.")),
                 ("availability_zones", optional(list_of_strings(), "Availability zones of the created VPC (two or more): one private and one public subnet, and one NAT gateway, per zone. Changing them replaces the platform.")),
@@ -58,8 +61,11 @@ pub fn schema() -> Schema {
                 ("tags", optional(map_of_strings(), "Tags for every AWS object of the platform, on top of the provider's `default_tags`.")),
                 ("tags_all", computed(map_of_strings(), "All tags of the platform's objects: `default_tags`, `tags` and `emreks:platform`.")),
                 ("cluster_name", computed(string(), "Name of the EKS cluster.")),
+                ("arn", computed(string(), "ARN of the EKS cluster, as `cluster_arn`.")),
                 ("cluster_arn", computed(string(), "ARN of the EKS cluster.")),
                 ("cluster_endpoint", computed(string(), "URL of the cluster's Kubernetes API.")),
+                ("cluster_certificate_authority_data", computed(string(), "Base64-encoded certificate of the cluster's certificate authority, for a kubeconfig's `certificate-authority-data` or a Kubernetes provider's `cluster_ca_certificate` (after `base64decode`).")),
+                ("kubeconfig_command", computed(string(), "A ready `aws eks update-kubeconfig` command that adds the cluster to your kubeconfig (as `eks_admin_role_arn` when set), so `kubectl get pods --namespace=batchjob -w` follows the jobs.")),
                 ("cluster_role_arn", computed(string(), "ARN of the IAM role of the EKS control plane.")),
                 ("cluster_security_group_id", computed(string(), "Security group EKS created for the control plane and nodes.")),
                 ("oidc_issuer_url", computed(string(), "OpenID Connect issuer URL of the cluster, for IAM roles for service accounts.")),
@@ -78,7 +84,19 @@ pub fn schema() -> Schema {
                 ("log_group_names", computed(map_of_strings(), "CloudWatch log group of each job profile.")),
                 ("virtual_cluster_ids", computed(map_of_strings(), "Id of each EMR virtual cluster.")),
                 ("execution_role_arns", computed(map_of_strings(), "ARN of each job execution role.")),
-                ("job_run_requests", computed(map_of_strings(), "For each job profile, a request `aws emr-containers start-job-run --cli-input-json` accepts as it is (only the entry point is yours to change).")),
+                ("job_run_requests", computed(map_of_strings(), "For each job profile, a request `aws emr-containers start-job-run --cli-input-json` accepts as it is. Without `job_profile` blocks: `critical` and `non_critical` (and `notebook` with a Studio) when the virtual cluster and execution role to use are unambiguous.")),
+                ("job_run_request_objects", nested(Nesting::Map, Constraint::Computed, "The requests of `job_run_requests` as objects, for `aws_emrcontainers_job_template` or an Airflow `EmrContainerOperator`.", [
+                    ("name", computed(string(), "Name of the job run.")),
+                    ("virtual_cluster_id", computed(string(), "Id of the virtual cluster the job runs in.")),
+                    ("execution_role_arn", computed(string(), "ARN of the execution role the job runs as.")),
+                    ("release_label", computed(string(), "EMR release, e.g. `emr-7.9.0-latest`.")),
+                    ("entry_point", computed(string(), "Entry point of the Spark job.")),
+                    ("entry_point_arguments", computed(list_of_strings(), "Arguments of the entry point.")),
+                    ("spark_submit_parameters", computed(string(), "spark-submit parameters, or null.")),
+                    ("spark_properties", computed(map_of_strings(), "The `spark-defaults` classification's properties.")),
+                    ("log_group_name", computed(string(), "CloudWatch log group of the job's logs.")),
+                    ("log_stream_name_prefix", computed(string(), "Prefix of the job's log streams.")),
+                ])),
                 ("studio_id", computed(string(), "Id of the EMR Studio.")),
                 ("studio_url", computed(string(), "URL of the EMR Studio.")),
                 ("studio_engine_security_group_id", computed(string(), "Security group of the notebooks' engines (managed endpoints).")),
@@ -108,7 +126,12 @@ pub fn schema() -> Schema {
                         ("executor_memory", optional_computed(string(), "Executor heap, e.g. `20800m` (reference: critical 20800m, non_critical 10400m, notebook 10200m).")),
                         ("driver_cores", optional_computed(number(), "CPU request of the driver (reference: 2.5, 1.7, 1.6).")),
                         ("driver_memory", optional_computed(string(), "Driver heap (reference: 6800m, 4900m, 4700m).")),
+                        ("executor_task_cores", optional(number(), "Tasks an executor runs at once, `spark.executor.cores` (default: `executor_cores` rounded up). The walkthrough's job: 8, with `executor_cores = 7`.")),
+                        ("driver_task_cores", optional(number(), "`spark.driver.cores` (default: `driver_cores` rounded up).")),
                         ("entry_point", optional_computed(string(), "Entry point of the ready-made request (default: Spark's Pi example).")),
+                        ("entry_point_arguments", optional(list_of_strings(), "Arguments of the entry point.")),
+                        ("spark_submit_parameters", optional(string(), "spark-submit parameters of the request, e.g. `--conf spark.sql.shuffle.partitions=400`.")),
+                        ("spark_properties", optional(map_of_strings(), "spark-defaults merged over the profile's, e.g. `{ \"spark.sql.adaptive.enabled\" = \"true\" }`. The sizes have their own arguments (`executor_memory`, ...), which the nodegroups' sizing reads.")),
                     ],
                     [],
                 ))),
@@ -118,7 +141,7 @@ pub fn schema() -> Schema {
                         ("name", required(string(), "Name of the EMR Studio.")),
                         ("auth_mode", required(string(), "`IAM` or `SSO` (IAM Identity Center).")),
                         ("idc_instance_arn", optional(string(), "IAM Identity Center instance ARN; required with `SSO`.")),
-                        ("virtual_cluster", required(string(), "Key of `virtual_clusters` the Studio's notebooks attach to.")),
+                        ("virtual_cluster", optional_computed(string(), "Key of `virtual_clusters` the Studio's notebooks attach to. May be left out when the choice is obvious: the one a `notebook` job profile names, else the only virtual cluster.")),
                     ],
                     [],
                 ))),
@@ -153,9 +176,15 @@ pub struct PlatformState {
     #[serde(default)]
     pub cluster_name: Value<String>,
     #[serde(default)]
+    pub arn: Value<String>,
+    #[serde(default)]
     pub cluster_arn: Value<String>,
     #[serde(default)]
     pub cluster_endpoint: Value<String>,
+    #[serde(default)]
+    pub cluster_certificate_authority_data: Value<String>,
+    #[serde(default)]
+    pub kubeconfig_command: Value<String>,
     #[serde(default)]
     pub cluster_role_arn: Value<String>,
     #[serde(default)]
@@ -200,6 +229,8 @@ pub struct PlatformState {
     pub execution_role_arns: StringMap,
     #[serde(default)]
     pub job_run_requests: StringMap,
+    #[serde(default)]
+    pub job_run_request_objects: Value<BTreeMap<String, Value<JobRunState>>>,
     #[serde(default)]
     pub studio_id: Value<String>,
     #[serde(default)]
@@ -264,7 +295,80 @@ pub struct JobProfileState {
     #[serde(default)]
     pub driver_memory: Value<String>,
     #[serde(default)]
+    pub executor_task_cores: Value<i64>,
+    #[serde(default)]
+    pub driver_task_cores: Value<i64>,
+    #[serde(default)]
     pub entry_point: Value<String>,
+    #[serde(default)]
+    pub entry_point_arguments: StringList,
+    #[serde(default)]
+    pub spark_submit_parameters: Value<String>,
+    #[serde(default)]
+    pub spark_properties: StringMap,
+}
+
+/// A ready-made request as an object (`job_run_request_objects`).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct JobRunState {
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub virtual_cluster_id: Value<String>,
+    #[serde(default)]
+    pub execution_role_arn: Value<String>,
+    #[serde(default)]
+    pub release_label: Value<String>,
+    #[serde(default)]
+    pub entry_point: Value<String>,
+    #[serde(default)]
+    pub entry_point_arguments: StringList,
+    #[serde(default)]
+    pub spark_submit_parameters: Value<String>,
+    #[serde(default)]
+    pub spark_properties: StringMap,
+    #[serde(default)]
+    pub log_group_name: Value<String>,
+    #[serde(default)]
+    pub log_stream_name_prefix: Value<String>,
+}
+
+impl JobRunState {
+    pub fn of(input: &JobRunInput) -> Self {
+        let text = |v: &str| Value::Value(v.to_string());
+        JobRunState {
+            name: text(&input.name),
+            virtual_cluster_id: text(&input.virtual_cluster_id),
+            execution_role_arn: text(&input.execution_role_arn),
+            release_label: text(&input.release_label),
+            entry_point: text(job_profiles::entry_point(input)),
+            entry_point_arguments: to_list(input.entry_point_arguments.iter().cloned()),
+            spark_submit_parameters: input.spark_submit_parameters.clone().into(),
+            spark_properties: to_map(&job_profiles::spark_properties(input)),
+            log_group_name: text(&input.log_group_name),
+            log_stream_name_prefix: text(&input.log_stream_name_prefix),
+        }
+    }
+}
+
+/// Both forms of the ready-made requests, from the same inputs.
+pub fn job_run_outputs(
+    runs: &BTreeMap<String, JobRunInput>,
+) -> (StringMap, Value<BTreeMap<String, Value<JobRunState>>>) {
+    let requests = runs
+        .iter()
+        .map(|(key, input)| {
+            (
+                key.clone(),
+                job_profiles::start_job_run_request(input).to_string(),
+            )
+        })
+        .collect();
+    let objects = runs
+        .iter()
+        .map(|(key, input)| (key.clone(), Value::Value(JobRunState::of(input))))
+        .collect();
+    (to_map(&requests), Value::Value(objects))
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -384,9 +488,14 @@ impl PlatformSpec {
                     config(AttributePath::new("studio").index(0).attribute("auth_mode")),
                 )?,
                 idc_instance_arn: known(&studio.idc_instance_arn).map(str::to_string),
-                virtual_cluster: known(&studio.virtual_cluster)
-                    .unwrap_or_default()
-                    .to_string(),
+                virtual_cluster: match known(&studio.virtual_cluster) {
+                    Some(cluster) => cluster.to_string(),
+                    None => notebook_cluster(state).map_err(config(
+                        AttributePath::new("studio")
+                            .index(0)
+                            .attribute("virtual_cluster"),
+                    ))?,
+                },
             }),
         };
         Ok(PlatformSpec {
@@ -515,8 +624,85 @@ pub fn virtual_clusters(state: &PlatformState) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The configured job profiles whose virtual cluster and execution role are known.
+/// Execution role key → the namespaces whose jobs may use it.
+pub fn execution_role_namespaces(state: &PlatformState) -> BTreeMap<String, Vec<String>> {
+    state
+        .execution_roles
+        .iter()
+        .flatten()
+        .filter_map(|(key, role)| Some((key.clone(), strings(&role.as_ref_option()?.namespaces))))
+        .collect()
+}
+
+/// The key of the `notebook` job profile's virtual cluster, when configured.
+fn notebook_profile_cluster(state: &PlatformState) -> Option<&str> {
+    let profiles = state.job_profiles.as_ref_option()?;
+    let profile = profiles.get(JobProfile::Notebook.key())?.as_ref_option()?;
+    known(&profile.virtual_cluster)
+}
+
+/// The Studio's virtual cluster when `studio.virtual_cluster` is left out
+/// (see [`default_profiles::notebook_cluster`]); `Err` says what to set.
+pub fn notebook_cluster(state: &PlatformState) -> std::result::Result<String, String> {
+    default_profiles::notebook_cluster(&virtual_clusters(state), notebook_profile_cluster(state))
+}
+
+/// Whether the configuration has no job_profile block, so the platform
+/// chooses the walkthrough's profiles itself.
+pub fn profiles_left_out(state: &PlatformState) -> bool {
+    match &state.job_profiles {
+        Value::Null => true,
+        Value::Value(profiles) => profiles.is_empty(),
+        Value::Unknown => false,
+    }
+}
+
+/// The Studio's virtual cluster, given or chosen; `None` without a Studio
+/// or while it cannot be told.
+fn studio_cluster(state: &PlatformState) -> Option<String> {
+    let studio = state.studio.as_ref_option()?;
+    match &studio.virtual_cluster {
+        Value::Value(cluster) => Some(cluster.clone()),
+        Value::Null => notebook_cluster(state).ok(),
+        Value::Unknown => None,
+    }
+}
+
+/// What the platform chooses for a configuration without job_profile
+/// blocks, and what it could not choose.
+pub fn default_profile_choice(
+    state: &PlatformState,
+) -> (
+    Vec<default_profiles::Chosen>,
+    Vec<default_profiles::NoChoice>,
+) {
+    let clusters = virtual_clusters(state);
+    let roles = execution_role_namespaces(state);
+    let notebooks = studio_cluster(state);
+    default_profiles::choose(&Layout {
+        virtual_clusters: &clusters,
+        execution_roles: &roles,
+        notebook_cluster: notebooks.as_deref(),
+    })
+}
+
+/// The job profiles the requests are made for: the configured ones whose
+/// virtual cluster and execution role are known or, without any
+/// job_profile block, those the platform chooses, at the reference sizes.
 pub fn profile_specs(state: &PlatformState) -> Vec<ProfileSpec> {
+    if profiles_left_out(state) {
+        return default_profile_choice(state)
+            .0
+            .into_iter()
+            .map(|chosen| {
+                ProfileSpec::reference(
+                    chosen.profile,
+                    &chosen.virtual_cluster,
+                    &chosen.execution_role,
+                )
+            })
+            .collect();
+    }
     let Value::Value(profiles) = &state.job_profiles else {
         return Vec::new();
     };
@@ -532,9 +718,21 @@ pub fn profile_specs(state: &PlatformState) -> Vec<ProfileSpec> {
                 execution_role: known(&profile.execution_role)?.to_string(),
                 settings: profile_settings(profile, kind),
                 entry_point: known(&profile.entry_point).map(str::to_string),
+                entry_point_arguments: strings(&profile.entry_point_arguments),
+                spark_submit_parameters: known(&profile.spark_submit_parameters)
+                    .map(str::to_string),
+                spark_properties: string_map(&profile.spark_properties),
             })
         })
         .collect()
+}
+
+/// A whole number of task slots; out-of-range values read as 0, which
+/// validation refuses.
+fn task_cores(value: &Value<i64>) -> Option<u32> {
+    value
+        .as_ref_option()
+        .map(|n| u32::try_from(*n).unwrap_or(0))
 }
 
 /// A profile's settings: its block's known values over the reference's.
@@ -559,6 +757,8 @@ pub fn profile_settings(profile: &JobProfileState, kind: JobProfile) -> ProfileS
         driver_cores: cores(&profile.driver_cores, reference.driver_cores),
         driver_memory: known(&profile.driver_memory)
             .map_or(reference.driver_memory.clone(), str::to_string),
+        executor_task_cores: task_cores(&profile.executor_task_cores),
+        driver_task_cores: task_cores(&profile.driver_task_cores),
     }
 }
 
@@ -611,6 +811,86 @@ mod tests {
             panic!("a configuration error");
         };
         assert_eq!(path.to_string(), "log_retention_days");
+    }
+
+    fn walkthrough_layout() -> PlatformState {
+        let mut state = planned();
+        let cluster = |ns: &str| {
+            Value::Value(VirtualClusterState {
+                namespace: Value::Value(ns.to_string()),
+            })
+        };
+        state.virtual_clusters = Value::Value(BTreeMap::from([
+            ("batchjob".to_string(), cluster("batchjob")),
+            ("emrvcplatform".to_string(), cluster("dataanalysis")),
+        ]));
+        let role = |ns: &str| {
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list([ns.to_string()]),
+                ..Default::default()
+            })
+        };
+        state.execution_roles = Value::Value(BTreeMap::from([
+            ("jobs".to_string(), role("batchjob")),
+            ("notebooks".to_string(), role("dataanalysis")),
+        ]));
+        state
+    }
+
+    #[test]
+    fn without_job_profiles_the_platform_chooses_them() {
+        let mut state = walkthrough_layout();
+        let keys = |state: &PlatformState| {
+            profile_specs(state)
+                .iter()
+                .map(|p| (p.profile.key(), p.virtual_cluster.clone()))
+                .collect::<Vec<_>>()
+        };
+        // No Studio: the two batch profiles, but which cluster is unclear.
+        assert_eq!(keys(&state), []);
+        state.studio = Value::Value(StudioState {
+            name: Value::Value("platform".into()),
+            auth_mode: Value::Value("IAM".into()),
+            virtual_cluster: Value::Value("emrvcplatform".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            keys(&state),
+            [
+                ("critical", "batchjob".to_string()),
+                ("non_critical", "batchjob".to_string()),
+                ("notebook", "emrvcplatform".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_studio_cluster_left_out_is_chosen_or_asked_for() {
+        let mut state = walkthrough_layout();
+        state.studio = Value::Value(StudioState {
+            name: Value::Value("platform".into()),
+            auth_mode: Value::Value("IAM".into()),
+            ..Default::default()
+        });
+        let Err(Error::Config { path, why }) = PlatformSpec::decode(&state) else {
+            panic!("two virtual clusters and no notebook profile: ambiguous");
+        };
+        assert_eq!(path.to_string(), "studio[0].virtual_cluster");
+        assert!(why.contains("set `studio.virtual_cluster`"), "{why}");
+
+        state.job_profiles = Value::Value(BTreeMap::from([(
+            "notebook".to_string(),
+            Value::Value(JobProfileState {
+                virtual_cluster: Value::Value("emrvcplatform".into()),
+                execution_role: Value::Value("notebooks".into()),
+                ..Default::default()
+            }),
+        )]));
+        let spec = PlatformSpec::decode(&state).unwrap();
+        assert_eq!(
+            spec.studio.map(|s| s.virtual_cluster).as_deref(),
+            Some("emrvcplatform")
+        );
     }
 
     #[test]

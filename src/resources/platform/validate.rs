@@ -5,14 +5,18 @@
 
 use std::collections::BTreeSet;
 
-use super::schema::{profile_settings, PlatformState};
+use super::schema::{
+    default_profile_choice, notebook_cluster, profile_settings, profiles_left_out, PlatformState,
+};
 use crate::aws::ec2::availability_zone;
 use crate::aws::Aws;
+use crate::platform::default_profiles::{self, NoChoice};
 use crate::platform::iam_documents::Trust;
+use crate::platform::job_profiles;
 use crate::platform::network::plan_subnets;
 use crate::platform::pod_templates::JobProfile;
 use crate::platform::{defaults, naming, pod_templates, validate};
-use crate::plugin::{AttributePath, Diagnostics, Value};
+use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::values::{known, list_is_unknown, string_map, strings};
 
 /// Checks that need no AWS call; unknown values are checked at apply.
@@ -324,12 +328,79 @@ fn key_exists<T>(map: &Value<std::collections::BTreeMap<String, T>>, key: &str) 
     }
 }
 
+/// Whether every virtual cluster, execution role and the Studio are known,
+/// so the platform's own choice of profiles can be told.
+fn layout_known(config: &PlatformState) -> bool {
+    let deep = |unknown: bool, any: bool| !unknown && !any;
+    let clusters = deep(
+        config.virtual_clusters.is_unknown(),
+        config.virtual_clusters.iter().flatten().any(|(_, vc)| {
+            vc.is_unknown()
+                || vc
+                    .as_ref_option()
+                    .is_some_and(|vc| vc.namespace.is_unknown())
+        }),
+    );
+    let roles = deep(
+        config.execution_roles.is_unknown(),
+        config.execution_roles.iter().flatten().any(|(_, role)| {
+            role.is_unknown()
+                || role
+                    .as_ref_option()
+                    .is_some_and(|r| list_is_unknown(&r.namespaces))
+        }),
+    );
+    let studio = !config.studio.is_unknown()
+        && !config
+            .studio
+            .as_ref_option()
+            .is_some_and(|s| s.virtual_cluster.is_unknown());
+    clusters && roles && studio
+}
+
+/// Without job_profile blocks: what the platform chose (a warning, so the
+/// plan says it), or which argument to set when it could not choose.
+fn report_default_profiles(diags: &mut Diagnostics, config: &PlatformState) {
+    if !profiles_left_out(config) || !layout_known(config) {
+        return;
+    }
+    let (chosen, problems) = default_profile_choice(config);
+    let mut ambiguous = false;
+    for problem in &problems {
+        let profile = problem.profile().key();
+        // Point at the argument holding the candidates: the profile's
+        // block is not in the configuration.
+        match problem {
+            NoChoice::Ambiguous { argument, .. } => {
+                ambiguous = true;
+                diags.error(
+                    format!("Choose the {profile} job profile's {argument}"),
+                    problem.message(),
+                    AttributePath::new(format!("{argument}s")),
+                );
+            }
+            NoChoice::NoRole { .. } => diags.push(Diagnostic::warning_at(
+                format!("No request for the {profile} job profile"),
+                problem.message(),
+                AttributePath::new("execution_roles"),
+            )),
+        }
+    }
+    if !chosen.is_empty() && !ambiguous {
+        diags.root_warning(
+            "Job profiles chosen by the platform",
+            default_profiles::describe(&chosen),
+        );
+    }
+}
+
 fn validate_job_profiles(diags: &mut Diagnostics, config: &PlatformState) {
+    report_default_profiles(diags, config);
     let Value::Value(profiles) = &config.job_profiles else {
         return;
     };
     for (key, profile) in profiles {
-        let path = || AttributePath::new("job_profiles").key(key.clone());
+        let path = || AttributePath::new("job_profile").key(key.clone());
         let Some(kind) = JobProfile::from_key(key) else {
             diags.error(
                 "Unknown job profile",
@@ -359,6 +430,15 @@ fn validate_job_profiles(diags: &mut Diagnostics, config: &PlatformState) {
                 );
             }
         }
+        for (property, value) in string_map(&profile.spark_properties) {
+            if let Err(why) = job_profiles::check_spark_property(&property, &value) {
+                diags.error(
+                    "Invalid spark_properties",
+                    why,
+                    path().attribute("spark_properties").key(property),
+                );
+            }
+        }
         let settings = profile_settings(profile, kind);
         if let Err(why) = settings.validate() {
             let attribute = why
@@ -376,7 +456,7 @@ fn validate_studio(diags: &mut Diagnostics, config: &PlatformState) {
     let Value::Value(studio) = &config.studio else {
         return;
     };
-    let path = || AttributePath::new("studio");
+    let path = || AttributePath::new("studio").index(0);
     match known(&studio.auth_mode) {
         Some("SSO") if studio.idc_instance_arn.is_null() => diags.error(
             "Missing idc_instance_arn",
@@ -395,6 +475,14 @@ fn validate_studio(diags: &mut Diagnostics, config: &PlatformState) {
             diags.error(
                 "Unknown virtual cluster",
                 format!("\"{cluster}\" is not a key of `virtual_clusters`."),
+                path().attribute("virtual_cluster"),
+            );
+        }
+    } else if studio.virtual_cluster.is_null() && layout_known(config) {
+        if let Err(why) = notebook_cluster(config) {
+            diags.error(
+                "Missing studio virtual_cluster",
+                why,
                 path().attribute("virtual_cluster"),
             );
         }
@@ -522,6 +610,52 @@ mod tests {
         config.availability_zones = Value::Unknown;
         config.eks_admin_role_arn = Value::Unknown;
         assert_eq!(error_paths(&config), "[]");
+    }
+
+    #[test]
+    fn without_job_profiles_an_unclear_choice_points_at_the_candidates() {
+        use crate::resources::platform::schema::{ExecutionRoleState, VirtualClusterState};
+        let mut config = base();
+        let cluster = |ns: &str| {
+            (
+                ns.to_string(),
+                Value::Value(VirtualClusterState {
+                    namespace: Value::Value(ns.to_string()),
+                }),
+            )
+        };
+        config.virtual_clusters =
+            Value::Value(BTreeMap::from([cluster("batchjob"), cluster("adhoc")]));
+        config.execution_roles = Value::Value(BTreeMap::from([(
+            "jobs".to_string(),
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list(["batchjob".to_string(), "adhoc".to_string()]),
+                ..Default::default()
+            }),
+        )]));
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, &config);
+        let errors: Vec<String> = diags.errors().map(|d| format!("{d:?}")).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("virtual_clusters"), "{errors:?}");
+        assert!(
+            errors[0].contains("set its `virtual_cluster`"),
+            "{errors:?}"
+        );
+
+        // One batch cluster: a warning saying what was chosen, no error.
+        config.virtual_clusters = Value::Value(BTreeMap::from([cluster("batchjob")]));
+        config.execution_roles = Value::Value(BTreeMap::from([(
+            "jobs".to_string(),
+            Value::Value(ExecutionRoleState {
+                namespaces: to_list(["batchjob".to_string()]),
+                ..Default::default()
+            }),
+        )]));
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, &config);
+        assert_eq!(diags.errors().count(), 0);
+        assert!(format!("{diags:?}").contains("Job profiles chosen by the platform"));
     }
 
     #[test]
