@@ -1,27 +1,363 @@
-"""`make bench`: figures for the provider binary under test.
+"""`make bench`: figures for the provider binary, printed, never asserted.
 
-- start-to-handshake: time from exec to the go-plugin handshake line on
-  stdout, with Terraform's mTLS set-up (PLUGIN_CLIENT_CERT), over several runs;
-- peak RSS of the provider process during a real `terraform apply` and
-  `destroy` of a platform against the local emulator.
+    .venv/bin/python acceptance-tests/bench.py [--only size,handshake,rss,apply,calls,scale]
+                                               [--starts N] [--platforms N]
+
+The binary under test is EMREKS_PROVIDER_BIN (the Makefile sets it from
+PROFILE: `make bench PROFILE=release` for release figures), else the debug
+build. Every part prints what it measured and how; the whole run takes
+several minutes, `--only` picks parts.
+
+size
+    The release binary `target/release/terraform-provider-emreks`, whatever
+    PROFILE is: its size as built and stripped (a stripped copy is measured
+    if the build kept symbols), and its largest ELF sections (`size -A`).
+
+handshake
+    Start to handshake: from spawning the binary (fork and exec from this
+    Python process) to reading the go-plugin handshake line on its stdout,
+    with the environment Terraform gives a provider: TF_PLUGIN_MAGIC_COOKIE,
+    PLUGIN_PROTOCOL_VERSIONS=6 and PLUGIN_CLIENT_CERT holding a self-signed
+    P-521 CA certificate, as Terraform makes for its mutual TLS. One start
+    warms the page cache and is not counted; the process is then stopped
+    with SIGTERM, as Terraform's host would. The same measurement of
+    `/bin/echo` printing a line gives the cost of spawning and reading alone.
+
+rss
+    Peak resident set size of the provider process during a no-change
+    `terraform plan` of one platform with 16 nodegroups and 2 notebook users
+    (applied first). Terraform finds the provider through `dev_overrides` in
+    a directory holding a two-line launcher named like the provider:
+    `exec /usr/bin/time -v -a -o $RECORD <binary> "$@"`. GNU time forks the
+    provider, waits for it and appends the child's rusage to $RECORD; its
+    "Maximum resident set size" is the provider's own peak RSS (ru_maxrss,
+    the kernel's high-water mark, KiB), not the launcher's or Terraform's.
+    The provider inherits its stdout, so Terraform reads the handshake as
+    usual. Without /usr/bin/time the launcher is a Python process reporting
+    getrusage(RUSAGE_CHILDREN).ru_maxrss after waiting for the provider.
+    Terraform may start the provider more than once per command; the largest
+    peak and the number of starts are printed.
+
+apply
+    The same configuration applied with the emulator holding resources in
+    their creating state: cluster 12 s, nodegroup 6 s, add-on 3 s, managed
+    endpoint 6 s, NAT gateway 3 s. Printed: the wall time of `terraform
+    apply`, the critical-path bound (the longest chain of waits the
+    dependencies force, with its derivation) and their ratio.
+
+calls
+    After the apply, the emulator's call counts are reset, the no-change
+    plan above runs, and the calls it made are printed: total, per object
+    (the objects the apply left in the emulator's inventory, AWS and
+    Kubernetes), and the most frequent operations.
+
+scale
+    With the emulator throttling every operation above 20 calls/s (burst
+    40, its `rate_limits`; throttled calls answer as AWS's do and the SDK
+    retries them): 1 platform and then 10 platforms (distinct names and VPC
+    CIDRs, one region) each with 16 nodegroups, in one configuration. For
+    each: apply, a no-change plan (wall time and provider peak RSS), destroy,
+    and the inventory count after destroy (0 when nothing leaked). Whether
+    apply and destroy completed is printed, not asserted.
 """
 
+from __future__ import annotations
+
+import argparse
 import datetime
 import os
-import resource
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness.emulator import Emulator  # noqa: E402
-from harness.terraform import Workspace, provider_binary, provider_block  # noqa: E402
+from harness.terraform import REPO, Result, Workspace, provider_binary, provider_block  # noqa: E402
 
-STARTS = 20
+PARTS = ("size", "handshake", "rss", "apply", "calls", "scale")
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/PlatformAdmin"
+RELEASE_BINARY = REPO / "target" / "release" / "terraform-provider-emreks"
+MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+
+# Seconds the emulator keeps each kind of resource creating (its `latency` keys).
+LATENCY = {
+    "eks:cluster": 12,
+    "eks:nodegroup": 6,
+    "eks:addon": 3,
+    "emr-containers:managed-endpoint": 6,
+    "ec2:nat-gateway": 3,
+}
+RATE_LIMITS = {"*": {"rate": 20, "burst": 40}}
+NODEGROUPS = 16
+NOTEBOOK_USERS = ("analyst", "scientist")
+# Terraform's default -parallelism.
+PARALLELISM = 10
+
+
+# -- report ------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, name: str, value: str) -> None:
+        self.rows.append((name, value))
+
+    def table(self) -> str:
+        width = max((len(name) for name, _ in self.rows), default=0)
+        lines = [f"{'figure'.ljust(width)}  value", f"{'-' * width}  {'-' * 30}"]
+        lines += [f"{name.ljust(width)}  {value}" for name, value in self.rows]
+        return "\n".join(lines)
+
+
+def heading(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def say(text: str) -> None:
+    print(f"   {text}", flush=True)
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.1f} MiB"
+
+
+def relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def tail(text: str, lines: int = 8) -> str:
+    return "\n".join("      " + line for line in text.strip().splitlines()[-lines:])
+
+
+# -- configurations ----------------------------------------------------------
+
+
+def platform(resource: str, name: str, second_octet: int) -> str:
+    """A platform as the walkthrough makes it: three zones, a batch and a
+    notebook virtual cluster, their execution roles, a Studio."""
+    return f'''
+resource "emreks_platform" "{resource}" {{
+  name               = "{name}"
+  eks_admin_role_arn = "{ADMIN_ROLE}"
+  vpc_cidr           = "10.{second_octet}.0.0/16"
+  availability_zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  virtual_clusters = {{
+    batchjob      = {{ namespace = "batchjob" }}
+    emrvcplatform = {{ namespace = "dataanalysis" }}
+  }}
+  execution_roles = {{
+    jobs      = {{ namespaces = ["batchjob"], policy = null, trust = "irsa" }}
+    notebooks = {{ namespaces = ["dataanalysis"], policy = null, trust = "irsa" }}
+  }}
+  studio {{
+    name            = "{name}"
+    auth_mode       = "IAM"
+    virtual_cluster = "emrvcplatform"
+  }}
+}}
+'''
+
+
+def nodegroup_map() -> str:
+    """The reference's five role presets in each of three zones, and a
+    second critical group: 16 nodegroups."""
+    roles = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]
+    groups = [(f"{role.replace('_', '-')}-{zone}", role, zone) for role in roles for zone in "abc"]
+    groups.append(("critical-2-a", "critical", "a"))
+    assert len(groups) == NODEGROUPS
+    entries = "\n".join(
+        f'    "{name}" = {{ role = "{role}", zone = "eu-west-1{zone}" }}' for name, role, zone in groups
+    )
+    return "{\n" + entries + "\n  }"
+
+
+def nodegroups(resource: str, platform_resource: str) -> str:
+    return f'''
+resource "emreks_nodegroup" "{resource}" {{
+  for_each          = local.nodegroups
+  platform_id       = emreks_platform.{platform_resource}.id
+  name              = each.key
+  role              = each.value.role
+  availability_zone = each.value.zone
+}}
+'''
+
+
+def notebook_user(identity: str, platform_resource: str) -> str:
+    return f'''
+resource "emreks_notebook_user" "{identity}" {{
+  platform_id   = emreks_platform.{platform_resource}.id
+  identity_name = "{identity}"
+  managed_endpoints = [{{
+    name                    = "{identity}"
+    release_label           = null
+    execution_role          = "notebooks"
+    configuration_overrides = null
+  }}]
+}}
+'''
+
+
+def configuration(endpoint: str, platforms: int, users: tuple[str, ...]) -> str:
+    text = provider_block(endpoint) + f"\nlocals {{\n  nodegroups = {nodegroup_map()}\n}}\n"
+    for index in range(platforms):
+        resource = "p" if platforms == 1 else f"p{index}"
+        name = "bench" if platforms == 1 else f"bench{index}"
+        text += platform(resource, name, index) + nodegroups(f"spark_{resource}", resource)
+    for identity in users:
+        text += notebook_user(identity, "p")
+    return text
+
+
+# -- peak RSS of the provider through a launcher ------------------------------
+
+
+class RssLauncher:
+    """A directory for `dev_overrides` whose `terraform-provider-emreks`
+    runs the binary under test and records its peak RSS (see the docstring)."""
+
+    def __init__(self, binary: Path, scratch: Path):
+        self.directory = scratch / "launcher"
+        self.directory.mkdir()
+        launcher = self.directory / "terraform-provider-emreks"
+        if Path("/usr/bin/time").is_file():
+            self.method = "/usr/bin/time -v (ru_maxrss of the provider process)"
+            launcher.write_text(
+                "#!/bin/sh\n"
+                f'exec /usr/bin/time -v -a -o "${{EMREKS_BENCH_RSS_RECORD:-/dev/null}}" "{binary}" "$@"\n'
+            )
+        else:
+            self.method = "getrusage(RUSAGE_CHILDREN) in a Python launcher"
+            launcher.write_text(
+                f"#!{sys.executable} -S\n"
+                "import os, resource, subprocess, sys\n"
+                f"code = subprocess.call([{str(binary)!r}] + sys.argv[1:])\n"
+                "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+                "record = os.environ.get('EMREKS_BENCH_RSS_RECORD')\n"
+                "if record:\n"
+                "    with open(record, 'a') as f:\n"
+                "        f.write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+                "sys.exit(code)\n"
+            )
+        launcher.chmod(0o755)
+        self.counter = 0
+
+    def workspace(self, directory: Path, endpoint: str) -> Workspace:
+        workspace = Workspace(directory, endpoint=endpoint)
+        workspace.cli_config.write_text(
+            "provider_installation {\n"
+            "  dev_overrides {\n"
+            f'    "emreks/emreks" = "{self.directory}"\n'
+            "  }\n"
+            "  direct {}\n"
+            "}\n"
+        )
+        return workspace
+
+    def run(self, workspace: Workspace, *args: str) -> tuple[Result, float, list[int]]:
+        """Runs a Terraform command; returns its result, wall time and the
+        peak RSS (KiB) of each provider process it started."""
+        self.counter += 1
+        record = self.directory.parent / f"rss-{self.counter}.txt"
+        started = time.perf_counter()
+        result = workspace.run(*args, check=False, env={"EMREKS_BENCH_RSS_RECORD": str(record)})
+        elapsed = time.perf_counter() - started
+        peaks = []
+        if record.exists():
+            peaks = [
+                int(m.group(1))
+                for m in re.finditer(r"Maximum resident set size \(kbytes\): (\d+)", record.read_text())
+            ]
+        return result, elapsed, peaks
+
+    def apply(self, workspace: Workspace):
+        return self.run(workspace, "apply", "-auto-approve", "-no-color")
+
+    def plan(self, workspace: Workspace):
+        return self.run(workspace, "plan", "-detailed-exitcode", "-no-color")
+
+    def destroy(self, workspace: Workspace):
+        return self.run(workspace, "destroy", "-auto-approve", "-no-color")
+
+
+def peaks_text(peaks: list[int]) -> str:
+    if not peaks:
+        return "no provider start recorded"
+    starts = f"{len(peaks)} provider start{'s' if len(peaks) > 1 else ''}"
+    return f"{mib(max(peaks))} (largest of {starts}: {', '.join(mib(p) for p in peaks)})"
+
+
+def inventory_count(inventory: dict) -> tuple[int, int]:
+    """(AWS objects, Kubernetes objects) in an emulator inventory."""
+    aws = sum(len(ids) for kind, ids in inventory.items() if not kind.startswith("k8s:"))
+    k8s = sum(len(ids) for kind, ids in inventory.items() if kind.startswith("k8s:"))
+    return aws, k8s
+
+
+def new_objects(aws: Emulator) -> dict:
+    return aws.leftovers()
+
+
+# -- size ----------------------------------------------------------------------
+
+
+def is_stripped(binary: Path) -> bool:
+    sections = subprocess.run(["readelf", "-S", "-W", str(binary)], capture_output=True, text=True).stdout
+    return ".symtab" not in sections and ".debug_info" not in sections
+
+
+def is_stale(binary: Path) -> bool:
+    """Whether a source file, Cargo.toml or Cargo.lock is newer than `binary`."""
+    sources = [REPO / "Cargo.toml", REPO / "Cargo.lock", REPO / "build.rs", *(REPO / "src").rglob("*.rs")]
+    built = binary.stat().st_mtime
+    return any(path.stat().st_mtime > built for path in sources if path.is_file())
+
+
+def bench_size(report: Report, scratch: Path) -> None:
+    heading("Binary size (release)")
+    if not RELEASE_BINARY.is_file():
+        say(f"no release build at {relative(RELEASE_BINARY)}: `make build PROFILE=release` "
+            "(or `cargo build --release`) makes it")
+        report.add("release binary (stripped)", "not built")
+        return
+    built = RELEASE_BINARY.stat().st_size
+    measured = RELEASE_BINARY
+    if shutil.which("readelf") and not is_stripped(RELEASE_BINARY):
+        measured = scratch / "stripped"
+        subprocess.run(["strip", "-o", str(measured), str(RELEASE_BINARY)], check=True)
+        say(f"{relative(RELEASE_BINARY)}: {built / 1e6:.1f} MB as built, with symbols; measuring a stripped copy")
+    stripped = measured.stat().st_size
+    mtime = datetime.datetime.fromtimestamp(RELEASE_BINARY.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    say(f"{relative(RELEASE_BINARY)} (built {mtime}): {stripped / 1e6:.1f} MB "
+        f"({stripped / 2**20:.1f} MiB, {stripped} bytes) stripped")
+    if is_stale(RELEASE_BINARY):
+        say("older than the sources or Cargo.toml: `make build PROFILE=release` rebuilds it")
+    if shutil.which("size"):
+        listing = subprocess.run(["size", "-A", str(measured)], capture_output=True, text=True).stdout
+        sections = []
+        for line in listing.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
+                sections.append((int(parts[1]), parts[0]))
+        sections.sort(reverse=True)
+        say("largest sections: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for size, name in sections[:6]))
+    report.add("release binary (stripped)", f"{stripped / 1e6:.1f} MB")
+
+
+# -- handshake -------------------------------------------------------------------
 
 
 def terraform_like_client_cert() -> str:
@@ -43,70 +379,270 @@ def terraform_like_client_cert() -> str:
         .not_valid_before(now - datetime.timedelta(seconds=30))
         .not_valid_after(now + datetime.timedelta(hours=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, key_encipherment=True, key_cert_sign=True, content_commitment=False,
+                data_encipherment=False, key_agreement=True, crl_sign=False, encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .sign(key, hashes.SHA512())
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def handshake_times(binary: Path) -> list[float]:
-    env = dict(os.environ, PLUGIN_CLIENT_CERT=terraform_like_client_cert(), PLUGIN_PROTOCOL_VERSIONS="6")
-    times = []
-    for _ in range(STARTS):
+def time_to_first_line(command: list[str], env: dict, starts: int) -> tuple[list[float], str]:
+    times, line = [], ""
+    for attempt in range(starts + 1):
         started = time.perf_counter()
-        process = subprocess.Popen([str(binary)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         line = process.stdout.readline()
-        times.append(time.perf_counter() - started)
-        process.kill()
-        process.wait()
-        if not line.startswith("1|6|tcp|"):
-            raise RuntimeError(f"unexpected handshake: {line!r}")
-    return times
+        elapsed = time.perf_counter() - started
+        if attempt:  # the first start warms the page cache
+            times.append(elapsed)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+    return times, line
 
 
-def peak_rss_during_apply(binary: Path, scratch: Path) -> int:
-    """Runs apply and destroy with the provider behind a wrapper that records
-    the provider's peak RSS (KiB) when it exits."""
-    wrapper_dir = scratch / "wrapped"
-    wrapper_dir.mkdir()
-    record = scratch / "peak_rss_kib"
-    wrapper = wrapper_dir / "terraform-provider-emreks"
-    wrapper.write_text(
-        f"#!{sys.executable}\n"
-        "import resource, subprocess, sys\n"
-        f"code = subprocess.call([{str(binary)!r}] + sys.argv[1:])\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        f"with open({str(record)!r}, 'a') as f: f.write(f'{{peak}}\\n')\n"
-        "sys.exit(code)\n"
+def bench_handshake(report: Report, binary: Path, starts: int) -> None:
+    heading(f"Start to handshake ({relative(binary)})")
+    env = dict(
+        os.environ,
+        TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE,
+        PLUGIN_PROTOCOL_VERSIONS="6",
+        PLUGIN_CLIENT_CERT=terraform_like_client_cert(),
     )
-    wrapper.chmod(0o755)
-    os.environ["EMREKS_PROVIDER_BIN"] = str(wrapper)
-    with Emulator() as aws:
+    env.pop("TF_LOG", None)
+    env.pop("TF_LOG_PROVIDER", None)
+    times, line = time_to_first_line([str(binary)], env, starts)
+    if not line.startswith("1|6|"):
+        say(f"unexpected first line: {line!r}")
+        report.add("start to handshake", "no handshake")
+        return
+    median, low, high = statistics.median(times) * 1e3, min(times) * 1e3, max(times) * 1e3
+    say(f"over {starts} starts: median {median:.1f} ms, min {low:.1f} ms, max {high:.1f} ms")
+    spawn, _ = time_to_first_line(["/bin/echo", "1|6|"], env, starts)
+    say(f"(spawning /bin/echo to its line the same way: median {statistics.median(spawn) * 1e3:.1f} ms)")
+    say(f"handshake: {line.strip()[:60]}...")
+    report.add("start to handshake (median/min/max)", f"{median:.1f} / {low:.1f} / {high:.1f} ms")
+
+
+# -- rss, apply, calls -----------------------------------------------------------
+
+
+def critical_path() -> tuple[float, float, list[str]]:
+    """The longest chain of waits the dependencies force, and the same with
+    Terraform's default parallelism; with the derivation."""
+    cluster, nat = LATENCY["eks:cluster"], LATENCY["ec2:nat-gateway"]
+    nodegroup, addon = LATENCY["eks:nodegroup"], LATENCY["eks:addon"]
+    endpoint = LATENCY["emr-containers:managed-endpoint"]
+    first = max(cluster, nat)
+    platform_done = first + nodegroup + addon
+    last = max(nodegroup, endpoint)
+    bound = platform_done + last
+    after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
+    waves = -(-after_platform // PARALLELISM)
+    bound_parallelism = platform_done + waves * last
+    chain = [
+        f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside (the cluster needs subnets only)  -> {first} s",
+        f"the platform's tooling nodegroup {nodegroup} s (nodes need the cluster ACTIVE and NAT egress)  -> {first + nodegroup} s",
+        f"add-ons {addon} s, created together (coredns and the EBS CSI driver need nodes to become ACTIVE)"
+        f"  -> {platform_done} s: emreks_platform complete",
+        f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
+        f"endpoints {endpoint} s (all name the platform's id)  -> {bound} s",
+        f"with Terraform's default -parallelism={PARALLELISM}, the {after_platform} resources after the platform "
+        f"wait in {waves} waves: {platform_done} + {waves} x {last} = {bound_parallelism} s",
+    ]
+    return bound, bound_parallelism, chain
+
+
+def creation_times(output: str) -> str:
+    """`emreks_platform: 41 s; emreks_nodegroup (16): 7-8 s; ...` from
+    Terraform's `Creation complete after 1m2s` lines."""
+    by_type: dict[str, list[int]] = {}
+    for match in re.finditer(r"^(\w+)\.[^:]*: Creation complete after (?:(\d+)m)?(\d+)s", output, re.M):
+        seconds = int(match.group(2) or 0) * 60 + int(match.group(3))
+        by_type.setdefault(match.group(1), []).append(seconds)
+    parts = []
+    for kind, times in by_type.items():
+        span = f"{min(times)} s" if min(times) == max(times) else f"{min(times)}-{max(times)} s"
+        parts.append(f"{kind}{f' ({len(times)})' if len(times) > 1 else ''} {span}")
+    return "; ".join(parts) or "none"
+
+
+def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str]) -> None:
+    """One emulator: apply (with latencies if `apply` is asked), the
+    no-change plan (RSS and calls), destroy."""
+    launcher = RssLauncher(binary, scratch)
+    with Emulator(log_path=scratch / "emulator.log") as aws:
         aws.create_admin_role("PlatformAdmin")
-        workspace = Workspace(scratch / "tf", endpoint=aws.url)
-        workspace.write({"main.tf": provider_block(aws.url) + '''
-resource "emreks_platform" "p" {
-  name               = "bench"
-  eks_admin_role_arn = "arn:aws:iam::123456789012:role/PlatformAdmin"
-  vpc_cidr           = "10.0.0.0/16"
-  availability_zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-}
-'''})
-        workspace.apply()
-        workspace.destroy()
-    return max(int(line) for line in record.read_text().split())
+        for identity in NOTEBOOK_USERS:
+            aws.client("iam").create_user(UserName=identity)
+        aws.mark_baseline()
+        workspace = launcher.workspace(scratch / "platform", aws.url)
+        workspace.write({"main.tf": configuration(aws.url, 1, NOTEBOOK_USERS)})
+        shape = f"1 platform, {NODEGROUPS} nodegroups, {len(NOTEBOOK_USERS)} notebook users"
+
+        if "apply" in parts:
+            heading(f"Apply time against the critical-path bound ({shape})")
+            aws.configure({"latency": LATENCY})
+            say("emulator latencies: " + ", ".join(f"{k} {v} s" for k, v in LATENCY.items()))
+        else:
+            heading(f"Apply ({shape}; no latencies)")
+        applied, elapsed, peaks = launcher.apply(workspace)
+        if applied.code != 0:
+            say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
+            print(tail(applied.output, 15))
+            report.add("apply", "failed")
+            return
+        say(f"terraform apply: {elapsed:.1f} s wall; provider peak RSS {peaks_text(peaks)}")
+        if "apply" in parts:
+            say("creation times Terraform reported: " + creation_times(applied.stdout))
+            bound, bound_parallelism, chain = critical_path()
+            say("critical-path bound, the longest chain of waits:")
+            for step in chain:
+                say(f"  {step}")
+            say(f"apply / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
+                f"(against the -parallelism={PARALLELISM} bound {bound_parallelism} s: "
+                f"{elapsed / bound_parallelism:.2f})")
+            report.add("apply wall time / critical-path bound", f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
+            aws.configure({"latency": {}})
+
+        objects = new_objects(aws)
+        aws_objects, k8s_objects = inventory_count(objects)
+        if parts & {"rss", "calls"}:
+            heading(f"No-change plan ({shape})")
+            aws.reset_stats()
+            planned, elapsed, peaks = launcher.plan(workspace)
+            stats = aws.stats()
+            verdict = {0: "no changes", 2: "CHANGES PLANNED"}.get(planned.code, f"failed (exit {planned.code})")
+            say(f"terraform plan: {verdict}, {elapsed:.1f} s wall")
+            if planned.code not in (0,):
+                print(tail(planned.output, 15))
+            if "rss" in parts:
+                say(f"provider peak RSS: {peaks_text(peaks)}; measured with {launcher.method}")
+                if peaks:
+                    report.add("provider peak RSS, no-change plan", mib(max(peaks)))
+            if "calls" in parts:
+                total = sum(stats.values())
+                k8s_calls = sum(n for op, n in stats.items() if op.startswith("k8s:"))
+                count = aws_objects + k8s_objects
+                say(f"calls: {total} ({total - k8s_calls} AWS, {k8s_calls} Kubernetes)")
+                say(f"objects the apply left in the emulator's inventory: {count} "
+                    f"({aws_objects} AWS, {k8s_objects} Kubernetes; the admin role and IAM users made "
+                    "beforehand not counted)")
+                per_object = total / count if count else float("nan")
+                say(f"calls per object: {per_object:.2f}")
+                say("most frequent operations:")
+                for operation, n in sorted(stats.items(), key=lambda item: (-item[1], item[0]))[:12]:
+                    say(f"  {n:5d}  {operation}")
+                report.add("no-change plan calls / objects", f"{total} / {count} = {per_object:.2f}")
+
+        destroyed, elapsed, _ = launcher.destroy(workspace)
+        left = inventory_count(new_objects(aws))
+        say(f"terraform destroy: {'done' if destroyed.code == 0 else f'failed (exit {destroyed.code})'} "
+            f"in {elapsed:.1f} s; inventory after destroy: {sum(left)} objects")
+        if destroyed.code != 0:
+            print(tail(destroyed.output, 15))
+
+
+# -- scale -------------------------------------------------------------------------
+
+
+def bench_scale(report: Report, binary: Path, scratch: Path, counts: tuple[int, ...]) -> None:
+    launcher = RssLauncher(binary, scratch)
+    with Emulator(log_path=scratch / "emulator-scale.log") as aws:
+        for platforms in counts:
+            heading(f"Scale: {platforms} platform{'s' if platforms > 1 else ''} x {NODEGROUPS} nodegroups, "
+                    f"emulator rate limit {RATE_LIMITS['*']['rate']}/s (burst {RATE_LIMITS['*']['burst']}) per operation")
+            aws.reset()
+            aws.configure({"rate_limits": RATE_LIMITS})
+            aws.create_admin_role("PlatformAdmin")
+            aws.mark_baseline()
+            workspace = launcher.workspace(scratch / f"scale-{platforms}", aws.url)
+            workspace.write({"main.tf": configuration(aws.url, platforms, ())})
+
+            applied, apply_time, apply_peaks = launcher.apply(workspace)
+            say(f"apply: {'complete' if applied.code == 0 else f'FAILED (exit {applied.code})'} in {apply_time:.1f} s; "
+                f"provider peak RSS {peaks_text(apply_peaks)}")
+            if applied.code != 0:
+                print(tail(applied.output, 15))
+            aws_objects, k8s_objects = inventory_count(new_objects(aws))
+            say(f"inventory after apply: {aws_objects} AWS + {k8s_objects} Kubernetes objects")
+            plan_text = "not run"
+            if applied.code == 0:
+                planned, plan_time, plan_peaks = launcher.plan(workspace)
+                verdict = {0: "no changes", 2: "CHANGES PLANNED"}.get(planned.code, f"failed (exit {planned.code})")
+                say(f"no-change plan: {verdict}, {plan_time:.1f} s wall; provider peak RSS {peaks_text(plan_peaks)}")
+                if planned.code != 0:
+                    print(tail(planned.output, 15))
+                peak = mib(max(plan_peaks)) if plan_peaks else "?"
+                plan_text = f"{plan_time:.1f} s, {peak}"
+            destroyed, destroy_time, _ = launcher.destroy(workspace)
+            left = sum(inventory_count(new_objects(aws)))
+            say(f"destroy: {'complete' if destroyed.code == 0 else f'FAILED (exit {destroyed.code})'} in "
+                f"{destroy_time:.1f} s; inventory after destroy: {left} objects")
+            if destroyed.code != 0:
+                print(tail(destroyed.output, 15))
+            throttled = sum(kinds.get("rate_limit", 0) for kinds in aws.faults().values())
+            say(f"calls the emulator throttled (since the apply): {throttled}")
+            label = f"{platforms} platform{'s' if platforms > 1 else ''}"
+            report.add(f"{label}: no-change plan time, provider peak RSS", plan_text)
+            report.add(
+                f"{label}: apply / destroy (rate limited), inventory after",
+                f"{'ok' if applied.code == 0 else 'failed'} {apply_time:.0f} s / "
+                f"{'ok' if destroyed.code == 0 else 'failed'} {destroy_time:.0f} s, {left} left",
+            )
+            aws.configure({"rate_limits": {}})
+
+
+# -- main ------------------------------------------------------------------------------
 
 
 def main() -> int:
-    binary = provider_binary()
-    print(f"provider: {binary.name} ({binary.parent.name} build, {binary.stat().st_size / 1e6:.0f} MB)")
-    times = handshake_times(binary)
-    print(
-        f"start-to-handshake over {STARTS} starts: median {statistics.median(times) * 1000:.1f} ms, "
-        f"max {max(times) * 1000:.1f} ms"
-    )
-    with tempfile.TemporaryDirectory(prefix="emreks-bench-") as scratch:
-        peak = peak_rss_during_apply(binary, Path(scratch))
-    print(f"provider peak RSS during apply + destroy of a platform: {peak / 1024:.1f} MiB")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
+    parser.add_argument("--starts", type=int, default=30, help="starts for the handshake figure")
+    parser.add_argument("--platforms", type=int, default=10, help="platforms of the large scale run")
+    args = parser.parse_args()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = parts - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+
+    report = Report()
+    started = time.monotonic()
+    binary = provider_binary() if parts - {"size"} else None
+    if binary:
+        profile = binary.parent.name
+        print(f"binary under test: {relative(binary)} ({profile} build, {binary.stat().st_size / 1e6:.1f} MB)")
+        if profile != "release":
+            print("   (figures of a non-release build; `make bench PROFILE=release` measures the release one)")
+        if is_stale(binary):
+            print("   (older than the sources or Cargo.toml: `make build` rebuilds it)")
+        report.add("binary under test", relative(binary))
+    with tempfile.TemporaryDirectory(prefix="emreks-bench-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        if "size" in parts:
+            bench_size(report, scratch)
+        if "handshake" in parts:
+            bench_handshake(report, binary, args.starts)
+        if parts & {"rss", "apply", "calls"}:
+            (scratch / "platform-run").mkdir()
+            bench_platform(report, binary, scratch / "platform-run", parts)
+        if "scale" in parts:
+            (scratch / "scale-run").mkdir()
+            bench_scale(report, binary, scratch / "scale-run", (1, args.platforms))
+    heading(f"Summary ({time.monotonic() - started:.0f} s)")
+    print(report.table())
     return 0
 
 

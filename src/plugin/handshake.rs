@@ -19,6 +19,9 @@ pub const MAGIC_COOKIE_VALUE: &str =
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The Terraform plugin protocol we speak (tfplugin6).
 pub const PROTOCOL_VERSION: u32 = 6;
+/// The minor version of `proto/tfplugin6.proto`, for `--version` only: the
+/// handshake carries the major version alone.
+pub const PROTOCOL_MINOR_VERSION: u32 = 10;
 
 const PROTOCOL_VERSIONS_KEY: &str = "PLUGIN_PROTOCOL_VERSIONS";
 const CLIENT_CERT_KEY: &str = "PLUGIN_CLIENT_CERT";
@@ -34,6 +37,8 @@ pub enum Mode {
     /// `--debug`: serve until Ctrl-C, for Terraform to reattach to.
     Debug,
     Help,
+    /// `--version`: print [`version_text`] on stdout and exit.
+    Version,
 }
 
 /// Reads the arguments after the program name. Go providers accept both
@@ -44,6 +49,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Mode, Stri
         mode = match arg.to_str() {
             Some("--debug" | "-debug") => Mode::Debug,
             Some("--help" | "-help" | "-h") => return Ok(Mode::Help),
+            Some("--version" | "-version") => return Ok(Mode::Version),
             _ => return Err(format!("unknown argument {arg:?}")),
         };
     }
@@ -111,11 +117,21 @@ To debug it, run it with --debug: it then serves until Ctrl-C and prints the
 TF_REATTACH_PROVIDERS value that points Terraform at it.";
 
 pub const USAGE: &str = "\
-usage: terraform-provider-emreks [--debug]
+usage: terraform-provider-emreks [--debug | --version | --help]
 
 Terraform starts this provider itself. Run it by hand only with --debug, to
 attach a debugger or read its logs in a terminal: it prints a
-TF_REATTACH_PROVIDERS value for the shell that runs Terraform.";
+TF_REATTACH_PROVIDERS value for the shell that runs Terraform. --version
+prints the provider's version and the plugin protocol it speaks.";
+
+/// What `--version` prints: the version from `Cargo.toml`, then the plugin
+/// protocol (the major version is what Terraform negotiates).
+pub fn version_text() -> String {
+    format!(
+        "terraform-provider-emreks {}\nplugin protocol {PROTOCOL_VERSION} (tfplugin{PROTOCOL_VERSION}.{PROTOCOL_MINOR_VERSION})\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
 
 /// Checks what go-plugin's host must have set. `env` reads one variable.
 pub fn read_launch(env: impl Fn(&str) -> Option<OsString>) -> Result<Launch, Refusal> {
@@ -249,8 +265,27 @@ mod tests {
         assert_eq!(args(&["--debug"]), Ok(Mode::Debug));
         assert_eq!(args(&["-debug"]), Ok(Mode::Debug));
         assert_eq!(args(&["--help"]), Ok(Mode::Help));
+        assert_eq!(args(&["--version"]), Ok(Mode::Version));
+        assert_eq!(args(&["-version"]), Ok(Mode::Version));
+        assert_eq!(args(&["--debug", "--version"]), Ok(Mode::Version));
         assert!(args(&["--debugg"]).is_err());
         assert!(args(&["serve"]).is_err());
+    }
+
+    #[test]
+    fn version() {
+        let text = version_text();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some(concat!(
+                "terraform-provider-emreks ",
+                env!("CARGO_PKG_VERSION")
+            ))
+        );
+        assert_eq!(lines.next(), Some("plugin protocol 6 (tfplugin6.10)"));
+        assert_eq!(lines.next(), None);
+        assert!(USAGE.contains("--version"));
     }
 
     #[test]

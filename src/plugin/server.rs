@@ -67,6 +67,10 @@ pub fn prepare_process() -> Result<Process> {
             eprintln!("{}", handshake::USAGE);
             std::process::exit(0);
         }
+        Mode::Version => {
+            print!("{}", handshake::version_text());
+            std::process::exit(0);
+        }
         Mode::Debug => Ok(Process {
             mode,
             launch: None,

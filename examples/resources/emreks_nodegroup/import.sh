@@ -1,0 +1,1 @@
+terraform import 'emreks_nodegroup.spark["critical-a"]' analytics:critical-a

@@ -1,0 +1,4 @@
+import {
+  to = emreks_nodegroup.spark["critical-a"]
+  id = "analytics:critical-a"
+}

@@ -1,0 +1,1 @@
+terraform import emreks_notebook_user.analyst analytics:USER:analyst

@@ -1,0 +1,4 @@
+import {
+  to = emreks_notebook_user.analyst
+  id = "analytics:USER:analyst"
+}

@@ -1,0 +1,1 @@
+terraform import emreks_platform.this analytics

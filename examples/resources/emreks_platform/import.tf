@@ -1,0 +1,4 @@
+import {
+  to = emreks_platform.this
+  id = "analytics"
+}
