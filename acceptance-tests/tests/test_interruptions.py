@@ -1,6 +1,8 @@
 """Applies interrupted with SIGINT to Terraform's whole process group (what
 Ctrl-C in a terminal or a cancelled CI job does) at several points, then
-re-applied to convergence and destroyed with nothing left."""
+re-applied to convergence and destroyed with nothing left; and an apply
+whose provider is killed outright, after which the next apply says what
+exists and how to import it rather than clash on the name."""
 
 import os
 import signal
@@ -11,7 +13,7 @@ import pytest
 
 from conftest import ADMIN_ROLE
 from harness.emulator import environment
-from harness.terraform import TERRAFORM
+from harness.terraform import TERRAFORM, provider_binary
 from test_reliability import QUIET, report
 
 # Waits as on AWS, scaled down: the cluster is the longest, as there.
@@ -65,12 +67,11 @@ resource "emreks_notebook_user" "analyst" {{
 '''
 
 
-def interrupted_apply(workspace, after: float) -> tuple[int, float, str]:
-    """`terraform apply` in its own process group, sent SIGINT after `after` s."""
+def start_apply(workspace) -> subprocess.Popen:
+    """`terraform apply` in its own process group (as a terminal would run it)."""
     env = environment()
     env["TF_CLI_CONFIG_FILE"] = str(workspace.cli_config)
-    started = time.monotonic()
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [str(TERRAFORM), f"-chdir={workspace.directory}", "apply", "-auto-approve", "-no-color"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -78,6 +79,12 @@ def interrupted_apply(workspace, after: float) -> tuple[int, float, str]:
         env=env,
         start_new_session=True,
     )
+
+
+def interrupted_apply(workspace, after: float) -> tuple[int, float, str]:
+    """`terraform apply`, its process group sent SIGINT after `after` s."""
+    started = time.monotonic()
+    process = start_apply(workspace)
     try:
         output, _ = process.communicate(timeout=after)
     except subprocess.TimeoutExpired:
@@ -106,5 +113,74 @@ def test_apply_interrupted_then_reapplied_and_destroyed(workspace, provider, aws
         f"SIGINT after {after}s",
         {"interrupted apply exited": code, "after s": round(took, 1),
          "objects then": held, "objects left after destroy": sum(len(v) for v in left.values())},
+    )
+    assert left == {}
+
+
+def provider_processes(group: int) -> list[int]:
+    """Ids of the provider's processes in one process group."""
+    binary = str(provider_binary())
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # Fields after the command (which may hold spaces): state, ppid, pgrp.
+                pgrp = int(stat.read().rsplit(")", 1)[1].split()[2])
+            exe = os.readlink(f"/proc/{entry}/exe")
+        except (OSError, ValueError, IndexError):
+            continue
+        if pgrp == group and exe == binary:
+            found.append(int(entry))
+    return found
+
+
+def test_provider_killed_mid_apply_then_imported_and_destroyed(workspace, provider, aws, settings, capsys):
+    """SIGKILL on the provider alone once CreateCluster went out: Terraform
+    records nothing of the platform, so the next apply must not clash on
+    the cluster's name but say it exists, carries this platform's tag, and
+    how to import it; imported, the platform converges and destroys clean."""
+    aws.client("iam").create_user(UserName="analyst")
+    aws.mark_baseline()
+    settings({"latency": LATENCY})
+    workspace.write({"main.tf": provider() + CONFIG})
+    eks = aws.client("eks")
+    process = start_apply(workspace)
+    killed = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if "analytics" in eks.list_clusters()["clusters"]:
+                killed = provider_processes(process.pid)
+                for pid in killed:
+                    os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.2)
+        output, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert killed, f"no provider process to kill; apply said:\n{output}"
+    assert process.returncode != 0, output
+    held = sum(len(v) for v in aws.leftovers().values())
+
+    reapplied = workspace.apply(check=False)
+    assert reapplied.code != 0, reapplied.output
+    assert "ResourceInUseException" not in reapplied.output, reapplied.output
+    assert "terraform import" in reapplied.output, reapplied.output
+    assert "emreks:platform = analytics" in reapplied.output, reapplied.output
+    # Nothing new was made by the refused apply.
+    assert sum(len(v) for v in aws.leftovers().values()) == held
+
+    workspace.run("import", "-no-color", "emreks_platform.p", "analytics")
+    workspace.apply()
+    assert workspace.plan().code == 0
+    workspace.destroy()
+    left = aws.leftovers()
+    report(
+        capsys,
+        "provider killed once the cluster was asked for",
+        {"objects then": held, "objects left after destroy": sum(len(v) for v in left.values())},
     )
     assert left == {}

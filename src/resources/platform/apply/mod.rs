@@ -7,6 +7,8 @@
 
 mod assets;
 mod cluster;
+
+pub use cluster::check_name_free;
 pub(super) mod discover;
 mod network;
 mod reconcile;
@@ -17,12 +19,13 @@ pub(super) use network::{discover as discover_network, given_subnets};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_eks::types::Cluster;
+use aws_sdk_eks::types::{Cluster, ClusterStatus};
 
 use super::private::{NetworkIds, PlatformPrivate, StudioIds};
 use super::schema::{NetworkSpec, PlatformSpec, PlatformState, Recorded};
 use super::settings;
 use crate::aws::eks::cluster::{find_cluster, update_endpoint_access, wait_cluster_active};
+use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::Result;
 use crate::platform::naming::PlatformRole;
@@ -66,10 +69,13 @@ impl Context<'_> {
     }
 }
 
-/// Creates the platform, filling `private` and `built` as objects come to exist.
+/// Creates the platform, filling `private` and `built` as objects come to
+/// exist; `planned` is the planned state, whose arguments are kept for
+/// import before the cluster is asked for.
 pub async fn create(
     aws: &Aws,
     spec: &PlatformSpec,
+    planned: &PlatformState,
     private: &mut PlatformPrivate,
     built: &mut Built,
 ) -> Result<()> {
@@ -83,10 +89,21 @@ pub async fn create(
         .get_or_insert_with(|| random_token(32))
         .clone();
 
-    // The role is made while the network is.
+    // The role, and the assets bucket with the settings import needs, are
+    // made while the network is: should the provider be killed once the
+    // cluster is asked for, the cluster can be imported.
     let role_name = PlatformRole::Cluster.name(&spec.name, &suffix);
     let mut created_role = None;
-    let role = cluster::ensure_cluster_role(aws, spec, &role_name, &mut created_role);
+    let mut bucket = private.assets_bucket.clone();
+    let mut settings_result = Ok(());
+    let role = async {
+        let (role, kept) = tokio::join!(
+            cluster::ensure_cluster_role(aws, spec, &role_name, &mut created_role),
+            keep_settings(aws, spec, &suffix, planned, &mut bucket)
+        );
+        settings_result = kept;
+        role
+    };
     let (subnet_ids, role_result) = match &spec.network {
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
@@ -94,23 +111,29 @@ pub async fn create(
                 network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
                 role
             );
-            private.cluster_role_name = created_role;
+            private.cluster_role_name = created_role.clone();
             built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
             let subnet_ids: Vec<String> = ids.private_subnets.values().cloned().collect();
             private.network = Some(ids);
+            // The role's ARN goes into the state before any failure returns:
+            // a destroy Terraform runs to replace this platform gets a fresh
+            // private state, and finds the role by that ARN only.
+            record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
             network_result?;
             (subnet_ids, role_result)
         }
         NetworkSpec::Given { subnet_ids } => {
             let (given, role_result) = tokio::join!(network::given_subnets(aws, subnet_ids), role);
-            private.cluster_role_name = created_role;
+            private.cluster_role_name = created_role.clone();
+            record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
             let (vpc_id, by_zone) = given?;
             built.network = Some((Some(vpc_id), by_zone));
             (subnet_ids.clone(), role_result)
         }
     };
+    private.assets_bucket = bucket;
+    settings_result?;
     let role_arn = role_result?;
-    built.cluster_role_arn = Some(role_arn.clone());
 
     cluster::create_cluster(aws, spec, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
@@ -141,6 +164,37 @@ pub async fn create(
     reconcile::reconcile(&ctx, &described, &subnets, private, built).await
 }
 
+/// Makes the assets bucket and keeps the planned arguments in it, as they
+/// are before anything is known of AWS's answers.
+async fn keep_settings(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    suffix: &str,
+    planned: &PlatformState,
+    bucket: &mut Option<String>,
+) -> Result<()> {
+    let name = assets::ensure_bucket(aws, &spec.name, suffix, &spec.tags, bucket).await?;
+    let mut arguments = planned.clone();
+    super::plan::settle(&mut arguments);
+    settings::save(aws, &name, &spec.name, &arguments).await
+}
+
+/// Notes the cluster role's ARN for the state: from its creation, or, when
+/// a later step of `ensure_role` failed, from IAM (best effort: a failure
+/// here only loses what the private state still records).
+async fn record_cluster_role(
+    aws: &Aws,
+    made: &Result<String>,
+    recorded: Option<&str>,
+    built: &mut Built,
+) {
+    built.cluster_role_arn = match (made, recorded) {
+        (Ok(arn), _) => Some(arn.clone()),
+        (Err(_), Some(name)) => role::role_arn(aws, name).await.ok().flatten(),
+        (Err(_), None) => None,
+    };
+}
+
 /// Brings the platform from what the state records to the spec in place;
 /// makes again whatever was deleted outside Terraform.
 pub async fn update(
@@ -152,6 +206,14 @@ pub async fn update(
 ) -> Result<()> {
     let name = prior.name.as_str();
     let timeout = spec.timeouts.update;
+    // A cluster imported after its create was cut short may still be
+    // CREATING; nothing can be asked of it until it is ACTIVE.
+    let settling = find_cluster(aws, name)
+        .await?
+        .is_some_and(|c| c.status() != Some(&ClusterStatus::Active));
+    if settling {
+        wait_cluster_active(aws, name, timeout).await?;
+    }
     if prior.admin_role_arn != spec.admin_role_arn {
         cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
         if let Some(admin) = &spec.admin_role_arn {
