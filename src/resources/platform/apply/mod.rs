@@ -104,34 +104,36 @@ pub async fn create(
         settings_result = kept;
         role
     };
-    let (subnet_ids, role_result) = match &spec.network {
+    let (network_result, role_result) = match &spec.network {
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
             let (network_result, role_result) = tokio::join!(
                 network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
                 role
             );
-            private.cluster_role_name = created_role.clone();
             built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
             let subnet_ids: Vec<String> = ids.private_subnets.values().cloned().collect();
             private.network = Some(ids);
-            // The role's ARN goes into the state before any failure returns:
-            // a destroy Terraform runs to replace this platform gets a fresh
-            // private state, and finds the role by that ARN only.
-            record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
-            network_result?;
-            (subnet_ids, role_result)
+            (network_result.map(|()| subnet_ids), role_result)
         }
         NetworkSpec::Given { subnet_ids } => {
             let (given, role_result) = tokio::join!(network::given_subnets(aws, subnet_ids), role);
-            private.cluster_role_name = created_role.clone();
-            record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
-            let (vpc_id, by_zone) = given?;
-            built.network = Some((Some(vpc_id), by_zone));
-            (subnet_ids.clone(), role_result)
+            let given = given.map(|(vpc_id, by_zone)| {
+                built.network = Some((Some(vpc_id), by_zone));
+                subnet_ids.clone()
+            });
+            (given, role_result)
         }
     };
+    // Recorded in the state, not only in the private state, before any
+    // failure returns: the destroy Terraform runs to replace a tainted
+    // platform gets a fresh private state and finds the cluster role and
+    // the bucket by what the state holds.
+    private.cluster_role_name = created_role.clone();
+    record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
+    built.assets_bucket.clone_from(&bucket);
     private.assets_bucket = bucket;
+    let subnet_ids = network_result?;
     settings_result?;
     let role_arn = role_result?;
 
