@@ -94,6 +94,20 @@ fn tag_key_char(c: char) -> bool {
     c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 
+/// The idempotency token of a managed endpoint's creation: the same for
+/// every user who creates the endpoint while EMR lists the same endpoints
+/// of that name (so users applied at once get one endpoint, not one each),
+/// and new once one of that name was made (so a deleted one never comes
+/// back in answer).
+pub fn endpoint_client_token(virtual_cluster: &str, name: &str, listed_ids: &[String]) -> String {
+    let seen = format!("{virtual_cluster}/{name}/{}", listed_ids.join(","));
+    format!(
+        "emreks-{}{}",
+        short_hash(&seen, 12),
+        short_hash(&format!("{seen}/"), 12)
+    )
+}
+
 /// (identity type, identity name) of an endpoint user tag.
 pub fn parse_endpoint_user_tag(tag: &str) -> Option<(&str, &str)> {
     tag.strip_prefix(ENDPOINT_USER_TAG_PREFIX)?.split_once(':')
@@ -944,5 +958,17 @@ mod tests {
             parse_endpoint_user_tag(&group).map(|(kind, _)| kind),
             Some("GROUP")
         );
+    }
+
+    #[test]
+    fn endpoint_tokens_agree_on_the_same_listing_and_change_with_it() {
+        let none: Vec<String> = Vec::new();
+        let first = endpoint_client_token("vc-1", "shared", &none);
+        assert_eq!(first, endpoint_client_token("vc-1", "shared", &none));
+        assert!(first.len() <= 64, "{first}");
+        let after_one = endpoint_client_token("vc-1", "shared", &["e-1".to_string()]);
+        assert_ne!(first, after_one);
+        assert_ne!(first, endpoint_client_token("vc-1", "other", &none));
+        assert_ne!(first, endpoint_client_token("vc-2", "shared", &none));
     }
 }

@@ -21,7 +21,6 @@ use crate::error::{Error, Result};
 use crate::platform::naming;
 use crate::platform::studio::{access_policy, AuthMode, IdentityType, GATEWAY_PORT};
 use crate::plugin::AttributePath;
-use crate::resources::random_token;
 
 /// The tag on an endpoint that says this user needs it.
 pub fn user_tag(spec: &NotebookUserSpec) -> String {
@@ -62,9 +61,17 @@ async fn ensure_endpoint(
         None => {
             let overrides = overrides_from_json(&spec.overrides)
                 .map_err(|why| Error::config(path.attribute("configuration_overrides"), why))?;
-            let mut tags = notebooks.tags.clone();
-            tags.insert(user_tag.to_string(), "true".to_string());
-            endpoints::create_endpoint(
+            // Users applied at once each find no endpoint and create one:
+            // the same token makes EMR answer them all with one endpoint.
+            // It changes once an endpoint of that name was made, so a
+            // deleted one is never given back. The user's tag is put
+            // apart, so that every user's request is the same.
+            let listed =
+                endpoints::endpoint_ids_named(aws, &notebooks.virtual_cluster_id, &spec.name)
+                    .await?;
+            let token =
+                naming::endpoint_client_token(&notebooks.virtual_cluster_id, &spec.name, &listed);
+            let (id, arn) = endpoints::create_endpoint(
                 aws,
                 EndpointRequest {
                     name: &spec.name,
@@ -72,13 +79,13 @@ async fn ensure_endpoint(
                     release_label: &spec.release_label,
                     execution_role_arn: &spec.execution_role,
                     overrides,
-                    tags: &tags,
-                    // Fresh per attempt: a token EMR saw before would return
-                    // that (perhaps since deleted) endpoint again.
-                    client_token: &random_token(32),
+                    tags: &notebooks.tags,
+                    client_token: &token,
                 },
             )
-            .await?
+            .await?;
+            endpoints::tag_endpoint(aws, &arn, user_tag, "true", &resource).await?;
+            (id, arn)
         }
     };
     let security_group = endpoints::wait_endpoint_active(
@@ -112,15 +119,29 @@ async fn release_endpoint(
     if endpoints::is_terminated(endpoint.state()) {
         return Ok(());
     }
-    let others = endpoint.tags().is_some_and(|t| {
-        t.keys()
-            .any(|k| naming::parse_endpoint_user_tag(k).is_some() && k != user_tag)
-    });
-    if others {
+    if other_users(&endpoint, user_tag) {
         let arn = endpoint.arn().unwrap_or_default();
-        return endpoints::untag_endpoint(aws, arn, user_tag, &resource).await;
+        endpoints::untag_endpoint(aws, arn, user_tag, &resource).await?;
+        // Users destroyed at once (Terraform's parallelism) may each have
+        // seen the other and let go: whoever finds no user left after its
+        // own release deletes the endpoint.
+        let Some(endpoint) = endpoints::find_endpoint(aws, virtual_cluster, id, &resource).await?
+        else {
+            return Ok(());
+        };
+        if endpoints::is_terminated(endpoint.state()) || other_users(&endpoint, user_tag) {
+            return Ok(());
+        }
     }
     endpoints::delete_endpoint(aws, virtual_cluster, id, &resource, timeout).await
+}
+
+/// Whether the endpoint's tags name a user other than `user_tag`'s.
+fn other_users(endpoint: &aws_sdk_emrcontainers::types::Endpoint, user_tag: &str) -> bool {
+    endpoint.tags().is_some_and(|t| {
+        t.keys()
+            .any(|k| naming::parse_endpoint_user_tag(k).is_some() && k != user_tag)
+    })
 }
 
 /// Gives the identity access to the Studio and its endpoints: an inline
