@@ -65,13 +65,13 @@ pub async fn find_endpoint_by_name(
     Ok(None)
 }
 
-/// The ids of every endpoint of that name on the virtual cluster, in any
-/// state (terminated ones included, while EMR still lists them), sorted.
-pub async fn endpoint_ids_named(
+/// Every endpoint of that name on the virtual cluster, in any state
+/// (terminated ones included, while EMR still lists them), by id.
+pub async fn endpoints_named(
     aws: &Aws,
     virtual_cluster: &str,
     name: &str,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Endpoint>> {
     let endpoints = aws
         .emrcontainers
         .list_managed_endpoints()
@@ -85,13 +85,12 @@ pub async fn endpoint_ids_named(
             "emr-containers:ListManagedEndpoints",
             endpoint_resource(name),
         )?;
-    let mut ids: Vec<String> = endpoints
+    let mut named: Vec<Endpoint> = endpoints
         .into_iter()
         .filter(|e| e.name() == Some(name))
-        .filter_map(|e| e.id)
         .collect();
-    ids.sort();
-    Ok(ids)
+    named.sort_by(|a, b| a.id().cmp(&b.id()));
+    Ok(named)
 }
 
 /// Every endpoint on the virtual cluster not yet terminated: (id, name).

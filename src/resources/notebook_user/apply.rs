@@ -46,13 +46,14 @@ async fn ensure_endpoint(
     timeout: Duration,
 ) -> Result<(String, String)> {
     let resource = endpoint_resource(&spec.name);
-    let live = endpoints::find_endpoint_by_name(
-        aws,
-        &notebooks.virtual_cluster_id,
-        &spec.name,
-        endpoints::is_live,
-    )
-    .await?;
+    // One listing decides both whether the endpoint exists and the token
+    // of its creation: users applied at once then either see the same
+    // endpoint, or all see none and send the same token.
+    let named = endpoints::endpoints_named(aws, &notebooks.virtual_cluster_id, &spec.name).await?;
+    let live = named
+        .iter()
+        .find(|e| endpoints::is_live(e.state()))
+        .and_then(|e| Some((e.id()?.to_string(), e.arn()?.to_string())));
     let (id, arn) = match live {
         Some((id, arn)) => {
             endpoints::tag_endpoint(aws, &arn, user_tag, "true", &resource).await?;
@@ -61,14 +62,15 @@ async fn ensure_endpoint(
         None => {
             let overrides = overrides_from_json(&spec.overrides)
                 .map_err(|why| Error::config(path.attribute("configuration_overrides"), why))?;
-            // Users applied at once each find no endpoint and create one:
-            // the same token makes EMR answer them all with one endpoint.
-            // It changes once an endpoint of that name was made, so a
-            // deleted one is never given back. The user's tag is put
-            // apart, so that every user's request is the same.
-            let listed =
-                endpoints::endpoint_ids_named(aws, &notebooks.virtual_cluster_id, &spec.name)
-                    .await?;
+            // The same token makes EMR answer every user creating the
+            // endpoint at once with one endpoint. It changes once an
+            // endpoint of that name was made, so a deleted one is never
+            // given back. The user's tag is put apart, so that every
+            // user's request is the same.
+            let listed: Vec<String> = named
+                .iter()
+                .filter_map(|e| e.id().map(str::to_string))
+                .collect();
             let token =
                 naming::endpoint_client_token(&notebooks.virtual_cluster_id, &spec.name, &listed);
             let (id, arn) = endpoints::create_endpoint(
