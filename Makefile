@@ -21,11 +21,12 @@ PYTHON := .venv/bin/python
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_BIN := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/terraform-provider-emreks
 
-.PHONY: help demo test deps deps-build build lint unit acceptance emulator-tests bench previous-release install release docs
+.PHONY: help demo test deps deps-build build lint unit acceptance soak emulator-tests bench previous-release install release docs
 
 help:
 	@echo "make demo     apply the complete example against the local AWS emulator, print it, destroy it"
 	@echo "make test     lint, unit tests, emulator tests and acceptance tests through real Terraform"
+	@echo "make soak     the long repetitions (tests marked soak), left out of make test"
 	@echo "make install  build a release binary and install it in $(PLUGINS_DIR) for terraform init"
 	@echo "make release  the registry's release files (zips, SHA256SUMS, manifest) in dist/"
 	@echo "make docs     regenerate docs/ from the provider's schema, templates/ and examples/"
@@ -67,7 +68,12 @@ previous-release: deps
 # applies with no dev_overrides; the release files install from a packed
 # mirror).
 acceptance: previous-release build
-	$(PYTHON) -m pytest acceptance-tests/tests -q
+	$(PYTHON) -m pytest acceptance-tests/tests -q -m "not soak"
+
+# Tests marked `soak`: the long repetitions (e.g. 20 rounds of two notebook
+# users sharing an endpoint, destroyed at once); not part of `make test`.
+soak: build
+	$(PYTHON) -m pytest acceptance-tests/tests -q -m soak
 
 test: lint unit previous-release build emulator-tests acceptance
 

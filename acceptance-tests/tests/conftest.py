@@ -11,6 +11,12 @@ from harness.terraform import Workspace, provider_block  # noqa: E402
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/PlatformAdmin"
 
 
+def pytest_configure(config):
+    # Long repetitions of a test that passes in `make test` with fewer
+    # rounds; `make soak` runs them, `make test` leaves them out.
+    config.addinivalue_line("markers", "soak: many repetitions; run by `make soak`, not by `make test`")
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
     log = tmp_path_factory.mktemp("emulator") / "emulator.log"

@@ -123,6 +123,28 @@ def test_shared_endpoint_outlives_one_user(workspace, provider, people):
     assert aws.leftovers() == {}
 
 
+def apply_and_destroy_sharing_users(workspace, provider, aws, rounds):
+    """Two users sharing an endpoint, applied and destroyed with Terraform's
+    default parallelism (the users' destroys run at once), `rounds` times."""
+    both = PLATFORM + user(endpoints=[endpoint("shared")]) + user("scientist", "scientist", [endpoint("shared")])
+    workspace.write({"main.tf": provider() + both})
+    for round in range(1, rounds + 1):
+        workspace.apply()
+        a, b = workspace.outputs()["analyst"], workspace.outputs()["scientist"]
+        assert a["managed_endpoint_ids"]["shared"] == b["managed_endpoint_ids"]["shared"], f"round {round}"
+        workspace.destroy()
+        assert aws.leftovers() == {}, f"round {round}"
+
+
+def test_users_sharing_an_endpoint_destroyed_at_once_leave_nothing(workspace, provider, people):
+    apply_and_destroy_sharing_users(workspace, provider, people, rounds=3)
+
+
+@pytest.mark.soak
+def test_users_sharing_an_endpoint_destroyed_at_once_leave_nothing_20_times(workspace, provider, people):
+    apply_and_destroy_sharing_users(workspace, provider, people, rounds=20)
+
+
 def test_import(workspace, provider, people, tmp_path):
     aws = people
     config = PLATFORM + user(endpoints=[endpoint("myendpoint")])

@@ -18,6 +18,14 @@ use super::pod_templates::JobProfile;
 
 /// IAM's limit on role names.
 const MAX_ROLE_NAME: usize = 64;
+/// The length of a platform's random suffix.
+pub const SUFFIX_LEN: usize = 8;
+/// EC2's limit on launch template names.
+pub const MAX_LAUNCH_TEMPLATE_NAME: usize = 128;
+/// IAM's limit on managed policy names.
+pub const MAX_POLICY_NAME: usize = 128;
+/// The limit on a tag key (EMR, EC2, IAM alike).
+pub const MAX_TAG_KEY: usize = 128;
 /// S3's limit on a bucket name's length.
 const MAX_BUCKET_NAME: usize = 63;
 
@@ -125,8 +133,41 @@ pub fn is_provider_tag(key: &str) -> bool {
 }
 
 /// The tag on a managed endpoint that says this notebook user needs it.
+/// Tag keys take letters, digits, spaces and `_.:/=+-@` only: a name with
+/// other characters (an Identity Center group "Data Eng (EU)") has them
+/// replaced by `_` and a hash of the whole name added, so that two names
+/// never share a tag; names that fit are kept as they are, as endpoints
+/// already tagged carry them.
 pub fn endpoint_user_tag(identity_type: &str, identity_name: &str) -> String {
-    format!("{ENDPOINT_USER_TAG_PREFIX}{identity_type}:{identity_name}")
+    let name = if identity_name.chars().all(tag_key_char) {
+        identity_name.to_string()
+    } else {
+        let kept: String = identity_name
+            .chars()
+            .map(|c| if tag_key_char(c) { c } else { '_' })
+            .collect();
+        format!("{kept}@{}", short_hash(identity_name, 6))
+    };
+    format!("{ENDPOINT_USER_TAG_PREFIX}{identity_type}:{name}")
+}
+
+/// A character AWS takes in a tag key.
+fn tag_key_char(c: char) -> bool {
+    c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
+}
+
+/// The idempotency token of a managed endpoint's creation: the same for
+/// every user who creates the endpoint while EMR lists the same endpoints
+/// of that name (so users applied at once get one endpoint, not one each),
+/// and new once one of that name was made (so a deleted one never comes
+/// back in answer).
+pub fn endpoint_client_token(virtual_cluster: &str, name: &str, listed_ids: &[String]) -> String {
+    let seen = format!("{virtual_cluster}/{name}/{}", listed_ids.join(","));
+    format!(
+        "emreks-{}{}",
+        short_hash(&seen, 12),
+        short_hash(&format!("{seen}/"), 12)
+    )
 }
 
 /// (identity type, identity name) of an endpoint user tag.
@@ -218,12 +259,55 @@ pub struct NameParts<'a> {
     pub suffix: &'a str,
 }
 
+/// How much of an `execution_roles` key a role name keeps.
+const EXECUTION_KEY_LEN: usize = 22;
+
 /// A job execution role: `<platform, 24>-<key, 22>-<suffix>`, within IAM's
-/// 64 characters and distinct per `execution_roles` key.
+/// 64 characters and distinct per `execution_roles` key: a longer key
+/// keeps its first 15 characters and a hash of all of it, so two keys that
+/// share a beginning never share a role.
 pub fn execution_role(platform: &str, key: &str, suffix: &str) -> String {
     let platform: String = platform.chars().take(24).collect();
-    let key: String = key.chars().take(22).collect();
-    format!("{platform}-{key}-{suffix}")
+    format!("{platform}-{}-{suffix}", execution_key_part(key))
+}
+
+/// The key as an execution role's name holds it.
+fn execution_key_part(key: &str) -> String {
+    if key.chars().count() <= EXECUTION_KEY_LEN {
+        return key.to_string();
+    }
+    const HASH_LEN: usize = 6;
+    let head: String = key.chars().take(EXECUTION_KEY_LEN - HASH_LEN - 1).collect();
+    format!("{head}-{}", short_hash(key, HASH_LEN))
+}
+
+/// `len` base-36 digits of the key's 64-bit FNV-1a hash: stable across
+/// releases and machines, as names already made depend on it.
+fn short_hash(text: &str, len: usize) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = text.bytes().fold(OFFSET, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    });
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::with_capacity(len);
+    for _ in 0..len {
+        out.push(char::from(digits[(hash % 36) as usize]));
+        hash /= 36;
+    }
+    out.into_iter().collect()
+}
+
+/// Whether an `execution_roles` key would name its role like one of the
+/// platform's own (`<platform>-eks-cluster-<suffix>` and the others), so
+/// that the two would be one IAM role.
+pub fn execution_key_is_platform_marker(key: &str) -> bool {
+    PlatformRole::ALL.iter().any(|role| role.marker() == key)
+}
+
+/// The platform's own role markers, for messages.
+pub fn platform_role_markers() -> Vec<&'static str> {
+    PlatformRole::ALL.iter().map(|role| role.marker()).collect()
 }
 
 /// (key as the name holds it, suffix) of an execution role of `platform`.
@@ -627,14 +711,53 @@ mod tests {
         );
         let long = execution_role(&"p".repeat(100), &"k".repeat(100), SUFFIX);
         assert!(long.len() <= 64, "{long}");
-        assert_eq!(
-            parse_execution_role(&long, &"p".repeat(100)),
-            Some((&"k".repeat(22) as &str, SUFFIX))
-        );
+        let (key_part, suffix) = parse_execution_role(&long, &"p".repeat(100)).unwrap();
+        assert_eq!(suffix, SUFFIX);
+        assert!(key_part.starts_with(&"k".repeat(15)), "{key_part}");
+        assert_eq!(key_part.len(), 22, "{key_part}");
         assert_ne!(
             execution_role("p", "jobs", "s"),
             execution_role("p", "notebooks", "s")
         );
+    }
+
+    #[test]
+    fn long_execution_keys_sharing_a_beginning_get_distinct_roles() {
+        let shared = "data-engineering-batch";
+        assert_eq!(shared.len(), 22);
+        let a = execution_role("analytics", &format!("{shared}-eu"), SUFFIX);
+        let b = execution_role("analytics", &format!("{shared}-us"), SUFFIX);
+        let exact = execution_role("analytics", shared, SUFFIX);
+        assert_ne!(a, b);
+        assert_ne!(a, exact);
+        assert_eq!(exact, format!("analytics-{shared}-{SUFFIX}"));
+        for name in [&a, &b] {
+            assert!(name.len() <= MAX_ROLE_NAME, "{name}");
+            assert_eq!(
+                parse_execution_role(name, "analytics").map(|(_, s)| s),
+                Some(SUFFIX)
+            );
+        }
+        // The same key always gives the same name (roles made earlier are found again).
+        assert_eq!(
+            a,
+            execution_role("analytics", &format!("{shared}-eu"), SUFFIX)
+        );
+    }
+
+    #[test]
+    fn execution_keys_named_like_the_platform_roles_are_recognised() {
+        for marker in platform_role_markers() {
+            assert!(execution_key_is_platform_marker(marker));
+            assert_eq!(
+                execution_role("analytics", marker, SUFFIX),
+                PlatformRole::of(&execution_role("analytics", marker, SUFFIX))
+                    .map(|(kind, _)| kind.name("analytics", SUFFIX))
+                    .unwrap()
+            );
+        }
+        assert!(!execution_key_is_platform_marker("jobs"));
+        assert!(!execution_key_is_platform_marker("studio-jobs"));
     }
 
     #[test]
@@ -904,5 +1027,36 @@ mod tests {
         );
         assert_eq!(parse_nodegroup_id("analytics"), None);
         assert_eq!(parse_notebook_user_id("analytics:USER"), None);
+    }
+
+    #[test]
+    fn endpoint_user_tags_take_only_what_tag_keys_allow() {
+        assert_eq!(
+            endpoint_user_tag("USER", "analyst@example.com"),
+            "emreks:user:USER:analyst@example.com"
+        );
+        let group = endpoint_user_tag("GROUP", "Data Eng (EU)");
+        assert!(
+            group.starts_with("emreks:user:GROUP:Data Eng _EU_@"),
+            "{group}"
+        );
+        assert!(group.chars().all(tag_key_char), "{group}");
+        assert_ne!(group, endpoint_user_tag("GROUP", "Data Eng [EU]"));
+        assert_eq!(
+            parse_endpoint_user_tag(&group).map(|(kind, _)| kind),
+            Some("GROUP")
+        );
+    }
+
+    #[test]
+    fn endpoint_tokens_agree_on_the_same_listing_and_change_with_it() {
+        let none: Vec<String> = Vec::new();
+        let first = endpoint_client_token("vc-1", "shared", &none);
+        assert_eq!(first, endpoint_client_token("vc-1", "shared", &none));
+        assert!(first.len() <= 64, "{first}");
+        let after_one = endpoint_client_token("vc-1", "shared", &["e-1".to_string()]);
+        assert_ne!(first, after_one);
+        assert_ne!(first, endpoint_client_token("vc-1", "other", &none));
+        assert_ne!(first, endpoint_client_token("vc-2", "shared", &none));
     }
 }

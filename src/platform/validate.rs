@@ -6,6 +6,8 @@
 use ipnet::Ipv4Net;
 use serde_json::Value;
 
+use super::naming;
+
 /// An AWS region name such as `eu-west-1` or `us-gov-west-1`.
 pub fn region(value: &str) -> Result<(), String> {
     let parts: Vec<&str> = value.split('-').collect();
@@ -100,6 +102,76 @@ pub fn platform_name(value: &str) -> Result<(), String> {
             "\"{value}\" is not a valid platform name: use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"
         ))
     }
+}
+
+/// An `execution_roles` key: it names an IAM role and tags it, so it is
+/// held to a Kubernetes name's rules (lowercase letters, digits, '-', at
+/// most 63), and may not be one of the platform's own role markers, whose
+/// role name it would take.
+pub fn execution_role_key(key: &str) -> Result<(), String> {
+    let well_formed = !key.is_empty()
+        && key.len() <= 63
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !key.starts_with('-')
+        && !key.ends_with('-');
+    if !well_formed {
+        return Err(format!(
+            "\"{key}\" is not a valid execution role key: use 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit, e.g. \"batch-jobs\""
+        ));
+    }
+    if naming::execution_key_is_platform_marker(key) {
+        return Err(format!(
+            "\"{key}\" would name its IAM role like one of the platform's own roles ({}); choose another key, e.g. \"{key}-jobs\"",
+            naming::platform_role_markers().join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a nodegroup's launch template name
+/// (`<platform>-<nodegroup>-<suffix>`) fits EC2's limit.
+pub fn launch_template_name(platform: &str, nodegroup: &str) -> Result<(), String> {
+    let length = naming::launch_template(platform, nodegroup, &"x".repeat(naming::SUFFIX_LEN))
+        .chars()
+        .count();
+    if length > naming::MAX_LAUNCH_TEMPLATE_NAME {
+        return Err(format!(
+            "the nodegroup's launch template would be named \"{platform}-{nodegroup}-<suffix>\", {length} characters, more than EC2's {}; shorten the nodegroup's name by {}",
+            naming::MAX_LAUNCH_TEMPLATE_NAME,
+            length - naming::MAX_LAUNCH_TEMPLATE_NAME
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a notebook user's identity fits the names made for it: the
+/// session policy (IAM Identity Center mode) and the tag on its endpoints.
+pub fn notebook_identity_names(
+    platform: &str,
+    identity_type: &str,
+    identity_name: &str,
+) -> Result<(), String> {
+    if identity_name.trim().is_empty() {
+        return Err("the identity name is empty; give the IAM user or role name, or the Identity Center user or group name".into());
+    }
+    let policy = naming::session_policy(platform, identity_type, identity_name);
+    if policy.chars().count() > naming::MAX_POLICY_NAME {
+        return Err(format!(
+            "the session policy for \"{identity_name}\" would be named \"{policy}\", longer than IAM's {} characters; a shorter platform name or identity name is needed",
+            naming::MAX_POLICY_NAME
+        ));
+    }
+    let tag = naming::endpoint_user_tag(identity_type, identity_name);
+    if tag.chars().count() > naming::MAX_TAG_KEY {
+        return Err(format!(
+            "\"{identity_name}\" is too long for the tag that marks its endpoints (at most {} characters in all, \"{}\" included)",
+            naming::MAX_TAG_KEY,
+            naming::ENDPOINT_USER_TAG_PREFIX
+        ));
+    }
+    Ok(())
 }
 
 /// A Kubernetes minor version as EKS takes it, e.g. `1.31`.
@@ -582,5 +654,52 @@ mod tests {
         assert!(message.starts_with("10 is not"), "{message}");
         assert!(message.contains("1, 3, 5, 7, 14, 30"), "{message}");
         assert!(message.contains("3288, 3653"), "{message}");
+    }
+
+    #[test]
+    fn execution_role_keys_are_kubernetes_names_and_not_platform_markers() {
+        for good in ["jobs", "batch-jobs", "a", &"k".repeat(63)] {
+            assert_eq!(execution_role_key(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "Jobs",
+            "batch_jobs",
+            "-jobs",
+            "jobs-",
+            "data eng",
+            &"k".repeat(64),
+        ] {
+            let why = execution_role_key(bad).unwrap_err();
+            assert!(why.contains("lowercase"), "{bad}: {why}");
+        }
+        for marker in [
+            "studio",
+            "studio-user",
+            "autoscaler",
+            "eks-node",
+            "eks-cluster",
+        ] {
+            let why = execution_role_key(marker).unwrap_err();
+            assert!(why.contains("platform's own roles"), "{marker}: {why}");
+        }
+    }
+
+    #[test]
+    fn names_built_from_user_input_fit_aws_limits() {
+        assert_eq!(launch_template_name("analytics", "critical-a"), Ok(()));
+        let long_platform = "p".repeat(100);
+        let why = launch_template_name(&long_platform, &"n".repeat(40)).unwrap_err();
+        assert!(why.contains("shorten the nodegroup's name by 22"), "{why}");
+
+        assert_eq!(
+            notebook_identity_names("analytics", "GROUP", "Data Eng (EU)"),
+            Ok(())
+        );
+        let why = notebook_identity_names(&long_platform, "GROUP", &"g".repeat(30)).unwrap_err();
+        assert!(why.contains("session policy"), "{why}");
+        let why = notebook_identity_names("a", "USER", &"u.".repeat(60)).unwrap_err();
+        assert!(why.contains("too long for the tag"), "{why}");
+        assert!(notebook_identity_names("a", "USER", " ").is_err());
     }
 }

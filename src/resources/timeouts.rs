@@ -131,8 +131,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         total += number * seconds_per_unit;
         rest = &rest[unit_len..];
     }
-    Ok(Duration::from_secs_f64(total))
+    // A float sum never overflows, but the Duration made of it can.
+    Duration::try_from_secs_f64(total)
+        .ok()
+        .filter(|duration| *duration <= MAX_TIMEOUT)
+        .ok_or_else(|| format!("\"{text}\" is longer than the longest timeout taken, 1000h"))
 }
+
+/// The longest timeout taken: far beyond any AWS wait, and small enough
+/// that deadlines computed from it never overflow a clock.
+const MAX_TIMEOUT: Duration = Duration::from_secs(1000 * 3600);
 
 #[cfg(test)]
 mod tests {
@@ -147,6 +155,32 @@ mod tests {
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("10d").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn overflowing_durations_are_refused_not_panicked_on() {
+        for text in [
+            "9999999999999999h",
+            "1001h",
+            "99999999999999999999999999999s",
+        ] {
+            let why = parse_duration(text).unwrap_err();
+            assert!(why.contains("longest timeout"), "{text}: {why}");
+        }
+        assert_eq!(parse_duration("1000h"), Ok(Duration::from_secs(3_600_000)));
+    }
+
+    #[test]
+    fn an_overflowing_timeout_is_a_diagnostic_on_its_attribute() {
+        let timeouts = Timeouts {
+            delete: Value::Value("9999999999999999h".into()),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        timeouts.validate(&mut diags);
+        let found = format!("{diags:?}");
+        assert!(found.contains("delete"), "{found}");
+        assert!(found.contains("longest timeout"), "{found}");
     }
 
     #[test]

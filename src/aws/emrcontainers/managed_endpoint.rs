@@ -65,6 +65,59 @@ pub async fn find_endpoint_by_name(
     Ok(None)
 }
 
+/// Every endpoint of that name on the virtual cluster, in any state
+/// (terminated ones included, while EMR still lists them), by id.
+pub async fn endpoints_named(
+    aws: &Aws,
+    virtual_cluster: &str,
+    name: &str,
+) -> Result<Vec<Endpoint>> {
+    let endpoints = aws
+        .emrcontainers
+        .list_managed_endpoints()
+        .virtual_cluster_id(virtual_cluster)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .await
+        .context(
+            "emr-containers:ListManagedEndpoints",
+            endpoint_resource(name),
+        )?;
+    let mut named: Vec<Endpoint> = endpoints
+        .into_iter()
+        .filter(|e| e.name() == Some(name))
+        .collect();
+    named.sort_by(|a, b| a.id().cmp(&b.id()));
+    Ok(named)
+}
+
+/// Every endpoint on the virtual cluster not yet terminated: (id, name).
+pub async fn list_running_endpoints(
+    aws: &Aws,
+    virtual_cluster: &str,
+) -> Result<Vec<(String, String)>> {
+    let endpoints = aws
+        .emrcontainers
+        .list_managed_endpoints()
+        .virtual_cluster_id(virtual_cluster)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .await
+        .context(
+            "emr-containers:ListManagedEndpoints",
+            format!("virtual cluster {virtual_cluster}"),
+        )?;
+    Ok(endpoints
+        .into_iter()
+        .filter(|e| !is_terminated(e.state()))
+        .filter_map(|e| Some((e.id?, e.name.unwrap_or_default())))
+        .collect())
+}
+
 /// The endpoint as EMR describes it; `None` when EMR no longer knows it.
 pub async fn find_endpoint(
     aws: &Aws,

@@ -39,6 +39,11 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             diags.error("Invalid name", format!("\"{name}\" must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit."), AttributePath::new("name"));
         }
     }
+    if let (Some(platform), Some(name)) = (known(&config.platform_id), known(&config.name)) {
+        if let Err(why) = validate::launch_template_name(platform, name) {
+            diags.error("Name too long", why, AttributePath::new("name"));
+        }
+    }
     validate_sizes(diags, config);
     if let Some(capacity) = known(&config.capacity_type) {
         if capacity != "ON_DEMAND" && capacity != "SPOT" {
@@ -160,5 +165,17 @@ mod tests {
         for attribute in ["instance_types", "min_size", "effect"] {
             assert!(found.contains(attribute), "{attribute}: {found}");
         }
+    }
+
+    #[test]
+    fn a_launch_template_name_past_ec2s_limit_is_refused_on_name() {
+        let mut config = state("critical");
+        config.platform_id = Value::Value("p".repeat(100));
+        config.name = Value::Value("n".repeat(40));
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &config);
+        let found = format!("{:?}", diags.errors().collect::<Vec<_>>());
+        assert!(found.contains("Name too long"), "{found}");
+        assert!(found.contains("\"name\""), "{found}");
     }
 }

@@ -21,7 +21,6 @@ use crate::error::{Error, Result};
 use crate::platform::naming;
 use crate::platform::studio::{access_policy, AuthMode, IdentityType, GATEWAY_PORT};
 use crate::plugin::AttributePath;
-use crate::resources::random_token;
 
 /// The tag on an endpoint that says this user needs it.
 pub fn user_tag(spec: &NotebookUserSpec) -> String {
@@ -47,13 +46,14 @@ async fn ensure_endpoint(
     timeout: Duration,
 ) -> Result<(String, String)> {
     let resource = endpoint_resource(&spec.name);
-    let live = endpoints::find_endpoint_by_name(
-        aws,
-        &notebooks.virtual_cluster_id,
-        &spec.name,
-        endpoints::is_live,
-    )
-    .await?;
+    // One listing decides both whether the endpoint exists and the token
+    // of its creation: users applied at once then either see the same
+    // endpoint, or all see none and send the same token.
+    let named = endpoints::endpoints_named(aws, &notebooks.virtual_cluster_id, &spec.name).await?;
+    let live = named
+        .iter()
+        .find(|e| endpoints::is_live(e.state()))
+        .and_then(|e| Some((e.id()?.to_string(), e.arn()?.to_string())));
     let (id, arn) = match live {
         Some((id, arn)) => {
             endpoints::tag_endpoint(aws, &arn, user_tag, "true", &resource).await?;
@@ -62,9 +62,18 @@ async fn ensure_endpoint(
         None => {
             let overrides = overrides_from_json(&spec.overrides)
                 .map_err(|why| Error::config(path.attribute("configuration_overrides"), why))?;
-            let mut tags = notebooks.tags.clone();
-            tags.insert(user_tag.to_string(), "true".to_string());
-            endpoints::create_endpoint(
+            // The same token makes EMR answer every user creating the
+            // endpoint at once with one endpoint. It changes once an
+            // endpoint of that name was made, so a deleted one is never
+            // given back. The user's tag is put apart, so that every
+            // user's request is the same.
+            let listed: Vec<String> = named
+                .iter()
+                .filter_map(|e| e.id().map(str::to_string))
+                .collect();
+            let token =
+                naming::endpoint_client_token(&notebooks.virtual_cluster_id, &spec.name, &listed);
+            let (id, arn) = endpoints::create_endpoint(
                 aws,
                 EndpointRequest {
                     name: &spec.name,
@@ -72,13 +81,13 @@ async fn ensure_endpoint(
                     release_label: &spec.release_label,
                     execution_role_arn: &spec.execution_role,
                     overrides,
-                    tags: &tags,
-                    // Fresh per attempt: a token EMR saw before would return
-                    // that (perhaps since deleted) endpoint again.
-                    client_token: &random_token(32),
+                    tags: &notebooks.tags,
+                    client_token: &token,
                 },
             )
-            .await?
+            .await?;
+            endpoints::tag_endpoint(aws, &arn, user_tag, "true", &resource).await?;
+            (id, arn)
         }
     };
     let security_group = endpoints::wait_endpoint_active(
@@ -112,15 +121,29 @@ async fn release_endpoint(
     if endpoints::is_terminated(endpoint.state()) {
         return Ok(());
     }
-    let others = endpoint.tags().is_some_and(|t| {
-        t.keys()
-            .any(|k| naming::parse_endpoint_user_tag(k).is_some() && k != user_tag)
-    });
-    if others {
+    if other_users(&endpoint, user_tag) {
         let arn = endpoint.arn().unwrap_or_default();
-        return endpoints::untag_endpoint(aws, arn, user_tag, &resource).await;
+        endpoints::untag_endpoint(aws, arn, user_tag, &resource).await?;
+        // Users destroyed at once (Terraform's parallelism) may each have
+        // seen the other and let go: whoever finds no user left after its
+        // own release deletes the endpoint.
+        let Some(endpoint) = endpoints::find_endpoint(aws, virtual_cluster, id, &resource).await?
+        else {
+            return Ok(());
+        };
+        if endpoints::is_terminated(endpoint.state()) || other_users(&endpoint, user_tag) {
+            return Ok(());
+        }
     }
     endpoints::delete_endpoint(aws, virtual_cluster, id, &resource, timeout).await
+}
+
+/// Whether the endpoint's tags name a user other than `user_tag`'s.
+fn other_users(endpoint: &aws_sdk_emrcontainers::types::Endpoint, user_tag: &str) -> bool {
+    endpoint.tags().is_some_and(|t| {
+        t.keys()
+            .any(|k| naming::parse_endpoint_user_tag(k).is_some() && k != user_tag)
+    })
 }
 
 /// Gives the identity access to the Studio and its endpoints: an inline

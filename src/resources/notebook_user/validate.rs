@@ -23,6 +23,23 @@ pub fn validate(diags: &mut Diagnostics, config: &NotebookUserState) {
             );
         }
     }
+    if let (Some(platform), Some(name)) = (known(&config.platform_id), known(&config.identity_name))
+    {
+        let kind = match &config.identity_type {
+            Value::Value(kind) => Some(kind.as_str()),
+            Value::Null => Some("USER"),
+            Value::Unknown => None,
+        };
+        if let Some(Err(why)) =
+            kind.map(|kind| validate::notebook_identity_names(platform, kind, name))
+        {
+            diags.error(
+                "Invalid identity_name",
+                why,
+                AttributePath::new("identity_name"),
+            );
+        }
+    }
     let mut names = std::collections::BTreeSet::new();
     for (index, endpoint) in config.managed_endpoints.iter().flatten().enumerate() {
         let Value::Value(endpoint) = endpoint else {
@@ -123,5 +140,20 @@ mod tests {
         ] {
             assert!(found.contains(attribute), "{attribute}: {found}");
         }
+    }
+
+    #[test]
+    fn an_identity_too_long_for_its_names_is_refused_on_identity_name() {
+        let state = NotebookUserState {
+            platform_id: Value::Value("p".repeat(100)),
+            identity_name: Value::Value("Data Engineering Europe".into()),
+            identity_type: Value::Value("GROUP".into()),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        let found = format!("{:?}", diags.errors().collect::<Vec<_>>());
+        assert!(found.contains("identity_name"), "{found}");
+        assert!(found.contains("session policy"), "{found}");
     }
 }

@@ -162,10 +162,15 @@ impl Resource for PlatformResource {
                 return None;
             }
         };
-        let mut state = planned;
         let mut private = planned_private.unwrap_or_default();
+        if let Err(err) = apply::check_name_free(&aws, &spec, private.suffix.as_deref()).await {
+            // Nothing was made: no state, so that an import can follow.
+            err.report(diags, "Cannot create the platform");
+            return None;
+        }
+        let mut state = planned;
         let mut built = Built::default();
-        let created = apply::create(&aws, &spec, &mut private, &mut built).await;
+        let created = apply::create(&aws, &spec, &state, &mut private, &mut built).await;
         flatten::built(&mut state, &built, &private);
         let created = match created {
             Ok(()) => apply::save_settings(&aws, &state, &private).await,

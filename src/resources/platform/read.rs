@@ -238,6 +238,10 @@ pub async fn import(aws: &Aws, name: &str) -> Result<(PlatformState, PlatformPri
     state.oidc_issuer_url = computed.oidc_issuer_url;
     state.vpc_id = computed.vpc_id.clone();
     state.tags_all = computed.tags_all;
+    // Settings kept before the cluster existed lack what EKS chose.
+    if state.kubernetes_version.is_null() {
+        state.kubernetes_version = computed.kubernetes_version.clone();
+    }
     if let Some(arn) = known(&computed.cluster_role_arn) {
         private.cluster_role_name = owned_cluster_role(aws, arn, &owner).await?;
     }

@@ -210,6 +210,21 @@ fn validate_tooling(diags: &mut Diagnostics, config: &PlatformState) {
             );
         }
     }
+    for (attribute, value) in [
+        ("min_size", &tooling.min_size),
+        ("max_size", &tooling.max_size),
+        ("desired_size", &tooling.desired_size),
+    ] {
+        if let Some(n) = value.as_ref_option() {
+            if i32::try_from(*n).is_err() {
+                diags.error(
+                    "Invalid tooling size",
+                    format!("{attribute} is {n}, more than EKS takes; use a node count such as 2."),
+                    path().attribute(attribute),
+                );
+            }
+        }
+    }
     let (min, max, desired) = (
         tooling.min_size.as_ref_option(),
         tooling.max_size.as_ref_option(),
@@ -283,6 +298,24 @@ fn validate_execution_roles(
         return;
     };
     let clusters_known = !config.virtual_clusters.is_unknown();
+    // Keys whose role names would be one: the same suffix ends them all,
+    // so the key part alone tells.
+    let mut role_names = std::collections::BTreeMap::new();
+    for key in roles.keys() {
+        let path = || AttributePath::new("execution_roles").key(key.clone());
+        if let Err(why) = validate::execution_role_key(key) {
+            diags.error("Invalid execution role key", why, path());
+            continue;
+        }
+        let name = naming::execution_role("", key, "");
+        if let Some(other) = role_names.insert(name, key) {
+            diags.error(
+                "Execution role keys too alike",
+                format!("\"{key}\" and \"{other}\" would name the same IAM role; make them differ in their first 15 characters."),
+                path(),
+            );
+        }
+    }
     for (key, role) in roles {
         let Value::Value(role) = role else { continue };
         let path = || AttributePath::new("execution_roles").key(key.clone());
@@ -438,6 +471,26 @@ fn validate_job_profiles(diags: &mut Diagnostics, config: &PlatformState) {
                     path().attribute("spark_properties").key(property),
                 );
             }
+        }
+        let mut counts_fit = true;
+        for (attribute, value) in [
+            ("min_executors", &profile.min_executors),
+            ("max_executors", &profile.max_executors),
+            ("allocation_batch_size", &profile.allocation_batch_size),
+        ] {
+            if let Some(n) = value.as_ref_option() {
+                if u32::try_from(*n).is_err() {
+                    counts_fit = false;
+                    diags.error(
+                        "Invalid job profile",
+                        format!("{attribute} is {n}; use a count from 0 to {}.", u32::MAX),
+                        path().attribute(attribute),
+                    );
+                }
+            }
+        }
+        if !counts_fit {
+            continue;
         }
         let settings = profile_settings(profile, kind);
         if let Err(why) = settings.validate() {
@@ -666,5 +719,76 @@ mod tests {
             "x".to_string(),
         )]));
         assert!(error_paths(&config).contains("tags"));
+    }
+
+    fn with_execution_roles(keys: &[&str]) -> PlatformState {
+        let mut config = base();
+        config.virtual_clusters = Value::Value(BTreeMap::from([(
+            "batch".to_string(),
+            Value::Value(super::super::schema::VirtualClusterState {
+                namespace: Value::Value("batch".into()),
+            }),
+        )]));
+        config.execution_roles = Value::Value(
+            keys.iter()
+                .map(|key| {
+                    let role = super::super::schema::ExecutionRoleState {
+                        namespaces: to_list(["batch".to_string()]),
+                        ..Default::default()
+                    };
+                    (key.to_string(), Value::Value(role))
+                })
+                .collect(),
+        );
+        config
+    }
+
+    #[test]
+    fn execution_role_keys_are_checked_where_they_stand() {
+        assert_eq!(error_paths(&with_execution_roles(&["jobs"])), "[]");
+        for bad in [
+            "Data Eng (EU)",
+            "eks-cluster",
+            "studio-user",
+            &"k".repeat(64),
+        ] {
+            let found = error_paths(&with_execution_roles(&["jobs", bad]));
+            assert!(
+                found.contains("Invalid execution role key"),
+                "{bad}: {found}"
+            );
+            assert!(found.contains(&format!("{bad:?}")), "{bad}: {found}");
+        }
+        // Cut to fit IAM, yet still two roles.
+        let shared = "data-engineering-batch";
+        let alike = [format!("{shared}-eu"), format!("{shared}-us")];
+        let found = error_paths(&with_execution_roles(&[&alike[0], &alike[1]]));
+        assert!(!found.contains("Invalid execution role key"), "{found}");
+    }
+
+    #[test]
+    fn sizes_beyond_what_aws_takes_are_refused_not_wrapped() {
+        let mut config = base();
+        config.tooling = Value::Value(super::super::schema::ToolingState {
+            max_size: Value::Value(i64::from(i32::MAX) + 1),
+            ..Default::default()
+        });
+        let found = error_paths(&config);
+        assert!(found.contains("max_size"), "{found}");
+
+        let mut config = with_execution_roles(&["jobs"]);
+        config.job_profiles = Value::Value(BTreeMap::from([(
+            "critical".to_string(),
+            Value::Value(super::super::schema::JobProfileState {
+                virtual_cluster: Value::Value("batch".into()),
+                execution_role: Value::Value("jobs".into()),
+                min_executors: Value::Value(-1),
+                max_executors: Value::Value(i64::from(u32::MAX) + 1),
+                ..Default::default()
+            }),
+        )]));
+        let found = error_paths(&config);
+        assert!(found.contains("min_executors"), "{found}");
+        assert!(found.contains("max_executors"), "{found}");
     }
 }

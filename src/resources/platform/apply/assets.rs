@@ -46,22 +46,14 @@ pub async fn ensure_assets(
     )
     .await?;
 
-    let name = private
-        .assets_bucket
-        .clone()
-        .unwrap_or_else(|| naming::bucket(BucketPurpose::Assets, ctx.cluster(), ctx.suffix));
-    if bucket::bucket_exists(aws, &name).await? {
-        bucket::retag_bucket(aws, &name, &spec.tags).await?;
-    } else {
-        let mut created = false;
-        let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &name);
-        let result = bucket::create_private(aws, &name, &spec.tags, &policy, &mut created).await;
-        if created {
-            private.assets_bucket = Some(name.clone());
-        }
-        result?;
-    }
-    private.assets_bucket = Some(name.clone());
+    let name = ensure_bucket(
+        aws,
+        ctx.cluster(),
+        ctx.suffix,
+        &spec.tags,
+        &mut private.assets_bucket,
+    )
+    .await?;
     let prefix = naming::pod_template_prefix(ctx.cluster());
     for (key, body) in jobs::pod_template_objects(&prefix) {
         object::put_object(aws, &name, &key, body.as_bytes(), "application/yaml").await?;
@@ -80,6 +72,33 @@ pub async fn ensure_assets(
     }
     built.log_group_names = Some(groups);
     Ok(())
+}
+
+/// The platform's assets bucket, made private and TLS-only when missing,
+/// retagged when there; `recorded` holds its name once it exists.
+pub async fn ensure_bucket(
+    aws: &Aws,
+    cluster: &str,
+    suffix: &str,
+    tags: &std::collections::BTreeMap<String, String>,
+    recorded: &mut Option<String>,
+) -> Result<String> {
+    let name = recorded
+        .clone()
+        .unwrap_or_else(|| naming::bucket(BucketPurpose::Assets, cluster, suffix));
+    if bucket::bucket_exists(aws, &name).await? {
+        bucket::retag_bucket(aws, &name, tags).await?;
+    } else {
+        let mut created = false;
+        let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &name);
+        let result = bucket::create_private(aws, &name, tags, &policy, &mut created).await;
+        if created {
+            *recorded = Some(name.clone());
+        }
+        result?;
+    }
+    *recorded = Some(name.clone());
+    Ok(name)
 }
 
 /// Removes what `ensure_assets` made; after the cluster and its nodes are gone.

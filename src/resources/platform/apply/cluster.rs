@@ -14,6 +14,7 @@ use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::naming::Owner;
 use crate::platform::{iam_documents, naming, validate};
+use crate::plugin::AttributePath;
 
 /// The control plane's role; its name is recorded in `recorded` as soon as
 /// it exists. Returns its ARN.
@@ -68,6 +69,41 @@ pub async fn find_owned_cluster(aws: &Aws, owner: &Owner) -> Result<Option<Clust
         Some(found) => Err(not_ours(owner, &found)),
         None => Ok(None),
     }
+}
+
+/// Before anything is made: no EKS cluster may have the platform's name
+/// yet, unless it carries this very create's marker (`suffix`, a run of
+/// the same plan cut short after EKS took the request). One that carries
+/// this platform's name tag was made by an apply that was killed before
+/// Terraform could record it (so only an import brings it back); one
+/// without is someone else's and is never touched. The plan refuses both
+/// already; this holds when the plan was made before the cluster appeared.
+pub async fn check_name_free(aws: &Aws, spec: &PlatformSpec, suffix: Option<&str>) -> Result<()> {
+    let Some(existing) = cluster::find_cluster(aws, &spec.name).await? else {
+        return Ok(());
+    };
+    if suffix.is_some_and(|suffix| owns_cluster(&Owner::new(&spec.name, suffix), &existing)) {
+        return Ok(());
+    }
+    let owner = existing
+        .tags()
+        .and_then(|tags| tags.get(naming::PLATFORM_TAG))
+        .map(String::as_str);
+    let why = if owner == Some(spec.name.as_str()) {
+        format!(
+            "an EKS cluster named \"{name}\" already exists and carries this platform's tag ({tag} = {name}): an earlier apply made it and was stopped before Terraform could record it. Nothing new was made. Bring it under Terraform with `terraform import <address of this emreks_platform> {name}` and apply again, or delete that cluster first.",
+            name = spec.name,
+            tag = naming::PLATFORM_TAG,
+        )
+    } else {
+        format!(
+            "an EKS cluster named \"{}\" already exists and is not this platform's (it does not carry {} = {}); nothing was made and that cluster is left alone. Choose another `name`.",
+            spec.name,
+            naming::PLATFORM_TAG,
+            spec.name
+        )
+    };
+    Err(Error::config(AttributePath::new("name"), why))
 }
 
 /// Sends CreateCluster for the spec, in the given subnets. A cluster of

@@ -7,6 +7,8 @@
 
 mod assets;
 pub(super) mod cluster;
+
+pub use cluster::check_name_free;
 pub(super) mod discover;
 mod network;
 mod reconcile;
@@ -18,12 +20,13 @@ pub(super) use network::{discover as discover_network, given_subnets};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_eks::types::Cluster;
+use aws_sdk_eks::types::{Cluster, ClusterStatus};
 
 use super::private::{NetworkIds, PlatformPrivate, StudioIds};
 use super::schema::{NetworkSpec, PlatformSpec, PlatformState, Recorded};
 use super::settings;
 use crate::aws::eks::cluster::{find_cluster, update_endpoint_access, wait_cluster_active};
+use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::Result;
 use crate::platform::naming::{Owner, PlatformRole};
@@ -69,10 +72,13 @@ impl Context<'_> {
     }
 }
 
-/// Creates the platform, filling `private` and `built` as objects come to exist.
+/// Creates the platform, filling `private` and `built` as objects come to
+/// exist; `planned` is the planned state, whose arguments are kept for
+/// import before the cluster is asked for.
 pub async fn create(
     aws: &Aws,
     spec: &PlatformSpec,
+    planned: &PlatformState,
     private: &mut PlatformPrivate,
     built: &mut Built,
 ) -> Result<()> {
@@ -88,34 +94,53 @@ pub async fn create(
     let owner = Owner::new(&spec.name, &suffix);
     let spec = &with_marker(spec, &owner);
 
-    // The role is made while the network is.
+    // The role, and the assets bucket with the settings import needs, are
+    // made while the network is: should the provider be killed once the
+    // cluster is asked for, the cluster can be imported.
     let role_name = PlatformRole::Cluster.name(&spec.name, &suffix);
     let mut created_role = None;
-    let role = cluster::ensure_cluster_role(aws, spec, &role_name, &owner, &mut created_role);
-    let (subnet_ids, role_result) = match &spec.network {
+    let mut bucket = private.assets_bucket.clone();
+    let mut settings_result = Ok(());
+    let role = async {
+        let (role, kept) = tokio::join!(
+            cluster::ensure_cluster_role(aws, spec, &role_name, &owner, &mut created_role),
+            keep_settings(aws, spec, &suffix, planned, &mut bucket)
+        );
+        settings_result = kept;
+        role
+    };
+    let (network_result, role_result) = match &spec.network {
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
             let (network_result, role_result) = tokio::join!(
                 network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
                 role
             );
-            private.cluster_role_name = created_role;
             built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
             let subnet_ids: Vec<String> = ids.private_subnets.values().cloned().collect();
             private.network = Some(ids);
-            network_result?;
-            (subnet_ids, role_result)
+            (network_result.map(|()| subnet_ids), role_result)
         }
         NetworkSpec::Given { subnet_ids } => {
             let (given, role_result) = tokio::join!(network::given_subnets(aws, subnet_ids), role);
-            private.cluster_role_name = created_role;
-            let (vpc_id, by_zone) = given?;
-            built.network = Some((Some(vpc_id), by_zone));
-            (subnet_ids.clone(), role_result)
+            let given = given.map(|(vpc_id, by_zone)| {
+                built.network = Some((Some(vpc_id), by_zone));
+                subnet_ids.clone()
+            });
+            (given, role_result)
         }
     };
+    // Recorded in the state, not only in the private state, before any
+    // failure returns: the destroy Terraform runs to replace a tainted
+    // platform gets a fresh private state and finds the cluster role and
+    // the bucket by what the state holds.
+    private.cluster_role_name = created_role.clone();
+    record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
+    built.assets_bucket.clone_from(&bucket);
+    private.assets_bucket = bucket;
+    let subnet_ids = network_result?;
+    settings_result?;
     let role_arn = role_result?;
-    built.cluster_role_arn = Some(role_arn.clone());
 
     cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
@@ -147,6 +172,37 @@ pub async fn create(
     reconcile::reconcile(&ctx, &described, &subnets, private, built).await
 }
 
+/// Makes the assets bucket and keeps the planned arguments in it, as they
+/// are before anything is known of AWS's answers.
+async fn keep_settings(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    suffix: &str,
+    planned: &PlatformState,
+    bucket: &mut Option<String>,
+) -> Result<()> {
+    let name = assets::ensure_bucket(aws, &spec.name, suffix, &spec.tags, bucket).await?;
+    let mut arguments = planned.clone();
+    super::plan::settle(&mut arguments);
+    settings::save(aws, &name, &spec.name, &arguments).await
+}
+
+/// Notes the cluster role's ARN for the state: from its creation, or, when
+/// a later step of `ensure_role` failed, from IAM (best effort: a failure
+/// here only loses what the private state still records).
+async fn record_cluster_role(
+    aws: &Aws,
+    made: &Result<String>,
+    recorded: Option<&str>,
+    built: &mut Built,
+) {
+    built.cluster_role_arn = match (made, recorded) {
+        (Ok(arn), _) => Some(arn.clone()),
+        (Err(_), Some(name)) => role::role_arn(aws, name).await.ok().flatten(),
+        (Err(_), None) => None,
+    };
+}
+
 /// Brings the platform from what the state records to the spec in place;
 /// makes again whatever was deleted outside Terraform.
 pub async fn update(
@@ -164,7 +220,16 @@ pub async fn update(
         None => private.suffix.insert(random_token(8)).clone(),
     };
     let owner = Owner::new(name, &suffix);
-    let described = cluster::find_owned_cluster(aws, &owner).await?;
+    let mut described = cluster::find_owned_cluster(aws, &owner).await?;
+    // A cluster imported after its create was cut short may still be
+    // CREATING; nothing can be asked of it until it is ACTIVE.
+    if described
+        .as_ref()
+        .is_some_and(|c| c.status() != Some(&ClusterStatus::Active))
+    {
+        wait_cluster_active(aws, name, timeout).await?;
+        described = cluster::find_owned_cluster(aws, &owner).await?;
+    }
     let spec = &with_marker(spec, &owner);
     let prior = &Recorded {
         tags: owner.tag(&prior.tags),

@@ -16,7 +16,7 @@ use super::cluster::kubernetes_version;
 use super::{studio, Built, Context};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
 use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
-use crate::aws::emrcontainers::virtual_cluster;
+use crate::aws::emrcontainers::{managed_endpoint, virtual_cluster};
 use crate::aws::iam::oidc_provider;
 use crate::aws::iam::role::{self, RoleSpec};
 use crate::aws::kubernetes::{self, Kube};
@@ -522,6 +522,13 @@ pub async fn teardown(
         private.studio = None;
     }
     for (key, id) in private.virtual_clusters.clone() {
+        // Endpoints of notebook users still running on the platform's own
+        // virtual cluster (left by users destroyed at once, or outside
+        // Terraform) go with it: EMR keeps the cluster while they run.
+        for (endpoint, name) in managed_endpoint::list_running_endpoints(aws, &id).await? {
+            let resource = managed_endpoint::endpoint_resource(&name);
+            managed_endpoint::delete_endpoint(aws, &id, &endpoint, &resource, timeout).await?;
+        }
         virtual_cluster::delete_virtual_cluster(aws, &id, timeout).await?;
         private.virtual_clusters.remove(&key);
         private.virtual_cluster_namespaces.remove(&key);
