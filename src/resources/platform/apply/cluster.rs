@@ -85,25 +85,32 @@ pub async fn check_name_free(aws: &Aws, spec: &PlatformSpec, suffix: Option<&str
     if suffix.is_some_and(|suffix| owns_cluster(&Owner::new(&spec.name, suffix), &existing)) {
         return Ok(());
     }
-    let owner = existing
+    Err(Error::config(
+        AttributePath::new("name"),
+        name_taken_detail(&spec.name, &existing),
+    ))
+}
+
+/// Why a cluster of the platform's name that this platform did not make
+/// stops it, and what to do. The platform tag of that name (an apply of
+/// the user's cut short before Terraform recorded it) is not proof of
+/// ownership, so it only shapes the advice.
+pub fn name_taken_detail(name: &str, cluster: &Cluster) -> String {
+    let tagged = cluster
         .tags()
         .and_then(|tags| tags.get(naming::PLATFORM_TAG))
-        .map(String::as_str);
-    let why = if owner == Some(spec.name.as_str()) {
+        .is_some_and(|value| value == name);
+    let whose = if tagged {
         format!(
-            "an EKS cluster named \"{name}\" already exists and carries this platform's tag ({tag} = {name}): an earlier apply made it and was stopped before Terraform could record it. Nothing new was made. Bring it under Terraform with `terraform import <address of this emreks_platform> {name}` and apply again, or delete that cluster first.",
-            name = spec.name,
-            tag = naming::PLATFORM_TAG,
+            "It carries the tag {} = {name}: an emreks platform of this name made it, perhaps an apply of yours that was cut short before Terraform could record it.",
+            naming::PLATFORM_TAG
         )
     } else {
-        format!(
-            "an EKS cluster named \"{}\" already exists and is not this platform's (it does not carry {} = {}); nothing was made and that cluster is left alone. Choose another `name`.",
-            spec.name,
-            naming::PLATFORM_TAG,
-            spec.name
-        )
+        "It does not carry the tag of an emreks platform of this name.".to_string()
     };
-    Err(Error::config(AttributePath::new("name"), why))
+    format!(
+        "An EKS cluster named \"{name}\" already exists in this account and region, and this platform did not make it, so the provider will not create, change or delete it. {whose} If it is an emreks_platform of yours (made by another state, or by a run that was cut short), import it: `terraform import <this resource's address> {name}`. Otherwise choose another name."
+    )
 }
 
 /// Sends CreateCluster for the spec, in the given subnets. A cluster of

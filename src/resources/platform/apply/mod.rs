@@ -14,7 +14,7 @@ mod network;
 mod reconcile;
 pub(super) mod studio;
 
-pub(super) use cluster::{owned_cluster_role, owns_cluster};
+pub(super) use cluster::{name_taken_detail, owned_cluster_role, owns_cluster};
 pub(super) use network::{discover as discover_network, given_subnets};
 
 use std::collections::BTreeMap;
