@@ -22,7 +22,10 @@ fn main() -> anyhow::Result<()> {
     // rustls needs to be told which crypto backend the AWS SDK and kube use.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: the provider waits on AWS and Terraform, it does not
+    // compute, and a single thread keeps one malloc arena and one stack
+    // resident instead of one per core.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let served = runtime.block_on(plugin::serve(
