@@ -64,6 +64,8 @@ KINDS = [
     Kind(RBAC, "v1", "roles", "Role", True),
     Kind(RBAC, "v1", "rolebindings", "RoleBinding", True),
     Kind("apps", "v1", "deployments", "Deployment", True),
+    Kind("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
+    Kind("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False),
 ]
 KIND_BY_PATH = {(k.group, k.version, k.plural): k for k in KINDS}
 NAMESPACES = KIND_BY_PATH[("", "v1", "namespaces")]
@@ -348,7 +350,34 @@ class ClusterStore:
             obj["metadata"]["deletionTimestamp"] = _timestamp()
         return obj
 
+    @staticmethod
+    def _validate(kind: Kind, obj: dict) -> None:
+        """What the API server's validation refuses of the kinds that have rules beyond the name."""
+        name = obj["metadata"].get("name", "")
+        spec = obj.get("spec") or {}
+
+        def invalid(field: str, why: str) -> K8sError:
+            message = f'{kind.kind}.{kind.group} "{name}" is invalid: {field}: {why}'
+            return K8sError(422, "Invalid", message, _details(kind, name))
+
+        if kind.kind == "CustomResourceDefinition":
+            names = spec.get("names") or {}
+            if name != f"{names.get('plural')}.{spec.get('group')}":
+                raise invalid("metadata.name", 'Invalid value: must be spec.names.plural+"."+spec.group')
+            if spec.get("scope") not in ("Namespaced", "Cluster"):
+                raise invalid("spec.scope", 'Unsupported value: supported values: "Cluster", "Namespaced"')
+            if not names.get("kind"):
+                raise invalid("spec.names.kind", "Required value")
+            versions = spec.get("versions") or []
+            if sum(1 for v in versions if v.get("storage")) != 1:
+                raise invalid("spec.versions", "Invalid value: must have exactly one version marked as storage version")
+            if any(not (v.get("schema") or {}).get("openAPIV3Schema") for v in versions):
+                raise invalid("spec.versions[0].schema.openAPIV3Schema", "Required value: schemas are required")
+        elif kind.kind == "IngressClass" and not spec.get("controller"):
+            raise invalid("spec.controller", "Required value")
+
     def _store(self, kind: Kind, key: tuple[str, str, str], obj: dict) -> None:
+        self._validate(kind, obj)
         obj["metadata"]["resourceVersion"] = self._next_version()
         if kind is NAMESPACES:
             obj["spec"] = {"finalizers": ["kubernetes"], **obj.get("spec", {})}

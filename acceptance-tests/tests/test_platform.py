@@ -62,7 +62,8 @@ def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
     inventory = aws.leftovers()
     assert len(inventory["ec2:subnet"]) == 6
     assert len(inventory["ec2:nat-gateway"]) == 3
-    assert len(inventory["iam:role"]) == 3  # cluster, nodes, Cluster Autoscaler
+    # cluster, nodes, Cluster Autoscaler, Load Balancer Controller, VPC CNI, EBS CSI
+    assert len(inventory["iam:role"]) == 6
 
     # One CreateCluster, and a refresh-only plan creates nothing.
     assert aws.stats().get("eks:CreateCluster") == 1

@@ -5,6 +5,9 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use super::iam_documents;
+use super::naming::PlatformRole;
+
 /// Add-ons every platform installs: networking, DNS, service proxy, EBS
 /// volumes, and the agent that hands out Pod Identity credentials.
 pub const REQUIRED_ADDONS: [&str; 5] = [
@@ -13,6 +16,37 @@ pub const REQUIRED_ADDONS: [&str; 5] = [
     "kube-proxy",
     "aws-ebs-csi-driver",
     "eks-pod-identity-agent",
+];
+
+/// An add-on whose AWS permissions come from a role of its own through
+/// EKS Pod Identity (the pod identity agent above hands them out), never
+/// from the nodes' role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddonIdentity {
+    pub addon: &'static str,
+    /// The add-on's service account, in `kube-system`.
+    pub service_account: &'static str,
+    pub role: PlatformRole,
+    /// AWS-managed policies of the role, by name.
+    pub managed_policies: &'static [&'static str],
+}
+
+/// The namespace of the add-ons' service accounts.
+pub const ADDON_NAMESPACE: &str = "kube-system";
+
+pub const ADDON_IDENTITIES: [AddonIdentity; 2] = [
+    AddonIdentity {
+        addon: "vpc-cni",
+        service_account: "aws-node",
+        role: PlatformRole::VpcCni,
+        managed_policies: &iam_documents::VPC_CNI_POLICIES,
+    },
+    AddonIdentity {
+        addon: "aws-ebs-csi-driver",
+        service_account: "ebs-csi-controller-sa",
+        role: PlatformRole::EbsCsi,
+        managed_policies: &iam_documents::EBS_CSI_POLICIES,
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +240,15 @@ mod tests {
         );
         assert_eq!(compare_versions("v1.2", "v1.2.1"), Ordering::Less);
         assert_eq!(compare_versions("v1.2.1", "v1.2.1"), Ordering::Equal);
+    }
+
+    #[test]
+    fn addons_with_their_own_role_are_installed() {
+        for identity in ADDON_IDENTITIES {
+            assert!(REQUIRED_ADDONS.contains(&identity.addon), "{identity:?}");
+            assert!(!identity.managed_policies.is_empty());
+        }
+        assert!(!iam_documents::NODE_ROLE_POLICIES.contains(&"AmazonEKS_CNI_Policy"));
     }
 
     #[test]

@@ -61,14 +61,25 @@ pub fn node_role_trust() -> Value {
     })])
 }
 
-/// What every EKS node needs: join the cluster, pull images, run the VPC CNI,
-/// and be reachable by Session Manager instead of SSH.
-pub const NODE_ROLE_POLICIES: [&str; 4] = [
+/// What every EKS node needs: join the cluster, pull images, and be
+/// reachable by Session Manager instead of SSH. The VPC CNI's network
+/// permissions are not among them: `aws-node` gets them on its own role
+/// through EKS Pod Identity ([`VPC_CNI_POLICIES`]), so no pod on a node can
+/// borrow them from the node's role.
+pub const NODE_ROLE_POLICIES: [&str; 3] = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonEKS_CNI_Policy",
     "AmazonSSMManagedInstanceCore",
 ];
+
+/// The VPC CNI's role (`kube-system/aws-node`): manage the nodes' network
+/// interfaces and addresses, as AWS manages the policy.
+pub const VPC_CNI_POLICIES: [&str; 1] = ["AmazonEKS_CNI_Policy"];
+
+/// The EBS CSI driver's controller role (`kube-system/ebs-csi-controller-sa`):
+/// make, attach and delete volumes and snapshots. AWS keeps this managed
+/// policy under the `service-role/` path.
+pub const EBS_CSI_POLICIES: [&str; 1] = ["service-role/AmazonEBSCSIDriverPolicy"];
 
 /// Trust of a job execution role for IAM roles for service accounts: the
 /// cluster's OIDC provider may issue web-identity tokens for the service

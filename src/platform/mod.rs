@@ -14,6 +14,7 @@ pub mod iam_documents;
 pub mod job_profiles;
 pub mod job_runs;
 pub mod jobs;
+pub mod load_balancer_controller;
 pub mod manifests;
 pub mod naming;
 pub mod network;

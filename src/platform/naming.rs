@@ -196,15 +196,24 @@ pub enum PlatformRole {
     StudioService,
     /// The role Studio users assume (IAM Identity Center mode).
     StudioUser,
+    /// AWS Load Balancer Controller's role, through EKS Pod Identity.
+    LoadBalancerController,
+    /// The EBS CSI driver's controller role, through EKS Pod Identity.
+    EbsCsi,
+    /// The VPC CNI's (`aws-node`) role, through EKS Pod Identity.
+    VpcCni,
 }
 
 impl PlatformRole {
-    const ALL: [PlatformRole; 5] = [
+    const ALL: [PlatformRole; 8] = [
         PlatformRole::Cluster,
         PlatformRole::Node,
         PlatformRole::Autoscaler,
         PlatformRole::StudioService,
         PlatformRole::StudioUser,
+        PlatformRole::LoadBalancerController,
+        PlatformRole::EbsCsi,
+        PlatformRole::VpcCni,
     ];
 
     fn marker(self) -> &'static str {
@@ -214,6 +223,9 @@ impl PlatformRole {
             PlatformRole::Autoscaler => "autoscaler",
             PlatformRole::StudioService => "studio",
             PlatformRole::StudioUser => "studio-user",
+            PlatformRole::LoadBalancerController => "lb-controller",
+            PlatformRole::EbsCsi => "ebs-csi",
+            PlatformRole::VpcCni => "vpc-cni",
         }
     }
 
@@ -221,7 +233,11 @@ impl PlatformRole {
     /// of the cluster, as much as fits IAM's 64 characters for the Studio's.
     fn head_len(self, suffix: &str) -> usize {
         match self {
-            PlatformRole::Cluster | PlatformRole::Autoscaler => 40,
+            PlatformRole::Cluster
+            | PlatformRole::Autoscaler
+            | PlatformRole::LoadBalancerController
+            | PlatformRole::EbsCsi
+            | PlatformRole::VpcCni => 40,
             PlatformRole::Node => 43,
             PlatformRole::StudioService | PlatformRole::StudioUser => {
                 MAX_ROLE_NAME.saturating_sub(self.marker().len() + suffix.len() + 2)

@@ -408,3 +408,31 @@ def test_config_map_clusters_know_their_creator(aws, server):
     assert call_as(server, eks_token("spark")).status_code == 200
     cluster(aws, "bare", accessConfig={"authenticationMode": "CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False})
     assert call_as(server, eks_token("bare"), cluster="bare").status_code == 401
+
+
+def test_custom_resource_definitions_and_ingress_classes_are_validated(kube):
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    version = {"name": "v1beta1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "targetgroupbindings.elbv2.k8s.aws"},
+        "spec": {
+            "group": "elbv2.k8s.aws",
+            "names": {"kind": "TargetGroupBinding", "plural": "targetgroupbindings"},
+            "scope": "Namespaced",
+            "versions": [version],
+        },
+    }
+    misnamed = {**crd, "metadata": {"name": "bindings.elbv2.k8s.aws"}}
+    refused = kube("POST", crds, misnamed)
+    assert refused.status_code == 422 and "spec.names.plural" in refused.json()["message"]
+    no_storage = {**crd, "spec": {**crd["spec"], "versions": [{**version, "storage": False}]}}
+    assert kube("POST", crds, no_storage).status_code == 422
+    assert kube("POST", crds, crd).status_code == 201
+    classes = "/apis/networking.k8s.io/v1/ingressclasses"
+    no_controller = {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "alb"}, "spec": {}}
+    assert kube("POST", classes, no_controller).status_code == 422
+    alb = {**no_controller, "spec": {"controller": "ingress.k8s.aws/alb"}}
+    assert kube("POST", classes, alb).status_code == 201
+    assert [c["metadata"]["name"] for c in kube("GET", classes).json()["items"]] == ["alb"]

@@ -1,5 +1,6 @@
-//! The Kubernetes objects the provider writes (namespaces, Cluster
-//! Autoscaler's service account, RBAC and deployment): server-side apply,
+//! The Kubernetes objects the provider writes (namespaces; Cluster
+//! Autoscaler's and AWS Load Balancer Controller's service accounts, RBAC,
+//! deployments, secret, ingress class and custom resource definitions): server-side apply,
 //! look up, delete, and delete a namespace and wait until it is gone.
 
 use std::time::Duration;
@@ -21,11 +22,19 @@ const KINDS: &[(&str, &str, &str, bool)] = &[
     ("Namespace", "", "namespaces", false),
     ("ServiceAccount", "", "serviceaccounts", true),
     ("ConfigMap", "", "configmaps", true),
+    ("Secret", "", "secrets", true),
     ("ClusterRole", RBAC, "clusterroles", false),
     ("ClusterRoleBinding", RBAC, "clusterrolebindings", false),
     ("Role", RBAC, "roles", true),
     ("RoleBinding", RBAC, "rolebindings", true),
     ("Deployment", "apps", "deployments", true),
+    ("IngressClass", "networking.k8s.io", "ingressclasses", false),
+    (
+        "CustomResourceDefinition",
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        false,
+    ),
 ];
 
 impl Kube {

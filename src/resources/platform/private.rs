@@ -42,6 +42,14 @@ pub struct PlatformPrivate {
     pub addons: Vec<String>,
     #[serde(default)]
     pub autoscaler: AutoscalerIds,
+    /// AWS Load Balancer Controller: its role, pod identity association
+    /// and Kubernetes objects (the same pieces as Cluster Autoscaler's).
+    #[serde(default)]
+    pub load_balancer_controller: AutoscalerIds,
+    /// Add-on name → its own role and pod identity association (no
+    /// Kubernetes objects: EKS installs the add-on's).
+    #[serde(default)]
+    pub addon_identities: BTreeMap<String, AutoscalerIds>,
     #[serde(default)]
     pub assets_bucket: Option<String>,
     #[serde(default)]
@@ -68,6 +76,8 @@ pub struct PlatformPrivate {
     pub studio: Option<StudioIds>,
 }
 
+/// What the platform made for one workload of its own on the cluster: a
+/// role through EKS Pod Identity and the Kubernetes objects applied.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct AutoscalerIds {
     #[serde(default)]

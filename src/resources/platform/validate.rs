@@ -15,7 +15,7 @@ use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles;
 use crate::platform::network::plan_subnets;
 use crate::platform::pod_templates::JobProfile;
-use crate::platform::{defaults, naming, pod_templates, validate};
+use crate::platform::{defaults, load_balancer_controller, naming, pod_templates, validate};
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::values::{known, list_is_unknown, string_map, strings};
 
@@ -27,8 +27,12 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     if let Some(version) = known(&config.kubernetes_version) {
-        let checked =
-            validate::kubernetes_version(version).and_then(pod_templates::check_kubernetes_version);
+        // The pod templates and the load balancer controller each support
+        // a range of Kubernetes versions.
+        let checked = validate::kubernetes_version(version).and_then(|version| {
+            pod_templates::check_kubernetes_version(version)?;
+            load_balancer_controller::unsupported(version).map_or(Ok(()), Err)
+        });
         if let Err(why) = checked {
             diags.error(
                 "Invalid kubernetes_version",
@@ -648,6 +652,17 @@ mod tests {
                 "no error on {attribute}: {found}"
             );
         }
+    }
+
+    #[test]
+    fn a_kubernetes_version_past_the_load_balancer_controllers_is_refused() {
+        let (major, minor) = load_balancer_controller::MAX_KUBERNETES;
+        let mut config = base();
+        config.kubernetes_version = Value::Value(format!("{major}.{}", minor + 1));
+        let found = error_paths(&config);
+        assert!(found.contains("kubernetes_version"), "{found}");
+        config.kubernetes_version = Value::Value(format!("{major}.{minor}"));
+        assert!(!error_paths(&config).contains("kubernetes_version"));
     }
 
     #[test]

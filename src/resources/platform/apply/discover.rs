@@ -9,6 +9,7 @@ use aws_sdk_iam::types::Tag;
 
 use super::super::private::{PlatformPrivate, StudioIds};
 use super::super::schema::Recorded;
+use super::controllers;
 use super::studio::named_pieces;
 use crate::aws::eks::cluster::oidc_issuer;
 use crate::aws::eks::{addon, nodegroup};
@@ -17,7 +18,7 @@ use crate::aws::iam::{oidc_provider, role};
 use crate::aws::logs::log_group;
 use crate::aws::Aws;
 use crate::error::Result;
-use crate::platform::addons::REQUIRED_ADDONS;
+use crate::platform::addons::{ADDON_IDENTITIES, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 use crate::platform::naming::{self, Owner, PlatformRole};
 use crate::platform::{jobs, manifests};
@@ -95,6 +96,18 @@ pub async fn discover(
                 }
                 (None, Some(PlatformRole::Node)) => private.node_role_name = Some(name),
                 (None, Some(PlatformRole::Autoscaler)) => private.autoscaler.role_name = Some(name),
+                (None, Some(PlatformRole::LoadBalancerController)) => {
+                    private.load_balancer_controller.role_name = Some(name)
+                }
+                (None, Some(kind)) => {
+                    if let Some(identity) = ADDON_IDENTITIES.iter().find(|i| i.role == kind) {
+                        private
+                            .addon_identities
+                            .entry(identity.addon.to_string())
+                            .or_default()
+                            .role_name = Some(name);
+                    }
+                }
                 _ => {}
             }
         }
@@ -171,6 +184,10 @@ pub async fn discover(
         .iter()
         .map(manifests::object_ref)
         .collect();
+    }
+    let controller = &mut private.load_balancer_controller;
+    if controller.objects.is_empty() && controller.role_name.is_some() {
+        controller.objects = controllers::applied_objects(cluster_name, &aws.region);
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 
 mod assets;
 pub(super) mod cluster;
+mod controllers;
 
 pub use cluster::check_name_free;
 pub(super) mod discover;

@@ -13,7 +13,7 @@ use aws_sdk_eks::types::{AddonInfo, Cluster};
 
 use super::super::private::{AutoscalerIds, PlatformPrivate};
 use super::cluster::kubernetes_version;
-use super::{studio, Built, Context};
+use super::{controllers, studio, Built, Context};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
 use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
 use crate::aws::emrcontainers::{managed_endpoint, virtual_cluster};
@@ -59,10 +59,19 @@ pub async fn reconcile(
     private.oidc_provider_arn = Some(oidc_arn.clone());
     built.oidc_provider_arn = Some(oidc_arn.clone());
 
+    // The add-ons' roles and the add-ons (among them the pod identity
+    // agent) come before the first nodes: the VPC CNI on a node has no
+    // permissions but through its pod identity association.
+    controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
+    let chosen = ensure_addons(ctx, cluster, private).await?;
     let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
     ensure_tooling(ctx, &node_role_arn, subnets, private, built).await?;
-    ensure_addons(ctx, cluster, private, built).await?;
+    wait_addons(ctx, &chosen, built).await?;
 
+    let vpc_id = cluster
+        .resources_vpc_config()
+        .and_then(|v| v.vpc_id())
+        .unwrap_or_default();
     let kube = kubernetes::connect(aws, cluster).await?;
     ensure_virtual_clusters(ctx, &kube, private).await?;
     ensure_execution_roles(ctx, issuer, &oidc_arn, private, built).await?;
@@ -73,12 +82,16 @@ pub async fn reconcile(
         &mut private.autoscaler,
     )
     .await?;
+    controllers::install_load_balancer_controller(
+        ctx,
+        &kube,
+        kubernetes_version(cluster),
+        vpc_id,
+        &mut private.load_balancer_controller,
+    )
+    .await?;
     built.virtual_cluster_ids = Some(private.virtual_clusters.clone());
 
-    let vpc_id = cluster
-        .resources_vpc_config()
-        .and_then(|v| v.vpc_id())
-        .unwrap_or_default();
     let studio_subnets: Vec<String> = subnets.values().take(5).cloned().collect();
     studio::ensure_studio(ctx, vpc_id, &studio_subnets, private).await?;
     built.studio = Some(private.studio.clone());
@@ -161,13 +174,13 @@ fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool 
 }
 
 /// The add-ons at the default version EKS reports for the cluster's
-/// Kubernetes version, never from a table of ours.
+/// Kubernetes version, never from a table of ours; returns the versions
+/// chosen.
 async fn ensure_addons(
     ctx: &Context<'_>,
     cluster: &Cluster,
     private: &mut PlatformPrivate,
-    built: &mut Built,
-) -> Result<()> {
+) -> Result<BTreeMap<String, String>> {
     let aws = ctx.aws;
     let version = cluster.version().unwrap_or_default();
     let catalogue = catalogue(addon::addon_versions(aws, version).await?);
@@ -179,9 +192,19 @@ async fn ensure_addons(
             private.addons.push(name.clone());
         }
     }
+    Ok(chosen)
+}
+
+/// Waits for the add-ons to be ACTIVE and notes their versions. CoreDNS
+/// and the EBS CSI driver only get there once nodes run, so this comes
+/// after the tooling nodegroup is up.
+async fn wait_addons(
+    ctx: &Context<'_>,
+    chosen: &BTreeMap<String, String>,
+    built: &mut Built,
+) -> Result<()> {
+    let aws = ctx.aws;
     let mut installed = BTreeMap::new();
-    // CoreDNS and the EBS CSI driver only get ACTIVE once nodes run, so
-    // this waits after the tooling nodegroup is up.
     for name in chosen.keys() {
         addon::wait_addon_active(aws, ctx.cluster(), name, ctx.timeout).await?;
         if let Some(version) = addon::addon_version(aws, ctx.cluster(), name).await? {
@@ -476,10 +499,11 @@ async fn install_autoscaler(
     Ok(())
 }
 
-/// Removes Cluster Autoscaler's Kubernetes objects (when the cluster is
-/// reachable), its pod identity association and its role, forgetting each
+/// Removes a workload's Kubernetes objects, last applied first (when the
+/// cluster is reachable), its pod identity association and its role
+/// (Cluster Autoscaler's, AWS Load Balancer Controller's), forgetting each
 /// once gone.
-async fn uninstall_autoscaler(
+async fn uninstall_workload(
     aws: &Aws,
     kube: Option<&Kube>,
     cluster: &str,
@@ -552,7 +576,7 @@ pub async fn teardown(
         Some(cluster) => Some(kubernetes::connect(aws, cluster).await?),
         None => None,
     };
-    uninstall_autoscaler(aws, kube.as_ref(), cluster_name, &mut private.autoscaler).await?;
+    uninstall_workload(aws, kube.as_ref(), cluster_name, &mut private.autoscaler).await?;
     if let Some(kube) = &kube {
         for namespace in private.namespaces.clone() {
             kube.delete_namespace_and_wait(&namespace, timeout).await?;
@@ -560,6 +584,15 @@ pub async fn teardown(
         }
     }
     private.namespaces.clear();
+    // Only once the namespaces (and the endpoints' Ingresses in them) are
+    // gone: the controller deletes the load balancers it made for them.
+    uninstall_workload(
+        aws,
+        kube.as_ref(),
+        cluster_name,
+        &mut private.load_balancer_controller,
+    )
+    .await?;
     if cluster.is_some() {
         for name in private.addons.clone() {
             addon::delete_addon(aws, cluster_name, &name).await?;
@@ -571,6 +604,13 @@ pub async fn teardown(
         }
     }
     private.addons.clear();
+    controllers::remove_addon_identities(
+        aws,
+        cluster_name,
+        cluster.is_some(),
+        &mut private.addon_identities,
+    )
+    .await?;
     private.tooling_nodegroup = None;
     if let Some(arn) = private.oidc_provider_arn.clone() {
         oidc_provider::delete_oidc_provider(aws, &arn).await?;
