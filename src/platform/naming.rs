@@ -601,6 +601,17 @@ pub fn studio_arn(partition: &str, region: &str, account: &str, studio_id: &str)
     format!("arn:{partition}:elasticmapreduce:{region}:{account}:studio/{studio_id}")
 }
 
+/// Every EMR Studio Workspace (`editor`) of the account and region: an
+/// editor's ARN does not name its Studio.
+pub fn editors_arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:elasticmapreduce:{region}:{account}:editor/*")
+}
+
+/// An EKS cluster's ARN.
+pub fn cluster_arn(partition: &str, region: &str, account: &str, cluster: &str) -> String {
+    format!("arn:{partition}:eks:{region}:{account}:cluster/{cluster}")
+}
+
 pub fn virtual_cluster_arn(partition: &str, region: &str, account: &str, id: &str) -> String {
     format!("arn:{partition}:emr-containers:{region}:{account}:/virtualclusters/{id}")
 }

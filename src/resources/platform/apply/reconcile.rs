@@ -304,6 +304,7 @@ async fn ensure_execution_roles(
         &naming::pod_template_prefix(ctx.cluster()),
         &log_group_arns,
     );
+    let cluster_arn = naming::cluster_arn(&aws.partition, &aws.region, &account, ctx.cluster());
     let wanted = &ctx.spec.execution_roles;
     for (key, role_name) in private.execution_roles.clone() {
         if !wanted.contains_key(&key) {
@@ -326,7 +327,11 @@ async fn ensure_execution_roles(
             .cloned()
             .unwrap_or_else(|| naming::execution_role(ctx.cluster(), key, ctx.suffix));
         let trust = match spec.trust {
-            Trust::PodIdentity => iam_documents::pod_identity_trust(),
+            Trust::PodIdentity => iam_documents::pod_identity_trust(
+                &cluster_arn,
+                &spec.namespaces,
+                &iam_documents::pod_identity_service_accounts(&account, &role_name),
+            ),
             Trust::Irsa => {
                 iam_documents::irsa_trust(oidc_arn, issuer, &account, &role_name, &spec.namespaces)
                     .map_err(|why| {
@@ -418,6 +423,12 @@ async fn install_autoscaler(
 ) -> Result<()> {
     let aws = ctx.aws;
     let role_name = PlatformRole::Autoscaler.name(ctx.cluster(), ctx.suffix);
+    let account = aws.account_id().await?.to_string();
+    let trust = iam_documents::pod_identity_trust(
+        &naming::cluster_arn(&aws.partition, &aws.region, &account, ctx.cluster()),
+        &[DEFAULT_NAMESPACE.to_string()],
+        &[DEFAULT_SERVICE_ACCOUNT.to_string()],
+    );
     let mut recorded = None;
     let role_arn = role::ensure_role(
         aws,
@@ -425,7 +436,7 @@ async fn install_autoscaler(
             name: &role_name,
             path: Some(&naming::iam_path(ctx.cluster())),
             description: "Cluster Autoscaler of an emreks platform",
-            trust: &iam_documents::pod_identity_trust(),
+            trust: &trust,
             tags: &ctx.spec.tags,
             owner: ctx.owner,
             managed_policies: &[],
