@@ -61,14 +61,16 @@ pub fn node_role_trust() -> Value {
     })])
 }
 
-/// What every EKS node needs: join the cluster, pull images, run the VPC CNI,
-/// and be reachable by Session Manager instead of SSH.
-pub const NODE_ROLE_POLICIES: [&str; 4] = [
+/// What every EKS node needs: join the cluster, pull images, run the VPC CNI.
+pub const NODE_ROLE_POLICIES: [&str; 3] = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryReadOnly",
     "AmazonEKS_CNI_Policy",
-    "AmazonSSMManagedInstanceCore",
 ];
+
+/// Lets Session Manager open shells on the nodes; only when the platform's
+/// `node_ssm_access` asks for it.
+pub const NODE_SSM_POLICY: &str = "AmazonSSMManagedInstanceCore";
 
 /// Trust of a job execution role for IAM roles for service accounts: the
 /// cluster's OIDC provider may issue web-identity tokens for the service

@@ -1,4 +1,4 @@
-//! Nodegroups' launch templates: IMDSv2 required, an encrypted gp3 root
+//! Nodegroups' launch templates: IMDSv2 required with a hop limit of 1, an encrypted gp3 root
 //! volume, the caller's user data; made, or found again when a nodegroup
 //! deleted outside Terraform left its template behind, and deleted.
 
@@ -37,7 +37,9 @@ pub async fn ensure_launch_template(aws: &Aws, request: &TemplateRequest<'_>) ->
         .metadata_options(
             LaunchTemplateInstanceMetadataOptionsRequest::builder()
                 .http_tokens(LaunchTemplateHttpTokensState::Required)
-                .http_put_response_hop_limit(2)
+                // One hop: the node itself reaches the metadata service,
+                // pods (a network hop further) never get the node role.
+                .http_put_response_hop_limit(1)
                 .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::Enabled)
                 .build(),
         )

@@ -14,6 +14,7 @@ use aws_sdk_eks::types::{AddonInfo, Cluster};
 use super::super::private::{AutoscalerIds, PlatformPrivate};
 use super::cluster::kubernetes_version;
 use super::{studio, Built, Context};
+use crate::aws::ec2::launch_template::{self, TemplateRequest};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
 use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
 use crate::aws::emrcontainers::{managed_endpoint, virtual_cluster};
@@ -24,10 +25,11 @@ use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::addons::{self, AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::defaults::{Tooling, TOOLING_DISK_SIZE};
 use crate::platform::iam_documents::{self, Trust};
 use crate::platform::naming::{self, PlatformRole};
 use crate::platform::node_roles::NodeRole;
-use crate::platform::{defaults::Tooling, manifests};
+use crate::platform::{manifests, nodegroup as node_settings};
 use crate::plugin::AttributePath;
 use crate::resources::random_token;
 
@@ -116,6 +118,21 @@ async fn ensure_tooling(
         }
     }
     let name = naming::tooling_nodegroup(&random_token(6));
+    // IMDSv2 with one hop (pods cannot reach the node role) and an
+    // encrypted root volume, as for the Spark nodegroups.
+    let old_template = private.tooling_launch_template.clone();
+    let template = launch_template::ensure_launch_template(
+        aws,
+        &TemplateRequest {
+            name: &naming::launch_template(ctx.cluster(), &name, ctx.suffix),
+            root_device: node_settings::root_device(&wanted.ami_type),
+            disk_size: TOOLING_DISK_SIZE,
+            user_data: None,
+            tags: &ctx.spec.tags,
+        },
+    )
+    .await?;
+    private.tooling_launch_template = Some(template.clone());
     nodegroup::create_nodegroup(
         aws,
         &NodegroupRequest {
@@ -128,7 +145,7 @@ async fn ensure_tooling(
             capacity_type: "ON_DEMAND",
             scaling: scaling(wanted),
             max_unavailable: None,
-            launch_template: None,
+            launch_template: Some(&template),
             labels: NodeRole::Tooling.labels(),
             taints: None,
             tags: &ctx.spec.tags,
@@ -143,6 +160,9 @@ async fn ensure_tooling(
         nodegroup::delete_nodegroup(aws, ctx.cluster(), &old).await?;
         nodegroup::wait_nodegroup_deleted(aws, ctx.cluster(), &old, ctx.timeout).await?;
     }
+    if let Some(old) = old_template.filter(|old| *old != template) {
+        launch_template::delete_launch_template(aws, &old).await?;
+    }
     Ok(())
 }
 
@@ -154,9 +174,12 @@ fn scaling(tooling: &Tooling) -> Scaling {
     }
 }
 
-/// Whether the running group can become the wanted one in place.
+/// Whether the running group can become the wanted one in place. A group
+/// without a launch template (made by an earlier release) is replaced, so
+/// its nodes get IMDSv2 with one hop.
 fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool {
-    group.instance_types() == tooling.instance_types.as_slice()
+    group.launch_template().is_some()
+        && group.instance_types() == tooling.instance_types.as_slice()
         && group.ami_type().map(|a| a.as_str()) == Some(tooling.ami_type.as_str())
 }
 
@@ -579,7 +602,18 @@ pub async fn teardown(
         if let Some(group) = private.tooling_nodegroup.clone() {
             nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
             nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
+            // A private state lost since the create still names it.
+            if let (None, Some(suffix)) = (&private.tooling_launch_template, &private.suffix) {
+                let name = naming::launch_template(cluster_name, &group, suffix);
+                private.tooling_launch_template = launch_template::find_launch_template(aws, &name)
+                    .await?
+                    .and_then(|t| t.launch_template_id);
+            }
         }
+    }
+    if let Some(id) = private.tooling_launch_template.clone() {
+        launch_template::delete_launch_template(aws, &id).await?;
+        private.tooling_launch_template = None;
     }
     private.addons.clear();
     private.tooling_nodegroup = None;
