@@ -3,6 +3,8 @@ nodegroup the provider makes (the tooling one too) boots from a launch
 template with IMDSv2 required and a hop limit of 1, so pods never reach the
 node role; Session Manager access to the nodes only when asked for."""
 
+import pytest
+
 from conftest import ADMIN_ROLE
 
 SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
@@ -26,17 +28,27 @@ resource "emreks_nodegroup" "spark" {{
 '''
 
 
+@pytest.fixture
+def one_item_pages(aws):
+    """Every list answered one item a page (launch templates, instance
+    types, policies): a reader of the first page only misses the rest."""
+    aws.configure({"page_size": 1})
+    yield
+    aws.configure({"page_size": None})
+
+
 def node_role_policies(aws, workspace):
     role = workspace.resource("emreks_platform.p")["node_role_arn"].rsplit("/", 1)[-1]
-    attached = aws.client("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]
-    return {p["PolicyArn"] for p in attached}
+    pages = aws.client("iam").get_paginator("list_attached_role_policies").paginate(RoleName=role)
+    return {p["PolicyArn"] for page in pages for p in page["AttachedPolicies"]}
 
 
-def test_every_nodegroup_has_imdsv2_with_one_hop_and_no_ssm_by_default(workspace, provider, aws):
+def test_every_nodegroup_has_imdsv2_with_one_hop_and_no_ssm_by_default(workspace, provider, aws, one_item_pages):
     workspace.write({"main.tf": provider() + config()})
     workspace.apply()
     eks, ec2 = aws.client("eks"), aws.client("ec2")
-    groups = eks.list_nodegroups(clusterName="analytics")["nodegroups"]
+    pages = eks.get_paginator("list_nodegroups").paginate(clusterName="analytics")
+    groups = [g for page in pages for g in page["nodegroups"]]
     assert len(groups) == 2 and any(g.startswith("tooling-") for g in groups), groups
     for name in groups:
         group = eks.describe_nodegroup(clusterName="analytics", nodegroupName=name)["nodegroup"]

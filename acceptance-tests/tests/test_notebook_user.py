@@ -234,9 +234,19 @@ def test_endpoint_is_open_to_the_studio_engines(workspace, provider, people):
     assert aws.leftovers() == {}
 
 
-def test_sso_user_updated_six_times_keeps_within_policy_versions(workspace, provider, people):
+@pytest.fixture
+def one_item_pages(aws):
+    """Every list answered one item a page, as AWS may: a reader of the
+    first page only misses the rest."""
+    aws.configure({"page_size": 1})
+    yield
+    aws.configure({"page_size": None})
+
+
+def test_sso_user_updated_six_times_keeps_within_policy_versions(workspace, provider, people, one_item_pages):
     """IAM keeps five versions of a managed policy: each update of the
-    session policy must make room rather than fail with LimitExceeded."""
+    session policy must make room rather than fail with LimitExceeded (the
+    versions listed one a page, so the default one is found on any page)."""
     aws = people
     sso = PLATFORM.replace(
         '    auth_mode       = "IAM"\n',
@@ -252,7 +262,8 @@ def test_sso_user_updated_six_times_keeps_within_policy_versions(workspace, prov
             StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP"
         )
         policy_arn = mapping["SessionMapping"]["SessionPolicyArn"]
-        versions = iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+        pages = iam.get_paginator("list_policy_versions").paginate(PolicyArn=policy_arn)
+        versions = [v for page in pages for v in page["Versions"]]
         assert len(versions) == min(step + 1, 5), versions
         (default,) = [v["VersionId"] for v in versions if v["IsDefaultVersion"]]
         document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=default)["PolicyVersion"]["Document"]
