@@ -574,7 +574,6 @@ pub fn launch_template(platform: &str, nodegroup: &str, suffix: &str) -> String 
 }
 
 /// (nodegroup, suffix) of a launch template of `platform`.
-#[allow(dead_code)] // read back by the ownership checks to come
 pub fn parse_launch_template<'a>(name: &'a str, platform: &str) -> Option<(&'a str, &'a str)> {
     name.strip_prefix(platform)?
         .strip_prefix('-')?

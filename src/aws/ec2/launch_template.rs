@@ -112,6 +112,18 @@ pub async fn find_launch_template(aws: &Aws, name: &str) -> Result<Option<Launch
     Ok(templates.into_iter().next())
 }
 
+/// Every launch template of the account and region, each page followed.
+pub async fn list_launch_templates(aws: &Aws) -> Result<Vec<LaunchTemplate>> {
+    aws.ec2
+        .describe_launch_templates()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("ec2:DescribeLaunchTemplates", "launch templates")
+}
+
 /// Deletes the template; one already gone is deleted.
 pub async fn delete_launch_template(aws: &Aws, id: &str) -> Result<()> {
     let deleted = aws
