@@ -175,11 +175,11 @@ fn scaling(tooling: &Tooling) -> Scaling {
 }
 
 /// Whether the running group can become the wanted one in place. A group
-/// without a launch template (made by an earlier release) is replaced, so
-/// its nodes get IMDSv2 with one hop.
+/// an earlier release made without a launch template is kept: the plan
+/// (which cannot see it) promised its name; it gets the template when its
+/// instance types or AMI next change.
 fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool {
-    group.launch_template().is_some()
-        && group.instance_types() == tooling.instance_types.as_slice()
+    group.instance_types() == tooling.instance_types.as_slice()
         && group.ami_type().map(|a| a.as_str()) == Some(tooling.ami_type.as_str())
 }
 
@@ -602,13 +602,6 @@ pub async fn teardown(
         if let Some(group) = private.tooling_nodegroup.clone() {
             nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
             nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
-            // A private state lost since the create still names it.
-            if let (None, Some(suffix)) = (&private.tooling_launch_template, &private.suffix) {
-                let name = naming::launch_template(cluster_name, &group, suffix);
-                private.tooling_launch_template = launch_template::find_launch_template(aws, &name)
-                    .await?
-                    .and_then(|t| t.launch_template_id);
-            }
         }
     }
     if let Some(id) = private.tooling_launch_template.clone() {
