@@ -59,6 +59,8 @@ PAGED = {
         "DescribeLaunchTemplates",
         "DescribeLaunchTemplateVersions",
         "DescribeInstances",
+        "DescribeInstanceTypes",
+        "DescribeInstanceTypeOfferings",
     ),
     "eks": ("ListClusters", "ListNodegroups"),
     "emr-containers": ("ListJobRuns",),

@@ -232,3 +232,42 @@ def test_endpoint_is_open_to_the_studio_engines(workspace, provider, people):
     assert (18888, engine) in sources
     workspace.destroy()
     assert aws.leftovers() == {}
+
+
+@pytest.fixture
+def one_item_pages(aws):
+    """Every list answered one item a page, as AWS may: a reader of the
+    first page only misses the rest."""
+    aws.configure({"page_size": 1})
+    yield
+    aws.configure({"page_size": None})
+
+
+def test_sso_user_updated_six_times_keeps_within_policy_versions(workspace, provider, people, one_item_pages):
+    """IAM keeps five versions of a managed policy: each update of the
+    session policy must make room rather than fail with LimitExceeded (the
+    versions listed one a page, so the default one is found on any page)."""
+    aws = people
+    sso = PLATFORM.replace(
+        '    auth_mode       = "IAM"\n',
+        '    auth_mode        = "SSO"\n    idc_instance_arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef"\n',
+    )
+    iam = aws.client("iam")
+    for step in range(7):
+        # Each step moves the user to a new endpoint, so the session policy changes.
+        workspace.write({"main.tf": provider() + sso + user("team", "data-team", [endpoint(f"e{step}")], kind="GROUP")})
+        workspace.apply()
+        studio_id = workspace.resource("emreks_platform.p")["studio_id"]
+        mapping = aws.client("emr").get_studio_session_mapping(
+            StudioId=studio_id, IdentityName="data-team", IdentityType="GROUP"
+        )
+        policy_arn = mapping["SessionMapping"]["SessionPolicyArn"]
+        pages = iam.get_paginator("list_policy_versions").paginate(PolicyArn=policy_arn)
+        versions = [v for page in pages for v in page["Versions"]]
+        assert len(versions) == min(step + 1, 5), versions
+        (default,) = [v["VersionId"] for v in versions if v["IsDefaultVersion"]]
+        document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=default)["PolicyVersion"]["Document"]
+        endpoint_arn = workspace.resource("emreks_notebook_user.team")["managed_endpoint_arns"][f"e{step}"]
+        assert endpoint_arn in str(document)
+    workspace.destroy()
+    assert aws.leftovers() == {}

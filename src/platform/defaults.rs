@@ -14,6 +14,10 @@ pub const AMI_TYPES: [&str; 4] = [
     "BOTTLEROCKET_ARM_64",
 ];
 
+/// Root volume of the tooling nodes, in GiB: EKS's default for a managed
+/// nodegroup, which its launch template now sets.
+pub const TOOLING_DISK_SIZE: i32 = 20;
+
 /// The managed nodegroup for system pods, after defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tooling {

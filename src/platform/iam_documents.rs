@@ -61,16 +61,18 @@ pub fn node_role_trust() -> Value {
     })])
 }
 
-/// What every EKS node needs: join the cluster, pull images, and be
-/// reachable by Session Manager instead of SSH. The VPC CNI's network
-/// permissions are not among them: `aws-node` gets them on its own role
-/// through EKS Pod Identity ([`VPC_CNI_POLICIES`]), so no pod on a node can
-/// borrow them from the node's role.
-pub const NODE_ROLE_POLICIES: [&str; 3] = [
+/// What every EKS node needs: join the cluster and pull images. The VPC
+/// CNI's network permissions are not among them: `aws-node` gets them on its
+/// own role through EKS Pod Identity ([`VPC_CNI_POLICIES`]), so no pod on a
+/// node can borrow them from the node's role.
+pub const NODE_ROLE_POLICIES: [&str; 2] = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonSSMManagedInstanceCore",
 ];
+
+/// Lets Session Manager open shells on the nodes; only when the platform's
+/// `node_ssm_access` asks for it.
+pub const NODE_SSM_POLICY: &str = "AmazonSSMManagedInstanceCore";
 
 /// The VPC CNI's role (`kube-system/aws-node`): manage the nodes' network
 /// interfaces and addresses, as AWS manages the policy.
@@ -121,13 +123,49 @@ pub fn irsa_trust(
     })]))
 }
 
-/// Trust of a role used through EKS Pod Identity.
-pub fn pod_identity_trust() -> Value {
+/// The session tags EKS Pod Identity puts on the role session it opens for
+/// a pod (EKS User Guide, "Create IAM role with trust policy required by EKS
+/// Pod Identity" and "Enable or disable session tags"): a trust policy binds
+/// the role to a cluster, namespaces and service accounts through them.
+pub const POD_IDENTITY_CLUSTER_TAG: &str = "aws:RequestTag/eks-cluster-arn";
+pub const POD_IDENTITY_NAMESPACE_TAG: &str = "aws:RequestTag/kubernetes-namespace";
+pub const POD_IDENTITY_SERVICE_ACCOUNT_TAG: &str = "aws:RequestTag/kubernetes-service-account";
+
+/// Trust of a role used through EKS Pod Identity: the Pod Identity service
+/// may assume it and tag the session (`sts:TagSession`), and only for pods
+/// of this cluster running under one of `service_accounts` in one of
+/// `namespaces` (EKS documents these conditions; `aws:SourceArn` is not
+/// among them, so the cluster is matched by its session tag). The lists
+/// come from validated configuration and are never empty.
+pub fn pod_identity_trust(
+    cluster_arn: &str,
+    namespaces: &[String],
+    service_accounts: &[String],
+) -> Value {
     document(vec![json!({
+        "Sid": "EksPodIdentity",
         "Effect": "Allow",
         "Principal": { "Service": "pods.eks.amazonaws.com" },
         "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {
+            "StringEquals": {
+                POD_IDENTITY_CLUSTER_TAG: cluster_arn,
+                POD_IDENTITY_NAMESPACE_TAG: one_or_many(distinct(namespaces)),
+                POD_IDENTITY_SERVICE_ACCOUNT_TAG: one_or_many(distinct(service_accounts)),
+            }
+        },
     })])
+}
+
+/// `values` without repeats, in their first order.
+fn distinct(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        if !out.contains(value) {
+            out.push(value.clone());
+        }
+    }
+    out
 }
 
 /// Service accounts EMR on EKS runs a StartJobRun Spark job's pods under
@@ -264,6 +302,79 @@ pub fn tls_only_bucket_policy(partition: &str, bucket: &str) -> Value {
     })])
 }
 
+/// The condition keys the provider may write, per service, as the Service
+/// Authorization Reference lists them ("Actions, resources, and condition
+/// keys for <service>", and IAM's "AWS global condition context keys").
+/// IAM accepts any key, so a key a service does not define silently never
+/// matches: every generated document is checked against this table by a
+/// unit test. A key ending in `/` takes a tag key after it.
+#[cfg(test)]
+pub const CONDITION_KEYS: &[(&str, &[&str])] = &[
+    (
+        "aws",
+        &[
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "aws:SecureTransport",
+            "aws:RequestTag/",
+            "aws:ResourceTag/",
+            "aws:TagKeys",
+        ],
+    ),
+    ("ec2", &["ec2:CreateAction", "ec2:ResourceTag/"]),
+    (
+        "elasticloadbalancing",
+        &[
+            "elasticloadbalancing:CreateAction",
+            "elasticloadbalancing:ResourceTag/",
+        ],
+    ),
+    ("iam", &["iam:AWSServiceName"]),
+    (
+        "elasticmapreduce",
+        &[
+            "elasticmapreduce:ExecutionRoleArn",
+            "elasticmapreduce:RequestTag/",
+            "elasticmapreduce:ResourceTag/",
+        ],
+    ),
+    (
+        "emr-containers",
+        &[
+            "emr-containers:ExecutionRoleArn",
+            "emr-containers:JobTemplateArn",
+        ],
+    ),
+    ("s3", &["s3:prefix", "s3:delimiter", "s3:max-keys"]),
+];
+
+/// The keys IAM defines for web-identity federation through an OpenID
+/// Connect provider (IAM User Guide, "Available keys for AWS OIDC
+/// federation"), prefixed by the provider's issuer without scheme.
+#[cfg(test)]
+const OIDC_KEYS: [&str; 3] = ["sub", "aud", "amr"];
+
+/// Whether IAM or the key's service defines `key` (names compare without
+/// case, as IAM does).
+#[cfg(test)]
+pub fn condition_key_known(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    if let Some((issuer, name)) = key.rsplit_once(':') {
+        if issuer.starts_with("oidc.eks.") && issuer.contains("/id/") {
+            return OIDC_KEYS.contains(&name);
+        }
+    }
+    CONDITION_KEYS.iter().any(|(_, keys)| {
+        keys.iter().any(|known| {
+            let known = known.to_ascii_lowercase();
+            match known.strip_suffix('/') {
+                Some(_) => key.strip_prefix(&known).is_some_and(|tag| !tag.is_empty()),
+                None => key == known,
+            }
+        })
+    })
+}
+
 /// What the tests of every IAM document check.
 #[cfg(test)]
 pub(crate) mod checks {
@@ -370,18 +481,133 @@ mod tests {
         assert!(why.contains("at least one"), "{why}");
     }
 
+    const CLUSTER_ARN: &str = "arn:aws:eks:eu-west-1:123456789012:cluster/analytics";
+
     #[test]
     fn pod_identity_trust_document() {
-        let doc = pod_identity_trust();
+        let accounts = pod_identity_service_accounts(ACCOUNT, "analytics-exec");
+        let namespaces = ["batchjob".to_string(), "dataanalysis".to_string()];
+        let doc = pod_identity_trust(CLUSTER_ARN, &namespaces, &accounts);
         assert_valid(&doc);
+        let st = &doc["Statement"][0];
+        assert_eq!(st["Principal"]["Service"], "pods.eks.amazonaws.com");
+        assert_eq!(st["Action"], json!(["sts:AssumeRole", "sts:TagSession"]));
+        let equals = &st["Condition"]["StringEquals"];
+        assert_eq!(equals["aws:RequestTag/eks-cluster-arn"], CLUSTER_ARN);
         assert_eq!(
-            doc["Statement"][0]["Principal"]["Service"],
-            "pods.eks.amazonaws.com"
+            equals["aws:RequestTag/kubernetes-namespace"],
+            json!(["batchjob", "dataanalysis"])
         );
         assert_eq!(
-            doc["Statement"][0]["Action"],
-            json!(["sts:AssumeRole", "sts:TagSession"])
+            equals["aws:RequestTag/kubernetes-service-account"],
+            json!(accounts)
         );
+        // One namespace and one service account read as plain strings, as
+        // IAM echoes them back.
+        let one = pod_identity_trust(
+            CLUSTER_ARN,
+            &["kube-system".to_string(), "kube-system".to_string()],
+            &["cluster-autoscaler".to_string()],
+        );
+        let equals = &one["Statement"][0]["Condition"]["StringEquals"];
+        assert_eq!(equals["aws:RequestTag/kubernetes-namespace"], "kube-system");
+        assert_eq!(
+            equals["aws:RequestTag/kubernetes-service-account"],
+            "cluster-autoscaler"
+        );
+    }
+
+    /// Every IAM document the provider writes, with sample inputs.
+    fn every_document() -> Vec<(&'static str, Value)> {
+        use crate::platform::studio;
+        let namespaces = ["dataanalysis".to_string()];
+        let accounts = pod_identity_service_accounts(ACCOUNT, "analytics-exec");
+        let logs = ["arn:aws:logs:eu-west-1:123456789012:log-group:/a:*".to_string()];
+        vec![
+            ("cluster_role_trust", cluster_role_trust()),
+            ("node_role_trust", node_role_trust()),
+            (
+                "irsa_trust",
+                irsa_trust(&provider_arn(), ISSUER, ACCOUNT, "analytics-exec", &namespaces)
+                    .expect("a trust"),
+            ),
+            (
+                "pod_identity_trust",
+                pod_identity_trust(CLUSTER_ARN, &namespaces, &accounts),
+            ),
+            (
+                "job_baseline_policy",
+                job_baseline_policy("aws", "assets", "analytics/pod-template", &logs),
+            ),
+            (
+                "cluster_autoscaler_policy",
+                cluster_autoscaler_policy("aws", "analytics"),
+            ),
+            ("tls_only_bucket_policy", tls_only_bucket_policy("aws", "assets")),
+            (
+                "load_balancer_controller_policy",
+                crate::platform::load_balancer_controller::iam_policy("aws"),
+            ),
+            (
+                "studio_service_role_trust",
+                studio::studio_service_role_trust("aws", "eu-west-1", ACCOUNT),
+            ),
+            ("studio_user_policy", studio::studio_user_policy()),
+            (
+                "studio_user_role_trust",
+                studio::studio_user_role_trust("aws", "eu-west-1", ACCOUNT),
+            ),
+            (
+                "studio_service_policy",
+                studio::studio_service_policy("aws", "workspaces"),
+            ),
+            (
+                "access_policy",
+                studio::access_policy(
+                    "arn:aws:elasticmapreduce:eu-west-1:123456789012:studio/es-1",
+                    "arn:aws:elasticmapreduce:eu-west-1:123456789012:editor/*",
+                    "arn:aws:emr-containers:eu-west-1:123456789012:/virtualclusters/vc",
+                    &["arn:aws:emr-containers:eu-west-1:123456789012:/virtualclusters/vc/endpoints/e".to_string()],
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_condition_key_is_one_the_reference_defines() {
+        let mut seen = 0;
+        for (name, doc) in every_document() {
+            let statements = doc["Statement"].as_array().cloned().unwrap_or_default();
+            for st in statements {
+                let Some(condition) = st["Condition"].as_object() else {
+                    continue;
+                };
+                for pairs in condition.values() {
+                    for key in pairs.as_object().expect("operator: {key: value}").keys() {
+                        assert!(
+                            condition_key_known(key),
+                            "{name} writes the condition key {key}, which no service defines; scope by resource ARN or add the key to CONDITION_KEYS from the Service Authorization Reference"
+                        );
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 10, "the walk found the documents' conditions");
+    }
+
+    #[test]
+    fn condition_keys_of_the_reference() {
+        assert!(condition_key_known("aws:SourceArn"));
+        assert!(condition_key_known("AWS:sourcearn"));
+        assert!(condition_key_known(
+            "aws:ResourceTag/k8s.io/cluster-autoscaler/analytics"
+        ));
+        assert!(!condition_key_known("aws:ResourceTag/"));
+        assert!(condition_key_known(&format!("{ISSUER}:sub")));
+        assert!(!condition_key_known(&format!("{ISSUER}:name")));
+        assert!(!condition_key_known("elasticmapreduce:StudioArn"));
+        assert!(!condition_key_known("eks:clusterArn"));
     }
 
     #[test]

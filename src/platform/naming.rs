@@ -590,7 +590,6 @@ pub fn launch_template(platform: &str, nodegroup: &str, suffix: &str) -> String 
 }
 
 /// (nodegroup, suffix) of a launch template of `platform`.
-#[allow(dead_code)] // read back by the ownership checks to come
 pub fn parse_launch_template<'a>(name: &'a str, platform: &str) -> Option<(&'a str, &'a str)> {
     name.strip_prefix(platform)?
         .strip_prefix('-')?
@@ -615,6 +614,17 @@ pub fn parse_tooling_nodegroup(name: &str) -> Option<&str> {
 
 pub fn studio_arn(partition: &str, region: &str, account: &str, studio_id: &str) -> String {
     format!("arn:{partition}:elasticmapreduce:{region}:{account}:studio/{studio_id}")
+}
+
+/// Every EMR Studio Workspace (`editor`) of the account and region: an
+/// editor's ARN does not name its Studio.
+pub fn editors_arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:elasticmapreduce:{region}:{account}:editor/*")
+}
+
+/// An EKS cluster's ARN.
+pub fn cluster_arn(partition: &str, region: &str, account: &str, cluster: &str) -> String {
+    format!("arn:{partition}:eks:{region}:{account}:cluster/{cluster}")
 }
 
 pub fn virtual_cluster_arn(partition: &str, region: &str, account: &str, id: &str) -> String {

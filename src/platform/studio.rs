@@ -341,9 +341,15 @@ pub fn studio_service_policy(partition: &str, workspace_bucket: &str) -> Value {
 }
 
 /// What a notebook user may do: open the platform's Studio and its
-/// Workspaces, and reach only their own endpoints.
+/// Workspaces, and reach only their own endpoints. Each statement is scoped
+/// by the resource ARNs the Service Authorization Reference gives its
+/// actions (EMR has no condition key naming a Studio): the Studio's own ARN
+/// for the Studio actions; Workspaces (`editor` resources, whose ARNs do not
+/// name their Studio) by `editors_arn`, the account and region's editors;
+/// `CreateEditor` and `ListEditors` take no resource type, so `*`.
 pub fn access_policy(
     studio_arn: &str,
+    editors_arn: &str,
     virtual_cluster_arn: &str,
     endpoint_arns: &[String],
 ) -> Value {
@@ -351,15 +357,24 @@ pub fn access_policy(
         json!({
             "Sid": "Studio",
             "Effect": "Allow",
+            "Action": ["elasticmapreduce:CreateStudioPresignedUrl", "elasticmapreduce:DescribeStudio"],
+            "Resource": studio_arn,
+        }),
+        json!({
+            "Sid": "NewWorkspaces",
+            "Effect": "Allow",
+            "Action": ["elasticmapreduce:CreateEditor", "elasticmapreduce:ListEditors"],
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "Workspaces",
+            "Effect": "Allow",
             "Action": [
-                "elasticmapreduce:CreateStudioPresignedUrl", "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:CreateEditor", "elasticmapreduce:DescribeEditor",
-                "elasticmapreduce:ListEditors", "elasticmapreduce:StartEditor",
+                "elasticmapreduce:DescribeEditor", "elasticmapreduce:StartEditor",
                 "elasticmapreduce:StopEditor", "elasticmapreduce:OpenEditorInConsole",
                 "elasticmapreduce:AttachEditor", "elasticmapreduce:DetachEditor"
             ],
-            "Resource": "*",
-            "Condition": { "StringEquals": { "elasticmapreduce:StudioArn": studio_arn } },
+            "Resource": editors_arn,
         }),
         json!({
             "Sid": "NotebookCluster",
@@ -513,14 +528,35 @@ mod tests {
 
     #[test]
     fn the_policy_names_only_the_users_endpoints() {
-        let policy = access_policy("arn:studio", "arn:vc", &["arn:e1".to_string()]);
-        assert_eq!(policy["Statement"][2]["Resource"], json!(["arn:e1"]));
+        let policy = access_policy(
+            "arn:studio",
+            "arn:editors",
+            "arn:vc",
+            &["arn:e1".to_string()],
+        );
+        assert_valid(&policy);
         assert_eq!(
-            access_policy("arn:studio", "arn:vc", &[])["Statement"]
+            statement(&policy, "OwnEndpoints")["Resource"],
+            json!(["arn:e1"])
+        );
+        assert_eq!(
+            access_policy("arn:studio", "arn:editors", "arn:vc", &[])["Statement"]
                 .as_array()
                 .unwrap()
                 .len(),
-            2
+            4
         );
+    }
+
+    #[test]
+    fn the_studio_is_scoped_by_its_arn_not_by_a_condition() {
+        let policy = access_policy("arn:studio", "arn:editors", "arn:vc", &[]);
+        assert_eq!(statement(&policy, "Studio")["Resource"], "arn:studio");
+        assert_eq!(statement(&policy, "Workspaces")["Resource"], "arn:editors");
+        assert!(policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.get("Condition").is_none()));
     }
 }

@@ -326,7 +326,19 @@ def test_managed_policy_conflicts_and_quotas(aws):
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=document(ALLOW_GET), SetAsDefault=True)
     with pytest.raises(ClientError) as e:
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=document(ALLOW_GET))
-    assert error(e)[0] == "LimitExceeded"
+    assert error(e) == (
+        "LimitExceeded",
+        "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+        409,
+    )
+    # The default version cannot go; deleting the oldest other one makes room.
+    default = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    with pytest.raises(ClientError) as e:
+        iam.delete_policy_version(PolicyArn=arn, VersionId=default)
+    assert error(e)[:2] == ("DeleteConflict", "Cannot delete the default version of a policy.")
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=document(ALLOW_GET), SetAsDefault=True)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v6"
     with pytest.raises(ClientError) as e:
         iam.delete_policy(PolicyArn=arn)
     assert error(e)[:2] == (

@@ -76,6 +76,15 @@ def test_ec2_describes_page_when_asked_to(aws, small_pages):
         items, pages = read_all(ec2, operation, key, Filters=mine, PaginationConfig={"PageSize": 5})
         expected = 10 if key == "SecurityGroups" else 5  # each VPC's default group too
         assert (len(items), pages) == (expected, (expected + PAGE - 1) // PAGE), operation
+    # The nodegroups' instance type checks page too.
+    types = [{"Name": "instance-type", "Values": ["m5.xlarge", "m5.2xlarge", "r5.xlarge", "c5.xlarge", "t3.medium"]}]
+    for operation, key, params in (
+        ("describe_instance_type_offerings", "InstanceTypeOfferings", {"LocationType": "region", "Filters": types}),
+        ("describe_instance_types", "InstanceTypes", {"Filters": types}),
+    ):
+        assert len(first_page(ec2, operation, key, MaxResults=5, **params)) == PAGE, operation
+        items, pages = read_all(ec2, operation, key, PaginationConfig={"PageSize": 5}, **params)
+        assert (len(items), pages) == (5, 3), operation
     # Without MaxResults EC2 answers everything, as AWS does; with IDs it never pages.
     assert len(ec2.describe_vpcs(Filters=mine)["Vpcs"]) == 5
     assert len(ec2.describe_vpcs(VpcIds=vpcs)["Vpcs"]) == 5

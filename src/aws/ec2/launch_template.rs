@@ -1,4 +1,4 @@
-//! Nodegroups' launch templates: IMDSv2 required, an encrypted gp3 root
+//! Nodegroups' launch templates: IMDSv2 required with a hop limit of 1, an encrypted gp3 root
 //! volume, the caller's user data; made, or found again when a nodegroup
 //! deleted outside Terraform left its template behind, and deleted.
 
@@ -37,7 +37,9 @@ pub async fn ensure_launch_template(aws: &Aws, request: &TemplateRequest<'_>) ->
         .metadata_options(
             LaunchTemplateInstanceMetadataOptionsRequest::builder()
                 .http_tokens(LaunchTemplateHttpTokensState::Required)
-                .http_put_response_hop_limit(2)
+                // One hop: the node itself reaches the metadata service,
+                // pods (a network hop further) never get the node role.
+                .http_put_response_hop_limit(1)
                 .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::Enabled)
                 .build(),
         )
@@ -108,6 +110,18 @@ pub async fn find_launch_template(aws: &Aws, name: &str) -> Result<Option<Launch
         .await
         .context("ec2:DescribeLaunchTemplates", template_resource(name))?;
     Ok(templates.into_iter().next())
+}
+
+/// Every launch template of the account and region, each page followed.
+pub async fn list_launch_templates(aws: &Aws) -> Result<Vec<LaunchTemplate>> {
+    aws.ec2
+        .describe_launch_templates()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("ec2:DescribeLaunchTemplates", "launch templates")
 }
 
 /// Deletes the template; one already gone is deleted.

@@ -28,13 +28,69 @@ pub async fn create_policy(
     })
 }
 
-/// Makes `document` the policy's default version.
+/// IAM keeps at most this many versions of a managed policy and refuses a
+/// new one beyond it (`LimitExceeded`).
+pub const MAX_POLICY_VERSIONS: usize = 5;
+
+/// Makes `document` the policy's default version. Nothing is written when
+/// the default version already holds it (an apply that changes nothing must
+/// not use up versions); at IAM's limit the oldest non-default version is
+/// deleted first, so any number of updates fits.
 pub async fn set_policy_document(
     aws: &Aws,
     arn: &str,
     document: &Json,
     resource: &str,
 ) -> Result<()> {
+    let versions = aws
+        .iam
+        .list_policy_versions()
+        .policy_arn(arn)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("iam:ListPolicyVersions", resource)?;
+    if let Some(id) = versions
+        .iter()
+        .find(|v| v.is_default_version())
+        .and_then(|v| v.version_id())
+    {
+        let current = aws
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(id)
+            .send()
+            .await
+            .context("iam:GetPolicyVersion", resource)?;
+        let stored = current.policy_version().and_then(|v| v.document());
+        if stored.and_then(parse_policy_document).as_ref() == Some(document) {
+            return Ok(());
+        }
+    }
+    if versions.len() >= MAX_POLICY_VERSIONS {
+        let oldest = versions
+            .iter()
+            .filter(|v| !v.is_default_version())
+            .filter_map(|v| {
+                let id = v.version_id()?;
+                let created = v.create_date().map(|d| (d.secs(), d.subsec_nanos()));
+                Some((created, version_number(id), id))
+            })
+            .min();
+        if let Some((_, _, id)) = oldest {
+            aws.iam
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(id)
+                .send()
+                .await
+                .context("iam:DeletePolicyVersion", resource)
+                .ignore_not_found()?;
+        }
+    }
     aws.iam
         .create_policy_version()
         .policy_arn(arn)
@@ -44,6 +100,25 @@ pub async fn set_policy_document(
         .await
         .context("iam:CreatePolicyVersion", resource)
         .map(drop)
+}
+
+/// A policy document as IAM returns it: URL-encoded JSON (RFC 3986).
+/// `None` when it is neither JSON nor encoded JSON, which then counts as
+/// different from any document the provider writes.
+fn parse_policy_document(stored: &str) -> Option<Json> {
+    if let Ok(json) = serde_json::from_str(stored) {
+        return Some(json);
+    }
+    let decoded = percent_encoding::percent_decode_str(stored)
+        .decode_utf8()
+        .ok()?;
+    serde_json::from_str(&decoded).ok()
+}
+
+/// The number of an IAM policy version id (`v3` → 3), to order versions
+/// created within the same instant.
+fn version_number(id: &str) -> Option<u64> {
+    id.strip_prefix('v')?.parse().ok()
 }
 
 /// Deletes the policy's other versions, then the policy (IAM refuses it
@@ -113,4 +188,25 @@ pub async fn delete_user_policy(aws: &Aws, user: &str, name: &str, resource: &st
         .await
         .context("iam:DeleteUserPolicy", resource)
         .ignore_not_found()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn stored_documents_are_read_encoded_or_not() {
+        let document = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/a b"}]});
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2Fa%20b%22%7D%5D%7D";
+        assert_eq!(parse_policy_document(encoded), Some(document.clone()));
+        assert_eq!(parse_policy_document(&document.to_string()), Some(document));
+        assert_eq!(parse_policy_document("%7Bnot json"), None);
+    }
+
+    #[test]
+    fn version_numbers() {
+        assert_eq!(version_number("v12"), Some(12));
+        assert_eq!(version_number("12"), None);
+    }
 }

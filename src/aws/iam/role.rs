@@ -232,6 +232,19 @@ pub async fn retag_role(
     Ok(())
 }
 
+/// Detaches an AWS-managed policy (by name) from the role; one not attached
+/// is detached.
+pub async fn detach_managed_policy(aws: &Aws, name: &str, policy: &str) -> Result<()> {
+    aws.iam
+        .detach_role_policy()
+        .role_name(name)
+        .policy_arn(aws.managed_policy_arn(policy))
+        .send()
+        .await
+        .context("iam:DetachRolePolicy", role_resource(name))
+        .ignore_not_found()
+}
+
 /// Detaches every managed policy, deletes the inline ones, then the role.
 /// A role already gone is deleted.
 pub async fn delete_role(aws: &Aws, name: &str) -> Result<()> {

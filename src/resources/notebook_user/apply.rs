@@ -157,7 +157,12 @@ async fn grant(
     private: &mut NotebookUserPrivate,
 ) -> Result<()> {
     let (name, kind) = (&spec.identity_name, spec.identity_type.as_str());
-    let document = access_policy(&notebooks.studio_arn, &notebooks.virtual_cluster_arn, arns);
+    let document = access_policy(
+        &notebooks.studio_arn,
+        &notebooks.editors_arn,
+        &notebooks.virtual_cluster_arn,
+        arns,
+    );
     let resource = format!("{kind} \"{name}\"");
     let policy_name = naming::notebook_access_policy(&notebooks.cluster);
     match notebooks.auth_mode {

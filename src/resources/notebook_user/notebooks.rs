@@ -26,6 +26,8 @@ pub struct Notebooks {
     /// The Studio's engine security group, which endpoints open their gateway to.
     pub engine_security_group: Option<String>,
     pub studio_arn: String,
+    /// The Workspaces the Studio's users may open (see `access_policy`).
+    pub editors_arn: String,
     pub virtual_cluster_id: String,
     pub virtual_cluster_arn: String,
     pub role_arns: BTreeMap<String, String>,
@@ -105,6 +107,7 @@ impl Notebooks {
             cluster: platform_id.to_string(),
             auth_mode,
             studio_arn: naming::studio_arn(&aws.partition, &aws.region, &account, &studio_id),
+            editors_arn: naming::editors_arn(&aws.partition, &aws.region, &account),
             virtual_cluster_arn: naming::virtual_cluster_arn(
                 &aws.partition,
                 &aws.region,

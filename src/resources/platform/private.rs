@@ -35,6 +35,9 @@ pub struct PlatformPrivate {
     pub node_role_name: Option<String>,
     #[serde(default)]
     pub tooling_nodegroup: Option<String>,
+    /// The launch template of the tooling nodegroup (IMDSv2, encrypted root).
+    #[serde(default)]
+    pub tooling_launch_template: Option<String>,
     #[serde(default)]
     pub oidc_provider_arn: Option<String>,
     /// Add-ons the platform installed.

@@ -25,8 +25,8 @@ use crate::platform::pod_templates::JobProfile;
 use crate::platform::studio::AuthMode;
 use crate::platform::validate;
 use crate::plugin::schema::{
-    block, computed, list_of_strings, map_of_strings, nested, number, optional, optional_computed,
-    required, string, Constraint, NestedBlock, Nesting, Schema,
+    block, boolean, computed, list_of_strings, map_of_strings, nested, number, optional,
+    optional_computed, required, string, Constraint, NestedBlock, Nesting, Schema,
 };
 use crate::plugin::{AttributePath, Value};
 use crate::resources::timeouts::{self, Durations, Timeouts};
@@ -75,6 +75,7 @@ pub fn schema() -> Schema {
                 ("execution_roles", nested(Nesting::Map, Constraint::Optional, "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).", [("namespaces", required(list_of_strings(), "Namespaces of `virtual_clusters` whose jobs may use the role.")), ("policy", optional(string(), "IAM policy JSON for what the jobs need beyond the baseline (e.g. your data buckets); may be left out.")), ("trust", optional(string(), "`irsa` (the default when left out) or `pod_identity`."))])),
                 ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
                 ("log_retention_days", optional_computed(number(), "Retention of the jobs' CloudWatch log groups, in days (default 30; one of the values CloudWatch allows). Changes in place.")),
+                ("node_ssm_access", optional(boolean(), "Attach `AmazonSSMManagedInstanceCore` to the nodes' role, so AWS Systems Manager Session Manager can open shells on the nodes. Off unless set to `true`: it lets anyone with SSM access into every node. Changes in place.")),
                 ("tooling_nodegroup_name", computed(string(), "Name of the managed nodegroup for system pods.")),
                 ("node_role_arn", computed(string(), "IAM role of the platform's nodes, for `emreks_nodegroup`.")),
                 ("oidc_provider_arn", computed(string(), "IAM OIDC provider of the cluster (IAM roles for service accounts).")),
@@ -197,6 +198,8 @@ pub struct PlatformState {
     pub subnet_ids_by_az: StringMap,
     #[serde(default, with = "crate::plugin::value::optional_block")]
     pub tooling: Value<ToolingState>,
+    #[serde(default)]
+    pub node_ssm_access: Value<bool>,
     #[serde(default)]
     pub tooling_nodegroup_name: Value<String>,
     #[serde(default)]
@@ -396,6 +399,8 @@ pub struct PlatformSpec {
     /// Every tag of every object: `default_tags`, `tags`, the platform tag.
     pub tags: BTreeMap<String, String>,
     pub tooling: Tooling,
+    /// Whether the nodes' role may be reached by Session Manager.
+    pub node_ssm_access: bool,
     /// Virtual cluster key → its namespace.
     pub virtual_clusters: BTreeMap<String, String>,
     pub execution_roles: BTreeMap<String, ExecutionRoleSpec>,
@@ -506,6 +511,11 @@ impl PlatformSpec {
             public_access_cidrs: strings(&state.endpoint_public_access_cidrs),
             tags: string_map(&state.tags_all),
             tooling: tooling(state),
+            node_ssm_access: state
+                .node_ssm_access
+                .as_ref_option()
+                .copied()
+                .unwrap_or(false),
             virtual_clusters: virtual_clusters(state),
             execution_roles,
             release_label: release_label(state).to_string(),

@@ -28,6 +28,7 @@ pub fn arguments_of(state: &PlatformState) -> PlatformState {
         endpoint_public_access_cidrs: state.endpoint_public_access_cidrs.clone(),
         tags: state.tags.clone(),
         tooling: state.tooling.clone(),
+        node_ssm_access: state.node_ssm_access,
         virtual_clusters: state.virtual_clusters.clone(),
         execution_roles: state.execution_roles.clone(),
         release_label: state.release_label.clone(),

@@ -21,6 +21,10 @@ pub async fn ensure_assets(
 ) -> Result<()> {
     let (aws, spec) = (ctx.aws, ctx.spec);
     let node_role = PlatformRole::Node.name(ctx.cluster(), ctx.suffix);
+    let mut node_policies = iam_documents::NODE_ROLE_POLICIES.to_vec();
+    if spec.node_ssm_access {
+        node_policies.push(iam_documents::NODE_SSM_POLICY);
+    }
     let arn = role::ensure_role(
         aws,
         &RoleSpec {
@@ -30,12 +34,16 @@ pub async fn ensure_assets(
             trust: &iam_documents::node_role_trust(),
             tags: &spec.tags,
             owner: ctx.owner,
-            managed_policies: &iam_documents::NODE_ROLE_POLICIES,
+            managed_policies: &node_policies,
             inline_policies: &[],
         },
         &mut private.node_role_name,
     )
     .await?;
+    if !spec.node_ssm_access {
+        // Earlier releases attached it to every node role.
+        role::detach_managed_policy(aws, &node_role, iam_documents::NODE_SSM_POLICY).await?;
+    }
     built.node_role_arn = Some(arn);
     // EMR on EKS acts through this account-wide role; other platforms and
     // tools share it, so the platform makes it but never deletes it.

@@ -32,6 +32,12 @@ async fn ensure_pod_role(
 ) -> Result<()> {
     let aws = ctx.aws;
     let role_name = kind.name(ctx.cluster(), ctx.suffix);
+    let account = aws.account_id().await?.to_string();
+    let trust = iam_documents::pod_identity_trust(
+        &naming::cluster_arn(&aws.partition, &aws.region, &account, ctx.cluster()),
+        &[namespace.to_string()],
+        &[service_account.to_string()],
+    );
     let mut recorded = None;
     let arn = role::ensure_role(
         aws,
@@ -39,7 +45,7 @@ async fn ensure_pod_role(
             name: &role_name,
             path: Some(&naming::iam_path(ctx.cluster())),
             description,
-            trust: &iam_documents::pod_identity_trust(),
+            trust: &trust,
             tags: &ctx.spec.tags,
             owner: ctx.owner,
             managed_policies,

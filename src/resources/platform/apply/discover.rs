@@ -11,6 +11,7 @@ use super::super::private::{PlatformPrivate, StudioIds};
 use super::super::schema::Recorded;
 use super::controllers;
 use super::studio::named_pieces;
+use crate::aws::ec2::launch_template;
 use crate::aws::eks::cluster::oidc_issuer;
 use crate::aws::eks::{addon, nodegroup};
 use crate::aws::emrcontainers::virtual_cluster;
@@ -121,6 +122,24 @@ pub async fn discover(
                 url: studio.url.clone(),
                 ..named_pieces(aws, cluster_name, suffix, studio.sso).await?
             });
+        }
+    }
+    // The tooling nodegroup's launch template outlives a cluster deleted
+    // outside Terraform: found by its name (platform, tooling group, suffix).
+    if private.tooling_launch_template.is_none() && !matches!(found, Found::NotOurs) {
+        if let Some(suffix) = private.suffix.clone() {
+            private.tooling_launch_template = launch_template::list_launch_templates(aws)
+                .await?
+                .into_iter()
+                .filter(|t| {
+                    t.launch_template_name()
+                        .and_then(|name| naming::parse_launch_template(name, cluster_name))
+                        .is_some_and(|(group, found_suffix)| {
+                            found_suffix == suffix
+                                && naming::parse_tooling_nodegroup(group).is_some()
+                        })
+                })
+                .find_map(|t| t.launch_template_id);
         }
     }
     let Found::Ours(cluster) = found else {

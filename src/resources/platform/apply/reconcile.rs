@@ -14,6 +14,7 @@ use aws_sdk_eks::types::{AddonInfo, Cluster};
 use super::super::private::{AutoscalerIds, PlatformPrivate};
 use super::cluster::kubernetes_version;
 use super::{controllers, studio, Built, Context};
+use crate::aws::ec2::launch_template::{self, TemplateRequest};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
 use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
 use crate::aws::emrcontainers::{managed_endpoint, virtual_cluster};
@@ -24,10 +25,11 @@ use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::addons::{self, AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::defaults::{Tooling, TOOLING_DISK_SIZE};
 use crate::platform::iam_documents::{self, Trust};
 use crate::platform::naming::{self, PlatformRole};
 use crate::platform::node_roles::NodeRole;
-use crate::platform::{defaults::Tooling, manifests};
+use crate::platform::{manifests, nodegroup as node_settings};
 use crate::plugin::AttributePath;
 use crate::resources::random_token;
 
@@ -129,6 +131,21 @@ async fn ensure_tooling(
         }
     }
     let name = naming::tooling_nodegroup(&random_token(6));
+    // IMDSv2 with one hop (pods cannot reach the node role) and an
+    // encrypted root volume, as for the Spark nodegroups.
+    let old_template = private.tooling_launch_template.clone();
+    let template = launch_template::ensure_launch_template(
+        aws,
+        &TemplateRequest {
+            name: &naming::launch_template(ctx.cluster(), &name, ctx.suffix),
+            root_device: node_settings::root_device(&wanted.ami_type),
+            disk_size: TOOLING_DISK_SIZE,
+            user_data: None,
+            tags: &ctx.spec.tags,
+        },
+    )
+    .await?;
+    private.tooling_launch_template = Some(template.clone());
     nodegroup::create_nodegroup(
         aws,
         &NodegroupRequest {
@@ -141,7 +158,7 @@ async fn ensure_tooling(
             capacity_type: "ON_DEMAND",
             scaling: scaling(wanted),
             max_unavailable: None,
-            launch_template: None,
+            launch_template: Some(&template),
             labels: NodeRole::Tooling.labels(),
             taints: None,
             tags: &ctx.spec.tags,
@@ -156,6 +173,9 @@ async fn ensure_tooling(
         nodegroup::delete_nodegroup(aws, ctx.cluster(), &old).await?;
         nodegroup::wait_nodegroup_deleted(aws, ctx.cluster(), &old, ctx.timeout).await?;
     }
+    if let Some(old) = old_template.filter(|old| *old != template) {
+        launch_template::delete_launch_template(aws, &old).await?;
+    }
     Ok(())
 }
 
@@ -167,7 +187,10 @@ fn scaling(tooling: &Tooling) -> Scaling {
     }
 }
 
-/// Whether the running group can become the wanted one in place.
+/// Whether the running group can become the wanted one in place. A group
+/// an earlier release made without a launch template is kept: the plan
+/// (which cannot see it) promised its name; it gets the template when its
+/// instance types or AMI next change.
 fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool {
     group.instance_types() == tooling.instance_types.as_slice()
         && group.ami_type().map(|a| a.as_str()) == Some(tooling.ami_type.as_str())
@@ -327,6 +350,7 @@ async fn ensure_execution_roles(
         &naming::pod_template_prefix(ctx.cluster()),
         &log_group_arns,
     );
+    let cluster_arn = naming::cluster_arn(&aws.partition, &aws.region, &account, ctx.cluster());
     let wanted = &ctx.spec.execution_roles;
     for (key, role_name) in private.execution_roles.clone() {
         if !wanted.contains_key(&key) {
@@ -349,7 +373,11 @@ async fn ensure_execution_roles(
             .cloned()
             .unwrap_or_else(|| naming::execution_role(ctx.cluster(), key, ctx.suffix));
         let trust = match spec.trust {
-            Trust::PodIdentity => iam_documents::pod_identity_trust(),
+            Trust::PodIdentity => iam_documents::pod_identity_trust(
+                &cluster_arn,
+                &spec.namespaces,
+                &iam_documents::pod_identity_service_accounts(&account, &role_name),
+            ),
             Trust::Irsa => {
                 iam_documents::irsa_trust(oidc_arn, issuer, &account, &role_name, &spec.namespaces)
                     .map_err(|why| {
@@ -441,6 +469,12 @@ async fn install_autoscaler(
 ) -> Result<()> {
     let aws = ctx.aws;
     let role_name = PlatformRole::Autoscaler.name(ctx.cluster(), ctx.suffix);
+    let account = aws.account_id().await?.to_string();
+    let trust = iam_documents::pod_identity_trust(
+        &naming::cluster_arn(&aws.partition, &aws.region, &account, ctx.cluster()),
+        &[DEFAULT_NAMESPACE.to_string()],
+        &[DEFAULT_SERVICE_ACCOUNT.to_string()],
+    );
     let mut recorded = None;
     let role_arn = role::ensure_role(
         aws,
@@ -448,7 +482,7 @@ async fn install_autoscaler(
             name: &role_name,
             path: Some(&naming::iam_path(ctx.cluster())),
             description: "Cluster Autoscaler of an emreks platform",
-            trust: &iam_documents::pod_identity_trust(),
+            trust: &trust,
             tags: &ctx.spec.tags,
             owner: ctx.owner,
             managed_policies: &[],
@@ -602,6 +636,10 @@ pub async fn teardown(
             nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
             nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
         }
+    }
+    if let Some(id) = private.tooling_launch_template.clone() {
+        launch_template::delete_launch_template(aws, &id).await?;
+        private.tooling_launch_template = None;
     }
     private.addons.clear();
     controllers::remove_addon_identities(
