@@ -17,6 +17,7 @@ use serde_json::Value as Json;
 use crate::error::{Error, Result};
 use crate::platform::default_profiles::{self, Layout};
 use crate::platform::defaults::{self, Tooling};
+use crate::platform::endpoint;
 use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles::{self, JobRunInput, ProfileSettings};
 use crate::platform::jobs::ProfileSpec;
@@ -25,7 +26,7 @@ use crate::platform::pod_templates::JobProfile;
 use crate::platform::studio::AuthMode;
 use crate::platform::validate;
 use crate::plugin::schema::{
-    block, computed, list_of_strings, map_of_strings, nested, number, optional, optional_computed,
+    block, boolean, computed, list_of_strings, map_of_strings, nested, number, optional, optional_computed,
     required, string, Constraint, NestedBlock, Nesting, Schema,
 };
 use crate::plugin::{AttributePath, Value};
@@ -57,7 +58,8 @@ pub fn schema() -> Schema {
                 ("vpc_cidr", optional(string(), "CIDR block of the VPC the platform creates (with `availability_zones`), /16 to /28, e.g. `10.0.0.0/16`. Conflicts with `subnet_ids`. Changing it replaces the platform.")),
                 ("availability_zones", optional(list_of_strings(), "Availability zones of the created VPC (two or more): one private and one public subnet, and one NAT gateway, per zone. Changing them replaces the platform.")),
                 ("subnet_ids", optional(list_of_strings(), "Existing private subnets to use instead of creating a VPC: one per availability zone, two zones or more, all in one VPC. Changing them replaces the platform.")),
-                ("endpoint_public_access_cidrs", optional(list_of_strings(), "CIDR blocks allowed to reach the cluster's public API endpoint. Leave out for a private endpoint only (the default).")),
+                ("endpoint_public_access_cidrs", optional_computed(list_of_strings(), "CIDR blocks allowed to reach the cluster's public Kubernetes API endpoint; the private endpoint is always on for the nodes. Terraform itself must reach the API (the provider writes Kubernetes objects), so list the addresses it connects from, e.g. `[\"203.0.113.7/32\"]`. Left out: `[\"0.0.0.0/0\"]` (with a plan warning), or none with `terraform_in_vpc`. An empty list means a private-only endpoint and requires `terraform_in_vpc = true`. Changes in place.")),
+                ("terraform_in_vpc", optional(boolean(), "Set to `true` when Terraform runs inside the platform's VPC (or a network routed to it: VPN, peering, Transit Gateway), where the private endpoint answers: allows a private-only endpoint (`endpoint_public_access_cidrs = []`, the default then). Default `false`.")),
                 ("tags", optional(map_of_strings(), "Tags for every AWS object of the platform, on top of the provider's `default_tags`.")),
                 ("tags_all", computed(map_of_strings(), "All tags of the platform's objects: `default_tags`, `tags` and `emreks:platform`.")),
                 ("cluster_name", computed(string(), "Name of the EKS cluster.")),
@@ -169,6 +171,8 @@ pub struct PlatformState {
     pub subnet_ids: StringList,
     #[serde(default)]
     pub endpoint_public_access_cidrs: StringList,
+    #[serde(default)]
+    pub terraform_in_vpc: Value<bool>,
     #[serde(default)]
     pub tags: StringMap,
     #[serde(default)]
@@ -503,7 +507,12 @@ impl PlatformSpec {
             kubernetes_version: known(&state.kubernetes_version).map(str::to_string),
             admin_role_arn: known(&state.eks_admin_role_arn).map(str::to_string),
             network,
-            public_access_cidrs: strings(&state.endpoint_public_access_cidrs),
+            public_access_cidrs: match &state.endpoint_public_access_cidrs {
+                Value::Value(_) => strings(&state.endpoint_public_access_cidrs),
+                _ => endpoint::default_public_cidrs(
+                    state.terraform_in_vpc.as_ref_option() == Some(&true),
+                ),
+            },
             tags: string_map(&state.tags_all),
             tooling: tooling(state),
             virtual_clusters: virtual_clusters(state),

@@ -15,7 +15,7 @@ use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles;
 use crate::platform::network::plan_subnets;
 use crate::platform::pod_templates::JobProfile;
-use crate::platform::{defaults, naming, pod_templates, validate};
+use crate::platform::{defaults, endpoint, naming, pod_templates, validate};
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::values::{known, list_is_unknown, string_map, strings};
 
@@ -134,10 +134,13 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     if let Value::Value(list) = &config.endpoint_public_access_cidrs {
-        if list.is_empty() {
+        // A private-only endpoint is what breaks the first apply from a
+        // laptop or CI runner: it must be a statement, not an accident.
+        let in_vpc = &config.terraform_in_vpc;
+        if list.is_empty() && !in_vpc.is_unknown() && in_vpc.as_ref_option() != Some(&true) {
             diags.error(
-                "Empty endpoint_public_access_cidrs",
-                "An empty list would open nothing; leave the argument out for a private-only endpoint, or list the CIDRs allowed to reach the public endpoint.",
+                "Private-only endpoint Terraform may not reach",
+                endpoint::PRIVATE_ONLY,
                 AttributePath::new("endpoint_public_access_cidrs"),
             );
         }
@@ -648,6 +651,17 @@ mod tests {
                 "no error on {attribute}: {found}"
             );
         }
+    }
+
+    #[test]
+    fn a_private_only_endpoint_needs_terraform_in_the_vpc() {
+        let mut config = base();
+        config.endpoint_public_access_cidrs = to_list(Vec::<String>::new());
+        assert!(error_paths(&config).contains("endpoint_public_access_cidrs"));
+        config.terraform_in_vpc = Value::Value(false);
+        assert!(error_paths(&config).contains("endpoint_public_access_cidrs"));
+        config.terraform_in_vpc = Value::Value(true);
+        assert!(!error_paths(&config).contains("endpoint_public_access_cidrs"));
     }
 
     #[test]
