@@ -142,6 +142,7 @@ pub async fn create(
     settings_result?;
     let role_arn = role_result?;
 
+    assets::ensure_cluster_log_group(aws, spec, private).await?;
     cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
     let ctx = Context {
@@ -283,6 +284,7 @@ pub async fn update(
         timeout,
     };
     assets::ensure_assets(&ctx, private, built).await?;
+    assets::ensure_cluster_log_group(aws, spec, private).await?;
     if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
