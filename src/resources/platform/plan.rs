@@ -119,6 +119,16 @@ pub fn plan_update(
                 ));
                 replace.push(AttributePath::new("kubernetes_version"));
             }
+            if new > old {
+                diags.push(Diagnostic::warning_at(
+                    "Spark nodegroups follow the Kubernetes upgrade on their own update",
+                    format!(
+                        "Raising kubernetes_version to {}.{} upgrades the control plane, the add-ons (to EKS's default versions for it) and the tooling nodegroup. The Spark nodegroups (emreks_nodegroup) keep their Kubernetes version until each is updated (`aws eks update-nodegroup-version`, or replaced); EKS's upgrade readiness checks hold back the next minor upgrade while nodes lag behind the control plane.",
+                        new.0, new.1
+                    ),
+                    AttributePath::new("kubernetes_version"),
+                ));
+            }
         }
     }
     plan_endpoint_access(diags, Some(prior), &mut planned);
