@@ -162,6 +162,22 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
 
 /// Checks of the EMR-on-EKS arguments.
 fn validate_layer(diags: &mut Diagnostics, config: &PlatformState) {
+    // The notebooks' endpoints run a gateway pod that the kernels' pod
+    // templates do not place: it may land on the tooling nodes, and EMR on
+    // EKS interactive endpoints do not support ARM Amazon Linux AMIs.
+    let tooling_ami = config
+        .tooling
+        .as_ref_option()
+        .and_then(|t| known(&t.ami_type));
+    if let (Some(ami), true) = (tooling_ami, config.studio.is_value()) {
+        if ami.contains("ARM") {
+            diags.push(Diagnostic::warning_at(
+                "ARM tooling nodes with a Studio",
+                format!("EMR on EKS interactive endpoints do not support ARM AMIs, and an endpoint's gateway pod may be scheduled on the tooling nodes (\"{ami}\"): use an x86 ami_type for the tooling nodegroup, or keep the notebooks' endpoints off it."),
+                AttributePath::new("tooling").index(0).attribute("ami_type"),
+            ));
+        }
+    }
     if let Some(label) = known(&config.release_label) {
         if let Err(why) = validate::release_label(label) {
             diags.error(
