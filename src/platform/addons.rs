@@ -227,7 +227,7 @@ mod tests {
         catalogue.addons.insert(
             "coredns".into(),
             vec![
-                version("v1.12.1-eksbuild.2", &[("1.33", true)]),
+                version("v1.12.1-eksbuild.2", &[("1.32", false), ("1.33", true)]),
                 version("v1.11.4-eksbuild.14", &[("1.32", true), ("1.33", false)]),
                 version("v1.11.3-eksbuild.2", &[("1.31", true)]),
             ],

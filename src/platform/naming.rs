@@ -888,7 +888,10 @@ mod tests {
         assert_eq!(name, "/aws/eks/analytics/cluster");
         assert_eq!(parse_cluster_log_group(&name), Some("analytics"));
         assert_eq!(parse_cluster_log_group("/aws/eks//cluster"), None);
-        assert_eq!(parse_cluster_log_group("/aws/emr-containers/a/critical"), None);
+        assert_eq!(
+            parse_cluster_log_group("/aws/emr-containers/a/critical"),
+            None
+        );
     }
 
     #[test]

@@ -156,7 +156,10 @@ fn node_selector(profile: JobProfile, node_role: NodeRole) -> BTreeMap<String, S
 pub fn pod_template(profile: JobProfile, spark_role: SparkRole) -> String {
     let node_role = node_role(profile, spark_role);
     let mut spec = Map::new();
-    spec.insert("nodeSelector".into(), json!(node_selector(profile, node_role)));
+    spec.insert(
+        "nodeSelector".into(),
+        json!(node_selector(profile, node_role)),
+    );
     spec.insert(
         "tolerations".into(),
         Value::Array(node_role.taints().iter().map(toleration).collect()),

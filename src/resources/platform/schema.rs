@@ -26,8 +26,8 @@ use crate::platform::pod_templates::JobProfile;
 use crate::platform::studio::AuthMode;
 use crate::platform::validate;
 use crate::plugin::schema::{
-    block, boolean, computed, list_of_strings, map_of_strings, nested, number, optional, optional_computed,
-    required, string, Constraint, NestedBlock, Nesting, Schema,
+    block, boolean, computed, list_of_strings, map_of_strings, nested, number, optional,
+    optional_computed, required, string, Constraint, NestedBlock, Nesting, Schema,
 };
 use crate::plugin::{AttributePath, Value};
 use crate::resources::timeouts::{self, Durations, Timeouts};

@@ -60,7 +60,15 @@ pub async fn reconcile(
     built.oidc_provider_arn = Some(oidc_arn.clone());
 
     let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
-    ensure_tooling(ctx, cluster.version(), &node_role_arn, subnets, private, built).await?;
+    ensure_tooling(
+        ctx,
+        cluster.version(),
+        &node_role_arn,
+        subnets,
+        private,
+        built,
+    )
+    .await?;
     ensure_addons(ctx, cluster, private, built).await?;
 
     let kube = kubernetes::connect(aws, cluster).await?;
@@ -206,7 +214,13 @@ async fn ensure_addons(
         }
         let installed = addon::addon_version(aws, ctx.cluster(), name).await?;
         let upgrade = installed.as_deref().and_then(|installed| {
-            addons::upgrade_to(&catalogue, name, installed, version, ctx.kubernetes_upgraded)
+            addons::upgrade_to(
+                &catalogue,
+                name,
+                installed,
+                version,
+                ctx.kubernetes_upgraded,
+            )
         });
         if let Some(target) = upgrade {
             addon::update_addon_version(aws, ctx.cluster(), name, &target).await?;
