@@ -250,9 +250,18 @@ class EksExtension(Extension):
             f"Amazon EKS {cluster.name}",
         )
 
+        logs = call.backend("logs")
+
         def activate() -> None:
             if cluster.status == "CREATING":
                 cluster.status = "ACTIVE"
+                # With control-plane logging on, EKS writes to this group,
+                # creating it (no retention, no tags) when missing; it is not
+                # deleted with the cluster.
+                group = f"/aws/eks/{cluster.name}/cluster"
+                enabled = any(s["enabled"] for s in cluster.logging.get("clusterLogging", []))
+                if enabled and group not in logs.groups:
+                    logs.create_log_group(group, {})
 
         call.later("eks:cluster", activate)
         return {"cluster": cluster}

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import ipaddress
 import json
 import random
 import re
+import socket
 import string
 import uuid
 from dataclasses import dataclass
@@ -471,6 +473,7 @@ class KubernetesApi:
 
     def handle(self, request: Request) -> Response:
         try:
+            self._check_reachable(request)
             return self._handle(request)
         except K8sError as e:
             return _status(e.code, e.reason, e.message, e.details)
@@ -524,6 +527,31 @@ class KubernetesApi:
                 else _status(500, "InternalError", "injected fault")
             )
         return self._serve(request, self.store(cluster_name), kind, namespace, name)
+
+    def _check_reachable(self, request: Request) -> None:
+        """Drops the connection unanswered when the caller cannot reach the
+        cluster's endpoint: private only while the runner is outside the VPC,
+        or public to CIDRs that leave the caller's address out."""
+        path_cluster = request.path[len("/k8s/") :].partition("/")[0] if request.path.startswith("/k8s/") else None
+        name = path_cluster or token_cluster(request.headers.get("Authorization", ""))[0]
+        cluster = self.emulator.eks.find_cluster(name) if name else None
+        if cluster is None or not getattr(cluster, "resources_vpc_config", None):
+            return
+        config = cluster.resources_vpc_config
+        if config.get("endpointPrivateAccess") and self.emulator.settings.runner_in_vpc:
+            return
+        if config.get("endpointPublicAccess"):
+            caller = ipaddress.ip_address(request.remote_addr or "127.0.0.1")
+            cidrs = config.get("publicAccessCidrs") or ["0.0.0.0/0"]
+            if any(caller in ipaddress.ip_network(cidr, strict=False) for cidr in cidrs):
+                return
+        connection = request.environ.get("werkzeug.socket")
+        if connection is not None:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise ConnectionAbortedError(f"the Kubernetes API of {name} is not reachable from this caller")
 
     def _authenticate(self, authorization: str, cluster: Any) -> k8s_auth.Identity:
         """The identity EKS maps the token's principal to on `cluster`; 401 if none."""

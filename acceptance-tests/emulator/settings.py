@@ -44,6 +44,7 @@ SETTING_NAMES = (
     "page_size",
     "rate_limits",
     "eni_release_seconds",
+    "runner_in_vpc",
 )
 
 
@@ -107,6 +108,10 @@ class Settings:
         # "service:Operation" pattern -> {"rate": per second, "burst": tokens}.
         self.rate_limits: dict[str, dict[str, float]] = {}
         self.eni_release_seconds = DEFAULT_ENI_RELEASE_SECONDS
+        # Whether the clients (Terraform) run inside the clusters' VPCs, where
+        # the private endpoint answers; outside, only a public endpoint whose
+        # publicAccessCidrs hold the caller's address does.
+        self.runner_in_vpc = True
         self._buckets: dict[str, TokenBucket] = {}
         self.injected: dict[str, Counter[str]] = {}  # operation -> fault kind -> count
 
@@ -123,6 +128,8 @@ class Settings:
             out["rate_limits"] = {k: dict(v) for k, v in self.rate_limits.items()}
         if self.eni_release_seconds != DEFAULT_ENI_RELEASE_SECONDS:
             out["eni_release_seconds"] = self.eni_release_seconds
+        if not self.runner_in_vpc:
+            out["runner_in_vpc"] = False
         if self.fail_managed_endpoints:
             out["fail_managed_endpoints"] = dict(self.fail_managed_endpoints)
         if self.fail_job_runs:
@@ -168,7 +175,11 @@ class Settings:
         release = data.get("eni_release_seconds", self.eni_release_seconds)
         if not _number(release) or release < 0:
             raise ValueError("eni_release_seconds must be a number of seconds >= 0")
+        in_vpc = data.get("runner_in_vpc", self.runner_in_vpc)
+        if not isinstance(in_vpc, bool):
+            raise ValueError("runner_in_vpc must be true or false")
         self.latency, self.faults, self.validate_moto_requests = latency, faults, validate
+        self.runner_in_vpc = in_vpc
         self.fail_managed_endpoints, self.fail_job_runs = failing, failing_jobs
         self.page_size, self.eni_release_seconds = page_size, float(release)
         if rate_limits is not self.rate_limits:

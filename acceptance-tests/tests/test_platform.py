@@ -47,7 +47,8 @@ def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
     assert cluster["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
     vpc_config = cluster["resourcesVpcConfig"]
     assert vpc_config["endpointPrivateAccess"] is True
-    assert vpc_config["endpointPublicAccess"] is False
+    assert vpc_config["endpointPublicAccess"] is True
+    assert vpc_config["publicAccessCidrs"] == ["0.0.0.0/0"]
     assert sorted(vpc_config["subnetIds"]) == sorted(values["subnet_ids_by_az"].values())
     enabled = [t for s in cluster["logging"]["clusterLogging"] if s["enabled"] for t in s["types"]]
     assert sorted(enabled) == ["api", "audit", "authenticator", "controllerManager", "scheduler"]

@@ -109,6 +109,13 @@ def test_full_platform_create_update_drift_destroy(workspace, provider, aws):
     assert affinity["topologyKey"] == "topology.kubernetes.io/zone"
     assert affinity["matchLabelKeys"] == ["spark-app-selector"]
     assert len(values["pod_template_uris"]) == 6
+    # Notebook pods (interactive endpoints' kernels) select x86 nodes: EMR on
+    # EKS interactive endpoints do not support ARM Amazon Linux AMIs.
+    for key in ("notebook-driver", "notebook-executor"):
+        uri = values["pod_template_uris"][key]
+        body = s3.get_object(Bucket=bucket, Key=uri.removeprefix(f"s3://{bucket}/"))["Body"].read()
+        assert json.loads(body)["spec"]["nodeSelector"]["kubernetes.io/arch"] == "amd64"
+    assert "kubernetes.io/arch" not in template["spec"]["nodeSelector"]
     encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 

@@ -31,6 +31,10 @@ resource "emreks_platform" "this" {
   kubernetes_version = "1.33"
   eks_admin_role_arn = var.eks_admin_role_arn
 
+  # Terraform writes Kubernetes objects: it must reach the cluster's API.
+  endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
+  terraform_in_vpc             = var.terraform_in_vpc
+
   vpc_cidr           = "10.0.0.0/16"
   availability_zones = ["${var.region}a", "${var.region}b", "${var.region}c"]
 

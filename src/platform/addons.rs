@@ -105,6 +105,41 @@ impl AddonCatalogue {
     }
 }
 
+impl AddonCatalogue {
+    /// Whether EKS lists `version` of the add-on as compatible with `kubernetes_version`.
+    pub fn is_compatible(&self, addon: &str, version: &str, kubernetes_version: &str) -> bool {
+        self.addons.get(addon).is_some_and(|versions| {
+            versions.iter().any(|v| {
+                v.version == version
+                    && v.compatibilities
+                        .iter()
+                        .any(|c| c.cluster_version == kubernetes_version)
+            })
+        })
+    }
+}
+
+/// The version an installed add-on moves to, if any: EKS's default for the
+/// cluster's Kubernetes version when the cluster was just upgraded (as EKS
+/// advises after a control-plane upgrade) or when the installed version no
+/// longer runs on it; never an older version than installed unless the
+/// installed one is incompatible.
+pub fn upgrade_to(
+    catalogue: &AddonCatalogue,
+    addon: &str,
+    installed: &str,
+    kubernetes_version: &str,
+    cluster_upgraded: bool,
+) -> Option<String> {
+    let target = catalogue.default_version(addon, kubernetes_version)?;
+    if target == installed {
+        return None;
+    }
+    let compatible = catalogue.is_compatible(addon, installed, kubernetes_version);
+    let newer = compare_versions(&target, installed) == Ordering::Greater;
+    (!compatible || (cluster_upgraded && newer)).then_some(target)
+}
+
 /// Orders `v1.19.2-eksbuild.10` after `v1.19.2-eksbuild.9`: numbers compare
 /// as numbers, everything else as text, piece by piece.
 fn compare_versions(a: &str, b: &str) -> Ordering {
@@ -218,6 +253,37 @@ mod tests {
             catalogue().default_version("coredns", "1.33").as_deref(),
             Some("v1.11.4-eksbuild.10")
         );
+    }
+
+    #[test]
+    fn an_upgraded_cluster_moves_add_ons_to_the_new_default() {
+        let mut catalogue = AddonCatalogue::default();
+        catalogue.addons.insert(
+            "coredns".into(),
+            vec![
+                version("v1.12.1-eksbuild.2", &[("1.32", false), ("1.33", true)]),
+                version("v1.11.4-eksbuild.14", &[("1.32", true), ("1.33", false)]),
+                version("v1.11.3-eksbuild.2", &[("1.31", true)]),
+            ],
+        );
+        let up = |installed: &str, k8s: &str, upgraded: bool| {
+            upgrade_to(&catalogue, "coredns", installed, k8s, upgraded)
+        };
+        // Raised to 1.33: the new default, though the old one still runs.
+        assert_eq!(
+            up("v1.11.4-eksbuild.14", "1.33", true).as_deref(),
+            Some("v1.12.1-eksbuild.2")
+        );
+        // Any other apply leaves a compatible version alone.
+        assert_eq!(up("v1.11.4-eksbuild.14", "1.33", false), None);
+        // An incompatible version moves whatever the apply.
+        assert_eq!(
+            up("v1.11.3-eksbuild.2", "1.33", false).as_deref(),
+            Some("v1.12.1-eksbuild.2")
+        );
+        assert_eq!(up("v1.12.1-eksbuild.2", "1.33", true), None);
+        // Never downgraded while compatible.
+        assert_eq!(up("v1.12.1-eksbuild.2", "1.32", true), None);
     }
 
     #[test]

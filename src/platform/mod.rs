@@ -10,6 +10,7 @@ pub mod base36;
 pub mod cluster_autoscaler;
 pub mod default_profiles;
 pub mod defaults;
+pub mod endpoint;
 pub mod iam_documents;
 pub mod job_profiles;
 pub mod job_runs;

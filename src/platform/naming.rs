@@ -512,6 +512,21 @@ pub fn parse_log_group(name: &str) -> Option<(&str, &str)> {
     name.strip_prefix("/aws/emr-containers/")?.rsplit_once('/')
 }
 
+/// The log group EKS writes the control-plane logs to (a name EKS fixes).
+/// The platform makes it before the cluster, with its retention and tags:
+/// left to EKS it would keep events forever and outlive the cluster.
+pub fn cluster_log_group(cluster: &str) -> String {
+    format!("/aws/eks/{cluster}/cluster")
+}
+
+/// The cluster of a control-plane log group.
+#[allow(dead_code)] // read back by the ownership checks to come
+pub fn parse_cluster_log_group(name: &str) -> Option<&str> {
+    name.strip_prefix("/aws/eks/")?
+        .strip_suffix("/cluster")
+        .filter(|cluster| !cluster.is_empty() && !cluster.contains('/'))
+}
+
 /// ARN of a log group, as TagResource wants it (without the `:*` that
 /// DescribeLogGroups appends).
 pub fn log_group_arn(partition: &str, region: &str, account_id: &str, name: &str) -> String {
@@ -890,6 +905,18 @@ mod tests {
         assert_eq!(
             studio_workspaces_location(&bucket),
             "s3://emreks-analytics-1-studio-ab12cd34/workspaces"
+        );
+    }
+
+    #[test]
+    fn cluster_log_groups_round_trip() {
+        let name = cluster_log_group("analytics");
+        assert_eq!(name, "/aws/eks/analytics/cluster");
+        assert_eq!(parse_cluster_log_group(&name), Some("analytics"));
+        assert_eq!(parse_cluster_log_group("/aws/eks//cluster"), None);
+        assert_eq!(
+            parse_cluster_log_group("/aws/emr-containers/a/critical"),
+            None
         );
     }
 

@@ -4,6 +4,7 @@
 
 use crate::platform::node_roles::{NodeRole, Taint};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// Where the critical nodes' launch template mounts the RAID0 array of the
 /// instance-store NVMe volumes. The launch template must always create this
@@ -137,11 +138,28 @@ pub fn check_kubernetes_version(version: (u32, u32)) -> Result<(), String> {
     }
 }
 
+/// The well-known label of a node's CPU architecture, which the kubelet sets.
+pub const ARCH_LABEL: &str = "kubernetes.io/arch";
+
+/// The labels a profile's pods select their nodes by. Notebook pods (the
+/// kernels of interactive endpoints) also select x86 nodes: EMR on EKS
+/// interactive endpoints do not support the ARM Amazon Linux AMIs.
+fn node_selector(profile: JobProfile, node_role: NodeRole) -> BTreeMap<String, String> {
+    let mut labels = node_role.labels();
+    if profile == JobProfile::Notebook {
+        labels.insert(ARCH_LABEL.to_string(), "amd64".to_string());
+    }
+    labels
+}
+
 /// The pod template (a Kubernetes Pod manifest; JSON, which is valid YAML).
 pub fn pod_template(profile: JobProfile, spark_role: SparkRole) -> String {
     let node_role = node_role(profile, spark_role);
     let mut spec = Map::new();
-    spec.insert("nodeSelector".into(), json!(node_role.labels()));
+    spec.insert(
+        "nodeSelector".into(),
+        json!(node_selector(profile, node_role)),
+    );
     spec.insert(
         "tolerations".into(),
         Value::Array(node_role.taints().iter().map(toleration).collect()),
@@ -272,7 +290,11 @@ mod tests {
                 assert_eq!(pod["kind"], "Pod");
                 assert_eq!(pod["apiVersion"], "v1");
                 let nodes = node_role(profile, role);
-                assert_eq!(pod["spec"]["nodeSelector"], json!(nodes.labels()));
+                let mut wanted = nodes.labels();
+                if profile == JobProfile::Notebook {
+                    wanted.insert(ARCH_LABEL.to_string(), "amd64".to_string());
+                }
+                assert_eq!(pod["spec"]["nodeSelector"], json!(wanted));
                 let tolerations = pod["spec"]["tolerations"].as_array().unwrap();
                 assert_eq!(tolerations.len(), nodes.taints().len());
                 for (toleration, taint) in tolerations.iter().zip(nodes.taints()) {

@@ -9,6 +9,10 @@ resource "emreks_platform" "this" {
   vpc_cidr           = var.vpc_cidr
   availability_zones = var.availability_zones
 
+  # Terraform writes Kubernetes objects: it must reach the cluster's API.
+  endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
+  terraform_in_vpc             = var.terraform_in_vpc
+
   virtual_clusters = {
     batch     = { namespace = "batch" }
     notebooks = { namespace = "notebooks" }

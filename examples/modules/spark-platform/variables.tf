@@ -66,3 +66,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "endpoint_public_access_cidrs" {
+  description = "Addresses allowed to reach the cluster's public Kubernetes API endpoint; Terraform must be among them (e.g. your CI runner's egress address as [\"203.0.113.7/32\"]). Null: every address (the provider warns), or none with terraform_in_vpc."
+  type        = list(string)
+  default     = null
+}
+
+variable "terraform_in_vpc" {
+  description = "True when Terraform runs inside the platform's VPC (or a network routed to it), so a private-only endpoint (endpoint_public_access_cidrs = []) is reachable."
+  type        = bool
+  default     = false
+}

@@ -3,6 +3,10 @@ resource "emreks_platform" "this" {
   kubernetes_version = "1.33"
   eks_admin_role_arn = "arn:aws:iam::123456789012:role/PlatformAdmin"
 
+  # Terraform writes Kubernetes objects, so it must reach the cluster's API:
+  # list the addresses it (and kubectl) connect from.
+  endpoint_public_access_cidrs = ["203.0.113.0/24"]
+
   vpc_cidr           = "10.0.0.0/16"
   availability_zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 

@@ -76,6 +76,26 @@ pub async fn ensure_addon(
     Ok(true)
 }
 
+/// Moves the installed add-on to `version` (overwriting changed fields, as at
+/// install); `wait_addon_active` follows the update.
+pub async fn update_addon_version(
+    aws: &Aws,
+    cluster: &str,
+    addon: &str,
+    version: &str,
+) -> Result<()> {
+    aws.eks
+        .update_addon()
+        .cluster_name(cluster)
+        .addon_name(addon)
+        .addon_version(version)
+        .resolve_conflicts(ResolveConflicts::Overwrite)
+        .send()
+        .await
+        .context("eks:UpdateAddon", addon_resource(cluster, addon))?;
+    Ok(())
+}
+
 /// Waits until the add-on is ACTIVE. CoreDNS and the EBS CSI driver only get
 /// there once nodes run.
 pub async fn wait_addon_active(

@@ -214,6 +214,30 @@ pub async fn update_nodegroup(
     update::wait_started(aws, cluster, Some(name), out.update(), timeout).await
 }
 
+/// Upgrades the nodegroup's Kubernetes version (its AMI to the latest
+/// release of that version) and waits until the update succeeds.
+pub async fn update_nodegroup_version(
+    aws: &Aws,
+    cluster: &str,
+    name: &str,
+    version: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let out = aws
+        .eks
+        .update_nodegroup_version()
+        .cluster_name(cluster)
+        .nodegroup_name(name)
+        .version(version)
+        .send()
+        .await
+        .context(
+            "eks:UpdateNodegroupVersion",
+            nodegroup_resource(cluster, name),
+        )?;
+    update::wait_started(aws, cluster, Some(name), out.update(), timeout).await
+}
+
 /// Starts deleting the nodegroup; one already gone is deleted.
 pub async fn delete_nodegroup(aws: &Aws, cluster: &str, name: &str) -> Result<()> {
     aws.eks

@@ -17,6 +17,7 @@ use super::token::{current_credentials, eks_token, presigned_caller_identity_url
 use crate::aws::wait::Backoff;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::platform::endpoint;
 
 /// EKS accepts a token for 15 minutes after signing; a new one is made well before.
 const TOKEN_REFRESH: Duration = Duration::from_secs(10 * 60);
@@ -236,7 +237,11 @@ fn k8s_error(operation: &str, resource: &str, err: &kube::Error) -> Error {
         kube::Error::HyperError(_) | kube::Error::Service(_) => Error::kubernetes(
             operation,
             resource,
-            format!("could not reach the Kubernetes API: {}", chain(err)),
+            format!(
+                "could not reach the Kubernetes API: {}. {}",
+                chain(err),
+                endpoint::UNREACHABLE_HINT
+            ),
         ),
         other => Error::kubernetes(operation, resource, chain(other)),
     }

@@ -95,6 +95,16 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
         if !defaults::AMI_TYPES.contains(&ami) {
             diags.error("Invalid ami_type", format!("\"{ami}\" is not supported; use AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64."), AttributePath::new("ami_type"));
         }
+        // Interactive endpoints' kernels run on the notebook nodes, and EMR on
+        // EKS documents that they do not support the ARM Amazon Linux AMIs.
+        let notebook = matches!(role, Some("notebook_driver" | "notebook_executor"));
+        if notebook && nodegroup::ami_arch(ami) == "arm64" {
+            diags.error(
+                "Notebook nodes must be x86",
+                format!("EMR on EKS interactive endpoints (the notebooks' kernels, which run on {} nodes) do not support ARM AMIs such as \"{ami}\"; use AL2023_x86_64_STANDARD or BOTTLEROCKET_x86_64 with x86 instance types, or leave ami_type out.", role.unwrap_or_default()),
+                AttributePath::new("ami_type"),
+            );
+        }
         if nodegroup::is_bottlerocket(ami) && config.local_nvme == Value::Value(true) {
             diags.error("local_nvme needs AL2023", "The NVMe RAID0 for Spark local dirs is set up with AL2023's nodeadm; use an AL2023 ami_type or set local_nvme = false.", AttributePath::new("local_nvme"));
         }
@@ -165,6 +175,22 @@ mod tests {
         for attribute in ["instance_types", "min_size", "effect"] {
             assert!(found.contains(attribute), "{attribute}: {found}");
         }
+    }
+
+    #[test]
+    fn notebook_nodes_refuse_arm_amis() {
+        let errors = |role: &str, ami: &str| {
+            let mut config = state(role);
+            config.ami_type = Value::Value(ami.into());
+            let mut diags = Diagnostics::default();
+            validate(&mut diags, &config);
+            format!("{:?}", diags.errors().collect::<Vec<_>>())
+        };
+        let found = errors("notebook_executor", "AL2023_ARM_64_STANDARD");
+        assert!(found.contains("Notebook nodes must be x86"), "{found}");
+        assert!(found.contains("ami_type"), "{found}");
+        assert!(!errors("notebook_driver", "AL2023_x86_64_STANDARD").contains("x86"));
+        assert!(!errors("critical", "AL2023_ARM_64_STANDARD").contains("Notebook"));
     }
 
     #[test]

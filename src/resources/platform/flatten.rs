@@ -49,10 +49,11 @@ pub fn cluster(state: &mut PlatformState, cluster: &Cluster) {
     if let Some(vpc) = cluster.resources_vpc_config() {
         state.vpc_id = from_option(vpc.vpc_id());
         state.cluster_security_group_id = from_option(vpc.cluster_security_group_id());
+        // An empty list is a private-only endpoint, as the configuration says it.
         state.endpoint_public_access_cidrs = if vpc.endpoint_public_access() {
             to_list(vpc.public_access_cidrs().iter().cloned())
         } else {
-            Value::Null
+            to_list(std::iter::empty::<String>())
         };
     }
     if let Some(tags) = cluster.tags() {
@@ -210,6 +211,6 @@ mod tests {
     fn a_private_endpoint_has_no_public_cidrs() {
         let mut state = PlatformState::default();
         cluster(&mut state, &described(false));
-        assert_eq!(state.endpoint_public_access_cidrs, Value::Null);
+        assert_eq!(state.endpoint_public_access_cidrs, Value::Value(Vec::new()));
     }
 }

@@ -119,7 +119,7 @@ impl Resource for PlatformResource {
         }
         let region = self.aws.get().map(|aws| aws.region.clone());
         let (planned, private) =
-            plan::plan_create(proposed, &self.default_tags(), region.as_deref());
+            plan::plan_create(diags, proposed, &self.default_tags(), region.as_deref());
         Some((planned, Some(private)))
     }
 

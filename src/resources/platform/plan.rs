@@ -11,21 +11,24 @@ use crate::platform::addons::REQUIRED_ADDONS;
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
 use crate::platform::pod_templates::JobProfile;
-use crate::platform::{jobs, naming, validate};
+use crate::platform::{endpoint, jobs, naming, validate};
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::random_token;
 use crate::resources::values::{
-    known, map_is_unknown, string_map, to_map, unknown_as_null, Decimal, StringMap,
+    known, list_is_unknown, map_is_unknown, string_map, strings, to_list, to_map, unknown_as_null,
+    Decimal, StringMap,
 };
 
 /// The planned state of a new platform, and its private state: the
 /// suffix and token its names and requests will carry.
 pub fn plan_create(
+    diags: &mut Diagnostics,
     proposed: PlatformState,
     default_tags: &BTreeMap<String, String>,
     region: Option<&str>,
 ) -> (PlatformState, PlatformPrivate) {
     let mut planned = proposed;
+    plan_endpoint_access(diags, None, &mut planned);
     planned.id = planned.name.clone();
     planned.cluster_name = planned.name.clone();
     if planned.kubernetes_version.is_null() {
@@ -116,11 +119,52 @@ pub fn plan_update(
                 ));
                 replace.push(AttributePath::new("kubernetes_version"));
             }
+            if new > old {
+                diags.push(Diagnostic::warning_at(
+                    "Spark nodegroups follow the Kubernetes upgrade on their own update",
+                    format!(
+                        "Raising kubernetes_version to {}.{} upgrades the control plane, the add-ons (to EKS's default versions for it) and the tooling nodegroup. The Spark nodegroups (emreks_nodegroup) keep their Kubernetes version until each is updated (`aws eks update-nodegroup-version`, or replaced); EKS's upgrade readiness checks hold back the next minor upgrade while nodes lag behind the control plane.",
+                        new.0, new.1
+                    ),
+                    AttributePath::new("kubernetes_version"),
+                ));
+            }
         }
     }
+    plan_endpoint_access(diags, Some(prior), &mut planned);
     fill_defaults(&mut planned);
     plan_layer(prior, &mut planned);
     (planned, replace)
+}
+
+/// The public endpoint's CIDRs after their default, and a warning when this
+/// plan opens the endpoint to every address (only when it decides so: at
+/// create, or when the CIDRs change, not on every plan after).
+fn plan_endpoint_access(
+    diags: &mut Diagnostics,
+    prior: Option<&PlatformState>,
+    planned: &mut PlatformState,
+) {
+    if planned.endpoint_public_access_cidrs.is_null() {
+        planned.endpoint_public_access_cidrs = match &planned.terraform_in_vpc {
+            Value::Unknown => Value::Unknown,
+            in_vpc => to_list(endpoint::default_public_cidrs(
+                in_vpc.as_ref_option() == Some(&true),
+            )),
+        };
+    }
+    if list_is_unknown(&planned.endpoint_public_access_cidrs) {
+        return;
+    }
+    let cidrs = strings(&planned.endpoint_public_access_cidrs);
+    let changed = prior.is_none_or(|prior| strings(&prior.endpoint_public_access_cidrs) != cidrs);
+    if changed && endpoint::open_to_anywhere(&cidrs) {
+        diags.push(Diagnostic::warning_at(
+            "Kubernetes API endpoint open to every address",
+            endpoint::OPEN_TO_ANYWHERE,
+            AttributePath::new("endpoint_public_access_cidrs"),
+        ));
+    }
 }
 
 /// The `aws eks update-kubeconfig` command, once the region is known.

@@ -144,6 +144,15 @@ async fn read_layer(
             groups.insert(profile, name);
         }
     }
+    // The control-plane group shares the retention: a drift of its own shows too.
+    let control_plane = naming::cluster_log_group(cluster_name);
+    if private.log_groups.contains(&control_plane) {
+        if let Some(days) = log_group::find_retention(aws, &control_plane).await? {
+            if state.log_retention_days.as_ref_option() != Some(&i64::from(days)) {
+                state.log_retention_days = Value::Value(days.into());
+            }
+        }
+    }
     if !private.log_groups.is_empty() {
         state.log_group_names = to_map(&groups);
     }

@@ -17,6 +17,7 @@ use serde_json::Value as Json;
 use crate::error::{Error, Result};
 use crate::platform::default_profiles::{self, Layout};
 use crate::platform::defaults::{self, Tooling};
+use crate::platform::endpoint;
 use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles::{self, JobRunInput, ProfileSettings};
 use crate::platform::jobs::ProfileSpec;
@@ -57,7 +58,8 @@ pub fn schema() -> Schema {
                 ("vpc_cidr", optional(string(), "CIDR block of the VPC the platform creates (with `availability_zones`), /16 to /28, e.g. `10.0.0.0/16`. Conflicts with `subnet_ids`. Changing it replaces the platform.")),
                 ("availability_zones", optional(list_of_strings(), "Availability zones of the created VPC (two or more): one private and one public subnet, and one NAT gateway, per zone. Changing them replaces the platform.")),
                 ("subnet_ids", optional(list_of_strings(), "Existing private subnets to use instead of creating a VPC: one per availability zone, two zones or more, all in one VPC. Changing them replaces the platform.")),
-                ("endpoint_public_access_cidrs", optional(list_of_strings(), "CIDR blocks allowed to reach the cluster's public API endpoint. Leave out for a private endpoint only (the default).")),
+                ("endpoint_public_access_cidrs", optional_computed(list_of_strings(), "CIDR blocks allowed to reach the cluster's public Kubernetes API endpoint; the private endpoint is always on for the nodes. Terraform itself must reach the API (the provider writes Kubernetes objects), so list the addresses it connects from, e.g. `[\"203.0.113.7/32\"]`. Left out: `[\"0.0.0.0/0\"]` (with a plan warning), or none with `terraform_in_vpc`. An empty list means a private-only endpoint and requires `terraform_in_vpc = true`. Changes in place.")),
+                ("terraform_in_vpc", optional(boolean(), "Set to `true` when Terraform runs inside the platform's VPC (or a network routed to it: VPN, peering, Transit Gateway), where the private endpoint answers: allows a private-only endpoint (`endpoint_public_access_cidrs = []`, the default then). Default `false`.")),
                 ("tags", optional(map_of_strings(), "Tags for every AWS object of the platform, on top of the provider's `default_tags`.")),
                 ("tags_all", computed(map_of_strings(), "All tags of the platform's objects: `default_tags`, `tags` and `emreks:platform`.")),
                 ("cluster_name", computed(string(), "Name of the EKS cluster.")),
@@ -74,7 +76,7 @@ pub fn schema() -> Schema {
                 ("virtual_clusters", nested(Nesting::Map, Constraint::Optional, "EMR virtual clusters by name, e.g. `{ batchjob = { namespace = \"batchjob\" } }`. Each gets its Kubernetes namespace (created by the platform; one virtual cluster per namespace), and EMR sets up its access to it.", [("namespace", required(string(), "Kubernetes namespace of the virtual cluster (one virtual cluster per namespace)."))])),
                 ("execution_roles", nested(Nesting::Map, Constraint::Optional, "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).", [("namespaces", required(list_of_strings(), "Namespaces of `virtual_clusters` whose jobs may use the role.")), ("policy", optional(string(), "IAM policy JSON for what the jobs need beyond the baseline (e.g. your data buckets); may be left out.")), ("trust", optional(string(), "`irsa` (the default when left out) or `pod_identity`."))])),
                 ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
-                ("log_retention_days", optional_computed(number(), "Retention of the jobs' CloudWatch log groups, in days (default 30; one of the values CloudWatch allows). Changes in place.")),
+                ("log_retention_days", optional_computed(number(), "Retention of the platform's CloudWatch log groups, in days (default 30; one of the values CloudWatch allows): the jobs' and the control plane's `/aws/eks/<name>/cluster`, which the platform makes before the cluster and deletes with it. Changes in place.")),
                 ("node_ssm_access", optional(boolean(), "Attach `AmazonSSMManagedInstanceCore` to the nodes' role, so AWS Systems Manager Session Manager can open shells on the nodes. Off unless set to `true`: it lets anyone with SSM access into every node. Changes in place.")),
                 ("tooling_nodegroup_name", computed(string(), "Name of the managed nodegroup for system pods.")),
                 ("node_role_arn", computed(string(), "IAM role of the platform's nodes, for `emreks_nodegroup`.")),
@@ -170,6 +172,8 @@ pub struct PlatformState {
     pub subnet_ids: StringList,
     #[serde(default)]
     pub endpoint_public_access_cidrs: StringList,
+    #[serde(default)]
+    pub terraform_in_vpc: Value<bool>,
     #[serde(default)]
     pub tags: StringMap,
     #[serde(default)]
@@ -508,7 +512,12 @@ impl PlatformSpec {
             kubernetes_version: known(&state.kubernetes_version).map(str::to_string),
             admin_role_arn: known(&state.eks_admin_role_arn).map(str::to_string),
             network,
-            public_access_cidrs: strings(&state.endpoint_public_access_cidrs),
+            public_access_cidrs: match &state.endpoint_public_access_cidrs {
+                Value::Value(_) => strings(&state.endpoint_public_access_cidrs),
+                _ => endpoint::default_public_cidrs(
+                    state.terraform_in_vpc.as_ref_option() == Some(&true),
+                ),
+            },
             tags: string_map(&state.tags_all),
             tooling: tooling(state),
             node_ssm_access: state

@@ -26,6 +26,7 @@ pub fn arguments_of(state: &PlatformState) -> PlatformState {
         availability_zones: state.availability_zones.clone(),
         subnet_ids: state.subnet_ids.clone(),
         endpoint_public_access_cidrs: state.endpoint_public_access_cidrs.clone(),
+        terraform_in_vpc: state.terraform_in_vpc,
         tags: state.tags.clone(),
         tooling: state.tooling.clone(),
         node_ssm_access: state.node_ssm_access,

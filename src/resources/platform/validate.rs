@@ -15,7 +15,9 @@ use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles;
 use crate::platform::network::plan_subnets;
 use crate::platform::pod_templates::JobProfile;
-use crate::platform::{defaults, load_balancer_controller, naming, pod_templates, validate};
+use crate::platform::{
+    defaults, endpoint, load_balancer_controller, naming, pod_templates, validate,
+};
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::values::{known, list_is_unknown, string_map, strings};
 
@@ -138,10 +140,13 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     if let Value::Value(list) = &config.endpoint_public_access_cidrs {
-        if list.is_empty() {
+        // A private-only endpoint is what breaks the first apply from a
+        // laptop or CI runner: it must be a statement, not an accident.
+        let in_vpc = &config.terraform_in_vpc;
+        if list.is_empty() && !in_vpc.is_unknown() && in_vpc.as_ref_option() != Some(&true) {
             diags.error(
-                "Empty endpoint_public_access_cidrs",
-                "An empty list would open nothing; leave the argument out for a private-only endpoint, or list the CIDRs allowed to reach the public endpoint.",
+                "Private-only endpoint Terraform may not reach",
+                endpoint::PRIVATE_ONLY,
                 AttributePath::new("endpoint_public_access_cidrs"),
             );
         }
@@ -163,6 +168,22 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
 
 /// Checks of the EMR-on-EKS arguments.
 fn validate_layer(diags: &mut Diagnostics, config: &PlatformState) {
+    // The notebooks' endpoints run a gateway pod that the kernels' pod
+    // templates do not place: it may land on the tooling nodes, and EMR on
+    // EKS interactive endpoints do not support ARM Amazon Linux AMIs.
+    let tooling_ami = config
+        .tooling
+        .as_ref_option()
+        .and_then(|t| known(&t.ami_type));
+    if let (Some(ami), true) = (tooling_ami, config.studio.is_value()) {
+        if ami.contains("ARM") {
+            diags.push(Diagnostic::warning_at(
+                "ARM tooling nodes with a Studio",
+                format!("EMR on EKS interactive endpoints do not support ARM AMIs, and an endpoint's gateway pod may be scheduled on the tooling nodes (\"{ami}\"): use an x86 ami_type for the tooling nodegroup, or keep the notebooks' endpoints off it."),
+                AttributePath::new("tooling").index(0).attribute("ami_type"),
+            ));
+        }
+    }
     if let Some(label) = known(&config.release_label) {
         if let Err(why) = validate::release_label(label) {
             diags.error(
@@ -663,6 +684,17 @@ mod tests {
         assert!(found.contains("kubernetes_version"), "{found}");
         config.kubernetes_version = Value::Value(format!("{major}.{minor}"));
         assert!(!error_paths(&config).contains("kubernetes_version"));
+    }
+
+    #[test]
+    fn a_private_only_endpoint_needs_terraform_in_the_vpc() {
+        let mut config = base();
+        config.endpoint_public_access_cidrs = to_list(Vec::<String>::new());
+        assert!(error_paths(&config).contains("endpoint_public_access_cidrs"));
+        config.terraform_in_vpc = Value::Value(false);
+        assert!(error_paths(&config).contains("endpoint_public_access_cidrs"));
+        config.terraform_in_vpc = Value::Value(true);
+        assert!(!error_paths(&config).contains("endpoint_public_access_cidrs"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! cluster and its nodes are gone.
 
 use super::super::private::PlatformPrivate;
+use super::super::schema::PlatformSpec;
 use super::{Built, Context};
 use crate::aws::iam::role::{self, RoleSpec};
 use crate::aws::iam::service_linked_role;
@@ -79,6 +80,24 @@ pub async fn ensure_assets(
         }
     }
     built.log_group_names = Some(groups);
+    Ok(())
+}
+
+/// The control-plane log group, with the platform's retention and tags:
+/// made before the cluster, since EKS would otherwise make it itself, keep
+/// its events forever and leave it behind on delete.
+pub async fn ensure_cluster_log_group(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    private: &mut PlatformPrivate,
+) -> Result<()> {
+    let name = naming::cluster_log_group(&spec.name);
+    let account = aws.account_id().await?.to_string();
+    let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &name);
+    log_group::ensure_log_group(aws, &name, &arn, spec.log_retention_days, &spec.tags).await?;
+    if !private.log_groups.contains(&name) {
+        private.log_groups.push(name);
+    }
     Ok(())
 }
 

@@ -166,16 +166,17 @@ pub async fn revoke_admin(aws: &Aws, cluster: &str, recorded: &mut Option<String
     Ok(())
 }
 
-/// Upgrades one minor version at a time to the spec's version, when it is higher.
+/// Upgrades one minor version at a time to the spec's version, when it is
+/// higher; true when it did.
 pub async fn upgrade(
     aws: &Aws,
     cluster: &str,
     from: Option<&str>,
     to: Option<&str>,
     timeout: std::time::Duration,
-) -> Result<()> {
+) -> Result<bool> {
     let (Some(from), Some(to)) = (from, to) else {
-        return Ok(());
+        return Ok(false);
     };
     if let (Ok(from), Ok(to)) = (
         validate::kubernetes_version(from),
@@ -183,9 +184,10 @@ pub async fn upgrade(
     ) {
         if to > from {
             cluster::upgrade_cluster(aws, cluster, from, to, timeout).await?;
+            return Ok(true);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Moves the cluster and its role from the `old` tags to the `new` ones.

@@ -75,8 +75,18 @@ pub async fn discover(
         private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
     }
     // The log groups are named after the cluster: not ours when it is another's.
-    if private.log_groups.is_empty() && !matches!(found, Found::NotOurs) {
-        for name in jobs::log_group_names(cluster_name).into_values() {
+    // The control-plane group is looked up on its own: platforms made before
+    // the provider made it record only the jobs' groups.
+    if !matches!(found, Found::NotOurs) {
+        let mut names: Vec<String> = Vec::new();
+        if private.log_groups.is_empty() {
+            names.extend(jobs::log_group_names(cluster_name).into_values());
+        }
+        let control_plane = naming::cluster_log_group(cluster_name);
+        if !private.log_groups.contains(&control_plane) {
+            names.push(control_plane);
+        }
+        for name in names {
             if log_group::find_retention(aws, &name).await?.is_some() {
                 private.log_groups.push(name);
             }

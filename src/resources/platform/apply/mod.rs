@@ -65,6 +65,9 @@ pub struct Context<'a> {
     pub owner: &'a Owner,
     pub client_token: &'a str,
     pub timeout: Duration,
+    /// This apply raised the cluster's Kubernetes version: the add-ons
+    /// follow to the new version's defaults.
+    pub kubernetes_upgraded: bool,
 }
 
 impl Context<'_> {
@@ -143,6 +146,7 @@ pub async fn create(
     settings_result?;
     let role_arn = role_result?;
 
+    assets::ensure_cluster_log_group(aws, spec, private).await?;
     cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
     let ctx = Context {
@@ -152,6 +156,7 @@ pub async fn create(
         owner: &owner,
         client_token: &token,
         timeout,
+        kubernetes_upgraded: false,
     };
     // What needs no cluster is made while EKS creates it.
     let (described, assets) = tokio::join!(
@@ -245,7 +250,7 @@ pub async fn update(
     if prior.public_access_cidrs != spec.public_access_cidrs {
         update_endpoint_access(aws, name, &spec.public_access_cidrs, timeout).await?;
     }
-    cluster::upgrade(
+    let kubernetes_upgraded = cluster::upgrade(
         aws,
         name,
         prior.kubernetes_version.as_deref(),
@@ -282,8 +287,10 @@ pub async fn update(
         owner: &owner,
         client_token: &token,
         timeout,
+        kubernetes_upgraded,
     };
     assets::ensure_assets(&ctx, private, built).await?;
+    assets::ensure_cluster_log_group(aws, spec, private).await?;
     if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;

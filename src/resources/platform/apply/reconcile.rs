@@ -29,7 +29,7 @@ use crate::platform::defaults::{Tooling, TOOLING_DISK_SIZE};
 use crate::platform::iam_documents::{self, Trust};
 use crate::platform::naming::{self, PlatformRole};
 use crate::platform::node_roles::NodeRole;
-use crate::platform::{manifests, nodegroup as node_settings};
+use crate::platform::{manifests, nodegroup as node_settings, validate};
 use crate::plugin::AttributePath;
 use crate::resources::random_token;
 
@@ -67,7 +67,15 @@ pub async fn reconcile(
     controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
     let chosen = ensure_addons(ctx, cluster, private).await?;
     let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
-    ensure_tooling(ctx, &node_role_arn, subnets, private, built).await?;
+    ensure_tooling(
+        ctx,
+        cluster.version(),
+        &node_role_arn,
+        subnets,
+        private,
+        built,
+    )
+    .await?;
     wait_addons(ctx, &chosen, built).await?;
 
     let vpc_id = cluster
@@ -105,6 +113,7 @@ pub async fn reconcile(
 /// starts) when its instance types or AMI change, or made when missing.
 async fn ensure_tooling(
     ctx: &Context<'_>,
+    cluster_version: Option<&str>,
     node_role_arn: &str,
     subnets: &BTreeMap<String, String>,
     private: &mut PlatformPrivate,
@@ -118,6 +127,27 @@ async fn ensure_tooling(
     if let Some(group) = &existing {
         if same_shape(group, wanted) {
             let name = group.nodegroup_name().unwrap_or_default();
+            // After a control-plane upgrade the nodes follow, as EKS allows
+            // them to lag by no minor version before the next upgrade.
+            if let (Some(nodes), Some(cluster)) = (group.version(), cluster_version) {
+                let behind = match (
+                    validate::kubernetes_version(nodes),
+                    validate::kubernetes_version(cluster),
+                ) {
+                    (Ok(nodes), Ok(cluster)) => nodes < cluster,
+                    _ => false,
+                };
+                if behind {
+                    nodegroup::update_nodegroup_version(
+                        aws,
+                        ctx.cluster(),
+                        name,
+                        cluster,
+                        ctx.timeout,
+                    )
+                    .await?;
+                }
+            }
             let scaling = scaling(wanted);
             if !scaling.matches(group) {
                 let resize = NodegroupUpdate {
@@ -210,9 +240,26 @@ async fn ensure_addons(
     let chosen = addons::choose(&catalogue, version)
         .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster(), why))?;
     for (name, addon_version) in &chosen {
-        addon::ensure_addon(aws, ctx.cluster(), name, addon_version, &ctx.spec.tags).await?;
+        let made =
+            addon::ensure_addon(aws, ctx.cluster(), name, addon_version, &ctx.spec.tags).await?;
         if !private.addons.contains(name) {
             private.addons.push(name.clone());
+        }
+        if made {
+            continue;
+        }
+        let installed = addon::addon_version(aws, ctx.cluster(), name).await?;
+        let upgrade = installed.as_deref().and_then(|installed| {
+            addons::upgrade_to(
+                &catalogue,
+                name,
+                installed,
+                version,
+                ctx.kubernetes_upgraded,
+            )
+        });
+        if let Some(target) = upgrade {
+            addon::update_addon_version(aws, ctx.cluster(), name, &target).await?;
         }
     }
     Ok(chosen)
