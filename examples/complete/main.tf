@@ -2,8 +2,10 @@ provider "emreks" {
   region            = var.region
   s3_use_path_style = var.aws_endpoint != null
 
-  default_tags = {
-    project = "spark-platform"
+  default_tags {
+    tags = {
+      project = "spark-platform"
+    }
   }
 
   dynamic "endpoints" {
@@ -31,7 +33,7 @@ resource "emreks_platform" "this" {
   kubernetes_version = "1.33"
   eks_admin_role_arn = var.eks_admin_role_arn
 
-  vpc_cidr           = "10.0.0.0/16"
+  vpc_cidr           = var.vpc_cidr
   availability_zones = ["${var.region}a", "${var.region}b", "${var.region}c"]
 
   virtual_clusters = {
