@@ -318,10 +318,24 @@ mod tests {
 
     #[test]
     fn gpu_instance_types_are_told_by_family() {
-        for gpu in ["g5.xlarge", "g5g.2xlarge", "p4d.24xlarge", "g6e.xlarge", "gr6.4xlarge", "p5.48xlarge"] {
+        for gpu in [
+            "g5.xlarge",
+            "g5g.2xlarge",
+            "p4d.24xlarge",
+            "g6e.xlarge",
+            "gr6.4xlarge",
+            "p5.48xlarge",
+        ] {
             assert!(has_nvidia_gpu(gpu), "{gpu}");
         }
-        for plain in ["m6gd.8xlarge", "t3.large", "g4ad.xlarge", "r6g.large", "inf2.xlarge", "p"] {
+        for plain in [
+            "m6gd.8xlarge",
+            "t3.large",
+            "g4ad.xlarge",
+            "r6g.large",
+            "inf2.xlarge",
+            "p",
+        ] {
             assert!(!has_nvidia_gpu(plain), "{plain}");
         }
         assert!(is_nvidia("AL2023_ARM_64_NVIDIA"));

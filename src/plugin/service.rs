@@ -164,7 +164,11 @@ impl<P: Provider> Service<P> {
                     format!("Skipped {}", item.display_name),
                     format!(
                         "It was found but could not be read: {}",
-                        if why.is_empty() { "it is gone".to_string() } else { why.join("; ") }
+                        if why.is_empty() {
+                            "it is gone".to_string()
+                        } else {
+                            why.join("; ")
+                        }
                     ),
                 );
                 events.push(only(skipped));

@@ -149,7 +149,9 @@ fn check_gpu_ami(diags: &mut Diagnostics, config: &NodegroupState) {
     } else {
         "AL2023_x86_64_NVIDIA"
     };
-    let current = ami.map_or("left out, a standard AMI type".to_string(), |a| format!("\"{a}\""));
+    let current = ami.map_or("left out, a standard AMI type".to_string(), |a| {
+        format!("\"{a}\"")
+    });
     diags.error(
         "GPU instance type needs an NVIDIA AMI type",
         format!("\"{gpu}\" has NVIDIA GPUs but ami_type is {current}, which has no NVIDIA drivers; set ami_type = \"{nvidia}\" (or another *_NVIDIA type)."),
