@@ -633,6 +633,13 @@ mod tests {
         let mut no_zones = base();
         no_zones.availability_zones = Value::Null;
         assert!(error_paths(&no_zones).contains("availability_zones"));
+
+        // A module's variables in `terraform validate`: checked later.
+        let mut unknown = base();
+        unknown.vpc_cidr = Value::Unknown;
+        unknown.availability_zones = Value::Unknown;
+        unknown.subnet_ids = Value::Unknown;
+        assert_eq!(error_paths(&unknown), "[]");
     }
 
     #[test]
