@@ -308,7 +308,8 @@ HOW_TO_MARK = (
     "If it is deliberately not a whole configuration, say so on the line before its fence: "
     "`<!-- snippet: with examples/....tf -->` (validated next to those files) or "
     "`<!-- snippet: partial (why) -->` (formatting and syntax only) or "
-    "`<!-- snippet: cli-config -->` (a CLI configuration); "
+    "`<!-- snippet: cli-config -->` (a CLI configuration) or "
+    "`<!-- snippet: query -->` (a .tfquery.hcl file); "
     "see acceptance-tests/tests/test_docs.py."
 )
 
@@ -328,13 +329,16 @@ def test_snippet_is_valid_terraform(file, line, marker, text, tmp_path):
         read = workspace.run("version", "-no-color", env={"TF_CLI_CONFIG_FILE": str(config)}, check=False)
         assert read.code == 0 and "problems with the CLI configuration" not in read.output, f"{where}:\n{read.output}"
         return
-    workspace.write({"snippet.tf": text})
+    # A `list` block lives in a .tfquery.hcl file, validated with -query.
+    query = marker == "query"
+    snippet = "snippet.tfquery.hcl" if query else "snippet.tf"
+    workspace.write({snippet: text})
 
-    formatted = workspace.run("fmt", "-check", "-diff", "-no-color", "snippet.tf", check=False)
+    formatted = workspace.run("fmt", "-check", "-diff", "-no-color", snippet, check=False)
     assert formatted.code == 0, f"{where}: not as `terraform fmt` writes it:\n{formatted.output}"
     if marker is not None and (marker == "partial" or marker.startswith("partial ")):
         return
-    if marker is not None:
+    if marker is not None and not query:
         words = marker.split()
         assert words[0] == "with" and len(words) > 1, f"{where}: unknown snippet marker {marker!r}. {HOW_TO_MARK}"
         for number, context in enumerate(words[1:]):
@@ -345,7 +349,7 @@ def test_snippet_is_valid_terraform(file, line, marker, text, tmp_path):
     if not any(re.search(r"^terraform\s*\{", t, re.M) for t in texts):
         workspace.write({"versions.tf": VERSIONS_TF})
 
-    result = workspace.run("validate", "-no-color", check=False)
+    result = workspace.run("validate", "-no-color", *(["-query"] if query else []), check=False)
     assert result.code == 0 and "Success! The configuration is valid" in result.output, (
         f"{where}: terraform validate fails.\n{result.output}\n{HOW_TO_MARK}"
     )

@@ -29,7 +29,7 @@ def client(aws, service):
 
 
 def test_create_no_change_plan_destroy_leaves_nothing(workspace, provider, aws):
-    workspace.write({"main.tf": provider(extra='  default_tags = { team = "data" }\n') + platform()})
+    workspace.write({"main.tf": provider(extra='  default_tags { tags = { team = "data" } }\n') + platform()})
     workspace.apply()
     values = workspace.outputs()["p"]
 
@@ -237,9 +237,9 @@ def test_bad_vpc_cidr_names_the_attribute(workspace, provider):
 
 
 def test_new_default_tags_reach_existing_objects(workspace, provider, aws):
-    workspace.write({"main.tf": provider(extra='  default_tags = { team = "data" }\n') + platform()})
+    workspace.write({"main.tf": provider(extra='  default_tags { tags = { team = "data" } }\n') + platform()})
     workspace.apply()
-    workspace.write({"main.tf": provider(extra='  default_tags = { team = "risk" }\n') + platform()})
+    workspace.write({"main.tf": provider(extra='  default_tags { tags = { team = "risk" } }\n') + platform()})
     plan = workspace.plan_json()
     (change,) = [c for c in plan["resource_changes"] if c["address"] == "emreks_platform.p"]
     assert change["change"]["actions"] == ["update"]

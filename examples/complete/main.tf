@@ -2,8 +2,10 @@ provider "emreks" {
   region            = var.region
   s3_use_path_style = var.aws_endpoint != null
 
-  default_tags = {
-    project = "spark-platform"
+  default_tags {
+    tags = {
+      project = "spark-platform"
+    }
   }
 
   dynamic "endpoints" {
@@ -35,7 +37,7 @@ resource "emreks_platform" "this" {
   endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
   terraform_in_vpc             = var.terraform_in_vpc
 
-  vpc_cidr           = "10.0.0.0/16"
+  vpc_cidr           = var.vpc_cidr
   availability_zones = ["${var.region}a", "${var.region}b", "${var.region}c"]
 
   virtual_clusters = {

@@ -10,6 +10,12 @@ variable "platform_name" {
   default     = "analytics"
 }
 
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC the platform creates, as in the walkthrough."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
 variable "eks_admin_role_arn" {
   description = "IAM role that administers the cluster (needs at least eks:AccessKubernetesApi)."
   type        = string

@@ -10,8 +10,10 @@ terraform {
 provider "emreks" {
   region = "eu-west-1"
 
-  default_tags = {
-    project = "spark-platform"
+  default_tags {
+    tags = {
+      project = "spark-platform"
+    }
   }
 }
 

@@ -10,17 +10,23 @@ terraform {
 
 provider "emreks" {
   region = "eu-west-1"
-  default_tags = {
-    team = "risk-analytics"
+  default_tags {
+    tags = {
+      team = "risk-analytics"
+    }
   }
 }
 
 module "spark" {
   source = "../modules/spark-platform"
 
-  name               = "risk"
+  name           = "risk"
+  admin_role_arn = "arn:aws:iam::123456789012:role/PlatformAdmin"
+
+  # The VPC's range; or give `subnet_ids` (one per zone) to use your own.
+  vpc_cidr           = "10.20.0.0/16"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
-  admin_role_arn     = "arn:aws:iam::123456789012:role/PlatformAdmin"
+
   # Every job profile needs its nodegroups: without the non_critical ones,
   # that profile's jobs would stay pending (the plan warns of it).
   node_roles = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]

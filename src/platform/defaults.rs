@@ -18,6 +18,16 @@ pub const AMI_TYPES: [&str; 4] = [
 /// nodegroup, which its launch template now sets.
 pub const TOOLING_DISK_SIZE: i32 = 20;
 
+/// The AMI types with NVIDIA drivers (botocore's EKS `AMITypes`, FIPS
+/// variants aside), which only `emreks_nodegroup` offers: system pods need
+/// no GPU.
+pub const NVIDIA_AMI_TYPES: [&str; 4] = [
+    "AL2023_x86_64_NVIDIA",
+    "AL2023_ARM_64_NVIDIA",
+    "BOTTLEROCKET_x86_64_NVIDIA",
+    "BOTTLEROCKET_ARM_64_NVIDIA",
+];
+
 /// The managed nodegroup for system pods, after defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tooling {

@@ -127,6 +127,19 @@ impl Owner {
     }
 }
 
+/// Whether an EKS cluster with these tags is the cluster of an emreks
+/// platform named as the cluster: its marker `<name>-<suffix>`, or, made
+/// before the marker existed, the platform tag alone.
+pub fn is_platform_cluster<'a>(name: &str, mut tag: impl FnMut(&str) -> Option<&'a str>) -> bool {
+    match tag(OWNER_TAG) {
+        Some(marker) => marker
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|suffix| !suffix.is_empty() && !suffix.contains('-')),
+        None => tag(PLATFORM_TAG) == Some(name),
+    }
+}
+
 /// Whether a tag key is the provider's own (`emreks:` and nothing else).
 pub fn is_provider_tag(key: &str) -> bool {
     key.starts_with("emreks:")
@@ -678,6 +691,23 @@ pub fn parse_notebook_user_id(id: &str) -> Option<(&str, &str, &str)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn platform_clusters_are_told_by_their_tags() {
+        let tags = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        };
+        let marked: &[(&str, &str)] = &[(OWNER_TAG, "analytics-ab12cd34")];
+        assert!(super::is_platform_cluster("analytics", tags(marked)));
+        assert!(!super::is_platform_cluster("analytic", tags(marked)));
+        assert!(!super::is_platform_cluster("other", tags(marked)));
+        let longer: &[(&str, &str)] = &[(OWNER_TAG, "analytics-eu-ab12cd34")];
+        assert!(!super::is_platform_cluster("analytics", tags(longer)));
+        let old: &[(&str, &str)] = &[(PLATFORM_TAG, "analytics")];
+        assert!(super::is_platform_cluster("analytics", tags(old)));
+        let foreign: &[(&str, &str)] = &[("team", "data")];
+        assert!(!super::is_platform_cluster("analytics", tags(foreign)));
+    }
+
     use super::*;
 
     const SUFFIX: &str = "ab12cd34";

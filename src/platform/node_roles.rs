@@ -94,6 +94,15 @@ impl TaintEffect {
             _ => None,
         }
     }
+
+    /// As the EKS node-group API spells it (`NO_SCHEDULE`).
+    pub fn eks(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NO_SCHEDULE",
+            TaintEffect::PreferNoSchedule => "PREFER_NO_SCHEDULE",
+            TaintEffect::NoExecute => "NO_EXECUTE",
+        }
+    }
 }
 
 impl Taint {
@@ -107,11 +116,7 @@ impl Taint {
 
     /// The effect as the EKS node-group API spells it (`NO_SCHEDULE`).
     pub fn eks_effect(&self) -> &'static str {
-        match self.effect {
-            TaintEffect::NoSchedule => "NO_SCHEDULE",
-            TaintEffect::PreferNoSchedule => "PREFER_NO_SCHEDULE",
-            TaintEffect::NoExecute => "NO_EXECUTE",
-        }
+        self.effect.eks()
     }
 
     /// The effect as Kubernetes spells it in taints and tolerations (`NoSchedule`).

@@ -183,6 +183,24 @@ pub fn is_bottlerocket(ami_type: &str) -> bool {
     ami_type.starts_with("BOTTLEROCKET")
 }
 
+/// Whether the AMI type carries NVIDIA drivers.
+pub fn is_nvidia(ami_type: &str) -> bool {
+    ami_type.ends_with("_NVIDIA")
+}
+
+/// Whether the instance type has NVIDIA GPUs, told by its family: `p<n>`
+/// and `g<n>` / `gr<n>` (`g5.xlarge`, `p4d.24xlarge`, `g5g.2xlarge`), except
+/// `g4ad`, whose GPUs are AMD's.
+pub fn has_nvidia_gpu(instance_type: &str) -> bool {
+    let family = instance_type.split('.').next().unwrap_or_default();
+    let after_digit = |prefix: &str| {
+        family
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    family != "g4ad" && (after_digit("p") || after_digit("g") || after_digit("gr"))
+}
+
 /// The AMI's root device, whose volume the launch template sizes.
 pub fn root_device(ami_type: &str) -> &'static str {
     if is_bottlerocket(ami_type) {
@@ -296,5 +314,33 @@ mod tests {
         assert!(is_bottlerocket("BOTTLEROCKET_x86_64"));
         assert_eq!(root_device("BOTTLEROCKET_ARM_64"), "/dev/xvdb");
         assert_eq!(root_device("AL2023_x86_64_STANDARD"), "/dev/xvda");
+    }
+
+    #[test]
+    fn gpu_instance_types_are_told_by_family() {
+        for gpu in [
+            "g5.xlarge",
+            "g5g.2xlarge",
+            "p4d.24xlarge",
+            "g6e.xlarge",
+            "gr6.4xlarge",
+            "p5.48xlarge",
+        ] {
+            assert!(has_nvidia_gpu(gpu), "{gpu}");
+        }
+        for plain in [
+            "m6gd.8xlarge",
+            "t3.large",
+            "g4ad.xlarge",
+            "r6g.large",
+            "inf2.xlarge",
+            "p",
+        ] {
+            assert!(!has_nvidia_gpu(plain), "{plain}");
+        }
+        assert!(is_nvidia("AL2023_ARM_64_NVIDIA"));
+        assert!(is_bottlerocket("BOTTLEROCKET_x86_64_NVIDIA"));
+        assert_eq!(ami_arch("AL2023_ARM_64_NVIDIA"), "arm64");
+        assert!(!is_nvidia("AL2023_x86_64_STANDARD"));
     }
 }

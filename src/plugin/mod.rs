@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod ephemeral;
 mod handshake;
 pub mod identity;
+pub mod list;
 mod listener;
 pub mod proto;
 pub mod provider;

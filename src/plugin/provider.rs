@@ -1,6 +1,6 @@
 //! The provider contract: its own configuration schema, validation and
-//! configuration, and the resource, data source, ephemeral resource and
-//! action types it serves.
+//! configuration, and the resource, data source, ephemeral resource, list
+//! resource and action types it serves.
 
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
@@ -9,6 +9,7 @@ use super::action::DynAction;
 use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
 use super::ephemeral::DynEphemeral;
+use super::list::DynListResource;
 use super::resource::DynResource;
 use super::schema::Schema;
 
@@ -40,6 +41,12 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Ephemeral resources by their name without the provider prefix.
     fn ephemeral_resources(&self) -> Vec<(&'static str, Box<dyn DynEphemeral>)> {
+        Vec::new()
+    }
+
+    /// List resources (`terraform query`), each named as the resource type
+    /// it lists, without the provider prefix.
+    fn list_resources(&self) -> Vec<(&'static str, Box<dyn DynListResource>)> {
         Vec::new()
     }
 

@@ -14,6 +14,7 @@ use super::cty::Type;
 use super::data_source::DynDataSource;
 use super::diagnostics::Diagnostics;
 use super::ephemeral::{timestamp, DynEphemeral};
+use super::list::DynListResource;
 use super::proto::tfplugin6 as tf;
 use super::provider::Provider;
 use super::resource::{report_codec_error, ApplyRequest, DynResource, PlanRequest};
@@ -31,6 +32,8 @@ pub struct Service<P: Provider> {
     resources: BTreeMap<String, Box<dyn DynResource>>,
     data_sources: BTreeMap<String, Box<dyn DynDataSource>>,
     ephemeral: BTreeMap<String, Box<dyn DynEphemeral>>,
+    /// Named as the resource types they list.
+    list_resources: BTreeMap<String, Box<dyn DynListResource>>,
     /// Shared: an invoked action runs on in its own task while it streams.
     actions: BTreeMap<String, Arc<dyn DynAction>>,
 }
@@ -68,6 +71,7 @@ impl<P: Provider> Service<P> {
         let resources = prefixed(name, provider.resources());
         let data_sources = prefixed(name, provider.data_sources());
         let ephemeral = prefixed(name, provider.ephemeral_resources());
+        let list_resources = prefixed(name, provider.list_resources());
         let actions = prefixed(name, provider.actions())
             .into_iter()
             .map(|(name, action)| (name, Arc::from(action)))
@@ -79,6 +83,7 @@ impl<P: Provider> Service<P> {
             resources,
             data_sources,
             ephemeral,
+            list_resources,
             actions,
         }
     }
@@ -104,6 +109,81 @@ impl<P: Provider> Service<P> {
 
     fn ephemeral(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&dyn DynEphemeral> {
         lookup(&self.ephemeral, "ephemeral resource type", type_name, diags)
+    }
+
+    fn list_resource(
+        &self,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&dyn DynListResource> {
+        lookup(&self.list_resources, "list resource", type_name, diags)
+    }
+
+    /// The events of one `ListResource` call: the search's own diagnostics
+    /// (if any), then one event per object found, read through its
+    /// resource type's import so that identity and object are what an
+    /// import stores. An object that cannot be read (gone since it was
+    /// listed) is skipped with a warning; Terraform stops at an error.
+    async fn list_events(
+        &self,
+        request: tf::list_resource::Request,
+    ) -> Vec<tf::list_resource::Event> {
+        let only = |diags: Diagnostics| tf::list_resource::Event {
+            diagnostic: diags.to_proto(),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        let list = self.list_resource(&request.type_name, &mut diags);
+        let resource = self.resource(&request.type_name, &mut diags);
+        let (Some(list), Some(resource)) = (list, resource) else {
+            return vec![only(diags)];
+        };
+        let config = request.config.unwrap_or_else(wire::null);
+        let (found, found_diags) = list.find(&config).await;
+        diags.extend(found_diags);
+        let mut events = Vec::new();
+        if !diags.items.is_empty() {
+            let stop = diags.has_errors();
+            events.push(only(diags));
+            if stop {
+                return events;
+            }
+        }
+        // Terraform reads no further than its limit (default 100).
+        let limit = usize::try_from(request.limit).unwrap_or(0);
+        for item in found.into_iter().take(limit) {
+            let out = resource.import(&item.import_id).await;
+            let (Some(state), Some(identity)) = (out.state, out.identity) else {
+                let mut skipped = Diagnostics::default();
+                let why: Vec<String> = out
+                    .diags
+                    .errors()
+                    .map(|d| format!("{}: {}", d.summary, d.detail))
+                    .collect();
+                skipped.root_warning(
+                    format!("Skipped {}", item.display_name),
+                    format!(
+                        "It was found but could not be read: {}",
+                        if why.is_empty() {
+                            "it is gone".to_string()
+                        } else {
+                            why.join("; ")
+                        }
+                    ),
+                );
+                events.push(only(skipped));
+                continue;
+            };
+            events.push(tf::list_resource::Event {
+                identity: Some(identity),
+                display_name: item.display_name,
+                resource_object: request
+                    .include_resource_object
+                    .then(|| wire::msgpack(state)),
+                diagnostic: out.diags.to_proto(),
+            });
+        }
+        events
     }
 
     fn config(&self, value: Option<&wire::Dynamic>, diags: &mut Diagnostics) -> Option<P::Config> {
@@ -182,6 +262,13 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|name| tf::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -214,6 +301,11 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
                     let schema = Some(action.schema().to_proto());
                     (name.clone(), tf::ActionSchema { schema })
                 })
+                .collect(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(name, list)| (name.clone(), list.schema().to_proto()))
                 .collect(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
@@ -615,21 +707,26 @@ impl<P: Provider> tf::provider_server::Provider for Service<P> {
 
     async fn list_resource(
         &self,
-        _: Request<tf::list_resource::Request>,
+        request: Request<tf::list_resource::Request>,
     ) -> Reply<Self::ListResourceStream> {
-        let event = tf::list_resource::Event {
-            diagnostic: unsupported("this list resource"),
-            ..Default::default()
-        };
-        Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
+        let events = self.list_events(request.into_inner()).await;
+        Ok(Response::new(Box::pin(futures::stream::iter(
+            events.into_iter().map(Ok),
+        ))))
     }
 
     async fn validate_list_resource_config(
         &self,
-        _: Request<tf::validate_list_resource_config::Request>,
+        request: Request<tf::validate_list_resource_config::Request>,
     ) -> Reply<tf::validate_list_resource_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(list) = self.list_resource(&request.type_name, &mut diags) {
+            let config = request.config.unwrap_or_else(wire::null);
+            diags.extend(list.validate(&config).await);
+        }
         Ok(Response::new(tf::validate_list_resource_config::Response {
-            diagnostics: unsupported("this list resource"),
+            diagnostics: diags.to_proto(),
         }))
     }
 

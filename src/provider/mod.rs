@@ -10,13 +10,16 @@ use crate::aws::SharedAws;
 use crate::plugin::action::{DynAction, RegisteredAction};
 use crate::plugin::data_source::{DynDataSource, RegisteredDataSource};
 use crate::plugin::ephemeral::{DynEphemeral, RegisteredEphemeral};
+use crate::plugin::list::{DynListResource, RegisteredList};
 use crate::plugin::provider::Provider;
 use crate::plugin::resource::{DynResource, Registered};
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
 use crate::resources::cluster_auth::ClusterAuthResource;
+use crate::resources::nodegroup::list::NodegroupList;
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::NotebookUserResource;
+use crate::resources::platform::list::PlatformList;
 use crate::resources::platform::PlatformResource;
 use crate::resources::platform_data::PlatformDataSource;
 use crate::resources::spark_job::SparkJobAction;
@@ -111,6 +114,19 @@ impl Provider for EmrEksProvider {
                 self.aws.clone(),
             ))),
         )]
+    }
+
+    fn list_resources(&self) -> Vec<(&'static str, Box<dyn DynListResource>)> {
+        vec![
+            (
+                "platform",
+                Box::new(RegisteredList::new(PlatformList::new(self.aws.clone()))),
+            ),
+            (
+                "nodegroup",
+                Box::new(RegisteredList::new(NodegroupList::new(self.aws.clone()))),
+            ),
+        ]
     }
 
     fn actions(&self) -> Vec<(&'static str, Box<dyn DynAction>)> {

@@ -50,14 +50,22 @@ pub struct ProviderConfig {
     pub max_retries: Value<i64>,
     #[serde(default)]
     pub s3_use_path_style: Value<bool>,
-    #[serde(default)]
-    pub default_tags: Value<BTreeMap<String, Value<String>>>,
+    #[serde(default, with = "crate::plugin::value::optional_block")]
+    pub default_tags: Value<DefaultTagsConfig>,
     #[serde(default)]
     pub skip_credentials_validation: Value<bool>,
     #[serde(default, with = "crate::plugin::value::optional_block")]
     pub assume_role: Value<AssumeRoleConfig>,
     #[serde(default, with = "crate::plugin::value::optional_block")]
     pub endpoints: Value<BTreeMap<String, Value<String>>>,
+}
+
+/// `default_tags { tags = {...} }`, the block form of the hashicorp/aws
+/// provider, so its users can copy their provider configuration.
+#[derive(Serialize, Deserialize, Default, Debug)]
+pub struct DefaultTagsConfig {
+    #[serde(default)]
+    pub tags: Value<BTreeMap<String, Value<String>>>,
 }
 
 #[derive(Serialize, Deserialize, Default, Debug)]
@@ -147,7 +155,9 @@ pub fn settings_from_config(diags: &mut Diagnostics, config: &ProviderConfig) ->
 
     settings.default_tags = config
         .default_tags
-        .iter()
+        .as_ref_option()
+        .and_then(|block| block.tags.as_ref_option())
+        .into_iter()
         .flatten()
         .filter_map(|(k, v)| Some((k.clone(), v.as_ref_option()?.clone())))
         .collect();
@@ -156,7 +166,10 @@ pub fn settings_from_config(diags: &mut Diagnostics, config: &ProviderConfig) ->
             diags.error(
                 "Invalid default tag",
                 format!("Tag key \"{key}\" uses the reserved prefix \"aws:\"; choose another key."),
-                AttributePath::new("default_tags").key(key.clone()),
+                AttributePath::new("default_tags")
+                    .index(0)
+                    .attribute("tags")
+                    .key(key.clone()),
             );
         }
     }
@@ -279,6 +292,14 @@ pub fn schema() -> Schema {
         ],
         [],
     ));
+    let default_tags = NestedBlock::Optional(block(
+        "Tags added to every taggable AWS object the provider creates, written as in the hashicorp/aws provider. A resource's own `tags` win on equal keys.",
+        [(
+            "tags",
+            optional(map_of_strings(), "The tags, as a map of key to value."),
+        )],
+        [],
+    ));
     Schema {
         version: 1,
         block: block(
@@ -294,9 +315,12 @@ pub fn schema() -> Schema {
                 ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors, with backoff (default 25).")),
                 ("s3_use_path_style", optional(boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
                 ("skip_credentials_validation", optional(boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
-                ("default_tags", optional(map_of_strings(), "Tags added to every taggable AWS object the provider creates. A resource's own `tags` win on equal keys.")),
             ],
-            [("assume_role", assume_role), ("endpoints", endpoints)],
+            [
+                ("assume_role", assume_role),
+                ("default_tags", default_tags),
+                ("endpoints", endpoints),
+            ],
         ),
     }
 }

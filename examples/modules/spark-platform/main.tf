@@ -6,8 +6,10 @@ resource "emreks_platform" "this" {
   name               = var.name
   kubernetes_version = var.kubernetes_version
   eks_admin_role_arn = var.admin_role_arn
-  vpc_cidr           = var.vpc_cidr
-  availability_zones = var.availability_zones
+  # Either a new VPC (vpc_cidr, one subnet set per zone) or your subnets.
+  vpc_cidr           = var.subnet_ids == null ? var.vpc_cidr : null
+  availability_zones = var.subnet_ids == null ? var.availability_zones : null
+  subnet_ids         = var.subnet_ids
 
   # Terraform writes Kubernetes objects: it must reach the cluster's API.
   endpoint_public_access_cidrs = var.endpoint_public_access_cidrs

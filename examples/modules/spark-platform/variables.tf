@@ -4,14 +4,25 @@ variable "name" {
 }
 
 variable "availability_zones" {
-  description = "Availability zones of the platform's VPC; each gets its own Spark nodegroups."
+  description = "Availability zones of the platform (two or more); each gets its own Spark nodegroups. With subnet_ids, the zones of those subnets."
   type        = list(string)
 }
 
 variable "vpc_cidr" {
-  description = "CIDR block of the platform's VPC."
+  description = "CIDR block of the VPC the platform creates (/16 to /28); each zone gets a large private and a small public subnet from it. Ignored with subnet_ids."
   type        = string
   default     = "10.0.0.0/16"
+}
+
+variable "subnet_ids" {
+  description = "Existing private subnets to use instead of creating a VPC: one per zone of availability_zones, all in one VPC. Null (the default) creates the VPC from vpc_cidr."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.subnet_ids == null || length(coalesce(var.subnet_ids, [])) == length(var.availability_zones)
+    error_message = "Give one subnet per availability zone: subnet_ids and availability_zones must have the same length."
+  }
 }
 
 variable "kubernetes_version" {

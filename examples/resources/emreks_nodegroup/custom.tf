@@ -11,5 +11,5 @@ resource "emreks_nodegroup" "memory_a" {
   capacity_type     = "SPOT"
   max_size          = 20
   labels            = { workload = "memory-heavy" }
-  taints            = [{ key = "workload", value = "memory-heavy", effect = "NoSchedule" }]
+  taints            = [{ key = "workload", value = "memory-heavy", effect = "NO_SCHEDULE" }]
 }

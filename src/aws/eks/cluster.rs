@@ -67,6 +67,18 @@ pub async fn find_cluster(aws: &Aws, name: &str) -> Result<Option<Cluster>> {
     Ok(described.and_then(|out| out.cluster))
 }
 
+/// The names of every EKS cluster in the region, all pages.
+pub async fn list_clusters(aws: &Aws) -> Result<Vec<String>> {
+    aws.eks
+        .list_clusters()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .await
+        .context("eks:ListClusters", "clusters")
+}
+
 /// Waits until the cluster is ACTIVE and returns its description.
 pub async fn wait_cluster_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Cluster> {
     let resource = cluster_resource(name);

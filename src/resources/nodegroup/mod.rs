@@ -8,6 +8,7 @@
 mod apply;
 mod facts;
 mod flatten;
+pub mod list;
 mod plan;
 mod read;
 mod schema;

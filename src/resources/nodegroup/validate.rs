@@ -82,18 +82,35 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             }
         }
         if let Some(effect) = known(&taint.effect) {
-            if TaintEffect::parse(effect).is_none() {
-                diags.error(
+            match TaintEffect::parse(effect) {
+                None => diags.error(
                     "Invalid taint effect",
-                    format!("\"{effect}\" is not a taint effect; use NoSchedule, PreferNoSchedule or NoExecute."),
+                    format!("\"{effect}\" is not a taint effect; use NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE."),
                     path().attribute("effect"),
-                );
+                ),
+                // Enum values are spelled as the AWS API spells them, as
+                // the hashicorp/aws provider's `aws_eks_node_group` does.
+                Some(parsed) if effect != parsed.eks() => diags.push(Diagnostic::warning_at(
+                    "Deprecated taint effect spelling",
+                    format!("\"{effect}\" is the Kubernetes spelling; write \"{}\", as EKS and the hashicorp/aws provider do. The old spelling still works, with this warning.", parsed.eks()),
+                    path().attribute("effect"),
+                )),
+                Some(_) => {}
             }
         }
     }
     if let Some(ami) = known(&config.ami_type) {
-        if !defaults::AMI_TYPES.contains(&ami) {
-            diags.error("Invalid ami_type", format!("\"{ami}\" is not supported; use AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64."), AttributePath::new("ami_type"));
+        if !defaults::AMI_TYPES.contains(&ami) && !defaults::NVIDIA_AMI_TYPES.contains(&ami) {
+            let all: Vec<&str> = defaults::AMI_TYPES
+                .iter()
+                .chain(&defaults::NVIDIA_AMI_TYPES)
+                .copied()
+                .collect();
+            diags.error(
+                "Invalid ami_type",
+                format!("\"{ami}\" is not supported; use one of {}.", all.join(", ")),
+                AttributePath::new("ami_type"),
+            );
         }
         // Interactive endpoints' kernels run on the notebook nodes, and EMR on
         // EKS documents that they do not support the ARM Amazon Linux AMIs.
@@ -109,6 +126,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             diags.error("local_nvme needs AL2023", "The NVMe RAID0 for Spark local dirs is set up with AL2023's nodeadm; use an AL2023 ami_type or set local_nvme = false.", AttributePath::new("local_nvme"));
         }
     }
+    check_gpu_ami(diags, config);
     if let Value::Value(size) = config.disk_size {
         if !(20..=16384).contains(&size) {
             diags.error(
@@ -118,6 +136,37 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             );
         }
     }
+}
+
+/// GPU instance types need an AMI type with NVIDIA drivers; without one
+/// the nodes would start with GPUs no pod can use. A left-out `ami_type`
+/// defaults to a standard one.
+fn check_gpu_ami(diags: &mut Diagnostics, config: &NodegroupState) {
+    if list_is_unknown(&config.instance_types) || config.ami_type.is_unknown() {
+        return;
+    }
+    let ami = known(&config.ami_type);
+    if ami.is_some_and(nodegroup::is_nvidia) {
+        return;
+    }
+    let types = strings(&config.instance_types);
+    let Some(index) = types.iter().position(|t| nodegroup::has_nvidia_gpu(t)) else {
+        return;
+    };
+    let gpu = &types[index];
+    let nvidia = if gpu.split('.').next().unwrap_or_default().ends_with('g') {
+        "AL2023_ARM_64_NVIDIA"
+    } else {
+        "AL2023_x86_64_NVIDIA"
+    };
+    let current = ami.map_or("left out, a standard AMI type".to_string(), |a| {
+        format!("\"{a}\"")
+    });
+    diags.error(
+        "GPU instance type needs an NVIDIA AMI type",
+        format!("\"{gpu}\" has NVIDIA GPUs but ami_type is {current}, which has no NVIDIA drivers; set ami_type = \"{nvidia}\" (or another *_NVIDIA type)."),
+        AttributePath::new("ami_type"),
+    );
 }
 
 /// min ≤ desired ≤ max, max ≥ 1; checked on the configuration and again on

@@ -6,6 +6,7 @@
 
 mod apply;
 mod flatten;
+pub mod list;
 pub mod lookup;
 mod ownership;
 mod placement;

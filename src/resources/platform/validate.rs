@@ -56,7 +56,13 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
 
     let own_vpc = !config.vpc_cidr.is_null() || !config.availability_zones.is_null();
     let given_subnets = !config.subnet_ids.is_null();
-    if own_vpc && given_subnets {
+    // A module passing its variables through is unknown in `terraform
+    // validate`; the choice is checked again once the values are known.
+    let network_unknown = config.vpc_cidr.is_unknown()
+        || config.availability_zones.is_unknown()
+        || config.subnet_ids.is_unknown();
+    if network_unknown {
+    } else if own_vpc && given_subnets {
         diags.error(
             "Conflicting network arguments",
             "Set either `vpc_cidr` and `availability_zones` (the platform creates its VPC) or `subnet_ids` (the platform uses your subnets), not both.",
@@ -652,6 +658,13 @@ mod tests {
         let mut no_zones = base();
         no_zones.availability_zones = Value::Null;
         assert!(error_paths(&no_zones).contains("availability_zones"));
+
+        // A module's variables in `terraform validate`: checked later.
+        let mut unknown = base();
+        unknown.vpc_cidr = Value::Unknown;
+        unknown.availability_zones = Value::Unknown;
+        unknown.subnet_ids = Value::Unknown;
+        assert_eq!(error_paths(&unknown), "[]");
     }
 
     #[test]
