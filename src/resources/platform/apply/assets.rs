@@ -91,7 +91,15 @@ pub async fn ensure_bucket(
     } else {
         let mut created = false;
         let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &name);
-        let result = bucket::create_private(aws, &name, tags, &policy, &mut created).await;
+        let result = bucket::create_private(
+            aws,
+            &name,
+            tags,
+            &policy,
+            bucket::Versioning::Off,
+            &mut created,
+        )
+        .await;
         if created {
             *recorded = Some(name.clone());
         }
