@@ -65,8 +65,20 @@ pub async fn ensure_assets(
     let groups = jobs::log_group_names(ctx.cluster());
     for group in groups.values() {
         let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, group);
-        log_group::ensure_log_group(aws, group, &arn, spec.log_retention_days, &spec.tags).await?;
-        if !private.log_groups.contains(group) {
+        let recorded = private.log_groups.contains(group);
+        let ours = log_group::ensure_log_group(
+            aws,
+            group,
+            &arn,
+            spec.log_retention_days,
+            &spec.tags,
+            ctx.owner,
+            recorded,
+        )
+        .await?;
+        // A group of that name without the marker is someone else's: the
+        // jobs may log there, but destroy leaves it.
+        if ours && !recorded {
             private.log_groups.push(group.clone());
         }
     }

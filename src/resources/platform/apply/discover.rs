@@ -72,10 +72,26 @@ pub async fn discover(
     if private.oidc_provider_arn.is_none() {
         private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
     }
-    // The log groups are named after the cluster: not ours when it is another's.
+    // The log groups are named after the platform alone, which platforms in
+    // other states or someone's own groups may share: ours by the marker.
+    // Groups made before it carry the platform tag only: ours when the
+    // cluster is.
     if private.log_groups.is_empty() && !matches!(found, Found::NotOurs) {
+        let account = aws.account_id().await?.to_string();
         for name in jobs::log_group_names(cluster_name).into_values() {
-            if log_group::find_retention(aws, &name).await?.is_some() {
+            let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &name);
+            let Some(tags) = log_group::log_group_tags(aws, &name, &arn).await? else {
+                continue;
+            };
+            let ours = match (&owner, tags.get(naming::OWNER_TAG)) {
+                (Some(owner), Some(_)) => owner.owns_tagged(&tags, None),
+                (_, None) => {
+                    matches!(found, Found::Ours(_))
+                        && tags.get(naming::PLATFORM_TAG).map(String::as_str) == Some(cluster_name)
+                }
+                (None, Some(_)) => false,
+            };
+            if ours {
                 private.log_groups.push(name);
             }
         }
