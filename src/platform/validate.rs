@@ -509,7 +509,13 @@ mod tests {
 
     #[test]
     fn provider_and_aws_tag_keys_are_reserved() {
-        for key in ["emreks:owner", "emreks:platform", "emreks:anything", "aws:x", "AWS:x"] {
+        for key in [
+            "emreks:owner",
+            "emreks:platform",
+            "emreks:anything",
+            "aws:x",
+            "AWS:x",
+        ] {
             let why = user_tag_key(key).unwrap_err();
             assert!(why.contains("reserved"), "{why}");
         }

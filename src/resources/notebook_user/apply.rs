@@ -59,7 +59,10 @@ async fn ensure_endpoint(
             resource: format!("{resource} ({})", foreign.id().unwrap_or_default()),
             platform: notebooks.owner.marker(),
             owner: tags
-                .and_then(|t| t.get(naming::OWNER_TAG).or_else(|| t.get(naming::PLATFORM_TAG)))
+                .and_then(|t| {
+                    t.get(naming::OWNER_TAG)
+                        .or_else(|| t.get(naming::PLATFORM_TAG))
+                })
                 .cloned(),
         });
     }
@@ -154,7 +157,10 @@ async fn release_endpoint(
 /// Whether the endpoint is the platform's: it carries the marker, or,
 /// made before the marker existed, the platform tag (it lives in the
 /// platform's own virtual cluster, which no one else's shares).
-fn owned_endpoint(notebooks: &Notebooks, endpoint: &aws_sdk_emrcontainers::types::Endpoint) -> bool {
+fn owned_endpoint(
+    notebooks: &Notebooks,
+    endpoint: &aws_sdk_emrcontainers::types::Endpoint,
+) -> bool {
     let tags = endpoint.tags();
     let tag = |key: &str| tags.and_then(|t| t.get(key)).map(String::as_str);
     match tag(naming::OWNER_TAG) {
@@ -473,14 +479,7 @@ pub async fn destroy(
     let user_tag = user_tag(spec);
     if let Some(notebooks) = &notebooks {
         for id in prior.endpoint_ids.values() {
-            release_endpoint(
-                aws,
-                notebooks,
-                id,
-                &user_tag,
-                spec.timeouts.delete,
-            )
-            .await?;
+            release_endpoint(aws, notebooks, id, &user_tag, spec.timeouts.delete).await?;
         }
         object::delete_object(aws, &notebooks.bucket, &settings_key(spec)).await?;
     }

@@ -5,9 +5,11 @@
 //! each piece once it is gone. Steps that need not wait for each other run
 //! at once.
 
+mod abandoned;
 mod assets;
 pub(super) mod cluster;
 
+pub use abandoned::remove_abandoned;
 pub use cluster::check_name_free;
 pub(super) mod discover;
 mod network;
