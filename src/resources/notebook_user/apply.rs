@@ -302,7 +302,7 @@ async fn discover_access(
             .await?;
             let named = naming::session_policy_arn(
                 &aws.partition,
-                &aws.account_id().await?.to_string(),
+                aws.account_id().await?,
                 &notebooks.cluster,
                 kind,
                 name,
