@@ -207,3 +207,51 @@ def test_provider_killed_mid_apply_then_imported_and_destroyed(workspace, provid
         {"objects then": held, "objects left after destroy": sum(len(v) for v in left.values())},
     )
     assert left == {}
+
+
+def test_provider_killed_before_the_cluster_then_reapplied_leaves_nothing(workspace, provider, aws, settings, capsys):
+    """SIGKILL on the provider alone once the cluster role exists, before
+    CreateCluster: Terraform records nothing, and the next apply draws a new
+    suffix. It removes what the killed create made (marked for this
+    platform name with the old suffix, and no cluster), says so, and
+    converges; destroy then leaves nothing."""
+    aws.client("iam").create_user(UserName="analyst")
+    aws.mark_baseline()
+    settings({"latency": LATENCY})
+    workspace.write({"main.tf": provider() + CONFIG})
+    role_made = cluster_role_exists(aws)
+    process = start_apply(workspace)
+    killed = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if role_made():
+                killed = provider_processes(process.pid)
+                for pid in killed:
+                    os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.1)
+        output, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert killed, f"no provider process to kill; apply said:\n{output}"
+    assert "analytics" not in aws.client("eks").list_clusters()["clusters"], "killed after CreateCluster"
+    held = aws.leftovers()
+    assert held.get("iam:role"), held
+
+    reapplied = workspace.apply(check=False)
+    said = " ".join(reapplied.output.split())
+    assert reapplied.code == 0, reapplied.output
+    assert "Leftovers of an interrupted create removed" in said, reapplied.output
+    assert "IAM role analytics-eks-cluster-" in said, reapplied.output
+    assert len(aws.leftovers()["ec2:vpc"]) == 1, "the killed create's VPC was removed"
+    assert workspace.plan().code == 0
+    workspace.destroy()
+    left = aws.leftovers()
+    report(
+        capsys,
+        "provider killed once the cluster role existed",
+        {"objects then": sum(len(v) for v in held.values()), "objects left after destroy": sum(len(v) for v in left.values())},
+    )
+    assert left == {}

@@ -387,6 +387,21 @@ pub fn session_policy(platform: &str, identity_type: &str, identity_name: &str) 
     format!("emreks-{platform}-{}-{name}", identity_type.to_lowercase())
 }
 
+/// ARN of the session policy [`session_policy`] names, under [`iam_path`].
+pub fn session_policy_arn(
+    partition: &str,
+    account: &str,
+    platform: &str,
+    identity_type: &str,
+    identity_name: &str,
+) -> String {
+    format!(
+        "arn:{partition}:iam::{account}:policy{}{}",
+        iam_path(platform),
+        session_policy(platform, identity_type, identity_name)
+    )
+}
+
 /// (platform, identity type in lowercase, name) of a session policy name.
 #[allow(dead_code)] // read back by the ownership checks to come
 pub fn parse_session_policy(name: &str) -> Option<(&str, &str, &str)> {
@@ -848,6 +863,10 @@ mod tests {
         assert_eq!(
             parse_notebook_access_policy(&notebook_access_policy("analytics")),
             Some("analytics")
+        );
+        assert_eq!(
+            session_policy_arn("aws", "123456789012", "analytics", "USER", "ana"),
+            "arn:aws:iam::123456789012:policy/emreks/analytics/emreks-analytics-user-ana"
         );
         let session = session_policy("analytics", "GROUP", "data-team");
         assert_eq!(session, "emreks-analytics-group-datateam");

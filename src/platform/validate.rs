@@ -27,6 +27,21 @@ pub fn region(value: &str) -> Result<(), String> {
     }
 }
 
+/// A tag key users may set (`tags`, `default_tags`): not AWS's own
+/// (`aws:`) nor the provider's (`emreks:`, which holds the ownership
+/// marker destroy relies on: a user's value there could make the provider
+/// take someone else's object for its own).
+pub fn user_tag_key(key: &str) -> Result<(), String> {
+    if key.to_ascii_lowercase().starts_with("aws:") || naming::is_provider_tag(key) {
+        return Err(format!(
+            "tag key \"{key}\" is reserved: the \"aws:\" prefix is AWS's and the \"emreks:\" prefix (\"{}\", \"{}\") is the provider's own; choose another key",
+            naming::OWNER_TAG,
+            naming::PLATFORM_TAG
+        ));
+    }
+    Ok(())
+}
+
 /// An absolute http(s) URL, as endpoint overrides must be.
 pub fn endpoint_url(value: &str) -> Result<(), String> {
     let uri: http::Uri = value.parse().map_err(|_| {
@@ -490,6 +505,22 @@ mod tests {
         assert!(namespace("batch-").is_err());
         assert!(namespace("spark_batch").is_err());
         assert!(namespace("spark.batch").is_err());
+    }
+
+    #[test]
+    fn provider_and_aws_tag_keys_are_reserved() {
+        for key in [
+            "emreks:owner",
+            "emreks:platform",
+            "emreks:anything",
+            "aws:x",
+            "AWS:x",
+        ] {
+            let why = user_tag_key(key).unwrap_err();
+            assert!(why.contains("reserved"), "{why}");
+        }
+        assert!(user_tag_key("team").is_ok());
+        assert!(user_tag_key("emreks").is_ok());
     }
 
     #[test]

@@ -162,10 +162,10 @@ pub fn settings_from_config(diags: &mut Diagnostics, config: &ProviderConfig) ->
         .filter_map(|(k, v)| Some((k.clone(), v.as_ref_option()?.clone())))
         .collect();
     for key in settings.default_tags.keys() {
-        if key.starts_with("aws:") {
+        if let Err(why) = crate::platform::validate::user_tag_key(key) {
             diags.error(
                 "Invalid default tag",
-                format!("Tag key \"{key}\" uses the reserved prefix \"aws:\"; choose another key."),
+                format!("{why}."),
                 AttributePath::new("default_tags")
                     .index(0)
                     .attribute("tags")

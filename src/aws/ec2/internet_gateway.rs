@@ -98,3 +98,35 @@ pub async fn delete_internet_gateway(aws: &Aws, igw_id: &str) -> Result<()> {
         .context("ec2:DeleteInternetGateway", igw_id)
         .ignore_not_found()
 }
+
+/// (id, VPC attached to) of the internet gateways whose tag `key` is `value`.
+pub async fn list_gateways_tagged(
+    aws: &Aws,
+    key: &str,
+    value: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    let filter = Filter::builder()
+        .name(format!("tag:{key}"))
+        .values(value)
+        .build();
+    let gateways = aws
+        .ec2
+        .describe_internet_gateways()
+        .filters(filter)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("ec2:DescribeInternetGateways", format!("{key} = {value}"))?;
+    Ok(gateways
+        .iter()
+        .filter_map(|g| {
+            let attached = g.attachments().iter().find_map(|a| a.vpc_id());
+            Some((
+                g.internet_gateway_id()?.to_string(),
+                attached.map(str::to_string),
+            ))
+        })
+        .collect())
+}

@@ -45,6 +45,26 @@ pub async fn release_address(aws: &Aws, allocation_id: &str) -> Result<()> {
         .ignore_not_found()
 }
 
+/// Allocation ids of the Elastic IPs whose tag `key` is `value`.
+pub async fn list_addresses_tagged(aws: &Aws, key: &str, value: &str) -> Result<Vec<String>> {
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name(format!("tag:{key}"))
+        .values(value)
+        .build();
+    let listed = aws
+        .ec2
+        .describe_addresses()
+        .filters(filter)
+        .send()
+        .await
+        .context("ec2:DescribeAddresses", format!("{key} = {value}"))?;
+    Ok(listed
+        .addresses()
+        .iter()
+        .filter_map(|a| a.allocation_id().map(str::to_string))
+        .collect())
+}
+
 /// Creates the NAT gateway in a public subnet with the Elastic IP.
 pub async fn create_nat_gateway(
     aws: &Aws,

@@ -66,15 +66,21 @@ pub fn everything_anywhere() -> IpPermission {
         .build()
 }
 
-pub async fn authorize_egress(aws: &Aws, group: &str, rules: Vec<IpPermission>) -> Result<()> {
-    aws.ec2
+/// Lets the group send to `rule`; a rule it has already is opened.
+pub async fn authorize_egress(aws: &Aws, group: &str, rule: IpPermission) -> Result<()> {
+    let opened = aws
+        .ec2
         .authorize_security_group_egress()
         .group_id(group)
-        .set_ip_permissions(Some(rules))
+        .ip_permissions(rule)
         .send()
         .await
-        .context("ec2:AuthorizeSecurityGroupEgress", group)
         .map(drop)
+        .context("ec2:AuthorizeSecurityGroupEgress", group);
+    match opened {
+        Err(e) if e.has_code("InvalidPermission.Duplicate") => Ok(()),
+        other => other,
+    }
 }
 
 /// Opens the group to `rule`; a rule it has already is opened.

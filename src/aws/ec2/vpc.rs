@@ -70,6 +70,23 @@ pub async fn find_vpc(aws: &Aws, vpc_id: &str) -> Result<Option<Vpc>> {
     }
 }
 
+/// The VPCs that carry a tag of that key, whatever its value.
+pub async fn list_vpcs_tagged(aws: &Aws, key: &str) -> Result<Vec<Vpc>> {
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name("tag-key")
+        .values(key)
+        .build();
+    aws.ec2
+        .describe_vpcs()
+        .filters(filter)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("ec2:DescribeVpcs", format!("VPCs tagged {key}"))
+}
+
 /// Deletes the VPC, waiting while network interfaces AWS services made
 /// still hold it. A VPC already gone is deleted.
 pub async fn delete_vpc(aws: &Aws, vpc_id: &str, timeout: Duration) -> Result<()> {

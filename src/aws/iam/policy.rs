@@ -1,17 +1,22 @@
 //! IAM policies besides a role's own: customer-managed policies (with
 //! their versions), and inline policies on IAM users.
 
+use std::collections::BTreeMap;
+
+use aws_sdk_iam::types::Tag;
 use serde_json::Value as Json;
 
+use crate::aws::tags::iam_tags;
 use crate::aws::Aws;
 use crate::error::{AwsContext, Error, NotFound, Result};
 
-/// Creates a managed policy under `path`; returns its ARN.
+/// Creates a managed policy under `path` with `tags`; returns its ARN.
 pub async fn create_policy(
     aws: &Aws,
     name: &str,
     path: &str,
     document: &Json,
+    tags: &BTreeMap<String, String>,
     resource: &str,
 ) -> Result<String> {
     let out = aws
@@ -20,6 +25,7 @@ pub async fn create_policy(
         .policy_name(name)
         .path(path)
         .policy_document(document.to_string())
+        .set_tags(Some(iam_tags(tags)))
         .send()
         .await
         .context("iam:CreatePolicy", resource)?;
@@ -188,6 +194,40 @@ pub async fn delete_user_policy(aws: &Aws, user: &str, name: &str, resource: &st
         .await
         .context("iam:DeleteUserPolicy", resource)
         .ignore_not_found()
+}
+
+/// The managed policy's tags; `None` when there is no such policy.
+pub async fn policy_tags(aws: &Aws, arn: &str) -> Result<Option<Vec<Tag>>> {
+    aws.iam
+        .list_policy_tags()
+        .policy_arn(arn)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("iam:ListPolicyTags", arn)
+        .found()
+}
+
+/// The document of an inline policy of an IAM user, as IAM gives it
+/// (URL-encoded); `None` when the user or the policy is not there.
+pub async fn user_policy_document(
+    aws: &Aws,
+    user: &str,
+    name: &str,
+    resource: &str,
+) -> Result<Option<String>> {
+    let got = aws
+        .iam
+        .get_user_policy()
+        .user_name(user)
+        .policy_name(name)
+        .send()
+        .await
+        .context("iam:GetUserPolicy", resource)
+        .found()?;
+    Ok(got.map(|out| out.policy_document))
 }
 
 #[cfg(test)]

@@ -192,6 +192,21 @@ pub async fn put_role_policy(aws: &Aws, role: &str, name: &str, document: &Json)
         .map(drop)
 }
 
+/// The document of one inline policy of the role, as IAM gives it
+/// (URL-encoded); `None` when the role or the policy is not there.
+pub async fn role_policy_document(aws: &Aws, role: &str, name: &str) -> Result<Option<String>> {
+    let got = aws
+        .iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .send()
+        .await
+        .context("iam:GetRolePolicy", role_resource(role))
+        .found()?;
+    Ok(got.map(|out| out.policy_document))
+}
+
 /// Removes one inline policy from the role; one already gone is removed.
 pub async fn delete_role_policy(aws: &Aws, role: &str, name: &str) -> Result<()> {
     aws.iam

@@ -1,26 +1,33 @@
-//! CloudWatch log groups: made with tags and a retention (or adopted),
-//! read back for drift, retagged and deleted. A group is known by its name
-//! and, where the API wants it, its ARN, which the caller names.
+//! CloudWatch log groups: made with tags and a retention (adopted only when
+//! they carry the platform's marker), read back for drift, retagged and
+//! deleted. A group is known by its name and, where the API wants it, its
+//! ARN, which the caller names.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::aws::tags::hash_map;
 use crate::aws::Aws;
 use crate::error::{AwsContext, NotFound, Result};
+use crate::platform::naming::Owner;
 
 fn resource(name: &str) -> String {
     format!("log group \"{name}\"")
 }
 
-/// Creates the log group with `tags` and sets its retention. A group that
-/// already exists (a retried apply) is adopted: retagged and given the retention.
+/// Creates the log group with `tags` and sets its retention; true when the
+/// group is the platform's. One that already exists (a retried apply) is
+/// adopted, retagged and given the retention when `recorded` (the platform
+/// made it) or it carries `owner`'s marker; else it is someone else's, left
+/// untouched, and false.
 pub async fn ensure_log_group(
     aws: &Aws,
     name: &str,
     arn: &str,
     retention_days: i32,
     tags: &BTreeMap<String, String>,
-) -> Result<()> {
+    owner: &Owner,
+    recorded: bool,
+) -> Result<bool> {
     let created = aws
         .logs
         .create_log_group()
@@ -31,10 +38,37 @@ pub async fn ensure_log_group(
         .context("logs:CreateLogGroup", resource(name));
     match created {
         Ok(_) => {}
-        Err(err) if err.is_already_exists() => retag_log_group(aws, name, arn, tags).await?,
+        Err(err) if err.is_already_exists() => {
+            let owned = recorded
+                || log_group_tags(aws, name, arn)
+                    .await?
+                    .is_some_and(|current| owner.owns_tagged(&current, None));
+            if !owned {
+                return Ok(false);
+            }
+            retag_log_group(aws, name, arn, tags).await?
+        }
         Err(err) => return Err(err),
     }
-    set_retention(aws, name, retention_days).await
+    set_retention(aws, name, retention_days).await?;
+    Ok(true)
+}
+
+/// The group's tags; `None` when the group is gone.
+pub async fn log_group_tags(
+    aws: &Aws,
+    name: &str,
+    arn: &str,
+) -> Result<Option<HashMap<String, String>>> {
+    let listed = aws
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .context("logs:ListTagsForResource", resource(name))
+        .found()?;
+    Ok(listed.map(|out| out.tags.unwrap_or_default()))
 }
 
 pub async fn set_retention(aws: &Aws, name: &str, retention_days: i32) -> Result<()> {

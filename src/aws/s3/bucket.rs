@@ -1,6 +1,6 @@
 //! Private, encrypted S3 buckets: made with every public path closed,
-//! adopted when this account has one of the name already, retagged,
-//! emptied and deleted.
+//! versioned or not, adopted when this account has one of the name
+//! already, retagged, emptied and deleted.
 
 use std::collections::BTreeMap;
 
@@ -45,10 +45,17 @@ fn tag_set(bucket: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, Er
         .map_err(|e| build_error("s3:PutBucketTagging", bucket, e))
 }
 
+/// Whether a bucket keeps every version of its objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versioning {
+    Off,
+    On,
+}
+
 /// Creates `bucket` (or adopts it when this account already owns it) and
 /// locks it down: owner-enforced ownership (no ACLs), all public access
 /// blocked, SSE-S3 default encryption with a bucket key, TLS-only policy,
-/// versioning off, tags; `tls_policy` is the bucket policy that refuses
+/// `versioning`, tags; `tls_policy` is the bucket policy that refuses
 /// plain HTTP. `*created` turns true as soon as the bucket exists, so a
 /// failure in a later step still leaves a record of it to delete.
 pub async fn create_private(
@@ -56,6 +63,7 @@ pub async fn create_private(
     bucket: &str,
     tags: &BTreeMap<String, String>,
     tls_policy: &Json,
+    versioning: Versioning,
     created: &mut bool,
 ) -> Result<()> {
     let adopted = create_bucket(aws, bucket).await?;
@@ -64,8 +72,10 @@ pub async fn create_private(
     block_public_access(aws, bucket).await?;
     encrypt_by_default(aws, bucket).await?;
     require_tls(aws, bucket, tls_policy).await?;
-    if adopted {
-        suspend_versioning(aws, bucket).await?;
+    match versioning {
+        Versioning::On => enable_versioning(aws, bucket).await?,
+        Versioning::Off if adopted => suspend_versioning(aws, bucket).await?,
+        Versioning::Off => {}
     }
     retag_bucket(aws, bucket, tags).await
 }
@@ -168,18 +178,23 @@ async fn require_tls(aws: &Aws, bucket: &str, policy: &Json) -> Result<()> {
     Ok(())
 }
 
+/// Turns versioning on (again, for a bucket that has it already).
+pub async fn enable_versioning(aws: &Aws, bucket: &str) -> Result<()> {
+    put_versioning(aws, bucket, BucketVersioningStatus::Enabled).await
+}
+
 /// A new bucket is unversioned already. An adopted one may have had
 /// versioning turned on since; suspending it is the only "off" S3 knows
 /// (a bucket never returns to "unversioned").
 async fn suspend_versioning(aws: &Aws, bucket: &str) -> Result<()> {
+    put_versioning(aws, bucket, BucketVersioningStatus::Suspended).await
+}
+
+async fn put_versioning(aws: &Aws, bucket: &str, status: BucketVersioningStatus) -> Result<()> {
     aws.s3
         .put_bucket_versioning()
         .bucket(bucket)
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Suspended)
-                .build(),
-        )
+        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
         .send()
         .await
         .context("s3:PutBucketVersioning", resource(bucket))?;

@@ -44,6 +44,15 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             diags.error("Name too long", why, AttributePath::new("name"));
         }
     }
+    for key in string_map(&config.tags).keys() {
+        if let Err(why) = validate::user_tag_key(key) {
+            diags.error(
+                "Invalid tag",
+                format!("{why}."),
+                AttributePath::new("tags").key(key.clone()),
+            );
+        }
+    }
     validate_sizes(diags, config);
     if let Some(capacity) = known(&config.capacity_type) {
         if capacity != "ON_DEMAND" && capacity != "SPOT" {

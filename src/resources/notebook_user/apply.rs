@@ -50,10 +50,23 @@ async fn ensure_endpoint(
     // of its creation: users applied at once then either see the same
     // endpoint, or all see none and send the same token.
     let named = endpoints::endpoints_named(aws, &notebooks.virtual_cluster_id, &spec.name).await?;
-    let live = named
-        .iter()
-        .find(|e| endpoints::is_live(e.state()))
-        .and_then(|e| Some((e.id()?.to_string(), e.arn()?.to_string())));
+    let live = named.iter().find(|e| endpoints::is_live(e.state()));
+    // Sharing is between the platform's users: an endpoint of that name
+    // someone else made is neither tagged nor used.
+    if let Some(foreign) = live.filter(|e| !owned_endpoint(notebooks, e)) {
+        let tags = foreign.tags();
+        return Err(Error::NotOurs {
+            resource: format!("{resource} ({})", foreign.id().unwrap_or_default()),
+            platform: notebooks.owner.marker(),
+            owner: tags
+                .and_then(|t| {
+                    t.get(naming::OWNER_TAG)
+                        .or_else(|| t.get(naming::PLATFORM_TAG))
+                })
+                .cloned(),
+        });
+    }
+    let live = live.and_then(|e| Some((e.id()?.to_string(), e.arn()?.to_string())));
     let (id, arn) = match live {
         Some((id, arn)) => {
             endpoints::tag_endpoint(aws, &arn, user_tag, "true", &resource).await?;
@@ -105,20 +118,23 @@ async fn ensure_endpoint(
     Ok((id, arn))
 }
 
-/// Drops the user's claim on an endpoint; the last user's release deletes it.
+/// Drops the user's claim on an endpoint; the last user's release deletes
+/// it. An endpoint without the platform's marker is someone else's: left
+/// as it is, and forgotten.
 async fn release_endpoint(
     aws: &Aws,
-    virtual_cluster: &str,
+    notebooks: &Notebooks,
     id: &str,
     user_tag: &str,
     timeout: Duration,
 ) -> Result<()> {
+    let virtual_cluster = notebooks.virtual_cluster_id.as_str();
     let resource = format!("managed endpoint {id}");
     let Some(endpoint) = endpoints::find_endpoint(aws, virtual_cluster, id, &resource).await?
     else {
         return Ok(());
     };
-    if endpoints::is_terminated(endpoint.state()) {
+    if endpoints::is_terminated(endpoint.state()) || !owned_endpoint(notebooks, &endpoint) {
         return Ok(());
     }
     if other_users(&endpoint, user_tag) {
@@ -136,6 +152,21 @@ async fn release_endpoint(
         }
     }
     endpoints::delete_endpoint(aws, virtual_cluster, id, &resource, timeout).await
+}
+
+/// Whether the endpoint is the platform's: it carries the marker, or,
+/// made before the marker existed, the platform tag (it lives in the
+/// platform's own virtual cluster, which no one else's shares).
+fn owned_endpoint(
+    notebooks: &Notebooks,
+    endpoint: &aws_sdk_emrcontainers::types::Endpoint,
+) -> bool {
+    let tags = endpoint.tags();
+    let tag = |key: &str| tags.and_then(|t| t.get(key)).map(String::as_str);
+    match tag(naming::OWNER_TAG) {
+        Some(marker) => marker == notebooks.owner.marker(),
+        None => tag(naming::PLATFORM_TAG) == Some(notebooks.cluster.as_str()),
+    }
 }
 
 /// Whether the endpoint's tags name a user other than `user_tag`'s.
@@ -189,23 +220,116 @@ async fn grant(
                         &naming::session_policy(&notebooks.cluster, kind, name),
                         &naming::iam_path(&notebooks.cluster),
                         &document,
+                        &notebooks.tags,
                         &resource,
                     )
                     .await?;
                     private.session_policy_arn = Some(arn.clone());
-                    session_mapping::create_session_mapping(
-                        aws,
-                        &notebooks.studio_id,
-                        name,
-                        kind,
-                        &arn,
-                        &resource,
-                    )
-                    .await?;
                     arn
                 }
             };
-            private.session_policy_arn = Some(policy_arn);
+            // The mapping is looked up, not assumed from the policy: an
+            // apply whose CreateStudioSessionMapping failed after the
+            // policy was made completes it on the next apply.
+            let studio = &notebooks.studio_id;
+            match session_mapping::find_session_mapping(aws, studio, name, kind, &resource).await? {
+                None => {
+                    session_mapping::create_session_mapping(
+                        aws,
+                        studio,
+                        name,
+                        kind,
+                        &policy_arn,
+                        &resource,
+                    )
+                    .await?
+                }
+                Some(mapped) if mapped != policy_arn => {
+                    session_mapping::update_session_mapping(
+                        aws,
+                        studio,
+                        name,
+                        kind,
+                        &policy_arn,
+                        &resource,
+                    )
+                    .await?
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the identity was given, found in AWS when the private state does
+/// not say (after import, or a state written before it was kept): the
+/// inline policy of the platform on the IAM user or role of that name
+/// when its document names the platform's Studio or notebook virtual
+/// cluster, and the session mapping in the Studio with its session policy
+/// when that carries the platform's marker. What is someone else's is left.
+async fn discover_access(
+    aws: &Aws,
+    notebooks: &Notebooks,
+    spec: &NotebookUserSpec,
+    private: &mut NotebookUserPrivate,
+) -> Result<()> {
+    let (name, kind) = (&spec.identity_name, spec.identity_type.as_str());
+    let resource = format!("{kind} \"{name}\"");
+    match notebooks.auth_mode {
+        AuthMode::Iam => {
+            let policy_name = naming::notebook_access_policy(&notebooks.cluster);
+            // The ids are letters, digits and '-', the same URL-encoded or not.
+            let ours = |document: &str| {
+                document.contains(notebooks.studio_id.as_str())
+                    || document.contains(notebooks.virtual_cluster_id.as_str())
+            };
+            if policy::user_policy_document(aws, name, &policy_name, &resource)
+                .await?
+                .is_some_and(|d| ours(&d))
+            {
+                private.iam_kind = Some("user".into());
+            } else if role::role_policy_document(aws, name, &policy_name)
+                .await?
+                .is_some_and(|d| ours(&d))
+            {
+                private.iam_kind = Some("role".into());
+            }
+        }
+        AuthMode::Sso => {
+            let mapped = session_mapping::find_session_mapping(
+                aws,
+                &notebooks.studio_id,
+                name,
+                kind,
+                &resource,
+            )
+            .await?;
+            let named = naming::session_policy_arn(
+                &aws.partition,
+                aws.account_id().await?,
+                &notebooks.cluster,
+                kind,
+                name,
+            );
+            let in_our_studio = mapped.as_deref().filter(|arn| !arn.is_empty());
+            let candidate = in_our_studio.unwrap_or(&named).to_string();
+            if let Some(tags) = policy::policy_tags(aws, &candidate).await? {
+                let marker = tags
+                    .iter()
+                    .find(|t| t.key() == naming::OWNER_TAG)
+                    .map(|t| t.value().to_string());
+                // Policies made before the marker have none: the platform's
+                // own Studio mapping the identity to the policy of our name
+                // says it is ours.
+                let ours = match marker {
+                    Some(marker) => marker == notebooks.owner.marker(),
+                    None => in_our_studio == Some(named.as_str()),
+                };
+                if ours {
+                    private.session_policy_arn = Some(candidate);
+                }
+            }
         }
     }
     Ok(())
@@ -230,7 +354,14 @@ async fn revoke(
     private.iam_kind = None;
     if let Some(arn) = private.session_policy_arn.clone() {
         if let Some(studio_id) = studio_id {
-            session_mapping::delete_session_mapping(aws, studio_id, name, kind, &resource).await?;
+            // Only the mapping to our own policy: one made since by someone else stays.
+            let mapped =
+                session_mapping::find_session_mapping(aws, studio_id, name, kind, &resource)
+                    .await?;
+            if mapped.as_deref() == Some(arn.as_str()) {
+                session_mapping::delete_session_mapping(aws, studio_id, name, kind, &resource)
+                    .await?;
+            }
         }
         policy::delete_policy(aws, &arn).await?;
         private.session_policy_arn = None;
@@ -269,7 +400,7 @@ pub async fn reconcile(
         if spec.endpoints.get(&name) != prior.endpoints.get(&name)
             || !spec.endpoints.contains_key(&name)
         {
-            release_endpoint(aws, &notebooks.virtual_cluster_id, &id, &user_tag, timeout).await?;
+            release_endpoint(aws, &notebooks, &id, &user_tag, timeout).await?;
             ids.remove(&name);
             arns.remove(&name);
         }
@@ -353,16 +484,14 @@ pub async fn destroy(
     let user_tag = user_tag(spec);
     if let Some(notebooks) = &notebooks {
         for id in prior.endpoint_ids.values() {
-            release_endpoint(
-                aws,
-                &notebooks.virtual_cluster_id,
-                id,
-                &user_tag,
-                spec.timeouts.delete,
-            )
-            .await?;
+            release_endpoint(aws, notebooks, id, &user_tag, spec.timeouts.delete).await?;
         }
         object::delete_object(aws, &notebooks.bucket, &settings_key(spec)).await?;
+    }
+    if let Some(notebooks) = &notebooks {
+        if private.iam_kind.is_none() && private.session_policy_arn.is_none() {
+            discover_access(aws, notebooks, spec, private).await?;
+        }
     }
     let studio_id = notebooks.as_ref().map(|n| n.studio_id.clone());
     revoke(aws, &spec.platform_id, studio_id.as_deref(), spec, private).await

@@ -168,11 +168,9 @@ impl Resource for NotebookUserResource {
         planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
+        // Empty after import or from an older release: destroy then finds
+        // the access in AWS by the platform's marker.
         let mut private = planned_private.unwrap_or_default();
-        if private.iam_kind.is_none() && private.session_policy_arn.is_none() {
-            // Replaced or imported: the access may be on the user or the role.
-            private.iam_kind = Some("user".into());
-        }
         let destroyed = match NotebookUserSpec::decode(&prior) {
             Ok(spec) => apply::destroy(&aws, &Recorded::decode(&prior), &spec, &mut private).await,
             Err(err) => Err(err),

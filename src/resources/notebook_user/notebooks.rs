@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::aws::Aws;
 use crate::error::{Error, Result};
-use crate::platform::naming;
+use crate::platform::naming::{self, Owner};
 use crate::platform::pod_templates::JobProfile;
 use crate::platform::studio::{self, AuthMode};
 use crate::platform::{defaults, jobs};
@@ -36,6 +36,8 @@ pub struct Notebooks {
     pub bucket: String,
     /// Tags of the endpoints the users make.
     pub tags: BTreeMap<String, String>,
+    /// The platform whose marker what the users make carries.
+    pub owner: Owner,
 }
 
 /// One endpoint as it will be made.
@@ -127,6 +129,7 @@ impl Notebooks {
                 &BTreeMap::new(),
                 platform_id,
             )),
+            owner: platform.owner.clone(),
         })
     }
 

@@ -169,6 +169,25 @@ impl Resource for PlatformResource {
             err.report(diags, "Cannot create the platform");
             return None;
         }
+        // The suffix is drawn at plan; a state from before then draws it here.
+        let suffix = private
+            .suffix
+            .get_or_insert_with(|| crate::resources::random_token(8))
+            .clone();
+        match apply::remove_abandoned(&aws, &spec.name, &suffix, spec.timeouts.create).await {
+            Ok(notes) => {
+                for note in notes {
+                    diags.root_warning("Leftovers of an interrupted create removed", note);
+                }
+            }
+            Err(err) => {
+                err.report(
+                    diags,
+                    "Cannot remove the leftovers of an interrupted create",
+                );
+                return None;
+            }
+        }
         let mut state = planned;
         let mut built = Built::default();
         let created = apply::create(&aws, &spec, &state, &mut private, &mut built).await;

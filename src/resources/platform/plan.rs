@@ -132,6 +132,7 @@ pub fn plan_update(
         }
     }
     plan_endpoint_access(diags, Some(prior), &mut planned);
+    warn_studio_replacement(diags, prior, config);
     fill_defaults(&mut planned);
     plan_layer(prior, &mut planned);
     (planned, replace)
@@ -164,6 +165,30 @@ fn plan_endpoint_access(
             endpoint::OPEN_TO_ANYWHERE,
             AttributePath::new("endpoint_public_access_cidrs"),
         ));
+    }
+}
+
+/// EMR cannot change a Studio's sign-in in place, and a Studio deleted
+/// outside Terraform is made again: say so, and that the notebooks stay.
+fn warn_studio_replacement(diags: &mut Diagnostics, prior: &PlatformState, config: &PlatformState) {
+    let (Some(old), Some(new)) = (prior.studio.as_ref_option(), config.studio.as_ref_option())
+    else {
+        return;
+    };
+    let kept = "The Workspace bucket with the users' notebooks, the Studio's roles and security groups stay; apply the platform's emreks_notebook_user resources again afterwards so they sign in to the new Studio.";
+    let path = AttributePath::new("studio").index(0);
+    match (known(&old.auth_mode), known(&new.auth_mode)) {
+        (Some(from), Some(to)) if from != to => diags.push(Diagnostic::warning_at(
+            "Studio replaced",
+            format!("EMR cannot change a Studio's auth_mode in place: this apply replaces the Studio (\"{from}\" to \"{to}\"), with a new studio_id and studio_url. {kept}"),
+            path.attribute("auth_mode"),
+        )),
+        _ if prior.studio_id.is_null() => diags.push(Diagnostic::warning_at(
+            "Studio missing",
+            format!("The platform's Studio does not exist (deleted outside Terraform, or an earlier apply stopped before it): this apply makes it, with a new studio_id and studio_url. {kept}"),
+            path,
+        )),
+        _ => {}
     }
 }
 

@@ -158,10 +158,10 @@ pub fn validate_config(diags: &mut Diagnostics, config: &PlatformState) {
         }
     }
     for key in string_map(&config.tags).keys() {
-        if key.starts_with("aws:") || key == naming::PLATFORM_TAG {
+        if let Err(why) = validate::user_tag_key(key) {
             diags.error(
                 "Invalid tag",
-                format!("Tag key \"{key}\" is reserved (the \"aws:\" prefix and \"{}\"); choose another key.", naming::PLATFORM_TAG),
+                format!("{why}."),
                 AttributePath::new("tags").key(key.clone()),
             );
         }
@@ -547,6 +547,13 @@ fn validate_studio(diags: &mut Diagnostics, config: &PlatformState) {
             "Studio auth_mode \"SSO\" signs users in through IAM Identity Center: set `idc_instance_arn` to the Identity Center instance ARN (arn:aws:sso:::instance/ssoins-...).",
             path().attribute("idc_instance_arn"),
         ),
+        // EMR refuses an Identity Center instance on an IAM Studio, and
+        // only after the roles, groups and bucket were made: say it now.
+        Some("IAM") if !studio.idc_instance_arn.is_null() => diags.error(
+            "idc_instance_arn with auth_mode \"IAM\"",
+            "`idc_instance_arn` is for `auth_mode = \"SSO\"` (IAM Identity Center) only: remove `idc_instance_arn`, or set `auth_mode = \"SSO\"`.",
+            path().attribute("idc_instance_arn"),
+        ),
         Some("IAM") | Some("SSO") | None => {}
         Some(other) => diags.error(
             "Invalid auth_mode",
@@ -773,12 +780,11 @@ mod tests {
 
     #[test]
     fn reserved_tags_are_refused() {
-        let mut config = base();
-        config.tags = to_map(&BTreeMap::from([(
-            "emreks:platform".to_string(),
-            "x".to_string(),
-        )]));
-        assert!(error_paths(&config).contains("tags"));
+        for key in ["emreks:platform", "emreks:owner", "aws:team"] {
+            let mut config = base();
+            config.tags = to_map(&BTreeMap::from([(key.to_string(), "x".to_string())]));
+            assert!(error_paths(&config).contains("tags"), "{key}");
+        }
     }
 
     fn with_execution_roles(keys: &[&str]) -> PlatformState {

@@ -12,7 +12,7 @@ use crate::aws::logs::log_group;
 use crate::aws::s3::{bucket, object};
 use crate::aws::Aws;
 use crate::error::Result;
-use crate::platform::naming::{self, BucketPurpose, PlatformRole};
+use crate::platform::naming::{self, BucketPurpose, Owner, PlatformRole};
 use crate::platform::{iam_documents, jobs};
 
 pub async fn ensure_assets(
@@ -74,8 +74,20 @@ pub async fn ensure_assets(
     let groups = jobs::log_group_names(ctx.cluster());
     for group in groups.values() {
         let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, group);
-        log_group::ensure_log_group(aws, group, &arn, spec.log_retention_days, &spec.tags).await?;
-        if !private.log_groups.contains(group) {
+        let recorded = private.log_groups.contains(group);
+        let ours = log_group::ensure_log_group(
+            aws,
+            group,
+            &arn,
+            spec.log_retention_days,
+            &spec.tags,
+            ctx.owner,
+            recorded,
+        )
+        .await?;
+        // A group of that name without the marker is someone else's: the
+        // jobs may log there, but destroy leaves it.
+        if ours && !recorded {
             private.log_groups.push(group.clone());
         }
     }
@@ -86,16 +98,29 @@ pub async fn ensure_assets(
 /// The control-plane log group, with the platform's retention and tags:
 /// made before the cluster, since EKS would otherwise make it itself, keep
 /// its events forever and leave it behind on delete.
+/// A group of that name without the marker (left by an earlier cluster of
+/// the name, or someone's) is not adopted: EKS writes to it, destroy leaves it.
 pub async fn ensure_cluster_log_group(
     aws: &Aws,
     spec: &PlatformSpec,
+    owner: &Owner,
     private: &mut PlatformPrivate,
 ) -> Result<()> {
     let name = naming::cluster_log_group(&spec.name);
     let account = aws.account_id().await?.to_string();
     let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &name);
-    log_group::ensure_log_group(aws, &name, &arn, spec.log_retention_days, &spec.tags).await?;
-    if !private.log_groups.contains(&name) {
+    let recorded = private.log_groups.contains(&name);
+    let ours = log_group::ensure_log_group(
+        aws,
+        &name,
+        &arn,
+        spec.log_retention_days,
+        &spec.tags,
+        owner,
+        recorded,
+    )
+    .await?;
+    if ours && !recorded {
         private.log_groups.push(name);
     }
     Ok(())
@@ -118,7 +143,15 @@ pub async fn ensure_bucket(
     } else {
         let mut created = false;
         let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &name);
-        let result = bucket::create_private(aws, &name, tags, &policy, &mut created).await;
+        let result = bucket::create_private(
+            aws,
+            &name,
+            tags,
+            &policy,
+            bucket::Versioning::Off,
+            &mut created,
+        )
+        .await;
         if created {
             *recorded = Some(name.clone());
         }

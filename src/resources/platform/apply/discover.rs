@@ -74,20 +74,40 @@ pub async fn discover(
     if private.oidc_provider_arn.is_none() {
         private.oidc_provider_arn = recorded.oidc_provider_arn.clone();
     }
-    // The log groups are named after the cluster: not ours when it is another's.
-    // The control-plane group is looked up on its own: platforms made before
-    // the provider made it record only the jobs' groups.
+    // The log groups are named after the platform alone, which platforms in
+    // other states or someone's own groups may share: ours by the marker.
+    // Groups made before it carry the platform tag only: ours when the
+    // cluster is. The control-plane group is looked up on its own (platforms
+    // made before the provider made it record only the jobs' groups); EKS
+    // makes it untagged for a cluster when it is missing, so an untagged one
+    // is the cluster's when the cluster is ours.
     if !matches!(found, Found::NotOurs) {
+        let account = aws.account_id().await?.to_string();
         let mut names: Vec<String> = Vec::new();
         if private.log_groups.is_empty() {
             names.extend(jobs::log_group_names(cluster_name).into_values());
         }
         let control_plane = naming::cluster_log_group(cluster_name);
         if !private.log_groups.contains(&control_plane) {
-            names.push(control_plane);
+            names.push(control_plane.clone());
         }
         for name in names {
-            if log_group::find_retention(aws, &name).await?.is_some() {
+            let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &name);
+            let Some(tags) = log_group::log_group_tags(aws, &name, &arn).await? else {
+                continue;
+            };
+            let cluster_ours = matches!(found, Found::Ours(_));
+            let ours = match (&owner, tags.get(naming::OWNER_TAG)) {
+                (Some(owner), Some(_)) => owner.owns_tagged(&tags, None),
+                (_, None) => {
+                    cluster_ours
+                        && (tags.get(naming::PLATFORM_TAG).map(String::as_str)
+                            == Some(cluster_name)
+                            || (name == control_plane && tags.is_empty()))
+                }
+                (None, Some(_)) => false,
+            };
+            if ours {
                 private.log_groups.push(name);
             }
         }

@@ -5,10 +5,12 @@
 //! each piece once it is gone. Steps that need not wait for each other run
 //! at once.
 
+mod abandoned;
 mod assets;
 pub(super) mod cluster;
 mod controllers;
 
+pub use abandoned::remove_abandoned;
 pub use cluster::check_name_free;
 pub(super) mod discover;
 mod network;
@@ -146,7 +148,7 @@ pub async fn create(
     settings_result?;
     let role_arn = role_result?;
 
-    assets::ensure_cluster_log_group(aws, spec, private).await?;
+    assets::ensure_cluster_log_group(aws, spec, &owner, private).await?;
     cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
     private.cluster_created = true;
     let ctx = Context {
@@ -290,7 +292,7 @@ pub async fn update(
         kubernetes_upgraded,
     };
     assets::ensure_assets(&ctx, private, built).await?;
-    assets::ensure_cluster_log_group(aws, spec, private).await?;
+    assets::ensure_cluster_log_group(aws, spec, &owner, private).await?;
     if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;

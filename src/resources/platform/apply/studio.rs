@@ -28,8 +28,11 @@ use crate::platform::studio::{self, check_studio, security_group_tags, AuthMode,
 /// releases after the Studio is gone.
 const SG_RELEASE_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The Studio as configured: made when missing, renamed in place, remade
-/// when its sign-in changes, deleted when the block goes.
+/// The Studio as configured: made when missing, renamed in place, replaced
+/// when its sign-in changes or it was deleted outside Terraform, deleted
+/// when the block goes. A replacement remakes the Studio alone: the
+/// Workspace bucket (the users' notebooks), the roles and the security
+/// groups (which users' endpoints open their gateways to) stay.
 pub async fn ensure_studio(
     ctx: &Context<'_>,
     vpc_id: &str,
@@ -37,31 +40,41 @@ pub async fn ensure_studio(
     private: &mut super::super::private::PlatformPrivate,
 ) -> Result<()> {
     let aws = ctx.aws;
-    let wanted = ctx.spec.studio.as_ref();
-    let studio_id = private
-        .studio
-        .as_ref()
-        .and_then(|ids| ids.studio_id.clone());
-    let existing = match &studio_id {
-        Some(id) => emr_studio::find_studio(aws, id).await?,
-        None => None,
-    };
-    if let (Some(config), Some(running), Some(id)) = (wanted, &existing, &studio_id) {
-        if auth_mode_of(running) == config.auth_mode {
-            if running.name().unwrap_or_default() != config.name {
-                emr_studio::rename_studio(aws, id, &config.name).await?;
-            }
-            return Ok(());
+    let Some(config) = ctx.spec.studio.as_ref() else {
+        if let Some(ids) = private.studio.as_mut() {
+            delete(aws, ids).await?;
+            private.studio = None;
         }
-    }
-    if let Some(ids) = private.studio.as_mut() {
-        delete(aws, ids).await?;
-        private.studio = None;
-    }
-    let Some(config) = wanted else {
         return Ok(());
     };
     let ids = private.studio.get_or_insert_with(Default::default);
+    if let Some(id) = ids.studio_id.clone() {
+        match emr_studio::find_studio(aws, &id).await? {
+            Some(running) if auth_mode_of(&running) == config.auth_mode => {
+                if running.name().unwrap_or_default() != config.name {
+                    emr_studio::rename_studio(aws, &id, &config.name).await?;
+                }
+                // Workspace buckets made before versioning was on get it here.
+                if let (Some(name), true) = (&ids.workspace_bucket, ids.bucket_created) {
+                    bucket::enable_versioning(aws, name).await?;
+                }
+                return Ok(());
+            }
+            // EMR cannot change a Studio's sign-in in place.
+            Some(_) => emr_studio::delete_studio(aws, &id).await?,
+            // Deleted outside Terraform: made again below.
+            None => {}
+        }
+        ids.studio_id = None;
+        ids.url = None;
+    }
+    if config.auth_mode != AuthMode::Sso {
+        // Only SSO Studios have users assume a role.
+        if let Some(name) = ids.user_role.clone() {
+            role::delete_role(aws, &name).await?;
+            ids.user_role = None;
+        }
+    }
     create(ctx, config, vpc_id, subnet_ids, ids).await
 }
 
@@ -81,8 +94,10 @@ fn auth_mode_to_sdk(mode: AuthMode) -> aws_sdk_emr::types::AuthMode {
 }
 
 /// Creates the Studio and what it needs, recording each id in `ids` as soon
-/// as it exists, so a failure leaves a record for [`delete`]. Start from
-/// empty `ids`; after a failure, delete then create again.
+/// as it exists, so a failure leaves a record for [`delete`]. What `ids`
+/// records already (a create cut short, a Studio being replaced) is
+/// reused: the roles are brought to the spec, the security groups keep
+/// their ids, and the Workspace bucket keeps its objects.
 async fn create(
     ctx: &Context<'_>,
     config: &StudioSpec,
@@ -145,10 +160,24 @@ async fn create(
     network.extend(subnet_ids.iter().cloned());
     let emr_tag = BTreeMap::from([(EMR_MANAGED_TAG.to_string(), "true".to_string())]);
     ec2_tags::add_tags(aws, network, &emr_tag, vpc_id).await?;
-    let (workspace_sg, engine_sg) = create_security_groups(ctx, vpc_id, ids).await?;
+    let (workspace_sg, engine_sg) = security_groups(ctx, vpc_id, ids).await?;
     ids.workspace_bucket = Some(bucket_name.clone());
-    let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &bucket_name);
-    bucket::create_private(aws, &bucket_name, tags, &policy, &mut ids.bucket_created).await?;
+    if ids.bucket_created && bucket::bucket_exists(aws, &bucket_name).await? {
+        bucket::enable_versioning(aws, &bucket_name).await?;
+    } else {
+        let policy = iam_documents::tls_only_bucket_policy(&aws.partition, &bucket_name);
+        // Versioned: a notebook overwritten or deleted by mistake can be
+        // brought back, and no Studio change ever takes the bucket with it.
+        bucket::create_private(
+            aws,
+            &bucket_name,
+            tags,
+            &policy,
+            bucket::Versioning::On,
+            &mut ids.bucket_created,
+        )
+        .await?;
+    }
     let description = format!("Notebooks of emreks platform {platform}");
     let location = naming::studio_workspaces_location(&bucket_name);
     let (studio_id, url) = emr_studio::create_studio(
@@ -201,6 +230,35 @@ async fn ensure_studio_role(
     .await
 }
 
+/// The Workspace and engine group ids: the recorded ones when both were
+/// made, else new ones (after deleting a lone one a failed create left).
+/// Their rules are (re)applied either way, each one idempotent.
+async fn security_groups(
+    ctx: &Context<'_>,
+    vpc_id: &str,
+    ids: &mut StudioIds,
+) -> Result<(String, String)> {
+    let (workspace, engine) = match (
+        ids.workspace_security_group.clone(),
+        ids.engine_security_group.clone(),
+    ) {
+        (Some(workspace), Some(engine)) => (workspace, engine),
+        _ => {
+            delete_security_groups(ctx.aws, ids).await?;
+            create_security_groups(ctx, vpc_id, ids).await?
+        }
+    };
+    let aws = ctx.aws;
+    security_group::revoke_egress(aws, &workspace, everything_anywhere()).await?;
+    // Workspaces reach the engine, Git repositories and AWS APIs.
+    for rule in [port_from_group(GATEWAY_PORT, &engine), https_anywhere()] {
+        security_group::authorize_egress(aws, &workspace, rule).await?;
+    }
+    security_group::authorize_ingress(aws, &engine, port_from_group(GATEWAY_PORT, &workspace))
+        .await?;
+    Ok((workspace, engine))
+}
+
 /// The Workspace group may only talk to the engine group on the gateway
 /// port (and HTTPS out); the engine group only accepts the gateway port
 /// from the Workspace group. Returns the Workspace and engine group ids.
@@ -227,16 +285,6 @@ async fn create_security_groups(
     ids.workspace_security_group = Some(workspace.clone());
     let engine = create(StudioGroup::Engine).await?;
     ids.engine_security_group = Some(engine.clone());
-    security_group::revoke_egress(aws, &workspace, everything_anywhere()).await?;
-    // Workspaces reach the engine, Git repositories and AWS APIs.
-    security_group::authorize_egress(
-        aws,
-        &workspace,
-        vec![port_from_group(GATEWAY_PORT, &engine), https_anywhere()],
-    )
-    .await?;
-    security_group::authorize_ingress(aws, &engine, port_from_group(GATEWAY_PORT, &workspace))
-        .await?;
     Ok((workspace, engine))
 }
 
@@ -284,6 +332,26 @@ pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<()> {
         ids.studio_id = None;
         ids.url = None;
     }
+    delete_security_groups(aws, ids).await?;
+    if let Some(name) = ids.workspace_bucket.clone() {
+        // A bucket this provider did not create (the name was taken) is not ours to empty.
+        if ids.bucket_created {
+            bucket::delete_bucket(aws, &name).await?;
+        }
+        ids.workspace_bucket = None;
+        ids.bucket_created = false;
+    }
+    for slot in [&mut ids.user_role, &mut ids.service_role] {
+        if let Some(name) = slot.clone() {
+            role::delete_role(aws, &name).await?;
+            *slot = None;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the Studio's security groups in `ids`, forgetting each once gone.
+async fn delete_security_groups(aws: &Aws, ids: &mut StudioIds) -> Result<()> {
     if let (Some(workspace), Some(engine)) = (
         ids.workspace_security_group.clone(),
         ids.engine_security_group.clone(),
@@ -302,20 +370,6 @@ pub async fn delete(aws: &Aws, ids: &mut StudioIds) -> Result<()> {
         if let Some(group) = slot.clone() {
             // Network interfaces EMR made for Workspaces go some time after the Studio.
             security_group::delete_security_group(aws, &group, SG_RELEASE_TIMEOUT).await?;
-            *slot = None;
-        }
-    }
-    if let Some(name) = ids.workspace_bucket.clone() {
-        // A bucket this provider did not create (the name was taken) is not ours to empty.
-        if ids.bucket_created {
-            bucket::delete_bucket(aws, &name).await?;
-        }
-        ids.workspace_bucket = None;
-        ids.bucket_created = false;
-    }
-    for slot in [&mut ids.user_role, &mut ids.service_role] {
-        if let Some(name) = slot.clone() {
-            role::delete_role(aws, &name).await?;
             *slot = None;
         }
     }
