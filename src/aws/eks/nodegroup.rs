@@ -104,6 +104,20 @@ pub async fn create_nodegroup(aws: &Aws, request: &NodegroupRequest<'_>) -> Resu
 }
 
 /// The nodegroup as EKS describes it; `None` when it is gone.
+/// The nodegroup as this process first read it, for plans and refreshes
+/// (see `aws::reads`).
+pub async fn find_nodegroup_shared(
+    aws: &Aws,
+    cluster: &str,
+    name: &str,
+) -> Result<Option<Nodegroup>> {
+    aws.reads
+        .read(cluster, &format!("nodegroup {name}"), || {
+            find_nodegroup(aws, cluster, name)
+        })
+        .await
+}
+
 pub async fn find_nodegroup(aws: &Aws, cluster: &str, name: &str) -> Result<Option<Nodegroup>> {
     let out = aws
         .eks

@@ -164,6 +164,10 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&planned.platform_id).unwrap_or_default());
         let spec = match NodegroupSpec::decode(&planned) {
             Ok(spec) => spec,
             Err(err) => {
@@ -199,6 +203,10 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&prior.platform_id).unwrap_or_default());
         let mut state = planned;
         let mut built = Built::default();
         let updated = match NodegroupSpec::decode(&state) {
@@ -220,6 +228,10 @@ impl Resource for NodegroupResource {
         _planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&prior.platform_id).unwrap_or_default());
         match apply::destroy(&aws, &Recorded::decode(&prior)).await {
             Ok(Some(note)) => diags.root_warning("Left alone: not this nodegroup", note),
             Ok(None) => {}
