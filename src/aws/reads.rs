@@ -66,9 +66,12 @@ impl SharedReads {
             .ok_or_else(|| Error::aws_message("shared read", what, "a kept answer of another type"))
     }
 
-    /// Forgets every fact of `scope`: its objects are being changed.
+    /// Forgets every fact of `scope` and of the scopes within it (named
+    /// `<scope>/...`, see [`within`]): its objects are being changed.
     pub fn forget(&self, scope: &str) {
-        self.lock().retain(|key, _| key.scope != scope);
+        let inner = format!("{scope}/");
+        self.lock()
+            .retain(|key, _| key.scope != scope && !key.scope.starts_with(&inner));
     }
 
     /// Marks a write to `scope`'s objects: its facts are forgotten now and
@@ -88,6 +91,12 @@ impl SharedReads {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The scope of one object within `scope` (a nodegroup of a platform):
+/// forgotten with its own writes and with `scope`'s.
+pub fn within(scope: &str, object: &str) -> String {
+    format!("{scope}/{object}")
 }
 
 /// A write in progress to a scope's objects; see [`SharedReads::writing`].
@@ -130,6 +139,27 @@ mod tests {
         reads.forget("analytics");
         ask(reads.clone(), count.clone()).await.ok();
         assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_scope_forgets_the_scopes_within_it_and_not_its_namesakes() {
+        let reads = SharedReads::default();
+        let read = |scope: String, value: u32| {
+            let reads = &reads;
+            async move {
+                reads
+                    .read(&scope, "x", || async move { Ok(value) })
+                    .await
+                    .ok()
+            }
+        };
+        read(within("analytics", "a"), 1).await;
+        read("analytics-2".into(), 1).await;
+        reads.forget(&within("analytics", "b"));
+        assert_eq!(read(within("analytics", "a"), 2).await, Some(1));
+        reads.forget("analytics");
+        assert_eq!(read(within("analytics", "a"), 2).await, Some(2));
+        assert_eq!(read("analytics-2".into(), 2).await, Some(1));
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use aws_sdk_eks::types::{
 };
 
 use super::{cluster_resource, update};
+use crate::aws::reads::within;
 use crate::aws::tags::hash_map;
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::Aws;
@@ -112,7 +113,7 @@ pub async fn find_nodegroup_shared(
     name: &str,
 ) -> Result<Option<Nodegroup>> {
     aws.reads
-        .read(cluster, &format!("nodegroup {name}"), || {
+        .read(&within(cluster, name), "nodegroup", || {
             find_nodegroup(aws, cluster, name)
         })
         .await

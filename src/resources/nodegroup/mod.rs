@@ -18,6 +18,7 @@ pub use plan::shape as instance_shape;
 
 use async_trait::async_trait;
 
+use crate::aws::reads::within;
 use crate::aws::SharedAws;
 use crate::platform::naming;
 use crate::plugin::identity::{Identity, IdentityAttribute, IdentitySchema};
@@ -164,10 +165,12 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
-        // What this process read of the platform is stale once this writes.
-        let _writing = aws
-            .reads
-            .writing(known(&planned.platform_id).unwrap_or_default());
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&planned.platform_id).unwrap_or_default(),
+            known(&planned.name).unwrap_or_default(),
+        ));
         let spec = match NodegroupSpec::decode(&planned) {
             Ok(spec) => spec,
             Err(err) => {
@@ -203,10 +206,12 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
-        // What this process read of the platform is stale once this writes.
-        let _writing = aws
-            .reads
-            .writing(known(&prior.platform_id).unwrap_or_default());
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&prior.platform_id).unwrap_or_default(),
+            known(&prior.name).unwrap_or_default(),
+        ));
         let mut state = planned;
         let mut built = Built::default();
         let updated = match NodegroupSpec::decode(&state) {
@@ -228,10 +233,12 @@ impl Resource for NodegroupResource {
         _planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
-        // What this process read of the platform is stale once this writes.
-        let _writing = aws
-            .reads
-            .writing(known(&prior.platform_id).unwrap_or_default());
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&prior.platform_id).unwrap_or_default(),
+            known(&prior.name).unwrap_or_default(),
+        ));
         match apply::destroy(&aws, &Recorded::decode(&prior)).await {
             Ok(Some(note)) => diags.root_warning("Left alone: not this nodegroup", note),
             Ok(None) => {}
