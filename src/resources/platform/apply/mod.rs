@@ -113,7 +113,7 @@ pub async fn create(
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
             let (network_result, role_result) = tokio::join!(
-                network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids),
+                network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
                 role
             );
             built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
@@ -152,25 +152,14 @@ pub async fn create(
         client_token: &token,
         timeout,
     };
-    // What needs no cluster is made while EKS creates it: the assets, and
-    // the private subnets' NAT gateways (nodes need them, the cluster not).
-    let mut network = private.network.take();
-    let egress = async {
-        match network.as_mut() {
-            Some(ids) => network::create_egress(aws, &spec.name, &spec.tags, ids, timeout).await,
-            None => Ok(()),
-        }
-    };
-    let (described, assets, egress) = tokio::join!(
+    // What needs no cluster is made while EKS creates it.
+    let (described, assets) = tokio::join!(
         wait_cluster_active(aws, &spec.name, timeout),
-        assets::ensure_assets(&ctx, private, built),
-        egress
+        assets::ensure_assets(&ctx, private, built)
     );
-    private.network = network;
     let described = described?;
     built.cluster = Some(described.clone());
     assets?;
-    egress?;
 
     if let Some(admin) = &spec.admin_role_arn {
         cluster::grant_admin(aws, &spec.name, admin, &mut private.admin_access_entry).await?;

@@ -17,11 +17,8 @@ use crate::platform::naming::{self, Owner};
 use crate::platform::network::{self, SubnetPlan};
 use crate::plugin::AttributePath;
 
-/// Creates the VPC step by step up to its subnets and public routes,
-/// recording each id in `ids` as soon as it exists, so a failure leaves a
-/// record of what to delete. The private subnets' egress comes after, in
-/// [`create_egress`]: the cluster needs the subnets only, so its NAT
-/// gateways are made while EKS creates it.
+/// Creates the VPC step by step, recording each id in `ids` as soon as it
+/// exists, so a failure leaves a record of what to delete.
 pub async fn create(
     aws: &Aws,
     platform: &str,
@@ -29,6 +26,7 @@ pub async fn create(
     subnets: &[SubnetPlan],
     tags: &BTreeMap<String, String>,
     ids: &mut NetworkIds,
+    timeout: Duration,
 ) -> Result<()> {
     let vpc_resource = format!("VPC of platform \"{platform}\"");
     let name = naming::vpc(platform);
@@ -85,21 +83,7 @@ pub async fn create(
     for subnet_id in ids.public_subnets.values() {
         route_table::associate_route_table(aws, &public_rt, subnet_id).await?;
     }
-    Ok(())
-}
 
-/// The private subnets' way out: a NAT gateway in each zone's public
-/// subnet and a route table sending the zone's private subnet to it, each
-/// id recorded in `ids` as it comes to exist. Nodes need it, the cluster
-/// does not.
-pub async fn create_egress(
-    aws: &Aws,
-    platform: &str,
-    tags: &BTreeMap<String, String>,
-    ids: &mut NetworkIds,
-    timeout: Duration,
-) -> Result<()> {
-    let vpc_id = ids.vpc_id.clone().unwrap_or_default();
     // One NAT gateway per zone keeps each zone's egress inside the zone.
     let zones: Vec<String> = ids.public_subnets.keys().cloned().collect();
     for zone in &zones {
