@@ -29,6 +29,8 @@ pub struct Aws {
     /// Region and credentials, for what signs requests itself (EKS tokens).
     pub sdk_config: aws_config::SdkConfig,
     pub(super) account_id: OnceCell<String>,
+    /// What the resources of this process read in common, read once.
+    pub reads: super::reads::SharedReads,
 }
 
 impl Aws {

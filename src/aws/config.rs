@@ -154,6 +154,7 @@ pub async fn build(settings: &AwsSettings) -> Result<Aws, String> {
         kubernetes_endpoint: endpoints.kubernetes.clone(),
         sdk_config,
         account_id: Default::default(),
+        reads: Default::default(),
     })
 }
 

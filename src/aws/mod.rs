@@ -16,6 +16,7 @@ pub mod emrcontainers;
 pub mod iam;
 pub mod kubernetes;
 pub mod logs;
+pub mod reads;
 pub mod retry;
 pub mod s3;
 pub mod tags;

@@ -42,6 +42,15 @@ impl Backoff {
         let factor = 2u32.saturating_pow(attempt.min(16));
         self.first.saturating_mul(factor).min(self.cap)
     }
+
+    /// The delay before the next poll of a wait that has lasted `waited`:
+    /// a sixth of it, between `first` and `cap`. The object is then seen
+    /// ready at most a sixth (or `first`) after it became so, where
+    /// doubling delays could see it up to twice as late; the polls grow
+    /// geometrically all the same, so a long wait stays cheap in calls.
+    pub fn after(&self, waited: Duration) -> Duration {
+        (waited / 6).clamp(self.first, self.cap.max(self.first))
+    }
 }
 
 /// Polls until `poll` is ready, fails, or `timeout` passes.
@@ -57,7 +66,6 @@ where
     Fut: Future<Output = Result<Poll<T>>>,
 {
     let started = Instant::now();
-    let mut attempt = 0;
     loop {
         match poll().await? {
             Poll::Ready(value) => return Ok(value),
@@ -75,13 +83,12 @@ where
                     ));
                 }
                 tracing::debug!(operation, resource, status, "waiting");
-                let delay = backoff.delay(attempt).min(timeout - elapsed);
+                let delay = backoff.after(elapsed).min(timeout - elapsed);
                 if crate::plugin::stop::sleep_or_stop(delay).await {
                     return Err(Error::aws_message(operation, resource, format!(
                         "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
                     )));
                 }
-                attempt += 1;
             }
         }
     }
@@ -130,6 +137,23 @@ mod tests {
         let delays: Vec<u64> = (0..5).map(|n| backoff.delay(n).as_secs()).collect();
         assert_eq!(delays, vec![1, 2, 4, 5, 5]);
         assert_eq!(backoff.delay(1000), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn polls_a_sixth_of_the_wait_apart_within_bounds() {
+        let backoff = Backoff {
+            first: Duration::from_millis(500),
+            cap: Duration::from_secs(30),
+        };
+        assert_eq!(backoff.after(Duration::ZERO), Duration::from_millis(500));
+        assert_eq!(
+            backoff.after(Duration::from_secs(12)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            backoff.after(Duration::from_secs(600)),
+            Duration::from_secs(30)
+        );
     }
 
     #[tokio::test]

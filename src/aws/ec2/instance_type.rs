@@ -3,6 +3,7 @@
 
 use aws_sdk_ec2::types::{Filter, InstanceTypeInfo, LocationType};
 
+use crate::aws::reads::GLOBAL;
 use crate::aws::Aws;
 use crate::error::{AwsContext, Result};
 
@@ -42,4 +43,36 @@ pub async fn describe_instance_types(aws: &Aws, names: &[String]) -> Result<Vec<
         .collect::<Result<Vec<_>, _>>()
         .await
         .context("ec2:DescribeInstanceTypes", names.join(","))
+}
+
+/// [`offered_in_zone`], asked of EC2 once per process for each zone and list.
+pub async fn offered_in_zone_shared(
+    aws: &Aws,
+    zone: &str,
+    wanted: &[String],
+) -> Result<Vec<String>> {
+    let what = format!("offerings {zone} {}", sorted(wanted).join(","));
+    aws.reads
+        .read(GLOBAL, &what, || offered_in_zone(aws, zone, wanted))
+        .await
+}
+
+/// [`describe_instance_types`], asked of EC2 once per process for each
+/// set of names.
+pub async fn describe_instance_types_shared(
+    aws: &Aws,
+    names: &[String],
+) -> Result<Vec<InstanceTypeInfo>> {
+    let names = sorted(names);
+    let what = format!("instance types {}", names.join(","));
+    aws.reads
+        .read(GLOBAL, &what, || describe_instance_types(aws, &names))
+        .await
+}
+
+fn sorted(names: &[String]) -> Vec<String> {
+    let mut names = names.to_vec();
+    names.sort();
+    names.dedup();
+    names
 }

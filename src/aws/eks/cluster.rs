@@ -79,6 +79,14 @@ pub async fn list_clusters(aws: &Aws) -> Result<Vec<String>> {
         .context("eks:ListClusters", "clusters")
 }
 
+/// The cluster as this process first read it, for plans and refreshes:
+/// one DescribeCluster however many resources ask (see `aws::reads`).
+pub async fn find_cluster_shared(aws: &Aws, name: &str) -> Result<Option<Cluster>> {
+    aws.reads
+        .read(name, "cluster", || find_cluster(aws, name))
+        .await
+}
+
 /// Waits until the cluster is ACTIVE and returns its description.
 pub async fn wait_cluster_active(aws: &Aws, name: &str, timeout: Duration) -> Result<Cluster> {
     let resource = cluster_resource(name);

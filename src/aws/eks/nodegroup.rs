@@ -10,6 +10,7 @@ use aws_sdk_eks::types::{
 };
 
 use super::{cluster_resource, update};
+use crate::aws::reads::within;
 use crate::aws::tags::hash_map;
 use crate::aws::wait::{self, Backoff, Poll};
 use crate::aws::Aws;
@@ -104,6 +105,20 @@ pub async fn create_nodegroup(aws: &Aws, request: &NodegroupRequest<'_>) -> Resu
 }
 
 /// The nodegroup as EKS describes it; `None` when it is gone.
+/// The nodegroup as this process first read it, for plans and refreshes
+/// (see `aws::reads`).
+pub async fn find_nodegroup_shared(
+    aws: &Aws,
+    cluster: &str,
+    name: &str,
+) -> Result<Option<Nodegroup>> {
+    aws.reads
+        .read(&within(cluster, name), "nodegroup", || {
+            find_nodegroup(aws, cluster, name)
+        })
+        .await
+}
+
 pub async fn find_nodegroup(aws: &Aws, cluster: &str, name: &str) -> Result<Option<Nodegroup>> {
     let out = aws
         .eks

@@ -150,6 +150,14 @@ pub async fn role_arn(aws: &Aws, name: &str) -> Result<Option<String>> {
     Ok(find_role(aws, name).await?.map(|r| r.arn))
 }
 
+/// [`role_arn`] as this process first read it, for plans and refreshes;
+/// `scope` is the platform the role belongs to (see `aws::reads`).
+pub async fn role_arn_shared(aws: &Aws, scope: &str, name: &str) -> Result<Option<String>> {
+    aws.reads
+        .read(scope, &format!("role {name}"), || role_arn(aws, name))
+        .await
+}
+
 /// The names of the roles under an IAM path.
 pub async fn list_role_names(aws: &Aws, path: &str, what: &str) -> Result<Vec<String>> {
     let roles = aws

@@ -31,7 +31,7 @@ pub async fn plan_facts(aws: &Aws, planned: &NodegroupState) -> Option<PlanFacts
     let instance_types = if list_is_unknown(&planned.instance_types) {
         Vec::new()
     } else {
-        instance_type::describe_instance_types(aws, &strings(&planned.instance_types))
+        instance_type::describe_instance_types_shared(aws, &strings(&planned.instance_types))
             .await
             .unwrap_or_default()
     };
@@ -87,7 +87,7 @@ pub async fn check_with_aws(
         return;
     }
     let wanted = strings(&planned.instance_types);
-    match instance_type::offered_in_zone(aws, zone, &wanted).await {
+    match instance_type::offered_in_zone_shared(aws, zone, &wanted).await {
         Ok(offered) => {
             for (index, name) in wanted.iter().enumerate() {
                 if !offered.contains(name) {

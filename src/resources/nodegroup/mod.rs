@@ -19,6 +19,7 @@ pub use plan::shape as instance_shape;
 
 use async_trait::async_trait;
 
+use crate::aws::reads::within;
 use crate::aws::SharedAws;
 use crate::platform::naming;
 use crate::plugin::identity::{Identity, IdentityAttribute, IdentitySchema};
@@ -165,6 +166,12 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&planned.platform_id).unwrap_or_default(),
+            known(&planned.name).unwrap_or_default(),
+        ));
         let spec = match NodegroupSpec::decode(&planned) {
             Ok(spec) => spec,
             Err(err) => {
@@ -200,6 +207,12 @@ impl Resource for NodegroupResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&prior.platform_id).unwrap_or_default(),
+            known(&prior.name).unwrap_or_default(),
+        ));
         let mut state = planned;
         let mut built = Built::default();
         let updated = match NodegroupSpec::decode(&state) {
@@ -221,6 +234,12 @@ impl Resource for NodegroupResource {
         _planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the nodegroup is stale once this writes;
+        // nothing it read of the platform changes.
+        let _writing = aws.reads.writing(&within(
+            known(&prior.platform_id).unwrap_or_default(),
+            known(&prior.name).unwrap_or_default(),
+        ));
         match apply::destroy(&aws, &Recorded::decode(&prior)).await {
             Ok(Some(note)) => diags.root_warning("Left alone: not this nodegroup", note),
             Ok(None) => {}

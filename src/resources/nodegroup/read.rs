@@ -23,12 +23,14 @@ pub async fn refresh(aws: &Aws, mut state: NodegroupState) -> Result<Option<Node
     let name = crate::resources::values::known(&state.name)
         .unwrap_or_default()
         .to_string();
-    Ok(eks_nodegroup::find_nodegroup(aws, &platform_id, &name)
-        .await?
-        .map(|group| {
-            flatten::group(&mut state, &group);
-            state
-        }))
+    Ok(
+        eks_nodegroup::find_nodegroup_shared(aws, &platform_id, &name)
+            .await?
+            .map(|group| {
+                flatten::group(&mut state, &group);
+                state
+            }),
+    )
 }
 
 /// An existing nodegroup's arguments, from EKS and the tags the provider set.

@@ -111,6 +111,10 @@ impl Resource for NotebookUserResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&planned.platform_id).unwrap_or_default());
         let spec = match NotebookUserSpec::decode(&planned) {
             Ok(spec) => spec,
             Err(err) => {
@@ -142,6 +146,10 @@ impl Resource for NotebookUserResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&prior.platform_id).unwrap_or_default());
         let mut state = planned;
         let mut private = planned_private.unwrap_or_default();
         let mut built = Built::default();
@@ -168,6 +176,10 @@ impl Resource for NotebookUserResource {
         planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws
+            .reads
+            .writing(known(&prior.platform_id).unwrap_or_default());
         // Empty after import or from an older release: destroy then finds
         // the access in AWS by the platform's marker.
         let mut private = planned_private.unwrap_or_default();

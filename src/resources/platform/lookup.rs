@@ -13,7 +13,7 @@ use super::apply::owns_cluster;
 use super::schema::{profile_settings, PlatformState};
 use super::settings;
 use crate::aws::ec2::subnet;
-use crate::aws::eks::cluster::find_cluster;
+use crate::aws::eks::cluster::find_cluster_shared;
 use crate::aws::emrcontainers::virtual_cluster;
 use crate::aws::iam::role;
 use crate::aws::Aws;
@@ -25,6 +25,7 @@ use crate::platform::pod_templates::JobProfile;
 pub use super::apply::studio::find_studio_ids;
 
 /// What a nodegroup needs from its platform.
+#[derive(Clone)]
 pub struct Platform {
     pub subnets_by_zone: BTreeMap<String, String>,
     pub node_role_arn: String,
@@ -41,16 +42,25 @@ impl Platform {
     }
 }
 
-/// The platform of that id, as `emreks_platform` made it.
+/// The platform of that id, as `emreks_platform` made it; read once per
+/// process for all the resources on it.
 pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+    aws.reads
+        .read(platform_id, "platform", || read_platform(aws, platform_id))
+        .await
+}
+
+async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
     let resource = format!("platform \"{platform_id}\"");
-    let described = find_cluster(aws, platform_id).await?.ok_or_else(|| {
-        Error::aws_message(
-            "eks:DescribeCluster",
-            &resource,
-            "no such platform: platform_id must be the id of an emreks_platform",
-        )
-    })?;
+    let described = find_cluster_shared(aws, platform_id)
+        .await?
+        .ok_or_else(|| {
+            Error::aws_message(
+                "eks:DescribeCluster",
+                &resource,
+                "no such platform: platform_id must be the id of an emreks_platform",
+            )
+        })?;
     // The suffix is the cluster role's, and the cluster must carry the
     // marker it makes: a cluster of that name that another made is no
     // platform, and the IAM path alone may hold a namesake's roles.
@@ -82,15 +92,17 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
         })
         .collect();
     let node_role = PlatformRole::Node.name(platform_id, &suffix);
-    let node_role_arn = role::role_arn(aws, &node_role).await?.ok_or_else(|| {
-        Error::aws_message(
-            "iam:GetRole",
-            &resource,
-            format!(
+    let node_role_arn = role::role_arn_shared(aws, platform_id, &node_role)
+        .await?
+        .ok_or_else(|| {
+            Error::aws_message(
+                "iam:GetRole",
+                &resource,
+                format!(
                 "the platform has no node role \"{node_role}\"; was it made by emreks_platform?"
             ),
-        )
-    })?;
+            )
+        })?;
     Ok(Platform {
         subnets_by_zone,
         node_role_arn,
@@ -100,13 +112,19 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
     })
 }
 
-/// The arguments the platform saved beside its pod templates.
+/// The arguments the platform saved beside its pod templates, read once
+/// per process.
 pub async fn saved_arguments(
     aws: &Aws,
     platform: &Platform,
     platform_id: &str,
 ) -> Result<Option<PlatformState>> {
-    settings::load(aws, &platform.assets_bucket(platform_id), platform_id).await
+    let bucket = platform.assets_bucket(platform_id);
+    aws.reads
+        .read(platform_id, "settings", || {
+            settings::load(aws, &bucket, platform_id)
+        })
+        .await
 }
 
 /// A job profile's settings on the platform: its `job_profile` block, else the reference's.
@@ -119,22 +137,30 @@ pub fn job_profile(saved: Option<&PlatformState>, profile: JobProfile) -> Profil
         .unwrap_or_else(|| ProfileSettings::defaults(profile))
 }
 
-/// Execution role key → ARN, from the platform's own roles under its IAM path.
+/// Execution role key → ARN, from the platform's own roles under its IAM
+/// path; read once per process.
 pub async fn execution_role_arns(
     aws: &Aws,
     platform: &Platform,
 ) -> Result<BTreeMap<String, String>> {
-    let mut arns = BTreeMap::new();
-    for (name, tags) in platform_roles(aws, &platform.owner).await? {
-        let key = tags
-            .iter()
-            .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
-            .map(|t| t.value().to_string());
-        if let (Some(key), Some(arn)) = (key, role::role_arn(aws, &name).await?) {
-            arns.insert(key, arn);
-        }
-    }
-    Ok(arns)
+    let scope = platform.owner.platform.as_str();
+    aws.reads
+        .read(scope, "execution role arns", || async {
+            let mut arns = BTreeMap::new();
+            for (name, tags) in platform_roles(aws, &platform.owner).await? {
+                let key = tags
+                    .iter()
+                    .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
+                    .map(|t| t.value().to_string());
+                if let (Some(key), Some(arn)) =
+                    (key, role::role_arn_shared(aws, scope, &name).await?)
+                {
+                    arns.insert(key, arn);
+                }
+            }
+            Ok(arns)
+        })
+        .await
 }
 
 /// The id of the running virtual cluster of that name on the platform.

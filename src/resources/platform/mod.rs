@@ -155,6 +155,8 @@ impl Resource for PlatformResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws.reads.writing(known(&planned.name).unwrap_or_default());
         let spec = match PlatformSpec::decode(&planned) {
             Ok(spec) => spec,
             Err(err) => {
@@ -216,6 +218,8 @@ impl Resource for PlatformResource {
         planned_private: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws.reads.writing(known(&prior.name).unwrap_or_default());
         let mut state = planned;
         let mut private = planned_private.unwrap_or_default();
         let mut built = Built::default();
@@ -251,6 +255,8 @@ impl Resource for PlatformResource {
         planned_private: Self::Private,
     ) -> Option<()> {
         let aws = configured(&self.aws, diags)?;
+        // What this process read of the platform is stale once this writes.
+        let _writing = aws.reads.writing(known(&prior.name).unwrap_or_default());
         let mut private = planned_private.unwrap_or_default();
         match apply::destroy(&aws, &Recorded::decode(&prior), &mut private).await {
             Ok(notes) => {

@@ -48,14 +48,14 @@ pub async fn check(aws: &Aws, diags: &mut Diagnostics, planned: &PlatformState) 
 async fn nodegroups(aws: &Aws, cluster: &str) -> Result<Vec<NodegroupFacts>> {
     let mut groups = Vec::new();
     for name in nodegroup::list_nodegroups(aws, cluster).await? {
-        let Some(group) = nodegroup::find_nodegroup(aws, cluster, &name).await? else {
+        let Some(group) = nodegroup::find_nodegroup_shared(aws, cluster, &name).await? else {
             continue;
         };
         let types: Vec<String> = group.instance_types().to_vec();
         let shapes = if types.is_empty() {
             Vec::new()
         } else {
-            instance_type::describe_instance_types(aws, &types)
+            instance_type::describe_instance_types_shared(aws, &types)
                 .await?
                 .iter()
                 .map(instance_shape)

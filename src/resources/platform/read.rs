@@ -11,7 +11,7 @@ use super::private::PlatformPrivate;
 use super::schema::{job_run_outputs, PlatformState, Recorded};
 use super::{flatten, settings};
 use crate::aws::eks::access_entry;
-use crate::aws::eks::cluster::find_cluster;
+use crate::aws::eks::cluster::{find_cluster, find_cluster_shared};
 use crate::aws::eks::{addon, nodegroup};
 use crate::aws::emr::studio as emr_studio;
 use crate::aws::emrcontainers::virtual_cluster;
@@ -43,7 +43,7 @@ pub async fn refresh(
         .or(known(&state.name))
         .unwrap_or_default()
         .to_string();
-    let described = match find_cluster(aws, &name).await {
+    let described = match find_cluster_shared(aws, &name).await {
         Ok(described) => described,
         Err(err) => return (Refreshed::Found(Box::new(state)), vec![err]),
     };
@@ -99,7 +99,7 @@ async fn read_layer(
     private: &PlatformPrivate,
 ) -> Result<()> {
     if let Some(name) = &private.tooling_nodegroup {
-        let group = nodegroup::find_nodegroup(aws, cluster_name, name).await?;
+        let group = nodegroup::find_nodegroup_shared(aws, cluster_name, name).await?;
         state.tooling_nodegroup_name = match &group {
             Some(_) => Value::Value(name.clone()),
             None => Value::Null,
@@ -166,13 +166,13 @@ async fn read_layer(
     state.virtual_cluster_ids = to_map(&live);
     let mut arns = BTreeMap::new();
     for (key, name) in &private.execution_roles {
-        if let Some(arn) = role::role_arn(aws, name).await? {
+        if let Some(arn) = role::role_arn_shared(aws, cluster_name, name).await? {
             arns.insert(key.clone(), arn);
         }
     }
     state.execution_role_arns = to_map(&arns);
     if let Some(name) = &private.node_role_name {
-        state.node_role_arn = role::role_arn(aws, name).await?.into();
+        state.node_role_arn = role::role_arn_shared(aws, cluster_name, name).await?.into();
     }
     state.oidc_provider_arn = private.oidc_provider_arn.clone().into();
     if let Some(id) = private.studio.as_ref().and_then(|i| i.studio_id.clone()) {

@@ -321,6 +321,22 @@ fn with_marker(spec: &PlatformSpec, owner: &Owner) -> PlatformSpec {
     }
 }
 
+/// The network's ids from AWS, when the private state lacks them (a
+/// replacement's destroy gets a fresh one).
+async fn find_network(
+    aws: &Aws,
+    prior: &Recorded,
+    owner: Option<&Owner>,
+    private: &mut PlatformPrivate,
+) -> Result<()> {
+    if private.network.is_none() {
+        if let (Some(vpc_id), Some(owner)) = (&prior.vpc_id, owner) {
+            private.network = network::discover(aws, vpc_id, owner).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Deletes everything the platform made, in dependency order; `private`
 /// forgets each piece once it is gone, so a retry resumes. A cluster of
 /// the platform's name that is not its own, and all on it, is left alone
@@ -358,9 +374,25 @@ pub async fn destroy(
         discover::discover(aws, prior, private, found).await?;
         // With the cluster gone, what it needed (roles, OIDC provider) still goes.
         if !foreign {
-            reconcile::teardown(aws, name, described.as_ref(), private, timeout).await?;
-            cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
-            cluster::delete_cluster(aws, name, timeout).await?;
+            find_network(aws, prior, owner.as_ref(), private).await?;
+            // The NAT gateways go while the cluster does: nothing of the
+            // cluster needs them any more.
+            let mut network = private.network.take();
+            let egress = async {
+                match network.as_mut() {
+                    Some(ids) => network::delete_egress(aws, ids, timeout).await,
+                    None => Ok(()),
+                }
+            };
+            let cluster = async {
+                reconcile::teardown(aws, name, described.as_ref(), private, timeout).await?;
+                cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
+                cluster::delete_cluster(aws, name, timeout).await
+            };
+            let (cluster, egress) = tokio::join!(cluster, egress);
+            private.network = network;
+            cluster?;
+            egress?;
         }
         private.cluster_created = false;
     }
@@ -371,11 +403,7 @@ pub async fn destroy(
     {
         private.cluster_role_name = cluster::owned_cluster_role(aws, arn, owner).await?;
     }
-    if private.network.is_none() {
-        if let (Some(vpc_id), Some(owner)) = (&prior.vpc_id, &owner) {
-            private.network = network::discover(aws, vpc_id, owner).await?;
-        }
-    }
+    find_network(aws, prior, owner.as_ref(), private).await?;
     if let Some(role) = private.cluster_role_name.clone() {
         crate::aws::iam::role::delete_role(aws, &role).await?;
         private.cluster_role_name = None;

@@ -120,9 +120,9 @@ pub async fn create(
     Ok(())
 }
 
-/// Deletes everything in `ids`, in dependency order, forgetting each id once
-/// it is gone so a retry after a failure resumes where this one stopped.
-pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<()> {
+/// Deletes the NAT gateways and releases their addresses, forgetting each
+/// once gone; the rest of the network stays for [`delete`].
+pub async fn delete_egress(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<()> {
     for (zone, nat_id) in ids.nat_gateways.clone() {
         nat_gateway::delete_nat_gateway(aws, &nat_id, timeout).await?;
         ids.nat_gateways.remove(&zone);
@@ -131,6 +131,13 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
         nat_gateway::release_address(aws, &allocation).await?;
         ids.eip_allocations.remove(&zone);
     }
+    Ok(())
+}
+
+/// Deletes everything in `ids`, in dependency order, forgetting each id once
+/// it is gone so a retry after a failure resumes where this one stopped.
+pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<()> {
+    delete_egress(aws, ids, timeout).await?;
     if let (Some(igw), Some(vpc)) = (ids.internet_gateway_id.clone(), ids.vpc_id.clone()) {
         if ids.internet_gateway_attached {
             internet_gateway::detach_internet_gateway(aws, &igw, &vpc, timeout).await?;
