@@ -14,6 +14,11 @@ CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
 CARGO := $(if $(filter release,$(PROFILE)),tools/cargo-release,cargo)
 export EMREKS_PROVIDER_BIN := $(CURDIR)/target/$(PROFILE)/terraform-provider-emreks
 PYTHON := .venv/bin/python
+# Acceptance tests in parallel workers, each with its own emulator: most of
+# their time is the emulator's modelled AWS latency, not CPU, so even two
+# cores run three workers well. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 3
+PYTEST_WORKERS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 # The previous release, for the state-upgrade test; built before `build`,
 # which then puts the current binary back in place.
@@ -68,7 +73,7 @@ previous-release: deps
 # applies with no dev_overrides; the release files install from a packed
 # mirror).
 acceptance: previous-release build
-	$(PYTHON) -m pytest acceptance-tests/tests -q -m "not soak"
+	$(PYTHON) -m pytest acceptance-tests/tests -q -m "not soak" $(PYTEST_WORKERS)
 
 # Tests marked `soak`: the long repetitions (e.g. 20 rounds of two notebook
 # users sharing an endpoint, destroyed at once); not part of `make test`.

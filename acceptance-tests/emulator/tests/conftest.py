@@ -54,7 +54,7 @@ class Server:
     def stop(self, signum: int = signal.SIGTERM) -> int:
         self.process.send_signal(signum)
         try:
-            return self.process.wait(timeout=10)
+            return self.process.wait(timeout=30)
         finally:
             self.process.stdout.close()
 
