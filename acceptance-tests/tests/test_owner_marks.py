@@ -28,7 +28,7 @@ def test_provider_tag_keys_are_refused_at_plan(workspace, provider, aws, where, 
     if where == "tags":
         config = provider() + platform(extra=f"  tags = {tagged}\n").replace('  tags               = { owner = "tests" }\n', "")
     elif where == "default_tags":
-        config = provider(extra=f"  default_tags = {tagged}\n") + platform()
+        config = provider(extra=f"  default_tags {{\n    tags = {tagged}\n  }}\n") + platform()
     else:
         config = provider() + platform() + nodegroup("batch", extra=f"  tags = {tagged}\n")
     workspace.write({"main.tf": config})
@@ -36,9 +36,9 @@ def test_provider_tag_keys_are_refused_at_plan(workspace, provider, aws, where, 
     assert planned.code == 1, planned.output
     words = " ".join(planned.output.split())
     assert "reserved" in words and key in words, words
-    attribute = "default_tags" if where == "default_tags" else "tags"
-    # Terraform points at the attribute's line in the configuration.
-    assert f'{attribute} = {{ "{key}"' in words, words
+    # Terraform points at the attribute's line in the configuration (for
+    # the provider, `tags` inside its `default_tags` block).
+    assert f'tags = {{ "{key}"' in words, words
     assert aws.stats().get("eks:CreateCluster") is None
 
 

@@ -37,8 +37,9 @@ def test_pod_identity_roles_trust_only_their_associations(workspace, provider, a
     by_role = {}
     for association in associations:
         by_role.setdefault(association["roleArn"], []).append(association)
-    # The job execution role and the Cluster Autoscaler's.
-    assert state["execution_role_arns"]["jobs"] in by_role and len(by_role) == 2, by_role
+    # The job execution role, and the Cluster Autoscaler's, the VPC CNI's,
+    # the EBS CSI driver's and the load balancer controller's.
+    assert state["execution_role_arns"]["jobs"] in by_role and len(by_role) == 5, by_role
     for role_arn, bound in by_role.items():
         trust = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
         (statement,) = trust["Statement"]
