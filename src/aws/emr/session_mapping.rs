@@ -42,6 +42,40 @@ pub async fn find_session_mapping(
     }
 }
 
+/// The Studio's session mappings: (identity name, identity type, session
+/// policy ARN) each; none when the Studio is gone.
+pub async fn list_session_mappings(
+    aws: &Aws,
+    studio_id: &str,
+    resource: &str,
+) -> Result<Vec<(String, String, String)>> {
+    let listed = aws
+        .emr
+        .list_studio_session_mappings()
+        .studio_id(studio_id)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .await
+        .context("elasticmapreduce:ListStudioSessionMappings", resource);
+    let mappings = match listed {
+        Ok(mappings) => mappings,
+        Err(err) if mapping_gone(&err) => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    Ok(mappings
+        .into_iter()
+        .filter_map(|m| {
+            Some((
+                m.identity_name()?.to_string(),
+                m.identity_type()?.as_str().to_string(),
+                m.session_policy_arn().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect())
+}
+
 /// Points the identity's mapping at another session policy.
 pub async fn update_session_mapping(
     aws: &Aws,

@@ -5,6 +5,7 @@ pub mod oidc_provider;
 pub mod policy;
 pub mod role;
 pub mod service_linked_role;
+pub mod user;
 
 fn role_resource(name: &str) -> String {
     format!("IAM role \"{name}\"")

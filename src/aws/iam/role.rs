@@ -215,6 +215,22 @@ pub async fn role_policy_document(aws: &Aws, role: &str, name: &str) -> Result<O
     Ok(got.map(|out| out.policy_document))
 }
 
+/// The names of the role's inline policies; `None` when the role is gone.
+pub async fn role_policy_names(aws: &Aws, role: &str) -> Result<Option<Vec<String>>> {
+    aws.iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        // IAM's largest page: one call for any role.
+        .page_size(1000)
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("iam:ListRolePolicies", role_resource(role))
+        .found()
+}
+
 /// Removes one inline policy from the role; one already gone is removed.
 pub async fn delete_role_policy(aws: &Aws, role: &str, name: &str) -> Result<()> {
     aws.iam

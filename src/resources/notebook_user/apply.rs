@@ -279,11 +279,7 @@ async fn discover_access(
     match notebooks.auth_mode {
         AuthMode::Iam => {
             let policy_name = naming::notebook_access_policy(&notebooks.cluster);
-            // The ids are letters, digits and '-', the same URL-encoded or not.
-            let ours = |document: &str| {
-                document.contains(notebooks.studio_id.as_str())
-                    || document.contains(notebooks.virtual_cluster_id.as_str())
-            };
+            let ours = |document: &str| grants_this_platform(notebooks, document);
             if policy::user_policy_document(aws, name, &policy_name, &resource)
                 .await?
                 .is_some_and(|d| ours(&d))
@@ -305,34 +301,55 @@ async fn discover_access(
                 &resource,
             )
             .await?;
-            let named = naming::session_policy_arn(
-                &aws.partition,
-                aws.account_id().await?,
-                &notebooks.cluster,
-                kind,
-                name,
-            );
-            let in_our_studio = mapped.as_deref().filter(|arn| !arn.is_empty());
-            let candidate = in_our_studio.unwrap_or(&named).to_string();
-            if let Some(tags) = policy::policy_tags(aws, &candidate).await? {
-                let marker = tags
-                    .iter()
-                    .find(|t| t.key() == naming::OWNER_TAG)
-                    .map(|t| t.value().to_string());
-                // Policies made before the marker have none: the platform's
-                // own Studio mapping the identity to the policy of our name
-                // says it is ours.
-                let ours = match marker {
-                    Some(marker) => marker == notebooks.owner.marker(),
-                    None => in_our_studio == Some(named.as_str()),
-                };
-                if ours {
-                    private.session_policy_arn = Some(candidate);
-                }
+            if let Some(arn) = owned_session_policy(aws, notebooks, kind, name, mapped).await? {
+                private.session_policy_arn = Some(arn);
             }
         }
     }
     Ok(())
+}
+
+/// Whether an inline access policy's document is this platform's: it
+/// names the platform's Studio or notebook virtual cluster.
+pub(super) fn grants_this_platform(notebooks: &Notebooks, document: &str) -> bool {
+    // The ids are letters, digits and '-', the same URL-encoded or not.
+    document.contains(notebooks.studio_id.as_str())
+        || document.contains(notebooks.virtual_cluster_id.as_str())
+}
+
+/// The ARN of the identity's session policy when it is the platform's:
+/// the policy `mapped` to the identity in the platform's Studio (else the
+/// one of the provider's name for it) carrying the platform's marker.
+pub(super) async fn owned_session_policy(
+    aws: &Aws,
+    notebooks: &Notebooks,
+    kind: &str,
+    name: &str,
+    mapped: Option<String>,
+) -> Result<Option<String>> {
+    let named = naming::session_policy_arn(
+        &aws.partition,
+        aws.account_id().await?,
+        &notebooks.cluster,
+        kind,
+        name,
+    );
+    let in_our_studio = mapped.as_deref().filter(|arn| !arn.is_empty());
+    let candidate = in_our_studio.unwrap_or(&named).to_string();
+    let Some(tags) = policy::policy_tags(aws, &candidate).await? else {
+        return Ok(None);
+    };
+    let marker = tags
+        .iter()
+        .find(|t| t.key() == naming::OWNER_TAG)
+        .map(|t| t.value().to_string());
+    // Policies made before the marker have none: the platform's own
+    // Studio mapping the identity to the policy of our name says it is ours.
+    let ours = match marker {
+        Some(marker) => marker == notebooks.owner.marker(),
+        None => in_our_studio == Some(named.as_str()),
+    };
+    Ok(ours.then_some(candidate))
 }
 
 /// Takes the identity's access away, forgetting each piece once gone.
