@@ -18,6 +18,7 @@ use crate::plugin::{AttributePath, Diagnostics};
 use crate::resources::cluster_auth::ClusterAuthResource;
 use crate::resources::nodegroup::list::NodegroupList;
 use crate::resources::nodegroup::NodegroupResource;
+use crate::resources::notebook_user::list::NotebookUserList;
 use crate::resources::notebook_user::NotebookUserResource;
 use crate::resources::platform::list::PlatformList;
 use crate::resources::platform::PlatformResource;
@@ -125,6 +126,10 @@ impl Provider for EmrEksProvider {
             (
                 "nodegroup",
                 Box::new(RegisteredList::new(NodegroupList::new(self.aws.clone()))),
+            ),
+            (
+                "notebook_user",
+                Box::new(RegisteredList::new(NotebookUserList::new(self.aws.clone()))),
             ),
         ]
     }

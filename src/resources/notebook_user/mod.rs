@@ -7,6 +7,7 @@
 
 mod apply;
 mod flatten;
+pub mod list;
 mod notebooks;
 mod plan;
 mod read;
