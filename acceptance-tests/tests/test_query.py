@@ -1,6 +1,7 @@
-"""`terraform query` with the `emreks_platform` list resource: a platform
-made in one workspace is found from another, and the configuration
-`-generate-config-out` writes imports it by identity with a clean plan."""
+"""`terraform query` with the list resources (platforms, nodegroups,
+notebook users): what one workspace made is found from another, and the
+configuration `-generate-config-out` writes imports it by identity with a
+clean plan."""
 
 import json
 
