@@ -113,7 +113,9 @@ pub async fn remove_addon_identities(
     Ok(())
 }
 
-async fn remove_pod_role(
+/// Removes a Pod Identity role and its association (the association only
+/// while the cluster exists: it goes with the cluster).
+pub(super) async fn remove_pod_role(
     aws: &Aws,
     cluster: &str,
     cluster_exists: bool,

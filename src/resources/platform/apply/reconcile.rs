@@ -602,15 +602,7 @@ async fn uninstall_workload(
         }
     }
     ids.objects.clear();
-    if let Some(association) = ids.pod_identity_association.clone() {
-        pod_identity::delete_pod_identity(aws, cluster, &association).await?;
-        ids.pod_identity_association = None;
-    }
-    if let Some(role) = ids.role_name.clone() {
-        role::delete_role(aws, &role).await?;
-        ids.role_name = None;
-    }
-    Ok(())
+    controllers::remove_pod_role(aws, cluster, true, ids).await
 }
 
 /// Removes the layer, most dependent first. `cluster` is `None` when the
