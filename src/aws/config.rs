@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use super::client::{partition_of, Aws};
+use super::retry::{sdk_retry_config, sdk_retry_partition};
 
 /// The provider settings that shape the AWS clients, already validated.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -77,7 +77,7 @@ pub fn region_from_env() -> Option<String> {
 
 pub async fn build(settings: &AwsSettings) -> Result<Aws, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(settings.max_retries + 1));
+        .retry_config(sdk_retry_config(settings.max_retries));
     if let Some(region) = &settings.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -122,7 +122,8 @@ pub async fn build(settings: &AwsSettings) -> Result<Aws, String> {
     let endpoints = &settings.endpoints;
     macro_rules! client {
         ($sdk:ident, $url:expr) => {{
-            let mut builder = $sdk::config::Builder::from(&sdk_config);
+            let mut builder = $sdk::config::Builder::from(&sdk_config)
+                .retry_partition(sdk_retry_partition(stringify!($sdk)));
             if let Some(url) = $url {
                 builder = builder.endpoint_url(url);
             }
@@ -131,7 +132,8 @@ pub async fn build(settings: &AwsSettings) -> Result<Aws, String> {
     }
     let s3 = {
         let mut builder = aws_sdk_s3::config::Builder::from(&sdk_config)
-            .force_path_style(settings.s3_use_path_style);
+            .force_path_style(settings.s3_use_path_style)
+            .retry_partition(sdk_retry_partition("aws_sdk_s3"));
         if let Some(url) = &endpoints.s3 {
             builder = builder.endpoint_url(url);
         }

@@ -53,6 +53,15 @@ impl Backoff {
     }
 }
 
+/// `delay` made random in its upper half ("equal jitter"): waits and
+/// retries that start together (a platform's nodegroups, ten platforms'
+/// polls) then spread their calls over time instead of reaching a
+/// throttled API in step, and no pause exceeds its backoff's cap.
+pub fn jittered(delay: Duration) -> Duration {
+    let half = delay / 2;
+    half + half.mul_f64(rand::random::<f64>())
+}
+
 /// Polls until `poll` is ready, fails, or `timeout` passes.
 pub async fn until<T, F, Fut>(
     operation: &str,
@@ -83,7 +92,7 @@ where
                     ));
                 }
                 tracing::debug!(operation, resource, status, "waiting");
-                let delay = backoff.after(elapsed).min(timeout - elapsed);
+                let delay = jittered(backoff.after(elapsed)).min(timeout - elapsed);
                 if crate::plugin::stop::sleep_or_stop(delay).await {
                     return Err(Error::aws_message(operation, resource, format!(
                         "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
@@ -137,6 +146,19 @@ mod tests {
         let delays: Vec<u64> = (0..5).map(|n| backoff.delay(n).as_secs()).collect();
         assert_eq!(delays, vec![1, 2, 4, 5, 5]);
         assert_eq!(backoff.delay(1000), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn jitter_stays_in_the_upper_half() {
+        let delay = Duration::from_secs(8);
+        for _ in 0..200 {
+            let pause = jittered(delay);
+            assert!(
+                pause >= Duration::from_secs(4) && pause <= delay,
+                "{pause:?}"
+            );
+        }
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

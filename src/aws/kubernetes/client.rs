@@ -14,7 +14,7 @@ use rustls_pki_types::CertificateDer;
 use tokio::sync::Mutex;
 
 use super::token::{current_credentials, eks_token, presigned_caller_identity_url, token_of};
-use crate::aws::wait::Backoff;
+use crate::aws::wait::{jittered, Backoff};
 use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::endpoint;
@@ -22,8 +22,9 @@ use crate::platform::endpoint;
 /// EKS accepts a token for 15 minutes after signing; a new one is made well before.
 const TOKEN_REFRESH: Duration = Duration::from_secs(10 * 60);
 /// Attempts of one request while the API answers 429/5xx or cannot be reached:
-/// with `Backoff::SLOW` they span a minute, what a fresh EKS endpoint may take.
-const ATTEMPTS: u32 = 8;
+/// with `Backoff::SLOW`, jittered, they span one to two minutes: what a fresh
+/// EKS endpoint may take, or a throttled API server under many platforms.
+const ATTEMPTS: u32 = 10;
 
 /// A client of one EKS cluster's Kubernetes API.
 pub struct Kube {
@@ -167,7 +168,7 @@ impl Kube {
                 Ok(value) => return Ok(value),
                 Err(err) if attempt + 1 < ATTEMPTS && is_transient(&err) => {
                     tracing::debug!(operation, resource, error = %chain(&err), "retrying");
-                    tokio::time::sleep(Backoff::SLOW.delay(attempt)).await;
+                    tokio::time::sleep(jittered(Backoff::SLOW.delay(attempt))).await;
                     attempt += 1;
                 }
                 Err(err) => return Err(k8s_error(operation, resource, &err)),

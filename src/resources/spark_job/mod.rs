@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::emrcontainers::job_run::{job_run_status, start_job_run};
-use crate::aws::wait::Backoff;
+use crate::aws::wait::{jittered, Backoff};
 use crate::aws::{Aws, SharedAws};
 use crate::platform::job_runs::{run_phase, run_request, RunOverrides, RunPhase};
 use crate::platform::pod_templates::JobProfile;
@@ -204,7 +204,7 @@ async fn follow(
                 elapsed.as_secs()
             ));
         }
-        let delay = POLL.delay(attempt).min(timeout - elapsed);
+        let delay = jittered(POLL.delay(attempt)).min(timeout - elapsed);
         if crate::plugin::stop::sleep_or_stop(delay).await {
             return Err(format!(
                 "Terraform was interrupted while the job run {id} was {}; it goes on running",
