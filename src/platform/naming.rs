@@ -653,6 +653,12 @@ pub fn parse_tooling_nodegroup(name: &str) -> Option<&str> {
     name.strip_prefix(TOOLING_PREFIX)
 }
 
+/// An EC2 filter value (`*` a wildcard) matching the names of the launch
+/// templates of `platform`'s tooling nodegroups, whatever their token.
+pub fn tooling_launch_templates(platform: &str, suffix: &str) -> String {
+    launch_template(platform, &tooling_nodegroup("*"), suffix)
+}
+
 // ---- EMR -----------------------------------------------------------------
 
 pub fn studio_arn(partition: &str, region: &str, account: &str, studio_id: &str) -> String {
@@ -1033,6 +1039,15 @@ mod tests {
             parse_launch_template(&name, "analytics"),
             Some(("critical-a", SUFFIX))
         );
+    }
+
+    #[test]
+    fn the_tooling_templates_pattern_matches_a_tooling_template_name() {
+        let pattern = tooling_launch_templates("analytics", SUFFIX);
+        assert_eq!(pattern, "analytics-tooling-*-ab12cd34");
+        let name = launch_template("analytics", &tooling_nodegroup("x1y2z3"), SUFFIX);
+        let (prefix, rest) = pattern.split_once('*').unwrap_or_default();
+        assert!(name.starts_with(prefix) && name.ends_with(rest), "{name}");
     }
 
     #[test]

@@ -112,16 +112,27 @@ pub async fn find_launch_template(aws: &Aws, name: &str) -> Result<Option<Launch
     Ok(templates.into_iter().next())
 }
 
-/// Every launch template of the account and region, each page followed.
-pub async fn list_launch_templates(aws: &Aws) -> Result<Vec<LaunchTemplate>> {
+/// The launch templates whose name matches `pattern` (`*` a wildcard, as
+/// EC2 filters take), each page followed: a search bounded to the names
+/// asked, never the account's every template.
+pub async fn launch_templates_named_like(aws: &Aws, pattern: &str) -> Result<Vec<LaunchTemplate>> {
     aws.ec2
         .describe_launch_templates()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("launch-template-name")
+                .values(pattern)
+                .build(),
+        )
         .into_paginator()
         .items()
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .context("ec2:DescribeLaunchTemplates", "launch templates")
+        .context(
+            "ec2:DescribeLaunchTemplates",
+            format!("launch templates named like \"{pattern}\""),
+        )
 }
 
 /// Deletes the template; one already gone is deleted.

@@ -158,8 +158,9 @@ pub async fn discover(
     // outside Terraform: found by its name (platform, tooling group, suffix).
     if private.tooling_launch_template.is_none() && !matches!(found, Found::NotOurs) {
         if let Some(suffix) = private.suffix.clone() {
-            private.tooling_launch_template = launch_template::list_launch_templates(aws)
-                .await?
+            let pattern = naming::tooling_launch_templates(cluster_name, &suffix);
+            let named_like = launch_template::launch_templates_named_like(aws, &pattern).await?;
+            private.tooling_launch_template = named_like
                 .into_iter()
                 .filter(|t| {
                     t.launch_template_name()
