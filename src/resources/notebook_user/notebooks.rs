@@ -71,13 +71,12 @@ impl Notebooks {
         })?;
         let auth_mode = AuthMode::parse(known(&studio_config.auth_mode).unwrap_or_default())
             .map_err(|why| Error::config(AttributePath::new("platform_id"), why))?;
-        let studio = lookup::find_studio_ids(
+        let studio = lookup::studio_ids(
             aws,
+            &platform,
             platform_id,
-            &platform.suffix,
             known(&studio_config.name).unwrap_or_default(),
-            Some(auth_mode),
-            platform.vpc_id.as_deref(),
+            auth_mode,
         )
         .await?
         .ok_or_else(|| {

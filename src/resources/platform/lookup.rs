@@ -22,7 +22,9 @@ use crate::platform::job_profiles::ProfileSettings;
 use crate::platform::naming::{self, BucketPurpose, Owner, PlatformRole};
 use crate::platform::pod_templates::JobProfile;
 
-pub use super::apply::studio::find_studio_ids;
+use super::apply::studio::find_studio_ids;
+use super::private::StudioIds;
+use crate::platform::studio::AuthMode;
 
 /// What a nodegroup needs from its platform.
 #[derive(Clone)]
@@ -160,6 +162,35 @@ pub async fn execution_role_arns(
             }
             Ok(arns)
         })
+        .await
+}
+
+/// The platform's Studio as [`find_studio_ids`] finds it, read once per
+/// process for all the platform's notebook users: EMR's ListStudios takes
+/// no filter, so each search pages through the region's Studios.
+pub async fn studio_ids(
+    aws: &Aws,
+    platform: &Platform,
+    platform_id: &str,
+    name: &str,
+    auth_mode: AuthMode,
+) -> Result<Option<StudioIds>> {
+    let vpc_id = platform.vpc_id.as_deref();
+    aws.reads
+        .read(
+            platform_id,
+            &format!("studio {name:?} ({auth_mode:?}) in {vpc_id:?}"),
+            || {
+                find_studio_ids(
+                    aws,
+                    platform_id,
+                    &platform.suffix,
+                    name,
+                    Some(auth_mode),
+                    vpc_id,
+                )
+            },
+        )
         .await
 }
 
