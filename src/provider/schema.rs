@@ -312,7 +312,7 @@ pub fn schema() -> Schema {
                 ("access_key", sensitive(optional(string(), "Static access key ID. Prefer the environment or a profile."))),
                 ("secret_key", sensitive(optional(string(), "Static secret access key. Prefer the environment or a profile."))),
                 ("token", sensitive(optional(string(), "Session token for temporary static credentials."))),
-                ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors, with backoff (default 25).")),
+                ("max_retries", optional(number(), "How many times an AWS call is retried on throttling and server errors (default 25), each after a random pause of up to 1 s, 2 s, 4 s and so on, at most 20 s.")),
                 ("s3_use_path_style", optional(boolean(), "Address S3 buckets by path (`https://host/bucket`) instead of by host name; needed by most S3 emulators.")),
                 ("skip_credentials_validation", optional(boolean(), "Skip the STS GetCallerIdentity call that checks the credentials when the provider is configured.")),
             ],
