@@ -58,7 +58,10 @@ scale
     CIDRs, one region) each with 16 nodegroups, in one configuration. For
     each: apply, a no-change plan (wall time and provider peak RSS), destroy,
     and the inventory count after destroy (0 when nothing leaked). Whether
-    apply and destroy completed is printed, not asserted.
+    apply and destroy completed is printed, not asserted. Then, when both
+    counts completed, the time a platform of each phase with the larger count
+    against the smaller (their ratio; 1.00 is linear) and the growth of the
+    plan's peak RSS.
 """
 
 from __future__ import annotations
@@ -559,6 +562,8 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str])
 
 def bench_scale(report: Report, binary: Path, scratch: Path, counts: tuple[int, ...]) -> None:
     launcher = RssLauncher(binary, scratch)
+    # platforms -> {"apply": s, "plan": s, "destroy": s, "rss": KiB} of the runs that completed
+    per_count: dict[int, dict[str, float]] = {}
     with Emulator(log_path=scratch / "emulator-scale.log") as aws:
         for platforms in counts:
             heading(f"Scale: {platforms} platform{'s' if platforms > 1 else ''} x {NODEGROUPS} nodegroups, "
@@ -592,6 +597,9 @@ def bench_scale(report: Report, binary: Path, scratch: Path, counts: tuple[int, 
                 f"{destroy_time:.1f} s; inventory after destroy: {left} objects")
             if destroyed.code != 0:
                 print(tail(destroyed.output, 15))
+            if applied.code == 0 and destroyed.code == 0 and plan_text != "not run":
+                per_count[platforms] = {"apply": apply_time, "plan": plan_time, "destroy": destroy_time,
+                                        "rss": max(plan_peaks, default=0)}
             throttled = sum(kinds.get("rate_limit", 0) for kinds in aws.faults().values())
             say(f"calls the emulator throttled (since the apply): {throttled}")
             label = f"{platforms} platform{'s' if platforms > 1 else ''}"
@@ -602,6 +610,18 @@ def bench_scale(report: Report, binary: Path, scratch: Path, counts: tuple[int, 
                 f"{'ok' if destroyed.code == 0 else 'failed'} {destroy_time:.0f} s, {left} left",
             )
             aws.configure({"rate_limits": {}})
+    if len(per_count) > 1:
+        small, large = min(per_count), max(per_count)
+        heading(f"Scale: {large} platforms against {small}")
+        for phase in ("apply", "plan", "destroy"):
+            each_small = per_count[small][phase] / small
+            each_large = per_count[large][phase] / large
+            say(f"{phase}: {each_small:.1f} s a platform with {small}, {each_large:.1f} s a platform with {large}: "
+                f"ratio {each_large / each_small:.2f} (1.00 is linear, below it better)")
+            report.add(f"{phase} time a platform, {large} / {small} platforms", f"{each_large / each_small:.2f}")
+        growth = per_count[large]["rss"] - per_count[small]["rss"]
+        say(f"no-change plan peak RSS: {mib(int(per_count[small]['rss']))} with {small}, "
+            f"{mib(int(per_count[large]['rss']))} with {large} ({mib(int(growth))} more)")
 
 
 # -- main ------------------------------------------------------------------------------
