@@ -19,6 +19,7 @@ pub mod load_balancer_controller;
 pub mod manifests;
 pub mod naming;
 pub mod network;
+pub mod node_pool;
 pub mod node_roles;
 pub mod nodegroup;
 pub mod placement;
