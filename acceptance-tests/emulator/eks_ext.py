@@ -19,7 +19,7 @@ from moto.eks.responses import EKSResponse
 from . import eks_catalogue as catalogue
 from . import iam_policy, k8s_auth
 from .ec2_ext import sweep_terminated
-from .k8s import KIND_BY_PATH, Kind
+from .k8s import Kind
 from .extension import Call, Extension, new_uuid, operation, paginate, random_id, utcnow
 from .protocol import AwsError
 from .tls import CERTIFICATE_AUTHORITY_DATA
@@ -477,17 +477,7 @@ class EksExtension(Extension):
         """What enabling Auto Mode makes: the custom resource kinds, the built-in node pools with
         their NodeClass, and (with node pools) the node role's EC2 access entry."""
         store = self.emulator.k8s.store(cluster.name)
-        crds = KIND_BY_PATH[("apiextensions.k8s.io", "v1", "customresourcedefinitions")]
-        for kind in AUTO_MODE_KINDS:
-            name = f"{kind.plural}.{kind.group}"
-            if (crds.plural, "", name) in store.objects:
-                continue
-            names = {"kind": kind.kind, "plural": kind.plural, "singular": kind.kind.lower()}
-            # The real schemas are long; the stand-in keeps whatever fields a client sends.
-            schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
-            versions = [{"name": kind.version, "served": True, "storage": True, "schema": schema}]
-            crd = {"group": kind.group, "names": names, "scope": "Cluster", "versions": versions}
-            store.create(crds, None, {"metadata": {"name": name}, "spec": crd}, system=True)
+        store.register_auto_mode()  # the NodePool and NodeClass definitions, with their schemas
         self._sync_builtin_pools(cluster)
         compute = cluster.compute_config
         node_role = compute.get("nodeRoleArn")

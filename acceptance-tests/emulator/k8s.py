@@ -51,9 +51,9 @@ class Kind:
 
     @property
     def resource(self) -> str:
-        """What the store keys the kind's objects by: custom kinds' plurals
-        carry their group, as two groups may define the same plural."""
-        return f"{self.plural}.{self.group}" if self.custom else self.plural
+        """What the store keys the kind's objects by: the plural, for custom
+        kinds too (a plural two groups define alike would share a key)."""
+        return self.plural
 
     @property
     def api_version(self) -> str:
@@ -395,7 +395,7 @@ class ClusterStore:
         self.system.discard(key)
         if kind is CRDS:
             # Its custom resources go with it.
-            resource = f"{obj['spec']['names']['plural']}.{obj['spec']['group']}"
+            resource = obj["spec"]["names"]["plural"]
             for other in [k for k in self.objects if k[0] == resource]:
                 del self.objects[other]
                 self.system.discard(other)

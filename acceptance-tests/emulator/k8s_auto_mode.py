@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-NODE_POOLS = "nodepools.karpenter.sh"
-NODE_CLASSES = "nodeclasses.eks.amazonaws.com"
+# The store's keys of the kinds' objects (their plurals).
+NODE_POOLS = "nodepools"
+NODE_CLASSES = "nodeclasses"
 TERMINATION_FINALIZER = "eks.amazonaws.com/termination"
 DURATION = r"^(([0-9]+(s|m|h))+|Never)$"
 OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
