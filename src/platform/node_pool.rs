@@ -31,6 +31,9 @@ pub const NODE_CLASS_KIND: &str = "NodeClass";
 pub const OWNER_ANNOTATION: &str = "emreks.io/owner";
 /// The label naming the `emreks_node_pool` a NodePool belongs to.
 pub const POOL_LABEL: &str = "emreks.io/node-pool";
+/// The annotation naming the pool's role preset (`custom` without one),
+/// which import reads back.
+pub const ROLE_ANNOTATION: &str = "emreks.io/role";
 const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 
 /// Auto Mode's and Karpenter's well-known labels a requirement may name.
@@ -105,7 +108,9 @@ fn consolidates_underutilized(role: Option<NodeRole>) -> bool {
 }
 
 pub fn defaults(role: Option<NodeRole>) -> Defaults {
-    let capacity = role.map(|r| r.capacity_type()).unwrap_or(CapacityType::OnDemand);
+    let capacity = role
+        .map(|r| r.capacity_type())
+        .unwrap_or(CapacityType::OnDemand);
     // Executors of non-critical jobs run anywhere spot capacity is: x86 as
     // Graviton's fallback widens the spot pools. Notebook kernels need x86
     // (interactive endpoints do not support the ARM AMIs).
@@ -176,7 +181,8 @@ pub struct NodePool {
     pub cpu_limit: u32,
     pub memory_limit_gib: u32,
     pub consolidation_policy: String,
-    pub consolidate_after_secs: u64,
+    /// As configured (`360s`, `6m`): sent as written, read back alike.
+    pub consolidate_after: String,
     pub budget: String,
     pub expire_after: String,
     /// The preset's labels and taints under the user's.
@@ -300,11 +306,12 @@ fn lifecycle(capacity: CapacityType) -> &'static str {
     }
 }
 
-fn metadata(name: &str, pool_name: &str, owner: &Owner) -> Value {
+fn metadata(name: &str, pool: &NodePool, owner: &Owner) -> Value {
+    let role = pool.role.map(NodeRole::as_str).unwrap_or(nodegroup::CUSTOM);
     json!({
         "name": name,
-        "labels": { MANAGED_BY_LABEL: KUBERNETES_MANAGER, POOL_LABEL: pool_name },
-        "annotations": { OWNER_ANNOTATION: owner.marker() },
+        "labels": { MANAGED_BY_LABEL: KUBERNETES_MANAGER, POOL_LABEL: pool.name },
+        "annotations": { OWNER_ANNOTATION: owner.marker(), ROLE_ANNOTATION: role },
     })
 }
 
@@ -351,7 +358,7 @@ pub fn node_pool_manifest(pool: &NodePool, member: &Member, owner: &Owner) -> Va
     json!({
         "apiVersion": NODE_POOL_API_VERSION,
         "kind": NODE_POOL_KIND,
-        "metadata": metadata(&member.name, &pool.name, owner),
+        "metadata": metadata(&member.name, pool, owner),
         "spec": {
             "template": {
                 "metadata": { "labels": member_labels(pool, member) },
@@ -364,7 +371,7 @@ pub fn node_pool_manifest(pool: &NodePool, member: &Member, owner: &Owner) -> Va
             },
             "disruption": {
                 "consolidationPolicy": pool.consolidation_policy,
-                "consolidateAfter": duration(pool.consolidate_after_secs),
+                "consolidateAfter": pool.consolidate_after,
                 "budgets": [{ "nodes": pool.budget }],
             },
             "limits": { "cpu": pool.cpu_limit.to_string(), "memory": format!("{}Gi", pool.memory_limit_gib) },
@@ -379,7 +386,7 @@ pub fn node_class_manifest(pool: &NodePool, placement: &Placement, owner: &Owner
     json!({
         "apiVersion": NODE_CLASS_API_VERSION,
         "kind": NODE_CLASS_KIND,
-        "metadata": metadata(&pool.name, &pool.name, owner),
+        "metadata": metadata(&pool.name, pool, owner),
         "spec": {
             "role": placement.node_role,
             "subnetSelectorTerms": ids(&placement.subnet_ids),
@@ -455,7 +462,7 @@ mod tests {
             cpu_limit: d.cpu_limit,
             memory_limit_gib: d.memory_limit_gib,
             consolidation_policy: d.consolidation_policy.into(),
-            consolidate_after_secs: d.consolidate_after_secs,
+            consolidate_after: duration(d.consolidate_after_secs),
             budget: d.budget.into(),
             expire_after: d.expire_after.into(),
             labels: role.labels(),
@@ -479,8 +486,14 @@ mod tests {
         let drivers = defaults(Some(NodeRole::NonCriticalDriver));
         assert_eq!(drivers.consolidation_policy, "WhenEmpty");
         assert_eq!(drivers.capacity_types, ["on-demand"]);
-        assert_eq!(defaults(Some(NodeRole::Critical)).consolidation_policy, "WhenEmpty");
-        assert_eq!(defaults(Some(NodeRole::NotebookDriver)).architectures, ["amd64"]);
+        assert_eq!(
+            defaults(Some(NodeRole::Critical)).consolidation_policy,
+            "WhenEmpty"
+        );
+        assert_eq!(
+            defaults(Some(NodeRole::NotebookDriver)).architectures,
+            ["amd64"]
+        );
     }
 
     #[test]
@@ -492,7 +505,10 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            [("executors".to_string(), 20), ("executors-spot-amd64".to_string(), 10)]
+            [
+                ("executors".to_string(), 20),
+                ("executors-spot-amd64".to_string(), 10)
+            ]
         );
         executors.capacity_types = vec![CapacityType::Spot, CapacityType::OnDemand];
         let all = members(&executors);
@@ -504,7 +520,9 @@ mod tests {
         let labels = &on_demand["spec"]["template"]["metadata"]["labels"];
         assert_eq!(labels["node-lifecycle"], "on-demand");
         assert_eq!(labels["spark-role"], "executor");
-        let taints = on_demand["spec"]["template"]["spec"]["taints"].as_array().unwrap();
+        let taints = on_demand["spec"]["template"]["spec"]["taints"]
+            .as_array()
+            .unwrap();
         assert_eq!(taints.len(), 1);
         assert_eq!(taints[0]["key"], "role");
     }
@@ -518,7 +536,10 @@ mod tests {
         let first = &members(&executors)[0];
         let manifest = node_pool_manifest(&executors, first, &owner());
         assert_eq!(manifest["apiVersion"], "karpenter.sh/v1");
-        assert_eq!(manifest["metadata"]["annotations"][OWNER_ANNOTATION], "spark-abc12");
+        assert_eq!(
+            manifest["metadata"]["annotations"][OWNER_ANNOTATION],
+            "spark-abc12"
+        );
         assert!(owned_by(&manifest, &owner()));
         assert!(!owned_by(&manifest, &Owner::new("spark", "other")));
         let template = &manifest["spec"]["template"];
@@ -547,10 +568,16 @@ mod tests {
         assert_eq!(find(ZONE_KEY).unwrap()["values"], json!(["eu-west-1a"]));
         assert_eq!(find(INSTANCE_TYPE_KEY), None);
         let disruption = &manifest["spec"]["disruption"];
-        assert_eq!(disruption["consolidationPolicy"], "WhenEmptyOrUnderutilized");
+        assert_eq!(
+            disruption["consolidationPolicy"],
+            "WhenEmptyOrUnderutilized"
+        );
         assert_eq!(disruption["consolidateAfter"], "360s");
         assert_eq!(disruption["budgets"], json!([{"nodes": "10%"}]));
-        assert_eq!(manifest["spec"]["limits"], json!({"cpu": "3200", "memory": "12800Gi"}));
+        assert_eq!(
+            manifest["spec"]["limits"],
+            json!({"cpu": "3200", "memory": "12800Gi"})
+        );
     }
 
     #[test]
@@ -579,7 +606,10 @@ mod tests {
             class["spec"]["subnetSelectorTerms"],
             json!([{"id": "subnet-a"}, {"id": "subnet-b"}])
         );
-        assert_eq!(class["spec"]["securityGroupSelectorTerms"], json!([{"id": "sg-1"}]));
+        assert_eq!(
+            class["spec"]["securityGroupSelectorTerms"],
+            json!([{"id": "sg-1"}])
+        );
         assert_eq!(class["spec"]["ephemeralStorage"]["size"], "200Gi");
         assert_eq!(class["spec"]["tags"]["emreks:platform"], "spark");
     }

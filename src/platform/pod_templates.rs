@@ -355,7 +355,9 @@ mod tests {
                 driver["metadata"]["annotations"][DO_NOT_DISRUPT_ANNOTATION],
                 "true"
             );
-            assert!(parsed(profile, SparkRole::Executor).get("metadata").is_none());
+            assert!(parsed(profile, SparkRole::Executor)
+                .get("metadata")
+                .is_none());
         }
     }
 

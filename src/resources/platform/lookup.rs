@@ -50,7 +50,13 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
         .await
 }
 
-async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+/// The platform's EKS cluster, proven the platform's: its role carries a
+/// platform suffix and the cluster the marker made with it. A cluster of
+/// that name that another made is no platform.
+pub async fn owned_cluster(
+    aws: &Aws,
+    platform_id: &str,
+) -> Result<(aws_sdk_eks::types::Cluster, Owner)> {
     let resource = format!("platform \"{platform_id}\"");
     let described = find_cluster_shared(aws, platform_id)
         .await?
@@ -61,9 +67,7 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
                 "no such platform: platform_id must be the id of an emreks_platform",
             )
         })?;
-    // The suffix is the cluster role's, and the cluster must carry the
-    // marker it makes: a cluster of that name that another made is no
-    // platform, and the IAM path alone may hold a namesake's roles.
+    // The IAM path alone may hold a namesake's roles: the marker decides.
     let suffix = described
         .role_arn()
         .and_then(naming::suffix_of_cluster_role_arn)
@@ -79,6 +83,13 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
     if !owns_cluster(&owner, &described) {
         return Err(not_ours(&owner, &described));
     }
+    Ok((described, owner))
+}
+
+async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+    let resource = format!("platform \"{platform_id}\"");
+    let (described, owner) = owned_cluster(aws, platform_id).await?;
+    let suffix = owner.suffix.clone();
     let vpc = described.resources_vpc_config();
     let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
     let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
