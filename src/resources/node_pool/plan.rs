@@ -8,7 +8,7 @@ use crate::platform::node_pool::{
     self, capacity_type_name, parse_capacity_type, parse_duration, ARCHITECTURES,
     CONSOLIDATION_POLICIES, EXECUTOR_CONSOLIDATE_AFTER_SECS, MAX_EXPIRE_AFTER_SECS,
 };
-use crate::platform::node_roles::{NodeRole, TaintEffect};
+use crate::platform::node_roles::NodeRole;
 use crate::platform::nodegroup::{self, preset, CUSTOM};
 use crate::platform::sizing::{self, InstanceShape};
 use crate::platform::validate;
@@ -182,24 +182,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodePoolState) {
             );
         }
     }
-    for (index, taint) in config.taints.iter().flatten().enumerate() {
-        let Value::Value(taint) = taint else { continue };
-        let path = || AttributePath::new("taints").index(index as i64);
-        if let Some(key) = known(&taint.key) {
-            if let Err(why) = validate::kubernetes_key(key) {
-                diags.error("Invalid taint key", why, path().attribute("key"));
-            }
-        }
-        if let Some(effect) = known(&taint.effect) {
-            if TaintEffect::parse(effect).is_none() {
-                diags.error(
-                    "Invalid taint effect",
-                    format!("\"{effect}\" is not a taint effect; use NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE."),
-                    path().attribute("effect"),
-                );
-            }
-        }
-    }
+    crate::resources::nodegroup::check_taints(diags, &config.taints);
     // Interactive endpoints' kernels need x86 nodes (no ARM AMIs), which the
     // notebook pod templates select.
     let notebook = matches!(role, Some("notebook_driver" | "notebook_executor"));
