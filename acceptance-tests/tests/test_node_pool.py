@@ -77,7 +77,9 @@ def enable_auto_mode(aws, cluster: str = CLUSTER) -> None:
         time.sleep(0.5)
 
 
-def kube(aws, method: str, path: str, body=None, cluster: str = CLUSTER) -> requests.Response:
+def kube(
+    aws, method: str, path: str, body=None, cluster: str = CLUSTER, content_type: str = "application/json"
+) -> requests.Response:
     """A request to the cluster's Kubernetes API as the platform's creator."""
     sts = boto3.client(
         "sts",
@@ -92,7 +94,10 @@ def kube(aws, method: str, path: str, body=None, cluster: str = CLUSTER) -> requ
     url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
     token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
     return requests.request(
-        method, f"{aws.url}/k8s/{cluster}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
+        method,
+        f"{aws.url}/k8s/{cluster}{path}",
+        data=None if body is None else json.dumps(body),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
     )
 
 
@@ -154,6 +159,19 @@ def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider
     assert critical["spec"]["limits"]["cpu"] == "64"
     assert requirement(critical, "eks.amazonaws.com/instance-family")["values"] == ["m7gd", "m6gd"]
     assert workspace.plan().code == 0
+
+    # Labels changed outside Terraform are put back.
+    patched = kube(
+        aws,
+        "PATCH",
+        f"{NODE_POOLS}/spark-critical",
+        {"spec": {"template": {"metadata": {"labels": {"role": "anything"}}}}},
+        content_type="application/merge-patch+json",
+    )
+    assert patched.status_code == 200, patched.text
+    assert workspace.plan().code == 2
+    workspace.apply()
+    assert node_pool(aws, "spark-critical")["spec"]["template"]["metadata"]["labels"]["role"] == "critical"
 
     # A pool deleted outside Terraform is planned again.
     assert kube(aws, "DELETE", f"{NODE_POOLS}/spark-notebook-driver").status_code == 200

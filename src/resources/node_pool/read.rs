@@ -50,6 +50,10 @@ pub async fn refresh(aws: &Aws, mut state: NodePoolState) -> Result<Option<NodeP
         return Ok(None);
     };
     flatten(&mut state, &found);
+    // Labels or taints changed on the cluster show as a change of these,
+    // which the plan computes from the configuration.
+    state.resolved_labels = to_map(&template_labels(&found.node_pools[0]));
+    state.resolved_taints = taints_value(&template_taints(&found.node_pools[0]));
     Ok(Some(state))
 }
 
