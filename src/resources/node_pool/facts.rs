@@ -9,7 +9,7 @@ use aws_sdk_eks::types::Cluster;
 
 use super::plan;
 use super::schema::NodePoolState;
-use crate::aws::ec2::{instance_type, subnet};
+use crate::aws::ec2::instance_type;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::naming::{self, Owner};
@@ -74,18 +74,8 @@ pub fn not_auto_mode(platform_id: &str) -> Error {
 /// The platform's cluster and what its node pools need of it.
 pub async fn facts(aws: &Aws, platform_id: &str) -> Result<Facts> {
     let (cluster, owner) = lookup::owned_cluster(aws, platform_id).await?;
+    let subnets_by_zone = lookup::subnets_by_zone(aws, &cluster).await?;
     let vpc = cluster.resources_vpc_config();
-    let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
-    let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
-        .await?
-        .iter()
-        .filter_map(|s| {
-            Some((
-                s.availability_zone()?.to_string(),
-                s.subnet_id()?.to_string(),
-            ))
-        })
-        .collect();
     let security_group_ids = vpc
         .and_then(|v| v.cluster_security_group_id())
         .map(|id| vec![id.to_string()])

@@ -11,12 +11,9 @@ use crate::platform::node_pool::{
 use crate::platform::node_roles::NodeRole;
 use crate::platform::nodegroup::{self, preset, CUSTOM};
 use crate::platform::sizing::{self, InstanceShape};
-use crate::platform::validate;
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::nodegroup::taints_value;
-use crate::resources::values::{
-    known, list_is_unknown, map_is_unknown, string_map, strings, to_list, to_map,
-};
+use crate::resources::values::{known, list_is_unknown, map_is_unknown, strings, to_list, to_map};
 
 use super::schema::{resolved_labels, resolved_taints, NodePoolState};
 
@@ -173,16 +170,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodePoolState) {
             );
         }
     }
-    for key in string_map(&config.labels).keys() {
-        if let Err(why) = validate::kubernetes_key(key) {
-            diags.error(
-                "Invalid label key",
-                why,
-                AttributePath::new("labels").key(key.clone()),
-            );
-        }
-    }
-    crate::resources::nodegroup::check_taints(diags, &config.taints);
+    crate::resources::nodegroup::check_labels_and_taints(diags, &config.labels, &config.taints);
     // Interactive endpoints' kernels need x86 nodes (no ARM AMIs), which the
     // notebook pod templates select.
     let notebook = matches!(role, Some("notebook_driver" | "notebook_executor"));
@@ -396,6 +384,7 @@ pub fn check_sizing(
 mod tests {
     use super::*;
     use crate::platform::pod_templates::JobProfile;
+    use crate::resources::values::string_map;
 
     fn state(role: &str) -> NodePoolState {
         NodePoolState {

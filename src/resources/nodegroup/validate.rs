@@ -73,16 +73,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             ));
         }
     }
-    for key in string_map(&config.labels).keys() {
-        if let Err(why) = validate::kubernetes_key(key) {
-            diags.error(
-                "Invalid label key",
-                why,
-                AttributePath::new("labels").key(key.clone()),
-            );
-        }
-    }
-    check_taints(diags, &config.taints);
+    check_labels_and_taints(diags, &config.labels, &config.taints);
     if let Some(ami) = known(&config.ami_type) {
         if !defaults::AMI_TYPES.contains(&ami) && !defaults::NVIDIA_AMI_TYPES.contains(&ami) {
             let all: Vec<&str> = defaults::AMI_TYPES
@@ -183,8 +174,25 @@ pub fn validate_sizes(diags: &mut Diagnostics, state: &NodegroupState) {
     }
 }
 
-/// The keys and effects of `taints` (of a nodegroup or a node pool).
-pub fn check_taints(diags: &mut Diagnostics, taints: &Value<Vec<Value<TaintState>>>) {
+/// The label keys, and the taints' keys and effects, of a nodegroup or a node pool.
+pub fn check_labels_and_taints(
+    diags: &mut Diagnostics,
+    labels: &crate::resources::values::StringMap,
+    taints: &Value<Vec<Value<TaintState>>>,
+) {
+    for key in string_map(labels).keys() {
+        if let Err(why) = validate::kubernetes_key(key) {
+            diags.error(
+                "Invalid label key",
+                why,
+                AttributePath::new("labels").key(key.clone()),
+            );
+        }
+    }
+    check_taints(diags, taints);
+}
+
+fn check_taints(diags: &mut Diagnostics, taints: &Value<Vec<Value<TaintState>>>) {
     for (index, taint) in taints.iter().flatten().enumerate() {
         let Value::Value(taint) = taint else { continue };
         let path = || AttributePath::new("taints").index(index as i64);

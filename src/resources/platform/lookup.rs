@@ -86,13 +86,16 @@ pub async fn owned_cluster(
     Ok((described, owner))
 }
 
-async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
-    let resource = format!("platform \"{platform_id}\"");
-    let (described, owner) = owned_cluster(aws, platform_id).await?;
-    let suffix = owner.suffix.clone();
-    let vpc = described.resources_vpc_config();
-    let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
-    let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
+/// The cluster's (private) subnets by availability zone.
+pub async fn subnets_by_zone(
+    aws: &Aws,
+    cluster: &aws_sdk_eks::types::Cluster,
+) -> Result<BTreeMap<String, String>> {
+    let subnet_ids: Vec<String> = cluster
+        .resources_vpc_config()
+        .map(|v| v.subnet_ids().to_vec())
+        .unwrap_or_default();
+    Ok(subnet::find_subnets(aws, &subnet_ids)
         .await?
         .iter()
         .filter_map(|s| {
@@ -101,7 +104,15 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
                 s.subnet_id()?.to_string(),
             ))
         })
-        .collect();
+        .collect())
+}
+
+async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+    let resource = format!("platform \"{platform_id}\"");
+    let (described, owner) = owned_cluster(aws, platform_id).await?;
+    let suffix = owner.suffix.clone();
+    let vpc = described.resources_vpc_config();
+    let subnets_by_zone = subnets_by_zone(aws, &described).await?;
     let node_role = PlatformRole::Node.name(platform_id, &suffix);
     let node_role_arn = role::role_arn_shared(aws, platform_id, &node_role)
         .await?
