@@ -610,3 +610,38 @@ def test_auto_mode_clusters_hold_the_definitions_built_in():
     assert store.kind("karpenter.sh", "v1", "nodepools").kind == "NodePool"
     assert store.kind("eks.amazonaws.com", "v1", "nodeclasses").namespaced is False
     assert all(key in store.system for key in store.objects)
+
+
+def test_an_auto_mode_cluster_serves_its_built_in_pools_and_validates_new_ones(aws, tmp_path):
+    from conftest import node_role
+
+    _, subnets = network(aws("ec2"))
+    iam = aws("iam")
+    nodes = node_role(iam, "auto-nodes")
+    auto = {"enabled": True, "nodeRoleArn": nodes, "nodePools": ["system", "general-purpose"]}
+    created = aws("eks").create_cluster(
+        name="auto",
+        roleArn=role(iam, "auto-cluster", actions=["sts:AssumeRole", "sts:TagSession"]),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+        computeConfig=auto,
+        kubernetesNetworkConfig={"elasticLoadBalancing": {"enabled": True}},
+        storageConfig={"blockStorage": {"enabled": True}},
+    )["cluster"]
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(base64.b64decode(created["certificateAuthority"]["data"]))
+
+    def call(method: str, path: str, body=None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {eks_token('auto')}"}
+        return requests.request(method, created["endpoint"] + path, json=body, headers=headers, verify=str(ca_file))
+
+    built_in = call("GET", NODE_POOLS).json()
+    assert [p["metadata"]["name"] for p in built_in["items"]] == ["general-purpose", "system"]
+    assert all(p["status"]["conditions"][0]["status"] == "True" for p in built_in["items"])
+    assert call("GET", NODE_CLASSES + "/default").json()["metadata"]["finalizers"] == [
+        "eks.amazonaws.com/termination"
+    ]
+    # The definitions Auto Mode brings validate new pools as Karpenter's do.
+    assert call("POST", NODE_CLASSES, node_class()).status_code == 201
+    assert call("POST", NODE_POOLS, node_pool(disruption={"consolidationPolicy": "Always"})).status_code == 422
+    assert call("POST", NODE_POOLS, node_pool()).status_code == 201
