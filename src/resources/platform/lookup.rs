@@ -13,11 +13,12 @@ use super::apply::owns_cluster;
 use super::schema::{profile_settings, PlatformState};
 use super::settings;
 use crate::aws::ec2::subnet;
-use crate::aws::eks::cluster::find_cluster_shared;
+use crate::aws::eks::cluster::{auto_mode_enabled, find_cluster_shared};
 use crate::aws::emrcontainers::virtual_cluster;
 use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::platform::compute::Compute;
 use crate::platform::job_profiles::ProfileSettings;
 use crate::platform::naming::{self, BucketPurpose, Owner, PlatformRole};
 use crate::platform::pod_templates::JobProfile;
@@ -33,6 +34,20 @@ pub struct Platform {
     pub vpc_id: Option<String>,
     /// Its name and suffix: what the objects made on it carry.
     pub owner: Owner,
+    /// How it gets its nodes, as EKS reports it.
+    pub compute: Compute,
+    /// With EKS Auto Mode: the role of its nodes, for the NodeClasses of
+    /// the node pools made on it (`emreks_node_pool`, built on this).
+    #[allow(dead_code)]
+    pub auto_mode_node_role: Option<AutoModeNodeRole>,
+}
+
+/// The role EKS Auto Mode's nodes take, by name (a NodeClass's `role`) and ARN.
+#[derive(Clone, Debug)]
+#[allow(dead_code)]
+pub struct AutoModeNodeRole {
+    pub name: String,
+    pub arn: String,
 }
 
 impl Platform {
@@ -125,12 +140,24 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
             ),
             )
         })?;
+    let compute = Compute::of_cluster(auto_mode_enabled(&described));
+    let auto_mode_node_role = match compute {
+        Compute::AutoMode => {
+            let name = PlatformRole::AutoNode.name(platform_id, &suffix);
+            role::role_arn_shared(aws, platform_id, &name)
+                .await?
+                .map(|arn| AutoModeNodeRole { name, arn })
+        }
+        Compute::ManagedNodegroups => None,
+    };
     Ok(Platform {
         subnets_by_zone,
         node_role_arn,
         suffix,
         vpc_id: vpc.and_then(|v| v.vpc_id()).map(str::to_string),
         owner,
+        compute,
+        auto_mode_node_role,
     })
 }
 
