@@ -4,7 +4,6 @@ whose cluster runs EKS Auto Mode."""
 
 import base64
 import json
-import time
 
 import boto3
 import requests
@@ -12,14 +11,21 @@ import requests
 from conftest import ADMIN_ROLE
 
 CLUSTER = "analytics"
-PLATFORM = f'''
+
+
+def platform(compute: str = "auto_mode") -> str:
+    return f'''
 resource "emreks_platform" "p" {{
   name               = "{CLUSTER}"
   eks_admin_role_arn = "{ADMIN_ROLE}"
   vpc_cidr           = "10.0.0.0/16"
   availability_zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  compute            = "{compute}"
 }}
 '''
+
+
+PLATFORM = platform()
 
 ROLES = ["critical", "non_critical_driver", "non_critical_executor", "notebook_driver", "notebook_executor"]
 
@@ -37,44 +43,6 @@ resource "emreks_node_pool" "{role}" {{
 {(extra or {}).get(role, "")}}}
 '''
     return out
-
-
-def enable_auto_mode(aws, cluster: str = CLUSTER) -> None:
-    """Turns the platform's cluster to EKS Auto Mode through the EKS API, as
-    AWS allows on an existing cluster (a stand-in for the platform's own
-    `compute = "auto_mode"`): the cluster role trusts EKS with session tags,
-    and the platform's node role becomes Auto Mode's."""
-    eks, iam = aws.client("eks"), aws.client("iam")
-    described = eks.describe_cluster(name=cluster)["cluster"]
-    cluster_role = described["roleArn"].rsplit("/", 1)[-1]
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "eks.amazonaws.com"},
-                "Action": ["sts:AssumeRole", "sts:TagSession"],
-            }
-        ],
-    }
-    iam.update_assume_role_policy(RoleName=cluster_role, PolicyDocument=json.dumps(trust))
-    node_role = next(r["Arn"] for r in iam.list_roles()["Roles"] if "-eks-node-" in r["RoleName"])
-    update = eks.update_cluster_config(
-        name=cluster,
-        computeConfig={"enabled": True, "nodeRoleArn": node_role, "nodePools": ["system", "general-purpose"]},
-        kubernetesNetworkConfig={"elasticLoadBalancing": {"enabled": True}},
-        storageConfig={"blockStorage": {"enabled": True}},
-    )["update"]
-    for _ in range(120):
-        status = eks.describe_update(name=cluster, updateId=update["id"])["update"]["status"]
-        if status != "InProgress":
-            assert status == "Successful", status
-            break
-        time.sleep(0.5)
-    for _ in range(120):
-        if eks.describe_cluster(name=cluster)["cluster"]["status"] == "ACTIVE":
-            return
-        time.sleep(0.5)
 
 
 def kube(
@@ -115,14 +83,7 @@ def requirement(pool: dict, key: str) -> dict:
     return next(r for r in pool["spec"]["template"]["spec"]["requirements"] if r["key"] == key)
 
 
-def platform_on_auto_mode(workspace, provider, aws) -> None:
-    workspace.write({"main.tf": provider() + PLATFORM})
-    workspace.apply()
-    enable_auto_mode(aws)
-
-
 def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider, aws):
-    platform_on_auto_mode(workspace, provider, aws)
     workspace.write({"main.tf": provider() + PLATFORM + pools()})
     workspace.apply()
 
@@ -140,7 +101,8 @@ def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider
     assert driver["spec"]["disruption"]["consolidationPolicy"] == "WhenEmpty"
     assert driver["status"]["conditions"][0]["status"] == "True"  # its NodeClass exists
     node_class = kube(aws, "GET", f"{NODE_CLASSES}/spark-critical").json()
-    assert node_class["spec"]["role"].startswith(f"{CLUSTER}-eks-node-")
+    auto_mode = aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]["computeConfig"]
+    assert node_class["spec"]["role"] == auto_mode["nodeRoleArn"].rsplit("/", 1)[-1]
     assert len(node_class["spec"]["subnetSelectorTerms"]) == 3  # every zone
     keys = [r["key"] for r in node_pool(aws, "spark-critical")["spec"]["template"]["spec"]["requirements"]]
     assert "topology.kubernetes.io/zone" not in keys  # all zones
@@ -191,7 +153,6 @@ def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider
 
 
 def test_pod_templates_select_the_pools_and_drivers_are_not_disrupted(workspace, provider, aws):
-    platform_on_auto_mode(workspace, provider, aws)
     workspace.write({"main.tf": provider() + PLATFORM + pools()})
     workspace.apply()
     platform = workspace.resource("emreks_platform.p")
@@ -227,16 +188,20 @@ def test_pod_templates_select_the_pools_and_drivers_are_not_disrupted(workspace,
 
 
 def test_plan_warns_of_a_pool_too_small_and_refuses_a_platform_without_auto_mode(workspace, provider, aws):
-    workspace.write({"main.tf": provider() + PLATFORM})
+    managed = platform("managed_nodegroups")
+    workspace.write({"main.tf": provider() + managed})
     workspace.apply()
     small = {"critical": "  max_vcpus = 4\n"}
-    workspace.write({"main.tf": provider() + PLATFORM + pools(small)})
+    workspace.write({"main.tf": provider() + managed + pools(small)})
     refused = workspace.plan()
     assert refused.code == 1
     text = " ".join(refused.output.split())
     assert "does not run on EKS Auto Mode" in text and 'compute = "auto_mode"' in text
 
-    enable_auto_mode(aws)
+    # Switched to Auto Mode first, the platform takes pools.
+    workspace.write({"main.tf": provider() + PLATFORM})
+    workspace.apply()
+    workspace.write({"main.tf": provider() + PLATFORM + pools(small)})
     planned = workspace.plan()
     assert planned.code == 2, planned.output
     text = " ".join(planned.output.split())

@@ -37,10 +37,10 @@ pub async fn apply(
     let placement = facts.placement(aws, platform_id, &pool.zones)?;
     let kube = kubernetes::connect(aws, &facts.cluster).await?;
     let members = node_pool::members(pool);
-    let node_class = node_pool::node_class_manifest(pool, &placement, &facts.owner);
+    let node_class = node_pool::node_class_manifest(pool, &placement, facts.owner());
     ensure_ours(
         &kube,
-        &facts.owner,
+        facts.owner(),
         NODE_CLASS_API_VERSION,
         NODE_CLASS_KIND,
         &pool.name,
@@ -49,7 +49,7 @@ pub async fn apply(
     for member in &members {
         ensure_ours(
             &kube,
-            &facts.owner,
+            facts.owner(),
             NODE_POOL_API_VERSION,
             NODE_POOL_KIND,
             &member.name,
@@ -58,7 +58,7 @@ pub async fn apply(
     }
     kube.apply(&node_class).await?;
     for member in &members {
-        kube.apply(&node_pool::node_pool_manifest(pool, member, &facts.owner))
+        kube.apply(&node_pool::node_pool_manifest(pool, member, facts.owner()))
             .await?;
     }
     for gone in previous
@@ -67,7 +67,7 @@ pub async fn apply(
     {
         delete_if_ours(
             &kube,
-            &facts.owner,
+            facts.owner(),
             NODE_POOL_API_VERSION,
             NODE_POOL_KIND,
             gone,
@@ -108,7 +108,7 @@ pub async fn destroy(aws: &Aws, platform_id: &str, name: &str, recorded: &[Strin
     for member in &names {
         delete_if_ours(
             &kube,
-            &facts.owner,
+            facts.owner(),
             NODE_POOL_API_VERSION,
             NODE_POOL_KIND,
             member,
@@ -119,7 +119,7 @@ pub async fn destroy(aws: &Aws, platform_id: &str, name: &str, recorded: &[Strin
         .get(NODE_CLASS_API_VERSION, NODE_CLASS_KIND, None, name)
         .await?
     {
-        if !node_pool::owned_by(&class, &facts.owner) {
+        if !node_pool::owned_by(&class, facts.owner()) {
             return Ok(());
         }
         kube.delete_and_wait(

@@ -12,6 +12,8 @@ use super::schema::NodePoolState;
 use crate::aws::ec2::instance_type;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::aws::eks::cluster::find_cluster_shared;
+use crate::platform::compute::Compute;
 use crate::platform::naming::{self, Owner};
 use crate::platform::node_pool::{self, Placement};
 use crate::platform::nodegroup;
@@ -23,34 +25,40 @@ use crate::resources::values::{known, list_is_unknown, strings};
 
 pub struct Facts {
     pub cluster: Cluster,
-    pub owner: Owner,
-    /// The Auto Mode node role's name; `None` when Auto Mode is off.
-    pub node_role: Option<String>,
-    pub subnets_by_zone: BTreeMap<String, String>,
+    pub platform: lookup::Platform,
     pub security_group_ids: Vec<String>,
 }
 
 impl Facts {
     pub fn auto_mode(&self) -> bool {
-        self.cluster
-            .compute_config()
-            .and_then(|c| c.enabled())
-            .unwrap_or(false)
+        self.platform.compute == Compute::AutoMode
+    }
+
+    pub fn owner(&self) -> &Owner {
+        &self.platform.owner
     }
 
     /// Where the NodeClass puts the nodes: the zones' subnets (all by default).
-    pub fn placement(&self, aws: &Aws, platform_id: &str, zones: &[String]) -> Result<Placement> {
+    pub fn placement(
+        &self,
+        aws: &Aws,
+        platform_id: &str,
+        zones: &[String],
+    ) -> Result<Placement> {
         let node_role = self
-            .node_role
-            .clone()
+            .platform
+            .auto_mode_node_role
+            .as_ref()
+            .map(|role| role.name.clone())
             .ok_or_else(|| not_auto_mode(platform_id))?;
         let subnet_ids = self
+            .platform
             .subnets_by_zone
             .iter()
             .filter(|(zone, _)| zones.is_empty() || zones.contains(zone))
             .map(|(_, id)| id.clone())
             .collect();
-        let tags = self.owner.tag(&naming::object_tags(
+        let tags = self.owner().tag(&naming::object_tags(
             &aws.default_tags,
             &BTreeMap::new(),
             platform_id,
@@ -71,40 +79,31 @@ pub fn not_auto_mode(platform_id: &str) -> Error {
     )
 }
 
-/// The platform's cluster and what its node pools need of it.
+/// The platform, its cluster and what its node pools need of them.
 pub async fn facts(aws: &Aws, platform_id: &str) -> Result<Facts> {
-    let (cluster, owner) = lookup::owned_cluster(aws, platform_id).await?;
-    let subnets_by_zone = lookup::subnets_by_zone(aws, &cluster).await?;
-    let vpc = cluster.resources_vpc_config();
-    let security_group_ids = vpc
+    let platform = lookup::platform(aws, platform_id).await?;
+    let cluster = find_cluster_shared(aws, platform_id).await?.ok_or_else(|| {
+        Error::aws_message(
+            "eks:DescribeCluster",
+            format!("platform \"{platform_id}\""),
+            "no such platform: platform_id must be the id of an emreks_platform",
+        )
+    })?;
+    let security_group_ids = cluster
+        .resources_vpc_config()
         .and_then(|v| v.cluster_security_group_id())
         .map(|id| vec![id.to_string()])
         .unwrap_or_default();
-    let compute = cluster.compute_config();
-    let node_role = compute
-        .filter(|c| c.enabled() == Some(true))
-        .and_then(|c| c.node_role_arn())
-        .and_then(|arn| arn.rsplit('/').next())
-        .map(str::to_string);
     Ok(Facts {
         cluster,
-        owner,
-        node_role,
-        subnets_by_zone,
+        platform,
         security_group_ids,
     })
 }
 
 /// The arguments the platform saved (its job profiles).
 async fn saved(aws: &Aws, facts: &Facts, platform_id: &str) -> Option<PlatformState> {
-    let platform = lookup::Platform {
-        subnets_by_zone: facts.subnets_by_zone.clone(),
-        node_role_arn: String::new(),
-        suffix: facts.owner.suffix.clone(),
-        vpc_id: None,
-        owner: facts.owner.clone(),
-    };
-    lookup::saved_arguments(aws, &platform, platform_id)
+    lookup::saved_arguments(aws, &facts.platform, platform_id)
         .await
         .ok()
         .flatten()
@@ -131,12 +130,13 @@ pub async fn check(aws: &Aws, diags: &mut Diagnostics, planned: &NodePoolState) 
     }
     if !list_is_unknown(&planned.zones) {
         for (index, zone) in strings(&planned.zones).iter().enumerate() {
-            if !facts.subnets_by_zone.contains_key(zone) {
+            if !facts.platform.subnets_by_zone.contains_key(zone) {
                 diags.error(
                     "Availability zone not in the platform",
                     format!(
                         "The platform has no private subnet in \"{zone}\"; choose among: {}.",
                         facts
+                            .platform
                             .subnets_by_zone
                             .keys()
                             .cloned()

@@ -46,7 +46,7 @@ pub async fn refresh(aws: &Aws, mut state: NodePoolState) -> Result<Option<NodeP
     }
     let kube = kubernetes::connect(aws, &facts.cluster).await?;
     let names = strings(&state.node_pool_names);
-    let Some(found) = read(&kube, &facts.owner, &name, &names).await? else {
+    let Some(found) = read(&kube, facts.owner(), &name, &names).await? else {
         return Ok(None);
     };
     flatten(&mut state, &found);
@@ -82,7 +82,7 @@ pub async fn import(aws: &Aws, id: &str) -> Result<NodePoolState> {
         )
         .await?
         .into_iter()
-        .filter(|p| node_pool::owned_by(p, &facts.owner))
+        .filter(|p| node_pool::owned_by(p, facts.owner()))
         .collect();
     pools.sort_by_key(|p| std::cmp::Reverse(p["spec"]["weight"].as_i64().unwrap_or(0)));
     let names: Vec<String> = pools
@@ -98,7 +98,7 @@ pub async fn import(aws: &Aws, id: &str) -> Result<NodePoolState> {
     if names.first().map(String::as_str) != Some(name) {
         return Err(missing());
     }
-    let found = read(&kube, &facts.owner, name, &names)
+    let found = read(&kube, facts.owner(), name, &names)
         .await?
         .ok_or_else(missing)?;
     let role = found.node_pools[0]["metadata"]["annotations"][ROLE_ANNOTATION]

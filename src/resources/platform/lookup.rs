@@ -38,7 +38,6 @@ pub struct Platform {
     pub compute: Compute,
     /// With EKS Auto Mode: the role of its nodes, for the NodeClasses of
     /// the node pools made on it (`emreks_node_pool`, built on this).
-    #[allow(dead_code)]
     pub auto_mode_node_role: Option<AutoModeNodeRole>,
 }
 
