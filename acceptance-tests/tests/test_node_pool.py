@@ -9,6 +9,7 @@ import boto3
 import requests
 
 from conftest import ADMIN_ROLE
+from harness.terraform import REPO
 
 CLUSTER = "analytics"
 
@@ -85,7 +86,9 @@ def requirement(pool: dict, key: str) -> dict:
 
 def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider, aws):
     workspace.write({"main.tf": provider() + PLATFORM + pools()})
-    workspace.apply()
+    applied = workspace.apply()
+    # Notebook pools apply, but the plan says they serve no notebooks here.
+    assert "No notebooks on an Auto Mode platform" in " ".join(applied.output.split())
 
     executors = workspace.resource("emreks_node_pool.non_critical_executor")
     assert executors["node_pool_names"] == ["spark-non-critical-executor", "spark-non-critical-executor-spot-amd64"]
@@ -208,4 +211,25 @@ def test_plan_warns_of_a_pool_too_small_and_refuses_a_platform_without_auto_mode
     assert "No node of this pool fits the critical pods" in text
     assert "max_vcpus" in text
     workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_auto_mode_example_applies_replans_clean_and_destroys(workspace, aws):
+    admin = aws.create_admin_role("PlatformAdminAutoMode")
+    aws.mark_baseline()
+    workspace.copy_from(REPO / "examples" / "auto-mode")
+    variables = [
+        f"-var=aws_endpoint={aws.url}",
+        f"-var=kubernetes_endpoint={aws.url}",
+        f"-var=eks_admin_role_arn={admin}",
+    ]
+    workspace.apply(*variables)
+    assert workspace.plan(*variables).code == 0
+    pools = workspace.outputs()["node_pools"]
+    assert pools["non_critical_executor"] == [
+        "spark-non-critical-executor",
+        "spark-non-critical-executor-spot-amd64",
+    ]
+    assert node_pool(aws, "spark-critical")["spec"]["disruption"]["consolidationPolicy"] == "WhenEmpty"
+    workspace.destroy(*variables)
     assert aws.leftovers() == {}

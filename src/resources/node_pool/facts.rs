@@ -10,14 +10,14 @@ use aws_sdk_eks::types::Cluster;
 use super::plan;
 use super::schema::NodePoolState;
 use crate::aws::ec2::instance_type;
+use crate::aws::eks::cluster::find_cluster_shared;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
-use crate::aws::eks::cluster::find_cluster_shared;
 use crate::platform::compute::Compute;
 use crate::platform::naming::{self, Owner};
 use crate::platform::node_pool::{self, Placement};
 use crate::platform::nodegroup;
-use crate::plugin::{AttributePath, Diagnostics, Value};
+use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::nodegroup::instance_shape;
 use crate::resources::platform::lookup;
 use crate::resources::platform::PlatformState;
@@ -39,12 +39,7 @@ impl Facts {
     }
 
     /// Where the NodeClass puts the nodes: the zones' subnets (all by default).
-    pub fn placement(
-        &self,
-        aws: &Aws,
-        platform_id: &str,
-        zones: &[String],
-    ) -> Result<Placement> {
+    pub fn placement(&self, aws: &Aws, platform_id: &str, zones: &[String]) -> Result<Placement> {
         let node_role = self
             .platform
             .auto_mode_node_role
@@ -82,13 +77,15 @@ pub fn not_auto_mode(platform_id: &str) -> Error {
 /// The platform, its cluster and what its node pools need of them.
 pub async fn facts(aws: &Aws, platform_id: &str) -> Result<Facts> {
     let platform = lookup::platform(aws, platform_id).await?;
-    let cluster = find_cluster_shared(aws, platform_id).await?.ok_or_else(|| {
-        Error::aws_message(
-            "eks:DescribeCluster",
-            format!("platform \"{platform_id}\""),
-            "no such platform: platform_id must be the id of an emreks_platform",
-        )
-    })?;
+    let cluster = find_cluster_shared(aws, platform_id)
+        .await?
+        .ok_or_else(|| {
+            Error::aws_message(
+                "eks:DescribeCluster",
+                format!("platform \"{platform_id}\""),
+                "no such platform: platform_id must be the id of an emreks_platform",
+            )
+        })?;
     let security_group_ids = cluster
         .resources_vpc_config()
         .and_then(|v| v.cluster_security_group_id())
@@ -127,6 +124,13 @@ pub async fn check(aws: &Aws, diags: &mut Diagnostics, planned: &NodePoolState) 
     if !facts.auto_mode() {
         not_auto_mode(platform_id).report(diags, "Platform not on EKS Auto Mode");
         return;
+    }
+    if let Some(role @ ("notebook_driver" | "notebook_executor")) = known(&planned.role) {
+        diags.push(Diagnostic::warning_at(
+            "No notebooks on an Auto Mode platform",
+            format!("An EKS Auto Mode platform has no Studio: AWS documents EMR on EKS interactive endpoints (the notebooks' kernels) on managed nodegroups and self-managed Karpenter nodes, behind AWS Load Balancer Controller, which an Auto Mode platform does not run. This {role} pool serves only pods that select it; notebooks need a platform with compute = \"managed_nodegroups\" and emreks_nodegroup."),
+            AttributePath::new("role"),
+        ));
     }
     if !list_is_unknown(&planned.zones) {
         for (index, zone) in strings(&planned.zones).iter().enumerate() {
