@@ -92,9 +92,14 @@ ACCESS_POLICY_NAMES = (
     "AmazonEKSViewPolicy",
     "AmazonEMRJobPolicy",
     "AmazonEKSSecretReaderPolicy",
+    "AmazonEKSAutoNodePolicy",
 )
 ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/{}"
 CLUSTER_ADMIN_POLICY_ARN = ACCESS_POLICY_ARN.format("AmazonEKSClusterAdminPolicy")
+# The only access policy of an EC2 access entry: an Auto Mode node's role.
+AUTO_NODE_POLICY_ARN = ACCESS_POLICY_ARN.format("AmazonEKSAutoNodePolicy")
+# EKS Auto Mode's built-in node pools, the names computeConfig.nodePools accepts.
+AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
 
 
 def _minor(version: str) -> tuple[int, ...]:

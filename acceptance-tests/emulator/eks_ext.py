@@ -19,6 +19,7 @@ from moto.eks.responses import EKSResponse
 from . import eks_catalogue as catalogue
 from . import iam_policy, k8s_auth
 from .ec2_ext import sweep_terminated
+from .k8s import Kind
 from .extension import Call, Extension, new_uuid, operation, paginate, random_id, utcnow
 from .protocol import AwsError
 from .tls import CERTIFICATE_AUTHORITY_DATA
@@ -129,6 +130,63 @@ def _normalized_logging(logging: dict | None) -> dict:
     return {"clusterLogging": [g for g in groups if g["types"]]}
 
 
+def auto_mode_enabled(cluster: Any) -> bool:
+    """Whether EKS Auto Mode is on: its compute capability (the three capabilities go together).
+    The hook the Kubernetes stand-in asks before serving Auto Mode's custom resources."""
+    return bool((getattr(cluster, "compute_config", None) or {}).get("enabled"))
+
+
+def _auto_mode_flags(compute: dict | None, network: dict | None, storage: dict | None) -> list[bool | None]:
+    """The enabled flag of compute, load balancing and block storage as a request sets them (None: not sent)."""
+    return [
+        (compute or {}).get("enabled"),
+        ((network or {}).get("elasticLoadBalancing") or {}).get("enabled"),
+        ((storage or {}).get("blockStorage") or {}).get("enabled"),
+    ]
+
+
+AUTO_MODE_TOGETHER = (
+    "For EKS Auto Mode, computeConfig.enabled, kubernetesNetworkConfig.elasticLoadBalancing.enabled and "
+    "storageConfig.blockStorage.enabled must all be set, to the same value, in one request"
+)
+# What Auto Mode adds to the cluster's Kubernetes API: its two custom resource kinds, and with the
+# built-in node pools those pools and the NodeClass they use.
+NODE_POOLS = Kind("karpenter.sh", "v1", "nodepools", "NodePool", False)
+NODE_CLASSES = Kind("eks.amazonaws.com", "v1", "nodeclasses", "NodeClass", False)
+AUTO_MODE_KINDS = (NODE_POOLS, NODE_CLASSES)
+BUILT_IN = {"app.kubernetes.io/managed-by": "eks"}
+
+
+def _builtin_pool(name: str) -> dict:
+    """A built-in NodePool as Auto Mode makes it: on-demand C, M and R instances on the `default`
+    NodeClass; `system` tainted for critical add-ons only."""
+    template: dict = {
+        "metadata": {},
+        "spec": {
+            "nodeClassRef": {"group": "eks.amazonaws.com", "kind": "NodeClass", "name": "default"},
+            "requirements": [
+                {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]},
+                {"key": "eks.amazonaws.com/instance-category", "operator": "In", "values": ["c", "m", "r"]},
+                {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]},
+            ],
+            "expireAfter": "336h",
+        },
+    }
+    if name == "system":
+        template["spec"]["taints"] = [{"key": "CriticalAddonsOnly", "effect": "NoSchedule"}]
+    return {
+        "metadata": {"name": name, "labels": dict(BUILT_IN)},
+        "spec": {
+            "template": template,
+            "disruption": {
+                "consolidationPolicy": "WhenEmptyOrUnderutilized",
+                "consolidateAfter": "30s",
+                "budgets": [{"nodes": "10%"}],
+            },
+        },
+    }
+
+
 class EksExtension(Extension):
     service = "eks"
     moto_response_class = EKSResponse
@@ -225,6 +283,7 @@ class EksExtension(Extension):
                 "entity is not correct",
                 clusterName=p["name"],
             )
+        self._check_auto_mode(call, p, role, None)
         vpc_request = p["resourcesVpcConfig"]
         subnets = self._subnets(call, vpc_request.get("subnetIds", []))
         if len({s.vpc_id for s in subnets}) > 1:
@@ -240,6 +299,8 @@ class EksExtension(Extension):
         cluster = eks.clusters[p["name"]]
         self._complete_cluster(call, cluster, version, subnets)
         self.emulator.k8s.store(cluster.name)  # its built-in objects date from now
+        if auto_mode_enabled(cluster):
+            self._auto_mode_started(call, cluster)
         # The control plane's cross-account network interfaces, in (up to four of) the cluster's subnets.
         vpc = cluster.resources_vpc_config
         self.emulator.extensions["ec2"].place_enis(
@@ -297,9 +358,12 @@ class EksExtension(Extension):
             "publicAccessCidrs": vpc_request.get("publicAccessCidrs", ["0.0.0.0/0"]),
         }
         ip_family = network.get("ipFamily", "ipv4")
+        enabled = bool((p.get("computeConfig") or {}).get("enabled"))
+        cluster.compute_config = self._compute_config(p.get("computeConfig"), None)
+        cluster.storage_config = {"blockStorage": {"enabled": enabled}}
         cluster.kubernetes_network_config = {
             "ipFamily": ip_family,
-            "elasticLoadBalancing": {"enabled": False},
+            "elasticLoadBalancing": {"enabled": enabled},
             **(
                 {"serviceIpv6Cidr": "fd30:1c53:5f8a::/108"}
                 if ip_family == "ipv6"
@@ -329,6 +393,132 @@ class EksExtension(Extension):
                 "associatedAt": utcnow(),
                 "modifiedAt": utcnow(),
             }
+
+    # ------------------------------------------------------------ EKS Auto Mode
+
+    def _check_auto_mode(self, call: Call, p: dict, cluster_role: Any, current: Any) -> bool | None:
+        """The rules EKS enforces on a request's Auto Mode members; returns the requested state (None:
+        the request does not touch Auto Mode). `current` is the cluster, on UpdateClusterConfig."""
+        flags = _auto_mode_flags(p.get("computeConfig"), p.get("kubernetesNetworkConfig"), p.get("storageConfig"))
+        if all(f is None for f in flags):
+            return None
+        if len(set(flags)) > 1:
+            raise AwsError("InvalidParameterException", AUTO_MODE_TOGETHER)
+        enabled = bool(flags[0])
+        compute = p.get("computeConfig") or {}
+        pools, node_role = compute.get("nodePools") or [], compute.get("nodeRoleArn")
+        if pools and not node_role:
+            raise AwsError(
+                "InvalidParameterException",
+                "When Compute Config nodeRoleArn is null or empty, nodePool list cannot be populated.",
+            )
+        if node_role and not pools:
+            raise AwsError(
+                "InvalidParameterException",
+                "When Compute Config nodeRoleArn is set, the nodePool list cannot be empty.",
+            )
+        for pool in pools:
+            if pool not in catalogue.AUTO_MODE_NODE_POOLS or pools.count(pool) > 1:
+                raise AwsError(
+                    "InvalidParameterException",
+                    f"Invalid node pool {pool}: the built-in node pools are "
+                    f"{', '.join(catalogue.AUTO_MODE_NODE_POOLS)}, each named once",
+                )
+        if not enabled:
+            if pools or node_role:
+                raise AwsError(
+                    "InvalidParameterException", "nodePools and nodeRoleArn cannot be set when computeConfig is disabled"
+                )
+            return False
+        if node_role:
+            role = self._role(call, node_role)
+            if role is None or not iam_policy.role_trusts(role, "ec2.amazonaws.com", "sts:AssumeRole"):
+                raise AwsError(
+                    "InvalidParameterException",
+                    f"The nodeRoleArn {node_role} does not exist or does not trust ec2.amazonaws.com",
+                )
+            if cluster_role is not None and role.arn == cluster_role.arn:
+                raise AwsError("InvalidParameterException", "The nodeRoleArn cannot be the cluster's role")
+        previous = (getattr(current, "compute_config", None) or {}).get("nodeRoleArn") if current else None
+        if previous and node_role and node_role != previous:
+            raise AwsError(
+                "InvalidParameterException",
+                "The nodeRoleArn cannot be changed after the compute capability of EKS Auto Mode is enabled",
+            )
+        # Auto Mode's capabilities act as the cluster role with session tags.
+        if cluster_role is not None and not iam_policy.role_trusts(
+            cluster_role, "eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"
+        ):
+            raise AwsError(
+                "InvalidParameterException",
+                "The cluster role's trust policy must allow sts:TagSession for EKS Auto Mode",
+            )
+        access = p.get("accessConfig") or (current.access_config if current else {})
+        if (access or {}).get("authenticationMode", "CONFIG_MAP") == "CONFIG_MAP":
+            raise AwsError(
+                "InvalidParameterException",
+                "EKS Auto Mode needs the authentication mode API or API_AND_CONFIG_MAP",
+            )
+        return True
+
+    @staticmethod
+    def _compute_config(request: dict | None, previous: dict | None) -> dict:
+        """computeConfig as DescribeCluster shows it; the node role stays once set."""
+        request = request or {}
+        if not request.get("enabled"):
+            return {"enabled": False}
+        node_role = request.get("nodeRoleArn") or (previous or {}).get("nodeRoleArn")
+        out: dict = {"enabled": True, "nodePools": list(request.get("nodePools") or [])}
+        if node_role:
+            out["nodeRoleArn"] = node_role
+        return out
+
+    def _auto_mode_started(self, call: Call, cluster: Any) -> None:
+        """What enabling Auto Mode makes: the custom resource kinds, the built-in node pools with
+        their NodeClass, and (with node pools) the node role's EC2 access entry."""
+        store = self.emulator.k8s.store(cluster.name)
+        store.register_auto_mode()  # the NodePool and NodeClass definitions, with their schemas
+        self._sync_builtin_pools(cluster)
+        compute = cluster.compute_config
+        node_role = compute.get("nodeRoleArn")
+        state = self.state(call)
+        if compute.get("nodePools") and node_role and (cluster.name, node_role) not in state.access_entries:
+            entry = self._new_access_entry(call, cluster.name, node_role, "EC2", [], None, {})
+            entry.policies[catalogue.AUTO_NODE_POLICY_ARN] = {
+                "policyArn": catalogue.AUTO_NODE_POLICY_ARN,
+                "accessScope": {"type": "cluster", "namespaces": []},
+                "associatedAt": utcnow(),
+                "modifiedAt": utcnow(),
+            }
+
+    def _sync_builtin_pools(self, cluster: Any) -> None:
+        """The built-in NodePools (and the `default` NodeClass they use) as computeConfig.nodePools
+        names them; none while Auto Mode is off."""
+        store = self.emulator.k8s.store(cluster.name)
+        compute = getattr(cluster, "compute_config", None) or {}
+        wanted = set(compute.get("nodePools") or []) if compute.get("enabled") else set()
+        for pool in catalogue.AUTO_MODE_NODE_POOLS:
+            key = (NODE_POOLS.plural, "", pool)
+            if pool in wanted and key not in store.objects:
+                store.create(NODE_POOLS, None, _builtin_pool(pool), system=True)
+            elif pool not in wanted and key in store.system:
+                del store.objects[key]
+                store.system.discard(key)
+        class_key = (NODE_CLASSES.plural, "", "default")
+        if wanted and class_key not in store.objects:
+            node_class = {
+                "metadata": {"name": "default", "labels": dict(BUILT_IN)},
+                "spec": {
+                    "role": (compute.get("nodeRoleArn") or "").rsplit("/", 1)[-1],
+                    "subnetSelectorTerms": [],
+                    "securityGroupSelectorTerms": [],
+                    "ephemeralStorage": {"size": "80Gi"},
+                },
+            }
+            store.create(NODE_CLASSES, None, node_class, system=True)
+        elif not wanted and class_key in store.system:
+            del store.objects[class_key]
+            store.system.discard(class_key)
 
     @operation("DeleteCluster")
     def delete_cluster(self, call: Call) -> Any:
@@ -383,6 +573,9 @@ class EksExtension(Extension):
         requested = [m for m in p if m not in ("name", "clientRequestToken")]
         if not requested:
             raise AwsError("InvalidParameterException", "No changes requested", clusterName=cluster.name)
+        auto_members = {"computeConfig", "kubernetesNetworkConfig", "storageConfig"}
+        if set(requested) & auto_members and set(requested) <= auto_members:
+            return self._update_auto_mode(call, cluster)
         if len(requested) > 1:
             raise AwsError(
                 "InvalidParameterException", "Only one type of update can be allowed.", clusterName=cluster.name
@@ -400,6 +593,42 @@ class EksExtension(Extension):
         update = self._update(call, kind, params, cluster.name)
         cluster.status = "UPDATING"
         call.later("eks:cluster", apply_update)
+        return {"update": update}
+
+    def _update_auto_mode(self, call: Call, cluster: Any) -> Any:
+        """Enables or disables EKS Auto Mode (all three capabilities at once), or changes its node pools."""
+        p = call.params
+        role = self._role(call, cluster.role_arn)
+        enabled = self._check_auto_mode(call, p, role, cluster)
+        if enabled is None:
+            raise AwsError("InvalidParameterException", AUTO_MODE_TOGETHER, clusterName=cluster.name)
+        new = self._compute_config(p.get("computeConfig"), cluster.compute_config)
+        if new == cluster.compute_config:
+            raise AwsError(
+                "InvalidParameterException", "No changes needed for the computeConfig provided", clusterName=cluster.name
+            )
+        params = [
+            {"type": "ComputeConfig", "value": json.dumps(new)},
+            {"type": "StorageConfig", "value": json.dumps({"blockStorage": {"enabled": enabled}})},
+            {"type": "KubernetesNetworkConfig", "value": json.dumps({"elasticLoadBalancing": {"enabled": enabled}})},
+        ]
+        update = self._update(call, "AutoModeUpdate", params, cluster.name)
+        cluster.status = "UPDATING"
+
+        def finish() -> None:
+            cluster.compute_config = new
+            cluster.storage_config = {"blockStorage": {"enabled": enabled}}
+            cluster.kubernetes_network_config["elasticLoadBalancing"] = {"enabled": enabled}
+            if enabled:
+                self._auto_mode_started(call, cluster)
+            else:
+                # Disabling terminates the nodes Auto Mode runs and removes its built-in pools.
+                self._sync_builtin_pools(cluster)
+            update.status = "Successful"
+            if cluster.status == "UPDATING":
+                cluster.status = "ACTIVE"
+
+        call.later("eks:cluster", finish)
         return {"update": update}
 
     def _cluster_config_change(self, cluster: Any, member: str, value: Any) -> tuple[str, list[dict], Any]:
@@ -921,10 +1150,18 @@ class EksExtension(Extension):
                 f"The specified policy {p['policyArn']} could not be found.",
                 clusterName=entry.cluster_name,
             )
-        if entry.type != "STANDARD":
+        auto_node = p["policyArn"] == catalogue.AUTO_NODE_POLICY_ARN
+        if entry.type == "EC2" and not auto_node:
             raise AwsError(
                 "InvalidRequestException",
-                "Access policies can only be associated with STANDARD access entries",
+                "Only AmazonEKSAutoNodePolicy can be associated with EC2 access entries",
+                clusterName=entry.cluster_name,
+            )
+        if entry.type != "EC2" and (auto_node or entry.type != "STANDARD"):
+            raise AwsError(
+                "InvalidRequestException",
+                "Access policies can only be associated with STANDARD access entries"
+                + (" (AmazonEKSAutoNodePolicy with EC2 ones)" if auto_node else ""),
                 clusterName=entry.cluster_name,
             )
         scope = p["accessScope"]

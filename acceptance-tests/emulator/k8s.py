@@ -22,14 +22,14 @@ import re
 import socket
 import string
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from werkzeug.wrappers import Request, Response
 
-from . import k8s_auth
+from . import k8s_auth, k8s_auto_mode
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -45,6 +45,15 @@ class Kind:
     plural: str
     kind: str
     namespaced: bool
+    # Served because a CustomResourceDefinition in the cluster defines it.
+    custom: bool = False
+    schema: Any = field(default=None, compare=False)
+
+    @property
+    def resource(self) -> str:
+        """What the store keys the kind's objects by: the plural, for custom
+        kinds too (a plural two groups define alike would share a key)."""
+        return self.plural
 
     @property
     def api_version(self) -> str:
@@ -71,6 +80,7 @@ KINDS = [
 ]
 KIND_BY_PATH = {(k.group, k.version, k.plural): k for k in KINDS}
 NAMESPACES = KIND_BY_PATH[("", "v1", "namespaces")]
+CRDS = KIND_BY_PATH[("apiextensions.k8s.io", "v1", "customresourcedefinitions")]
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 NAMESPACED = ["configmaps", "secrets", "serviceaccounts", "deployments", "pods", "services", "jobs"]
 READ_VERBS = ["get", "list", "watch"]
@@ -209,7 +219,32 @@ class ClusterStore:
 
     @staticmethod
     def _key(kind: Kind, namespace: str | None, name: str) -> tuple[str, str, str]:
-        return kind.plural, namespace or "", name
+        return kind.resource, namespace or "", name
+
+    def kinds(self) -> list[Kind]:
+        """The built-in kinds and those of the custom resource definitions held."""
+        custom = []
+        for (plural, _, _), crd in sorted(self.objects.items()):
+            if plural != CRDS.plural or crd["metadata"].get("deletionTimestamp"):
+                continue
+            spec = crd["spec"]
+            for version in spec["versions"]:
+                if version.get("served", True):
+                    custom.append(
+                        Kind(
+                            spec["group"],
+                            version["name"],
+                            spec["names"]["plural"],
+                            spec["names"]["kind"],
+                            spec["scope"] == "Namespaced",
+                            custom=True,
+                            schema=(version.get("schema") or {}).get("openAPIV3Schema"),
+                        )
+                    )
+        return KINDS + custom
+
+    def kind(self, group: str, version: str, plural: str) -> Kind | None:
+        return next((k for k in self.kinds() if (k.group, k.version, k.plural) == (group, version, plural)), None)
 
     def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
         obj = self.objects.get(self._key(kind, namespace, name))
@@ -221,7 +256,7 @@ class ClusterStore:
         return [
             o
             for (plural, ns, _), o in sorted(self.objects.items())
-            if plural == kind.plural and (namespace is None or ns == namespace)
+            if plural == kind.resource and (namespace is None or ns == namespace)
         ]
 
     def _check_body(self, kind: Kind, namespace: str | None, obj: Any) -> dict:
@@ -280,6 +315,7 @@ class ClusterStore:
             self.create(
                 configmaps, name, {"metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": ""}}, system=True
             )
+        self.reconcile()
         return obj
 
     def replace(self, kind: Kind, namespace: str | None, name: str, obj: Any) -> dict:
@@ -303,7 +339,13 @@ class ClusterStore:
             creationTimestamp=old["creationTimestamp"],
             generation=old["generation"] + (obj.get("spec") != current.get("spec")),
         )
-        self._store(kind, self._key(kind, namespace, name), obj)
+        if old.get("deletionTimestamp"):
+            meta["deletionTimestamp"] = old["deletionTimestamp"]
+        key = self._key(kind, namespace, name)
+        self._store(kind, key, obj)
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            del self.objects[key]  # its last finalizer is gone: deleted now
+        self.reconcile()
         return obj
 
     def patch(self, kind: Kind, namespace: str | None, name: str, patch: Any) -> dict:
@@ -342,14 +384,28 @@ class ClusterStore:
     def delete(self, kind: Kind, namespace: str | None, name: str) -> dict:
         obj = self.get(kind, namespace, name)
         key = self._key(kind, namespace, name)
+        if obj["metadata"].get("finalizers"):
+            # Kept, marked for deletion, until its finalizers are removed.
+            if not obj["metadata"].get("deletionTimestamp"):
+                obj["metadata"]["deletionTimestamp"] = _timestamp()
+                obj["metadata"]["resourceVersion"] = self._next_version()
+            self.reconcile()
+            return obj
         del self.objects[key]
         self.system.discard(key)
+        if kind is CRDS:
+            # Its custom resources go with it.
+            resource = obj["spec"]["names"]["plural"]
+            for other in [k for k in self.objects if k[0] == resource]:
+                del self.objects[other]
+                self.system.discard(other)
         if kind is NAMESPACES:
             for other in [k for k in self.objects if k[1] == name]:
                 del self.objects[other]
                 self.system.discard(other)
             obj["status"] = {"phase": "Terminating"}
             obj["metadata"]["deletionTimestamp"] = _timestamp()
+        self.reconcile()
         return obj
 
     @staticmethod
@@ -377,6 +433,24 @@ class ClusterStore:
                 raise invalid("spec.versions[0].schema.openAPIV3Schema", "Required value: schemas are required")
         elif kind.kind == "IngressClass" and not spec.get("controller"):
             raise invalid("spec.controller", "Required value")
+        elif kind.custom:
+            if kind.schema:
+                for key in [k for k in obj if k not in ("apiVersion", "kind", "metadata")]:
+                    _check_schema((kind.schema.get("properties") or {}).get(key), obj, key, obj[key], invalid)
+                _prune_unknown(kind.schema, obj, root=True)
+            k8s_auto_mode.validate(kind.group, kind.kind, obj, invalid)
+
+    def reconcile(self) -> None:
+        """What the cluster's controllers do after a write (Auto Mode's, where its resources exist)."""
+        for key in k8s_auto_mode.reconcile(self.objects, self._next_version):
+            del self.objects[key]
+            self.system.discard(key)
+
+    def register_auto_mode(self) -> None:
+        """The custom resource definitions of an Auto Mode cluster (NodePool, NodeClass), built in."""
+        for crd in k8s_auto_mode.crds():
+            if self._key(CRDS, None, crd["metadata"]["name"]) not in self.objects:
+                self.create(CRDS, None, crd, system=True)
 
     def _store(self, kind: Kind, key: tuple[str, str, str], obj: dict) -> None:
         self._validate(kind, obj)
@@ -406,6 +480,75 @@ class ClusterStore:
                 ],
             }
         self.objects[key] = obj
+
+
+def _check_schema(schema: dict | None, parent: Any, path: str, value: Any, invalid: Any) -> None:
+    """What a structural OpenAPI schema refuses: types, required fields,
+    enums, patterns and bounds. Fields it does not declare are pruned
+    (`_prune_unknown`), not refused, as the API server does."""
+    if schema is None:
+        return
+    kind = schema.get("type")
+    types = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "boolean": bool,
+        "integer": int,
+        "number": (int, float),
+    }
+    if schema.get("x-kubernetes-int-or-string"):
+        if not isinstance(value, (int, str)) or isinstance(value, bool):
+            raise invalid(path, f"Invalid value: {json.dumps(value)}: must be an integer or a string")
+    elif kind in types and (not isinstance(value, types[kind]) or (kind != "boolean" and isinstance(value, bool))):
+        raise invalid(path, f'Invalid value: "{type(value).__name__}": {path} in body must be of type {kind}')
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(json.dumps(v) for v in schema["enum"])
+        raise invalid(path, f"Unsupported value: {json.dumps(value)}: supported values: {allowed}")
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        raise invalid(path, f'Invalid value: "{value}": {path} in body should match \'{schema["pattern"]}\'')
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            raise invalid(path, f"Invalid value: {value}: {path} in body should be greater than or equal to {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            raise invalid(path, f"Invalid value: {value}: {path} in body should be less than or equal to {schema['maximum']}")
+    if isinstance(value, dict):
+        for required in schema.get("required", []):
+            if value.get(required) in (None, ""):
+                raise invalid(f"{path}.{required}", "Required value")
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key, member in value.items():
+            sub = properties.get(key) if properties else (extra if isinstance(extra, dict) else None)
+            _check_schema(sub, value, f"{path}.{key}", member, invalid)
+    if isinstance(value, list):
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            raise invalid(path, f"Too many: {len(value)}: must have at most {schema['maxItems']} items")
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            raise invalid(path, f"Invalid value: {path} in body should have at least {schema['minItems']} items")
+        for index, member in enumerate(value):
+            _check_schema(schema.get("items"), value, f"{path}[{index}]", member, invalid)
+
+
+def _prune_unknown(schema: dict | None, value: Any, root: bool = False) -> None:
+    """Drops the fields a structural schema does not declare (metadata and
+    the type fields stay at the root), as the API server prunes them."""
+    if not isinstance(schema, dict) or schema.get("x-kubernetes-preserve-unknown-fields"):
+        return
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        if properties is not None:
+            for key in list(value):
+                if key in properties:
+                    _prune_unknown(properties[key], value[key])
+                elif not (root and key in ("apiVersion", "kind", "metadata")):
+                    del value[key]
+        elif isinstance(schema.get("additionalProperties"), dict):
+            for member in value.values():
+                _prune_unknown(schema["additionalProperties"], member)
+    elif isinstance(value, list):
+        for member in value:
+            _prune_unknown(schema.get("items"), member)
 
 
 def _selected(obj: dict, labels: str | None, fields: str | None) -> bool:
@@ -453,6 +596,10 @@ class KubernetesApi:
 
     def namespace_exists(self, cluster: str, namespace: str) -> bool:
         return (NAMESPACES.plural, "", namespace) in self.store(cluster).objects
+
+    def enable_auto_mode(self, cluster: str) -> None:
+        """Serves Auto Mode's NodePool and NodeClass on the cluster (EKS calls this for an Auto Mode cluster)."""
+        self.store(cluster).register_auto_mode()
 
     def drop_cluster(self, cluster: str) -> None:
         self.stores.pop(cluster, None)
@@ -510,10 +657,11 @@ class KubernetesApi:
                     "platform": "linux/amd64",
                 }
             )
-        discovery = self._discovery(path)
+        store = self.store(cluster_name)
+        discovery = self._discovery(store, path)
         if discovery is not None:
             return _json(discovery)
-        kind, namespace, name = self._resource(path)
+        kind, namespace, name = self._resource(store, path)
         verb = VERB_BY_METHOD.get(request.method) or ("get" if name else "list")
         if request.method == "GET" and request.args.get("watch") in ("true", "1"):
             verb = "watch"
@@ -568,12 +716,13 @@ class KubernetesApi:
         return ident
 
     @staticmethod
-    def _discovery(path: str) -> dict | None:
+    def _discovery(store: ClusterStore, path: str) -> dict | None:
         path = path.rstrip("/")
+        kinds = store.kinds()
         if path == "/api":
             return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
         if path == "/apis":
-            groups = sorted({(k.group, k.version) for k in KINDS if k.group})
+            groups = sorted({(k.group, k.version) for k in kinds if k.group})
             return {
                 "kind": "APIGroupList",
                 "apiVersion": "v1",
@@ -586,7 +735,7 @@ class KubernetesApi:
                     for g, v in groups
                 ],
             }
-        kinds = [k for k in KINDS if k.group_version_path == path]
+        kinds = [k for k in kinds if k.group_version_path == path]
         if kinds:
             return {
                 "kind": "APIResourceList",
@@ -607,7 +756,7 @@ class KubernetesApi:
         return None
 
     @staticmethod
-    def _resource(path: str) -> tuple[Kind, str | None, str | None]:
+    def _resource(store: ClusterStore, path: str) -> tuple[Kind, str | None, str | None]:
         parts = path.strip("/").split("/")
         not_found = K8sError(404, "NotFound", "the server could not find the requested resource")
         if parts[0] == "api" and len(parts) >= 3:
@@ -621,7 +770,7 @@ class KubernetesApi:
             namespace, tail = tail[1], tail[2:]
         if len(tail) > 2:
             raise not_found  # subresources are not served
-        kind = KIND_BY_PATH.get((group, version, tail[0]))
+        kind = store.kind(group, version, tail[0])
         name = tail[1] if len(tail) == 2 else None
         if (
             kind is None

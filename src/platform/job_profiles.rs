@@ -18,6 +18,11 @@ const MIN_MEMORY_MIB: u64 = 512;
 const GLUE_CATALOG_FACTORY: &str =
     "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory";
 
+/// How long an executor holding shuffle data stays after it goes idle
+/// (`spark.dynamicAllocation.shuffleTracking.timeout`); node pools wait
+/// longer than this before consolidating executors' nodes.
+pub const SHUFFLE_TRACKING_TIMEOUT_SECS: u64 = 300;
+
 /// Sizing of a profile's jobs. Cores are fractional Kubernetes CPU requests
 /// (e.g. 7.7 so four executors fit a 32-vCPU node next to the DaemonSets).
 #[derive(Debug, Clone, PartialEq)]
@@ -216,7 +221,7 @@ pub fn spark_defaults(
         ),
         (
             "spark.dynamicAllocation.shuffleTracking.timeout",
-            "300s".to_string(),
+            format!("{SHUFFLE_TRACKING_TIMEOUT_SECS}s"),
         ),
         (
             "spark.dynamicAllocation.executorAllocationRatio",

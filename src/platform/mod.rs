@@ -2,12 +2,13 @@
 //! and plain types: the names of everything it makes (`naming`), the
 //! reference defaults, the VPC's layout, IAM documents, node-group presets
 //! and sizing, pod templates, job profiles and requests, the Studio, add-on
-//! choice, Kubernetes manifests, and the checks of user input. Nothing here
+//! choice, how nodes are provided (`compute`), Kubernetes manifests, and the checks of user input. Nothing here
 //! performs I/O or knows Terraform.
 
 pub mod addons;
 pub mod base36;
 pub mod cluster_autoscaler;
+pub mod compute;
 pub mod default_profiles;
 pub mod defaults;
 pub mod endpoint;
@@ -19,6 +20,7 @@ pub mod load_balancer_controller;
 pub mod manifests;
 pub mod naming;
 pub mod network;
+pub mod node_pool;
 pub mod node_roles;
 pub mod nodegroup;
 pub mod placement;

@@ -203,6 +203,9 @@ pub enum PlatformRole {
     Cluster,
     /// The role of every node of the platform.
     Node,
+    /// The role of the nodes EKS Auto Mode runs (its built-in node pools'
+    /// and the platform's NodeClasses').
+    AutoNode,
     /// Cluster Autoscaler's role, through EKS Pod Identity.
     Autoscaler,
     /// The EMR Studio's service role.
@@ -218,9 +221,10 @@ pub enum PlatformRole {
 }
 
 impl PlatformRole {
-    const ALL: [PlatformRole; 8] = [
+    const ALL: [PlatformRole; 9] = [
         PlatformRole::Cluster,
         PlatformRole::Node,
+        PlatformRole::AutoNode,
         PlatformRole::Autoscaler,
         PlatformRole::StudioService,
         PlatformRole::StudioUser,
@@ -233,6 +237,7 @@ impl PlatformRole {
         match self {
             PlatformRole::Cluster => "eks-cluster",
             PlatformRole::Node => "eks-node",
+            PlatformRole::AutoNode => "auto-node",
             PlatformRole::Autoscaler => "autoscaler",
             PlatformRole::StudioService => "studio",
             PlatformRole::StudioUser => "studio-user",
@@ -250,7 +255,8 @@ impl PlatformRole {
             | PlatformRole::Autoscaler
             | PlatformRole::LoadBalancerController
             | PlatformRole::EbsCsi
-            | PlatformRole::VpcCni => 40,
+            | PlatformRole::VpcCni
+            | PlatformRole::AutoNode => 40,
             PlatformRole::Node => 43,
             PlatformRole::StudioService | PlatformRole::StudioUser => {
                 MAX_ROLE_NAME.saturating_sub(self.marker().len() + suffix.len() + 2)
@@ -768,6 +774,10 @@ mod tests {
         assert_eq!(
             PlatformRole::StudioService.name("analytics", SUFFIX),
             "analytics-studio-ab12cd34"
+        );
+        assert_eq!(
+            PlatformRole::AutoNode.name("analytics", SUFFIX),
+            "analytics-auto-node-ab12cd34"
         );
         assert_eq!(PlatformRole::of("someone-elses-role"), None);
     }

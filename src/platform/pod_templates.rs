@@ -34,6 +34,10 @@ const ZONE_TOPOLOGY_KEY: &str = "topology.kubernetes.io/zone";
 /// older API servers silently drop it, which would let executors follow any
 /// driver in the namespace instead of their own.
 const FIRST_MINOR_WITH_MATCH_LABEL_KEYS: u32 = 31;
+/// Keeps Karpenter (EKS Auto Mode) from consolidating or expiring the node
+/// under a running driver, whose loss fails the whole job; nodes that no
+/// Karpenter manages ignore it.
+pub const DO_NOT_DISRUPT_ANNOTATION: &str = "karpenter.sh/do-not-disrupt";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobProfile {
@@ -170,11 +174,14 @@ pub fn pod_template(profile: JobProfile, spark_role: SparkRole) -> String {
     if spark_role == SparkRole::Executor && node_role.wants_local_nvme() {
         add_nvme_local_dir(&mut spec);
     }
-    let template = json!({
+    let mut template = json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "spec": spec,
     });
+    if spark_role == SparkRole::Driver {
+        template["metadata"] = json!({ "annotations": { DO_NOT_DISRUPT_ANNOTATION: "true" } });
+    }
     // Serializing a Value built from strings and maps cannot fail; fall back
     // to the compact form rather than panic.
     serde_json::to_string_pretty(&template).unwrap_or_else(|_| template.to_string()) + "\n"
@@ -337,6 +344,20 @@ mod tests {
                 json!({"spark-role": "driver"})
             );
             assert_eq!(term["matchLabelKeys"], json!(["spark-app-selector"]));
+        }
+    }
+
+    #[test]
+    fn drivers_are_not_disrupted_by_karpenter_and_executors_may_be() {
+        for profile in JobProfile::ALL {
+            let driver = parsed(profile, SparkRole::Driver);
+            assert_eq!(
+                driver["metadata"]["annotations"][DO_NOT_DISRUPT_ANNOTATION],
+                "true"
+            );
+            assert!(parsed(profile, SparkRole::Executor)
+                .get("metadata")
+                .is_none());
         }
     }
 

@@ -16,6 +16,7 @@ use crate::plugin::resource::{DynResource, Registered};
 use crate::plugin::schema::Schema;
 use crate::plugin::{AttributePath, Diagnostics};
 use crate::resources::cluster_auth::ClusterAuthResource;
+use crate::resources::node_pool::NodePoolResource;
 use crate::resources::nodegroup::list::NodegroupList;
 use crate::resources::nodegroup::NodegroupResource;
 use crate::resources::notebook_user::list::NotebookUserList;
@@ -95,6 +96,10 @@ impl Provider for EmrEksProvider {
             (
                 "notebook_user",
                 Box::new(Registered::new(NotebookUserResource::new(self.aws.clone()))),
+            ),
+            (
+                "node_pool",
+                Box::new(Registered::new(NodePoolResource::new(self.aws.clone()))),
             ),
         ]
     }

@@ -4,6 +4,7 @@
 //! AWS floor (`aws/`), and answer Terraform through `plugin::Resource`.
 
 pub mod cluster_auth;
+pub mod node_pool;
 pub mod nodegroup;
 pub mod notebook_user;
 pub mod platform;

@@ -7,10 +7,11 @@ import json
 import time
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from cryptography import x509
 
-from conftest import cluster, network, node_role, pod_role, role, wait_for
+from conftest import cluster, eks_token, network, node_role, pod_role, role, wait_for
 
 
 def error_code(e: pytest.ExceptionInfo) -> str:
@@ -475,3 +476,180 @@ def test_addons_with_deployments_are_degraded_until_nodes_run(aws, admin):
     assert all(h == ("ACTIVE", []) for h in health().values())
     eks.delete_nodegroup(clusterName="c1", nodegroupName="system")
     assert wait_for(lambda: health()["aws-ebs-csi-driver"] == degraded)
+
+
+# ------------------------------------------------------------ EKS Auto Mode
+
+
+def auto_mode(enabled: bool, node_role: str | None = None, pools: list[str] | None = None) -> dict:
+    """The three members that turn EKS Auto Mode on or off together."""
+    compute: dict = {"enabled": enabled}
+    if node_role:
+        compute.update(nodeRoleArn=node_role, nodePools=pools or ["system", "general-purpose"])
+    return {
+        "computeConfig": compute,
+        "kubernetesNetworkConfig": {"elasticLoadBalancing": {"enabled": enabled}},
+        "storageConfig": {"blockStorage": {"enabled": enabled}},
+    }
+
+
+def auto_cluster_role(iam, name: str) -> str:
+    return role(iam, name, actions=["sts:AssumeRole", "sts:TagSession"])
+
+
+def crd_names(aws, name: str) -> set[str]:
+    described = aws("eks").describe_cluster(name=name)["cluster"]
+    headers = {"Authorization": f"Bearer {eks_token(name)}"}
+    reply = requests.get(
+        described["endpoint"] + "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", headers=headers, verify=False
+    )
+    assert reply.status_code == 200, reply.text
+    return {item["metadata"]["name"] for item in reply.json()["items"]}
+
+
+def test_auto_mode_cluster_shows_its_three_capabilities_and_node_role_entry(aws):
+    _, subnets = network(aws("ec2"))
+    iam = aws("iam")
+    nodes = node_role(iam, "auto-nodes")
+    created = aws("eks").create_cluster(
+        name="auto",
+        roleArn=auto_cluster_role(iam, "auto-cluster"),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+        **auto_mode(True, nodes),
+    )["cluster"]
+    described = aws("eks").describe_cluster(name="auto")["cluster"]
+    for seen in (created, described):
+        assert seen["computeConfig"] == {
+            "enabled": True,
+            "nodePools": ["system", "general-purpose"],
+            "nodeRoleArn": nodes,
+        }
+        assert seen["storageConfig"] == {"blockStorage": {"enabled": True}}
+        assert seen["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": True}
+    # EKS gives the built-in pools' node role its EC2 access entry itself.
+    entry = aws("eks").describe_access_entry(clusterName="auto", principalArn=nodes)["accessEntry"]
+    assert entry["type"] == "EC2"
+    policies = aws("eks").list_associated_access_policies(clusterName="auto", principalArn=nodes)
+    assert [p["policyArn"] for p in policies["associatedAccessPolicies"]] == [
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy"
+    ]
+    assert {"nodepools.karpenter.sh", "nodeclasses.eks.amazonaws.com"} <= crd_names(aws, "auto")
+    # A cluster without Auto Mode reports it off.
+    plain = cluster(aws, "plain")
+    assert plain["computeConfig"] == {"enabled": False}
+    assert plain["storageConfig"] == {"blockStorage": {"enabled": False}}
+    assert plain["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": False}
+    assert "nodepools.karpenter.sh" not in crd_names(aws, "plain")
+
+
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        ({"computeConfig": {"enabled": True}}, "must all be set"),
+        (
+            {**auto_mode(True), "storageConfig": {"blockStorage": {"enabled": False}}},
+            "must all be set",
+        ),
+        (
+            {**auto_mode(True), "computeConfig": {"enabled": True, "nodePools": ["system"]}},
+            "nodeRoleArn is null or empty",
+        ),
+        (
+            {**auto_mode(True), "computeConfig": {"enabled": True, "nodePools": ["spark"], "nodeRoleArn": "NODES"}},
+            "Invalid node pool spark",
+        ),
+    ],
+)
+def test_auto_mode_rules_on_create(aws, members, message):
+    _, subnets = network(aws("ec2"))
+    iam = aws("iam")
+    nodes = node_role(iam, "nodes")
+    members = json.loads(json.dumps(members).replace("NODES", nodes))
+    with pytest.raises(ClientError) as e:
+        aws("eks").create_cluster(
+            name="auto",
+            roleArn=auto_cluster_role(iam, "auto-cluster"),
+            resourcesVpcConfig={"subnetIds": subnets},
+            accessConfig={"authenticationMode": "API"},
+            **members,
+        )
+    assert error_code(e) == "InvalidParameterException"
+    assert message in e.value.response["Error"]["Message"]
+
+
+def test_auto_mode_needs_tag_session_in_the_cluster_role_trust(aws):
+    _, subnets = network(aws("ec2"))
+    iam = aws("iam")
+    with pytest.raises(ClientError) as e:
+        aws("eks").create_cluster(
+            name="auto",
+            roleArn=role(iam, "plain-trust"),
+            resourcesVpcConfig={"subnetIds": subnets},
+            accessConfig={"authenticationMode": "API"},
+            **auto_mode(True, node_role(iam, "nodes")),
+        )
+    assert "sts:TagSession" in e.value.response["Error"]["Message"]
+
+
+def test_auto_mode_is_enabled_and_disabled_in_place(aws):
+    _, subnets = network(aws("ec2"))
+    iam, eks = aws("iam"), aws("eks")
+    nodes = node_role(iam, "nodes")
+    eks.create_cluster(
+        name="switch",
+        roleArn=auto_cluster_role(iam, "switch-cluster"),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+    )
+    wait_for(lambda: eks.describe_cluster(name="switch")["cluster"]["status"] == "ACTIVE")
+    # One capability alone is refused, as is mixing Auto Mode with another kind of update.
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(name="switch", computeConfig={"enabled": True})
+    assert "must all be set" in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(name="switch", upgradePolicy={"supportType": "STANDARD"}, **auto_mode(True, nodes))
+    assert "Only one type of update" in e.value.response["Error"]["Message"]
+
+    update = eks.update_cluster_config(name="switch", **auto_mode(True, nodes, ["system"]))["update"]
+    assert update["type"] == "AutoModeUpdate"
+    wait_for(lambda: eks.describe_cluster(name="switch")["cluster"]["status"] == "ACTIVE")
+    described = eks.describe_cluster(name="switch")["cluster"]
+    assert described["computeConfig"] == {"enabled": True, "nodePools": ["system"], "nodeRoleArn": nodes}
+    assert described["storageConfig"] == {"blockStorage": {"enabled": True}}
+    assert eks.describe_access_entry(clusterName="switch", principalArn=nodes)["accessEntry"]["type"] == "EC2"
+    assert "nodeclasses.eks.amazonaws.com" in crd_names(aws, "switch")
+
+    # The node role stays what it was once set.
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(name="switch", **auto_mode(True, node_role(iam, "other-nodes"), ["system"]))
+    assert "cannot be changed" in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        eks.update_cluster_config(name="switch", **auto_mode(True, nodes, ["system"]))
+    assert "No changes needed" in e.value.response["Error"]["Message"]
+
+    # Disabling is allowed (AWS: destructive, it terminates the nodes Auto Mode runs).
+    eks.update_cluster_config(name="switch", **auto_mode(False))
+    wait_for(lambda: eks.describe_cluster(name="switch")["cluster"]["status"] == "ACTIVE")
+    described = eks.describe_cluster(name="switch")["cluster"]
+    assert described["computeConfig"] == {"enabled": False}
+    assert described["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": False}
+
+
+def test_ec2_access_entries_take_only_the_auto_node_policy(aws):
+    cluster(aws, "c1")
+    iam, eks = aws("iam"), aws("eks")
+    nodes = node_role(iam, "custom-nodes")
+    eks.create_access_entry(clusterName="c1", principalArn=nodes, type="EC2")
+    auto_node = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy"
+    eks.associate_access_policy(
+        clusterName="c1", principalArn=nodes, policyArn=auto_node, accessScope={"type": "cluster"}
+    )
+    with pytest.raises(ClientError) as e:
+        eks.associate_access_policy(
+            clusterName="c1",
+            principalArn=nodes,
+            policyArn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+            accessScope={"type": "cluster"},
+        )
+    assert error_code(e) == "InvalidRequestException"

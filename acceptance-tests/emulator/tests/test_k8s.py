@@ -436,3 +436,212 @@ def test_custom_resource_definitions_and_ingress_classes_are_validated(kube):
     alb = {**no_controller, "spec": {"controller": "ingress.k8s.aws/alb"}}
     assert kube("POST", classes, alb).status_code == 201
     assert [c["metadata"]["name"] for c in kube("GET", classes).json()["items"]] == ["alb"]
+
+
+NODE_POOLS = "/apis/karpenter.sh/v1/nodepools"
+NODE_CLASSES = "/apis/eks.amazonaws.com/v1/nodeclasses"
+
+
+def auto_mode_crds(kube) -> None:
+    """Registers Auto Mode's NodePool and NodeClass through the API, as any CRD would be."""
+    from emulator import k8s_auto_mode
+
+    for crd in k8s_auto_mode.crds():
+        created = kube("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        assert created.status_code == 201, created.text
+
+
+def node_class(name: str = "spark", **spec) -> dict:
+    return {
+        "apiVersion": "eks.amazonaws.com/v1",
+        "kind": "NodeClass",
+        "metadata": {"name": name},
+        "spec": {"role": "node-role", "subnetSelectorTerms": [{"id": "subnet-1"}], **spec},
+    }
+
+
+def node_pool(name: str = "executors", node_class_name: str = "spark", **spec) -> dict:
+    return {
+        "apiVersion": "karpenter.sh/v1",
+        "kind": "NodePool",
+        "metadata": {"name": name},
+        "spec": {
+            "template": {
+                "metadata": {"labels": {"spark-role": "executor"}},
+                "spec": {
+                    "nodeClassRef": {"group": "eks.amazonaws.com", "kind": "NodeClass", "name": node_class_name},
+                    "requirements": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["arm64"]}],
+                    "taints": [{"key": "role", "value": "shared", "effect": "NoSchedule"}],
+                },
+            },
+            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "90s"},
+            "limits": {"cpu": "1000", "memory": "4000Gi"},
+            **spec,
+        },
+    }
+
+
+def test_custom_resources_of_any_registered_definition_are_served(kube, admin):
+    widgets = "/apis/example.com/v1/namespaces/spark/widgets"
+    assert kube("GET", widgets).status_code == 404  # no such kind yet
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "required": ["size"],
+                                    "properties": {"size": {"type": "integer", "minimum": 1}},
+                                }
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    assert kube("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status_code == 201
+    kube("POST", "/api/v1/namespaces", {"metadata": {"name": "spark"}})
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 2, "x": 1}}
+    created = kube("POST", widgets, widget)
+    assert created.status_code == 201, created.text
+    assert created.json()["spec"] == {"size": 2}  # undeclared fields are pruned
+    assert kube("POST", widgets, widget).status_code == 409
+    assert kube("POST", widgets, {**widget, "metadata": {"name": "v"}, "spec": {}}).status_code == 422
+    refused = kube("POST", widgets, {**widget, "metadata": {"name": "v"}, "spec": {"size": 0}})
+    assert refused.status_code == 422 and "spec.size" in refused.json()["message"]
+    version = created.json()["metadata"]["resourceVersion"]
+    patched = kube("PATCH", widgets + "/w", {"spec": {"size": 3}}, "application/merge-patch+json").json()
+    assert patched["spec"]["size"] == 3 and patched["metadata"]["resourceVersion"] != version
+    replaced = kube("PUT", widgets + "/w", {**widget, "spec": {"size": 4}, "metadata": {"name": "w"}}).json()
+    assert replaced["spec"]["size"] == 4 and replaced["metadata"]["generation"] == 3
+    assert [w["metadata"]["name"] for w in kube("GET", widgets).json()["items"]] == ["w"]
+    assert kube("GET", widgets + "/absent").status_code == 404
+    discovered = kube("GET", "/apis/example.com/v1").json()
+    assert [r["kind"] for r in discovered["resources"]] == ["Widget"]
+    assert admin("GET", "inventory")["k8s:spark/widgets"] == ["spark/w"]
+    assert kube("DELETE", widgets + "/w").status_code == 200
+    assert kube("GET", widgets + "/w").status_code == 404
+    # Deleting the definition deletes its objects and stops serving the kind.
+    kube("POST", widgets, widget)
+    kube("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")
+    assert kube("GET", widgets).status_code == 404
+    assert "k8s:spark/widgets" not in admin("GET", "inventory")
+
+
+def test_node_pools_and_node_classes_are_validated_as_karpenter_does(kube):
+    auto_mode_crds(kube)
+    assert kube("POST", NODE_CLASSES, node_class()).status_code == 201
+    no_role = node_class("bare")
+    del no_role["spec"]["role"]
+    assert kube("POST", NODE_CLASSES, no_role).status_code == 422
+    assert kube("POST", NODE_POOLS, node_pool()).status_code == 201
+
+    def refused(pool: dict, field: str) -> None:
+        answer = kube("POST", NODE_POOLS, pool)
+        assert answer.status_code == 422, answer.text
+        assert field in answer.json()["message"], answer.json()["message"]
+
+    pool = node_pool("bad")
+    pool["spec"]["template"]["spec"]["requirements"] = [{"key": "kubernetes.io/arch", "operator": "Within"}]
+    refused(pool, "spec.template.spec.requirements[0].operator")
+    pool["spec"]["template"]["spec"]["requirements"] = [{"key": "kubernetes.io/arch", "operator": "In"}]
+    refused(pool, "spec.template.spec.requirements[0]")
+    pool["spec"]["template"]["spec"]["requirements"] = [
+        {"key": "eks.amazonaws.com/instance-generation", "operator": "Gt", "values": ["six"]}
+    ]
+    refused(pool, "requirements[0]")
+    pool = node_pool("bad")
+    del pool["spec"]["template"]["spec"]["nodeClassRef"]["name"]
+    refused(pool, "spec.template.spec.nodeClassRef.name")
+    refused(node_pool("bad", disruption={"consolidationPolicy": "Always"}), "spec.disruption.consolidationPolicy")
+    refused(node_pool("bad", disruption={"consolidateAfter": "ten minutes"}), "spec.disruption.consolidateAfter")
+    refused(node_pool("bad", weight=101), "spec.weight")
+    # A pool whose NodeClass does not exist is accepted, but not ready.
+    orphan = kube("POST", NODE_POOLS, node_pool("orphan", "absent")).json()
+    assert orphan["status"]["conditions"][0] == {
+        "type": "NodeClassReady",
+        "status": "False",
+        "reason": "NodeClassNotFound",
+    }
+    ready = kube("GET", NODE_POOLS + "/executors").json()
+    assert ready["status"]["conditions"][0]["status"] == "True"
+
+
+def test_a_node_class_in_use_is_kept_until_its_node_pools_are_gone(kube, admin):
+    auto_mode_crds(kube)
+    kube("POST", NODE_CLASSES, node_class())
+    created = kube("GET", NODE_CLASSES + "/spark").json()
+    assert created["metadata"]["finalizers"] == ["eks.amazonaws.com/termination"]
+    kube("POST", NODE_POOLS, node_pool())
+    deleting = kube("DELETE", NODE_CLASSES + "/spark")
+    assert deleting.status_code == 200 and deleting.json()["metadata"]["deletionTimestamp"]
+    assert kube("GET", NODE_CLASSES + "/spark").json()["metadata"]["deletionTimestamp"]
+    # The pool sees its class going.
+    assert kube("GET", NODE_POOLS + "/executors").json()["status"]["conditions"][0]["status"] == "False"
+    assert kube("DELETE", NODE_POOLS + "/executors").status_code == 200
+    assert kube("GET", NODE_CLASSES + "/spark").status_code == 404
+    # Unused, it goes at once.
+    kube("POST", NODE_CLASSES, node_class("unused"))
+    assert kube("DELETE", NODE_CLASSES + "/unused").status_code == 200
+    assert kube("GET", NODE_CLASSES + "/unused").status_code == 404
+    assert not [k for k in admin("GET", "inventory") if k.startswith("k8s:spark/node")]
+
+
+def test_auto_mode_clusters_hold_the_definitions_built_in():
+    from emulator import k8s
+
+    store = k8s.ClusterStore()
+    store.register_auto_mode()
+    store.register_auto_mode()  # once only
+    assert store.kind("karpenter.sh", "v1", "nodepools").kind == "NodePool"
+    assert store.kind("eks.amazonaws.com", "v1", "nodeclasses").namespaced is False
+    assert all(key in store.system for key in store.objects)
+
+
+def test_an_auto_mode_cluster_serves_its_built_in_pools_and_validates_new_ones(aws, tmp_path):
+    from conftest import node_role
+
+    _, subnets = network(aws("ec2"))
+    iam = aws("iam")
+    nodes = node_role(iam, "auto-nodes")
+    auto = {"enabled": True, "nodeRoleArn": nodes, "nodePools": ["system", "general-purpose"]}
+    created = aws("eks").create_cluster(
+        name="auto",
+        roleArn=role(iam, "auto-cluster", actions=["sts:AssumeRole", "sts:TagSession"]),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+        computeConfig=auto,
+        kubernetesNetworkConfig={"elasticLoadBalancing": {"enabled": True}},
+        storageConfig={"blockStorage": {"enabled": True}},
+    )["cluster"]
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(base64.b64decode(created["certificateAuthority"]["data"]))
+
+    def call(method: str, path: str, body=None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {eks_token('auto')}"}
+        return requests.request(method, created["endpoint"] + path, json=body, headers=headers, verify=str(ca_file))
+
+    built_in = call("GET", NODE_POOLS).json()
+    assert [p["metadata"]["name"] for p in built_in["items"]] == ["general-purpose", "system"]
+    assert all(p["status"]["conditions"][0]["status"] == "True" for p in built_in["items"])
+    assert call("GET", NODE_CLASSES + "/default").json()["metadata"]["finalizers"] == [
+        "eks.amazonaws.com/termination"
+    ]
+    # The definitions Auto Mode brings validate new pools as Karpenter's do.
+    assert call("POST", NODE_CLASSES, node_class()).status_code == 201
+    assert call("POST", NODE_POOLS, node_pool(disruption={"consolidationPolicy": "Always"})).status_code == 422
+    assert call("POST", NODE_POOLS, node_pool()).status_code == 201

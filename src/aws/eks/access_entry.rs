@@ -84,3 +84,49 @@ pub async fn delete_access_entry(aws: &Aws, cluster: &str, principal: &str) -> R
         .context("eks:DeleteAccessEntry", entry_resource(cluster, principal))
         .ignore_not_found()
 }
+
+/// The EC2 access entry of an Auto Mode node role, with the node access
+/// policy: EKS makes it for the role of the built-in pools when it enables
+/// them; this puts it back when it is missing. Returns whether it made it.
+pub async fn ensure_auto_node_entry(
+    aws: &Aws,
+    cluster: &str,
+    role_arn: &str,
+    policy: &str,
+) -> Result<bool> {
+    if find_access_entry(aws, cluster, role_arn).await?.is_some() {
+        return Ok(false);
+    }
+    let resource = entry_resource(cluster, role_arn);
+    let created = aws
+        .eks
+        .create_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(role_arn)
+        .r#type("EC2")
+        .send()
+        .await
+        .map(drop)
+        .context("eks:CreateAccessEntry", &resource);
+    match created {
+        Err(e) if e.is_already_exists() => return Ok(false),
+        other => other?,
+    }
+    aws.eks
+        .associate_access_policy()
+        .cluster_name(cluster)
+        .principal_arn(role_arn)
+        .policy_arn(format!(
+            "arn:{}:eks::aws:cluster-access-policy/{policy}",
+            aws.partition
+        ))
+        .access_scope(
+            AccessScope::builder()
+                .r#type(AccessScopeType::Cluster)
+                .build(),
+        )
+        .send()
+        .await
+        .context("eks:AssociateAccessPolicy", &resource)?;
+    Ok(true)
+}

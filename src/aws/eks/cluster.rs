@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_eks::types::{
-    AuthenticationMode, Cluster, ClusterStatus, CreateAccessConfigRequest, LogSetup, LogType,
-    Logging, VpcConfigRequest,
+    AuthenticationMode, BlockStorage, Cluster, ClusterStatus, ComputeConfigRequest,
+    CreateAccessConfigRequest, ElasticLoadBalancing, KubernetesNetworkConfigRequest, LogSetup,
+    LogType, Logging, StorageConfigRequest, VpcConfigRequest,
 };
 
 use super::{cluster_resource, update};
@@ -30,6 +31,15 @@ pub struct ClusterRequest<'a> {
     pub tags: &'a BTreeMap<String, String>,
     /// Makes retries of one apply create one cluster.
     pub client_token: &'a str,
+    /// EKS Auto Mode on, with the built-in pools, whose nodes take this role.
+    pub auto_mode: Option<AutoMode<'a>>,
+}
+
+/// EKS Auto Mode's compute capability as the platform enables it.
+#[derive(Clone, Copy, Debug)]
+pub struct AutoMode<'a> {
+    pub node_role_arn: &'a str,
+    pub node_pools: &'a [&'a str],
 }
 
 /// Sends CreateCluster, again while IAM propagates a role made seconds ago.
@@ -44,6 +54,9 @@ pub async fn create_cluster(aws: &Aws, request: &ClusterRequest<'_>) -> Result<(
             .resources_vpc_config(vpc_config(request.subnet_ids, request.public_access_cidrs))
             .logging(control_plane_logging())
             .access_config(access_config())
+            .set_compute_config(request.auto_mode.map(|auto| compute_config(Some(auto))))
+            .set_storage_config(request.auto_mode.map(|_| storage_config(true)))
+            .set_kubernetes_network_config(request.auto_mode.map(|_| load_balancing(true)))
             .set_tags(Some(hash_map(request.tags)))
             .client_request_token(request.client_token)
             .send()
@@ -168,6 +181,62 @@ pub async fn update_endpoint_access(
     update::wait_started(aws, cluster, None, out.update(), timeout).await
 }
 
+/// Turns EKS Auto Mode on (with its built-in pools) or off: its compute,
+/// block storage and load balancing capabilities in one request, as EKS
+/// requires; waits for EKS.
+pub async fn update_auto_mode(
+    aws: &Aws,
+    cluster: &str,
+    auto_mode: Option<AutoMode<'_>>,
+    timeout: Duration,
+) -> Result<()> {
+    let on = auto_mode.is_some();
+    let out = aws
+        .eks
+        .update_cluster_config()
+        .name(cluster)
+        .compute_config(compute_config(auto_mode))
+        .storage_config(storage_config(on))
+        .kubernetes_network_config(load_balancing(on))
+        .send()
+        .await
+        .context("eks:UpdateClusterConfig", cluster_resource(cluster))?;
+    update::wait_started(aws, cluster, None, out.update(), timeout).await
+}
+
+/// Whether EKS Auto Mode is on for the cluster (its compute capability).
+pub fn auto_mode_enabled(cluster: &Cluster) -> bool {
+    cluster
+        .compute_config()
+        .and_then(|c| c.enabled())
+        .unwrap_or(false)
+}
+
+fn compute_config(auto_mode: Option<AutoMode<'_>>) -> ComputeConfigRequest {
+    match auto_mode {
+        Some(auto) => ComputeConfigRequest::builder()
+            .enabled(true)
+            .node_role_arn(auto.node_role_arn)
+            .set_node_pools(Some(
+                auto.node_pools.iter().map(|p| p.to_string()).collect(),
+            ))
+            .build(),
+        None => ComputeConfigRequest::builder().enabled(false).build(),
+    }
+}
+
+fn storage_config(on: bool) -> StorageConfigRequest {
+    StorageConfigRequest::builder()
+        .block_storage(BlockStorage::builder().enabled(on).build())
+        .build()
+}
+
+fn load_balancing(on: bool) -> KubernetesNetworkConfigRequest {
+    KubernetesNetworkConfigRequest::builder()
+        .elastic_load_balancing(ElasticLoadBalancing::builder().enabled(on).build())
+        .build()
+}
+
 /// Upgrades one minor version at a time, as EKS requires.
 pub async fn upgrade_cluster(
     aws: &Aws,
@@ -269,6 +338,31 @@ mod tests {
         let setup = &logging.cluster_logging()[0];
         assert_eq!(setup.enabled(), Some(true));
         assert_eq!(setup.types().len(), 5);
+    }
+
+    #[test]
+    fn auto_mode_turns_the_three_capabilities_on_and_off_together() {
+        let pools = ["system"];
+        let on = compute_config(Some(AutoMode {
+            node_role_arn: "arn:aws:iam::111122223333:role/n",
+            node_pools: &pools,
+        }));
+        assert_eq!(on.enabled(), Some(true));
+        assert_eq!(on.node_pools(), ["system"]);
+        let off = compute_config(None);
+        assert_eq!((off.enabled(), off.node_role_arn()), (Some(false), None));
+        assert_eq!(
+            storage_config(true)
+                .block_storage()
+                .and_then(|b| b.enabled()),
+            Some(true)
+        );
+        assert_eq!(
+            load_balancing(false)
+                .elastic_load_balancing()
+                .and_then(|e| e.enabled()),
+            Some(false)
+        );
     }
 
     #[test]

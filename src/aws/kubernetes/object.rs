@@ -1,11 +1,12 @@
 //! The Kubernetes objects the provider writes (namespaces; Cluster
 //! Autoscaler's and AWS Load Balancer Controller's service accounts, RBAC,
-//! deployments, secret, ingress class and custom resource definitions): server-side apply,
-//! look up, delete, and delete a namespace and wait until it is gone.
+//! deployments, secret, ingress class and custom resource definitions; Auto
+//! Mode's node pools and node classes): server-side apply, look up, list by
+//! label, delete, and delete and wait until the object is gone.
 
 use std::time::Duration;
 
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::GroupVersionKind;
 use serde_json::Value;
 
@@ -35,6 +36,9 @@ const KINDS: &[(&str, &str, &str, bool)] = &[
         "customresourcedefinitions",
         false,
     ),
+    // EKS Auto Mode's: a Karpenter node pool and the node class it uses.
+    ("NodePool", "karpenter.sh", "nodepools", false),
+    ("NodeClass", "eks.amazonaws.com", "nodeclasses", false),
 ];
 
 impl Kube {
@@ -105,6 +109,85 @@ impl Kube {
         })
         .await
         .map(|found| found.is_some())
+    }
+
+    /// The object as the API serves it; `None` when there is none.
+    pub async fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>> {
+        let resource = self.describe(kind, namespace, name);
+        let found = self
+            .retrying("k8s:get", &resource, || async {
+                let api = self
+                    .api("k8s:get", &resource, api_version, kind, namespace)
+                    .await?;
+                Ok(api.get_opt(name).await)
+            })
+            .await?;
+        found
+            .map(|object| {
+                serde_json::to_value(object).map_err(|e| {
+                    Error::kubernetes("k8s:get", &resource, format!("unreadable object: {e}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// The cluster-scoped objects of a kind carrying the labels of
+    /// `selector` (`key=value,...`); every page.
+    pub async fn list_labelled(
+        &self,
+        api_version: &str,
+        kind: &str,
+        selector: &str,
+    ) -> Result<Vec<Value>> {
+        let resource = format!("{kind}s labelled {selector}");
+        let mut objects = Vec::new();
+        let mut params = ListParams::default().labels(selector).limit(100);
+        loop {
+            let page = self
+                .retrying("k8s:list", &resource, || async {
+                    let api = self
+                        .api("k8s:list", &resource, api_version, kind, None)
+                        .await?;
+                    Ok(api.list(&params).await)
+                })
+                .await?;
+            for object in &page.items {
+                objects.push(serde_json::to_value(object).map_err(|e| {
+                    Error::kubernetes("k8s:list", &resource, format!("unreadable object: {e}"))
+                })?);
+            }
+            match page.metadata.continue_.filter(|c| !c.is_empty()) {
+                Some(token) => params = params.continue_token(&token),
+                None => return Ok(objects),
+            }
+        }
+    }
+
+    /// Deletes the object and waits until it is gone: a finalizer may keep
+    /// it (an Auto Mode NodeClass stays while its nodes drain).
+    pub async fn delete_and_wait(
+        &self,
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<()> {
+        self.delete(api_version, kind, None, name).await?;
+        let resource = self.describe(kind, None, name);
+        wait::until("k8s:delete", &resource, timeout, Backoff::FAST, || async {
+            Ok(if self.exists(api_version, kind, None, name).await? {
+                Poll::Pending("being deleted".into())
+            } else {
+                Poll::Ready(())
+            })
+        })
+        .await
     }
 
     /// Deletes the object; one already gone is deleted. Dependents (a

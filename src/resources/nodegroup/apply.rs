@@ -15,6 +15,7 @@ use crate::aws::eks::nodegroup::{self as eks_nodegroup, NodegroupRequest, Nodegr
 use crate::aws::eks::tags;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::platform::compute::{self, Compute};
 use crate::platform::naming;
 use crate::platform::node_roles::Taint;
 use crate::platform::nodegroup;
@@ -80,6 +81,12 @@ fn eks_taints(taints: &[Taint]) -> Vec<EksTaint> {
 pub async fn create(aws: &Aws, spec: &NodegroupSpec, built: &mut Built) -> Result<()> {
     let (platform_id, name, zone) = (&spec.platform_id, &spec.name, &spec.availability_zone);
     let platform = lookup::platform(aws, platform_id).await?;
+    if platform.compute == Compute::AutoMode {
+        return Err(Error::config(
+            AttributePath::new("platform_id"),
+            compute::NO_NODEGROUPS,
+        ));
+    }
     let subnet = platform.subnets_by_zone.get(zone).cloned().ok_or_else(|| {
         Error::config(
             AttributePath::new("availability_zone"),

@@ -9,6 +9,7 @@ use super::plan;
 use super::schema::NodegroupState;
 use crate::aws::ec2::instance_type;
 use crate::aws::Aws;
+use crate::platform::compute::{self, Compute};
 use crate::platform::nodegroup;
 use crate::plugin::{AttributePath, Diagnostics};
 use crate::resources::platform::lookup;
@@ -63,10 +64,18 @@ pub async fn check_with_aws(
     planned: &NodegroupState,
     facts: &PlanFacts,
 ) {
+    let platform = &facts.platform;
+    if platform.compute == Compute::AutoMode {
+        diags.error(
+            "Platform runs EKS Auto Mode",
+            compute::NO_NODEGROUPS,
+            AttributePath::new("platform_id"),
+        );
+        return;
+    }
     let Some(zone) = known(&planned.availability_zone) else {
         return;
     };
-    let platform = &facts.platform;
     if !platform.subnets_by_zone.contains_key(zone) {
         diags.error(
             "Availability zone not in the platform",

@@ -16,6 +16,8 @@ mod validate;
 
 pub use flatten::taints_of;
 pub use plan::shape as instance_shape;
+pub use schema::{taints_attribute, taints_from, taints_value, TaintState};
+pub use validate::check_labels_and_taints;
 
 use async_trait::async_trait;
 

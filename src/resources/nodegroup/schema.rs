@@ -41,7 +41,7 @@ pub const FORCES_REPLACEMENT: [&str; 9] = [
 ];
 
 /// Taints as nested attributes: `value` may be left out.
-fn taints_attribute(constraint: Constraint, doc: &str) -> Attribute {
+pub fn taints_attribute(constraint: Constraint, doc: &str) -> Attribute {
     let member = |required: bool, doc: &str| match (constraint, required) {
         (Constraint::Computed, _) => computed(string(), doc),
         (_, true) => crate::plugin::schema::required(string(), doc),

@@ -7,7 +7,7 @@ use crate::platform::{defaults, validate};
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::resources::values::{known, list_is_unknown, string_map, strings};
 
-use super::schema::NodegroupState;
+use super::schema::{NodegroupState, TaintState};
 
 /// Checks that need no AWS call; unknown values wait for apply.
 pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
@@ -73,41 +73,7 @@ pub fn validate(diags: &mut Diagnostics, config: &NodegroupState) {
             ));
         }
     }
-    for key in string_map(&config.labels).keys() {
-        if let Err(why) = validate::kubernetes_key(key) {
-            diags.error(
-                "Invalid label key",
-                why,
-                AttributePath::new("labels").key(key.clone()),
-            );
-        }
-    }
-    for (index, taint) in config.taints.iter().flatten().enumerate() {
-        let Value::Value(taint) = taint else { continue };
-        let path = || AttributePath::new("taints").index(index as i64);
-        if let Some(key) = known(&taint.key) {
-            if let Err(why) = validate::kubernetes_key(key) {
-                diags.error("Invalid taint key", why, path().attribute("key"));
-            }
-        }
-        if let Some(effect) = known(&taint.effect) {
-            match TaintEffect::parse(effect) {
-                None => diags.error(
-                    "Invalid taint effect",
-                    format!("\"{effect}\" is not a taint effect; use NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE."),
-                    path().attribute("effect"),
-                ),
-                // Enum values are spelled as the AWS API spells them, as
-                // the hashicorp/aws provider's `aws_eks_node_group` does.
-                Some(parsed) if effect != parsed.eks() => diags.push(Diagnostic::warning_at(
-                    "Deprecated taint effect spelling",
-                    format!("\"{effect}\" is the Kubernetes spelling; write \"{}\", as EKS and the hashicorp/aws provider do. The old spelling still works, with this warning.", parsed.eks()),
-                    path().attribute("effect"),
-                )),
-                Some(_) => {}
-            }
-        }
-    }
+    check_labels_and_taints(diags, &config.labels, &config.taints);
     if let Some(ami) = known(&config.ami_type) {
         if !defaults::AMI_TYPES.contains(&ami) && !defaults::NVIDIA_AMI_TYPES.contains(&ami) {
             let all: Vec<&str> = defaults::AMI_TYPES
@@ -204,6 +170,53 @@ pub fn validate_sizes(diags: &mut Diagnostics, state: &NodegroupState) {
     if let (Some(desired), Some(min), Some(max)) = (desired, min, max) {
         if (desired < min || desired > max) && min <= max && !said(diags, "desired_size") {
             diags.error("Invalid desired_size", format!("desired_size ({desired}) must be between min_size ({min}) and max_size ({max})."), AttributePath::new("desired_size"));
+        }
+    }
+}
+
+/// The label keys, and the taints' keys and effects, of a nodegroup or a node pool.
+pub fn check_labels_and_taints(
+    diags: &mut Diagnostics,
+    labels: &crate::resources::values::StringMap,
+    taints: &Value<Vec<Value<TaintState>>>,
+) {
+    for key in string_map(labels).keys() {
+        if let Err(why) = validate::kubernetes_key(key) {
+            diags.error(
+                "Invalid label key",
+                why,
+                AttributePath::new("labels").key(key.clone()),
+            );
+        }
+    }
+    check_taints(diags, taints);
+}
+
+fn check_taints(diags: &mut Diagnostics, taints: &Value<Vec<Value<TaintState>>>) {
+    for (index, taint) in taints.iter().flatten().enumerate() {
+        let Value::Value(taint) = taint else { continue };
+        let path = || AttributePath::new("taints").index(index as i64);
+        if let Some(key) = known(&taint.key) {
+            if let Err(why) = validate::kubernetes_key(key) {
+                diags.error("Invalid taint key", why, path().attribute("key"));
+            }
+        }
+        if let Some(effect) = known(&taint.effect) {
+            match TaintEffect::parse(effect) {
+                None => diags.error(
+                    "Invalid taint effect",
+                    format!("\"{effect}\" is not a taint effect; use NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE."),
+                    path().attribute("effect"),
+                ),
+                // Enum values are spelled as the AWS API spells them, as
+                // the hashicorp/aws provider's `aws_eks_node_group` does.
+                Some(parsed) if effect != parsed.eks() => diags.push(Diagnostic::warning_at(
+                    "Deprecated taint effect spelling",
+                    format!("\"{effect}\" is the Kubernetes spelling; write \"{}\", as EKS and the hashicorp/aws provider do. The old spelling still works, with this warning.", parsed.eks()),
+                    path().attribute("effect"),
+                )),
+                Some(_) => {}
+            }
         }
     }
 }

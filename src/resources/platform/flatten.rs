@@ -11,6 +11,8 @@ use aws_sdk_eks::types::{Cluster, Nodegroup};
 use super::apply::Built;
 use super::private::{PlatformPrivate, StudioIds};
 use super::schema::{job_run_outputs, profile_specs, release_label, PlatformState, ToolingState};
+use crate::aws::eks::cluster::auto_mode_enabled;
+use crate::platform::compute::Compute;
 use crate::platform::job_profiles::JobRunInput;
 use crate::platform::{jobs, naming};
 use crate::plugin::Value;
@@ -40,6 +42,11 @@ pub fn cluster(state: &mut PlatformState, cluster: &Cluster) {
     };
     state.cluster_role_arn = from_option(cluster.role_arn());
     state.kubernetes_version = from_option(cluster.version());
+    state.compute = Value::Value(
+        Compute::of_cluster(auto_mode_enabled(cluster))
+            .as_str()
+            .to_string(),
+    );
     state.oidc_issuer_url = from_option(
         cluster
             .identity()
@@ -92,6 +99,10 @@ pub fn built(state: &mut PlatformState, built: &Built, private: &PlatformPrivate
         if let Some(value) = value {
             *slot = value;
         }
+    }
+    if let Some((name, arn)) = &built.auto_node_role {
+        state.auto_mode_node_role_name = Value::Value(name.clone());
+        state.auto_mode_node_role_arn = Value::Value(arn.clone());
     }
     for (slot, value) in [
         (&mut state.pod_template_uris, &built.pod_template_uris),

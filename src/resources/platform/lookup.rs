@@ -13,11 +13,12 @@ use super::apply::owns_cluster;
 use super::schema::{profile_settings, PlatformState};
 use super::settings;
 use crate::aws::ec2::subnet;
-use crate::aws::eks::cluster::find_cluster_shared;
+use crate::aws::eks::cluster::{auto_mode_enabled, find_cluster_shared};
 use crate::aws::emrcontainers::virtual_cluster;
 use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::platform::compute::Compute;
 use crate::platform::job_profiles::ProfileSettings;
 use crate::platform::naming::{self, BucketPurpose, Owner, PlatformRole};
 use crate::platform::pod_templates::JobProfile;
@@ -35,6 +36,19 @@ pub struct Platform {
     pub vpc_id: Option<String>,
     /// Its name and suffix: what the objects made on it carry.
     pub owner: Owner,
+    /// How it gets its nodes, as EKS reports it.
+    pub compute: Compute,
+    /// With EKS Auto Mode: the role of its nodes, for the NodeClasses of
+    /// the node pools made on it (`emreks_node_pool`, built on this).
+    pub auto_mode_node_role: Option<AutoModeNodeRole>,
+}
+
+/// The role EKS Auto Mode's nodes take, by name (a NodeClass's `role`) and ARN.
+#[derive(Clone, Debug)]
+#[allow(dead_code)]
+pub struct AutoModeNodeRole {
+    pub name: String,
+    pub arn: String,
 }
 
 impl Platform {
@@ -52,7 +66,13 @@ pub async fn platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
         .await
 }
 
-async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+/// The platform's EKS cluster, proven the platform's: its role carries a
+/// platform suffix and the cluster the marker made with it. A cluster of
+/// that name that another made is no platform.
+pub async fn owned_cluster(
+    aws: &Aws,
+    platform_id: &str,
+) -> Result<(aws_sdk_eks::types::Cluster, Owner)> {
     let resource = format!("platform \"{platform_id}\"");
     let described = find_cluster_shared(aws, platform_id)
         .await?
@@ -63,9 +83,7 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
                 "no such platform: platform_id must be the id of an emreks_platform",
             )
         })?;
-    // The suffix is the cluster role's, and the cluster must carry the
-    // marker it makes: a cluster of that name that another made is no
-    // platform, and the IAM path alone may hold a namesake's roles.
+    // The IAM path alone may hold a namesake's roles: the marker decides.
     let suffix = described
         .role_arn()
         .and_then(naming::suffix_of_cluster_role_arn)
@@ -81,9 +99,19 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
     if !owns_cluster(&owner, &described) {
         return Err(not_ours(&owner, &described));
     }
-    let vpc = described.resources_vpc_config();
-    let subnet_ids: Vec<String> = vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
-    let subnets_by_zone = subnet::find_subnets(aws, &subnet_ids)
+    Ok((described, owner))
+}
+
+/// The cluster's (private) subnets by availability zone.
+pub async fn subnets_by_zone(
+    aws: &Aws,
+    cluster: &aws_sdk_eks::types::Cluster,
+) -> Result<BTreeMap<String, String>> {
+    let subnet_ids: Vec<String> = cluster
+        .resources_vpc_config()
+        .map(|v| v.subnet_ids().to_vec())
+        .unwrap_or_default();
+    Ok(subnet::find_subnets(aws, &subnet_ids)
         .await?
         .iter()
         .filter_map(|s| {
@@ -92,7 +120,15 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
                 s.subnet_id()?.to_string(),
             ))
         })
-        .collect();
+        .collect())
+}
+
+async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
+    let resource = format!("platform \"{platform_id}\"");
+    let (described, owner) = owned_cluster(aws, platform_id).await?;
+    let suffix = owner.suffix.clone();
+    let vpc = described.resources_vpc_config();
+    let subnets_by_zone = subnets_by_zone(aws, &described).await?;
     let node_role = PlatformRole::Node.name(platform_id, &suffix);
     let node_role_arn = role::role_arn_shared(aws, platform_id, &node_role)
         .await?
@@ -105,12 +141,24 @@ async fn read_platform(aws: &Aws, platform_id: &str) -> Result<Platform> {
             ),
             )
         })?;
+    let compute = Compute::of_cluster(auto_mode_enabled(&described));
+    let auto_mode_node_role = match compute {
+        Compute::AutoMode => {
+            let name = PlatformRole::AutoNode.name(platform_id, &suffix);
+            role::role_arn_shared(aws, platform_id, &name)
+                .await?
+                .map(|arn| AutoModeNodeRole { name, arn })
+        }
+        Compute::ManagedNodegroups => None,
+    };
     Ok(Platform {
         subnets_by_zone,
         node_role_arn,
         suffix,
         vpc_id: vpc.and_then(|v| v.vpc_id()).map(str::to_string),
         owner,
+        compute,
+        auto_mode_node_role,
     })
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::private::PlatformPrivate;
 use super::schema::{JobProfileState, PlatformState, FORCES_REPLACEMENT};
 use crate::platform::addons::REQUIRED_ADDONS;
+use crate::platform::compute::{self, Compute};
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
 use crate::platform::pod_templates::JobProfile;
@@ -70,6 +71,7 @@ pub fn plan_create(
     planned.kubeconfig_command = kubeconfig_command(&planned, region);
     planned.log_group_names = log_groups(&planned);
     plan_studio(&mut planned, None);
+    plan_compute(None, &mut planned);
     let private = PlatformPrivate {
         client_token: Some(random_token(32)),
         suffix: Some(random_token(8)),
@@ -132,10 +134,86 @@ pub fn plan_update(
         }
     }
     plan_endpoint_access(diags, Some(prior), &mut planned);
+    // Left out means the default, not what a refresh found running.
+    if config.compute.is_null() {
+        planned.compute = Value::Value(Compute::default().as_str().to_string());
+    }
     warn_studio_replacement(diags, prior, config);
     fill_defaults(&mut planned);
     plan_layer(prior, &mut planned);
+    warn_compute_switch(diags, prior, &planned);
+    plan_compute(Some(prior), &mut planned);
     (planned, replace)
+}
+
+/// The compute a state records; an earlier release's has none: managed nodegroups.
+fn compute_of(state: &PlatformState) -> Option<Compute> {
+    match &state.compute {
+        Value::Unknown => None,
+        value => Compute::parse(known(value)).ok(),
+    }
+}
+
+/// EKS allows Auto Mode on and off on a running cluster; both change what
+/// runs, and turning it off terminates its nodes: say so.
+fn warn_compute_switch(diags: &mut Diagnostics, prior: &PlatformState, planned: &PlatformState) {
+    let (Some(from), Some(to)) = (compute_of(prior), compute_of(planned)) else {
+        return;
+    };
+    let detail = match (from, to) {
+        (Compute::ManagedNodegroups, Compute::AutoMode) => compute::TO_AUTO_MODE,
+        (Compute::AutoMode, Compute::ManagedNodegroups) => compute::FROM_AUTO_MODE,
+        _ => return,
+    };
+    diags.push(Diagnostic::warning_at(
+        "compute changes on the running cluster",
+        detail,
+        AttributePath::new("compute"),
+    ));
+}
+
+/// What `compute` decides among the computed attributes: with Auto Mode no
+/// tooling nodegroup or add-ons (null) and a node role (known once made);
+/// without it, no Auto Mode node role.
+fn plan_compute(prior: Option<&PlatformState>, planned: &mut PlatformState) {
+    match compute_of(planned) {
+        None => {
+            for value in [
+                &mut planned.tooling_nodegroup_name,
+                &mut planned.auto_mode_node_role_name,
+                &mut planned.auto_mode_node_role_arn,
+            ] {
+                *value = Value::Unknown;
+            }
+            planned.addon_versions = Value::Unknown;
+        }
+        Some(Compute::AutoMode) => {
+            planned.tooling_nodegroup_name = Value::Null;
+            planned.addon_versions = Value::Null;
+            let kept = prior.filter(|prior| {
+                compute_of(prior) == Some(Compute::AutoMode)
+                    && prior.auto_mode_node_role_arn.is_value()
+            });
+            match kept {
+                Some(prior) => {
+                    planned.auto_mode_node_role_name = prior.auto_mode_node_role_name.clone();
+                    planned.auto_mode_node_role_arn = prior.auto_mode_node_role_arn.clone();
+                }
+                None => {
+                    planned.auto_mode_node_role_name = Value::Unknown;
+                    planned.auto_mode_node_role_arn = Value::Unknown;
+                }
+            }
+        }
+        Some(Compute::ManagedNodegroups) => {
+            planned.auto_mode_node_role_name = Value::Null;
+            planned.auto_mode_node_role_arn = Value::Null;
+            if prior.is_some_and(|prior| compute_of(prior) == Some(Compute::AutoMode)) {
+                planned.tooling_nodegroup_name = Value::Unknown;
+                planned.addon_versions = Value::Unknown;
+            }
+        }
+    }
 }
 
 /// The public endpoint's CIDRs after their default, and a warning when this
@@ -229,6 +307,9 @@ fn default_if_null<T>(value: &mut Value<T>, default: impl FnOnce() -> T) {
 pub fn fill_defaults(state: &mut PlatformState) {
     default_if_null(&mut state.release_label, || {
         defaults::RELEASE_LABEL.to_string()
+    });
+    default_if_null(&mut state.compute, || {
+        Compute::default().as_str().to_string()
     });
     default_if_null(&mut state.log_retention_days, || {
         defaults::LOG_RETENTION_DAYS
@@ -428,6 +509,8 @@ pub fn settle(state: &mut PlatformState) {
         &mut state.oidc_issuer_url,
         &mut state.vpc_id,
         &mut state.node_role_arn,
+        &mut state.auto_mode_node_role_name,
+        &mut state.auto_mode_node_role_arn,
         &mut state.oidc_provider_arn,
         &mut state.assets_bucket,
         &mut state.tooling_nodegroup_name,
@@ -451,4 +534,55 @@ pub fn settle(state: &mut PlatformState) {
         unknown_as_null(map);
     }
     unknown_as_null(&mut state.job_run_request_objects);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_compute(compute: &str) -> PlatformState {
+        PlatformState {
+            compute: Value::Value(compute.into()),
+            tooling_nodegroup_name: Value::Value("tooling-abc".into()),
+            auto_mode_node_role_name: Value::Value("p-auto-node-x".into()),
+            auto_mode_node_role_arn: Value::Value("arn:aws:iam::1:role/p-auto-node-x".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn auto_mode_plans_no_tooling_and_keeps_its_node_role() {
+        let prior = with_compute("auto_mode");
+        let mut planned = prior.clone();
+        plan_compute(Some(&prior), &mut planned);
+        assert!(planned.tooling_nodegroup_name.is_null());
+        assert!(planned.addon_versions.is_null());
+        assert_eq!(
+            planned.auto_mode_node_role_arn,
+            prior.auto_mode_node_role_arn
+        );
+
+        let mut created = with_compute("auto_mode");
+        plan_compute(None, &mut created);
+        assert!(created.auto_mode_node_role_arn.is_unknown());
+    }
+
+    #[test]
+    fn switching_plans_what_changes_and_warns() {
+        let prior = with_compute("auto_mode");
+        let mut planned = with_compute("managed_nodegroups");
+        let mut diags = Diagnostics::default();
+        warn_compute_switch(&mut diags, &prior, &planned);
+        plan_compute(Some(&prior), &mut planned);
+        assert!(planned.auto_mode_node_role_arn.is_null());
+        assert!(planned.tooling_nodegroup_name.is_unknown());
+        assert!(format!("{:?}", diags.items).contains("terminates every node"));
+
+        // A state of an earlier release has no compute: managed nodegroups, no warning.
+        let mut old = with_compute("managed_nodegroups");
+        old.compute = Value::Null;
+        let mut quiet = Diagnostics::default();
+        warn_compute_switch(&mut quiet, &old, &with_compute("managed_nodegroups"));
+        assert!(quiet.items.is_empty());
+    }
 }

@@ -33,6 +33,9 @@ pub struct PlatformPrivate {
     pub admin_access_entry: Option<String>,
     #[serde(default)]
     pub node_role_name: Option<String>,
+    /// The role of the nodes EKS Auto Mode runs, with `compute = "auto_mode"`.
+    #[serde(default)]
+    pub auto_node_role_name: Option<String>,
     #[serde(default)]
     pub tooling_nodegroup: Option<String>,
     /// The launch template of the tooling nodegroup (IMDSv2, encrypted root).

@@ -174,6 +174,11 @@ async fn read_layer(
     if let Some(name) = &private.node_role_name {
         state.node_role_arn = role::role_arn_shared(aws, cluster_name, name).await?.into();
     }
+    if let Some(name) = &private.auto_node_role_name {
+        let arn = role::role_arn_shared(aws, cluster_name, name).await?;
+        state.auto_mode_node_role_name = arn.as_ref().map(|_| name.clone()).into();
+        state.auto_mode_node_role_arn = arn.into();
+    }
     state.oidc_provider_arn = private.oidc_provider_arn.clone().into();
     if let Some(id) = private.studio.as_ref().and_then(|i| i.studio_id.clone()) {
         match emr_studio::find_studio(aws, &id).await? {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
+use crate::platform::compute::Compute;
 use crate::platform::default_profiles::{self, Layout};
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::endpoint;
@@ -77,6 +78,9 @@ pub fn schema() -> Schema {
                 ("execution_roles", nested(Nesting::Map, Constraint::Optional, "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).", [("namespaces", required(list_of_strings(), "Namespaces of `virtual_clusters` whose jobs may use the role.")), ("policy", optional(string(), "IAM policy JSON for what the jobs need beyond the baseline (e.g. your data buckets); may be left out.")), ("trust", optional(string(), "`irsa` (the default when left out) or `pod_identity`."))])),
                 ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
                 ("log_retention_days", optional_computed(number(), "Retention of the platform's CloudWatch log groups, in days (default 30; one of the values CloudWatch allows): the jobs' and the control plane's `/aws/eks/<name>/cluster`, which the platform makes before the cluster and deletes with it. Changes in place.")),
+                ("compute", optional_computed(string(), "How the platform gets its nodes: `managed_nodegroups` (the default: a tooling nodegroup with Cluster Autoscaler, the EKS add-ons and AWS Load Balancer Controller; Spark nodes from `emreks_nodegroup`) or `auto_mode` (EKS Auto Mode with its compute, block storage and load balancing capabilities and the built-in `system` and `general-purpose` node pools; nothing of the platform's runs on nodes; Spark nodes from `emreks_node_pool`). Changes in place both ways; turning Auto Mode off terminates the nodes it runs (see the plan's warning). `auto_mode` allows no `tooling` or `studio` block and no `emreks_nodegroup`.")),
+                ("auto_mode_node_role_name", computed(string(), "With `compute = \"auto_mode\"`: name of the IAM role of the nodes Auto Mode runs (its built-in pools' and `emreks_node_pool`'s NodeClasses'), which has an EC2 access entry with `AmazonEKSAutoNodePolicy`. Null otherwise.")),
+                ("auto_mode_node_role_arn", computed(string(), "With `compute = \"auto_mode\"`: ARN of that role. Null otherwise.")),
                 ("node_ssm_access", optional(boolean(), "Attach `AmazonSSMManagedInstanceCore` to the nodes' role, so AWS Systems Manager Session Manager can open shells on the nodes. Off unless set to `true`: it lets anyone with SSM access into every node. Changes in place.")),
                 ("tooling_nodegroup_name", computed(string(), "Name of the managed nodegroup for system pods.")),
                 ("node_role_arn", computed(string(), "IAM role of the platform's nodes, for `emreks_nodegroup`.")),
@@ -204,6 +208,12 @@ pub struct PlatformState {
     pub tooling: Value<ToolingState>,
     #[serde(default)]
     pub node_ssm_access: Value<bool>,
+    #[serde(default)]
+    pub compute: Value<String>,
+    #[serde(default)]
+    pub auto_mode_node_role_name: Value<String>,
+    #[serde(default)]
+    pub auto_mode_node_role_arn: Value<String>,
     #[serde(default)]
     pub tooling_nodegroup_name: Value<String>,
     #[serde(default)]
@@ -405,6 +415,7 @@ pub struct PlatformSpec {
     pub tooling: Tooling,
     /// Whether the nodes' role may be reached by Session Manager.
     pub node_ssm_access: bool,
+    pub compute: Compute,
     /// Virtual cluster key → its namespace.
     pub virtual_clusters: BTreeMap<String, String>,
     pub execution_roles: BTreeMap<String, ExecutionRoleSpec>,
@@ -525,6 +536,8 @@ impl PlatformSpec {
                 .as_ref_option()
                 .copied()
                 .unwrap_or(false),
+            compute: Compute::parse(known(&state.compute))
+                .map_err(config(AttributePath::new("compute")))?,
             virtual_clusters: virtual_clusters(state),
             execution_roles,
             release_label: release_label(state).to_string(),

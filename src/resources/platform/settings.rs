@@ -30,6 +30,7 @@ pub fn arguments_of(state: &PlatformState) -> PlatformState {
         tags: state.tags.clone(),
         tooling: state.tooling.clone(),
         node_ssm_access: state.node_ssm_access,
+        compute: state.compute.clone(),
         virtual_clusters: state.virtual_clusters.clone(),
         execution_roles: state.execution_roles.clone(),
         release_label: state.release_label.clone(),

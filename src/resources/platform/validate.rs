@@ -10,6 +10,7 @@ use super::schema::{
 };
 use crate::aws::ec2::availability_zone;
 use crate::aws::Aws;
+use crate::platform::compute::Compute;
 use crate::platform::default_profiles::{self, NoChoice};
 use crate::platform::iam_documents::Trust;
 use crate::platform::job_profiles;
@@ -213,6 +214,40 @@ fn validate_layer(diags: &mut Diagnostics, config: &PlatformState) {
     validate_execution_roles(diags, config, &namespaces);
     validate_job_profiles(diags, config);
     validate_studio(diags, config);
+    validate_compute(diags, config);
+}
+
+/// `compute`'s value, and what EKS Auto Mode leaves no room for: the
+/// tooling nodegroup (Auto Mode's `system` pool runs the system pods) and
+/// the Studio, whose interactive endpoints AWS documents on managed
+/// nodegroups and Karpenter-provisioned nodes only, behind an ALB that AWS
+/// Load Balancer Controller makes, which an Auto Mode platform does not run.
+fn validate_compute(diags: &mut Diagnostics, config: &PlatformState) {
+    let compute = match &config.compute {
+        Value::Unknown => return,
+        value => Compute::parse(known(value)),
+    };
+    let path = AttributePath::new("compute");
+    match compute {
+        Err(why) => diags.error("Invalid compute", why, path),
+        Ok(Compute::AutoMode) => {
+            if config.tooling.is_value() {
+                diags.error(
+                    "tooling has no place with Auto Mode",
+                    "With compute = \"auto_mode\" the platform runs no tooling nodegroup: EKS Auto Mode's built-in `system` node pool runs the system pods. Remove the tooling block, or set compute = \"managed_nodegroups\".",
+                    AttributePath::new("tooling"),
+                );
+            }
+            if config.studio.is_value() {
+                diags.error(
+                    "Studio not available with Auto Mode",
+                    "AWS documents EMR on EKS interactive endpoints (what the Studio's notebooks run on) on managed nodegroups and Karpenter-provisioned nodes, not on EKS Auto Mode, and their load balancer is made by AWS Load Balancer Controller, which an Auto Mode platform does not run. Remove the studio block, or set compute = \"managed_nodegroups\".",
+                    path,
+                );
+            }
+        }
+        Ok(Compute::ManagedNodegroups) => {}
+    }
 }
 
 fn validate_tooling(diags: &mut Diagnostics, config: &PlatformState) {
@@ -649,6 +684,19 @@ mod tests {
     #[test]
     fn a_valid_config_passes() {
         assert_eq!(error_paths(&base()), "[]");
+    }
+
+    #[test]
+    fn auto_mode_leaves_no_room_for_tooling_or_studio() {
+        let mut auto = base();
+        auto.compute = Value::Value("auto_mode".into());
+        assert_eq!(error_paths(&auto), "[]");
+        auto.tooling = Value::Value(Default::default());
+        assert!(error_paths(&auto).contains("tooling"));
+
+        let mut wrong = base();
+        wrong.compute = Value::Value("karpenter".into());
+        assert!(error_paths(&wrong).contains("compute"));
     }
 
     #[test]

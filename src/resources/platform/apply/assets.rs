@@ -167,6 +167,11 @@ pub async fn teardown_assets(aws: &Aws, private: &mut PlatformPrivate) -> Result
         role::delete_role(aws, &role).await?;
         private.node_role_name = None;
     }
+    // Auto Mode's nodes went with the cluster.
+    if let Some(role) = private.auto_node_role_name.clone() {
+        role::delete_role(aws, &role).await?;
+        private.auto_node_role_name = None;
+    }
     for name in private.log_groups.clone() {
         log_group::delete_log_group(aws, &name).await?;
         private.log_groups.retain(|n| *n != name);

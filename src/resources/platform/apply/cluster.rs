@@ -6,15 +6,28 @@ use std::collections::BTreeMap;
 
 use aws_sdk_eks::types::Cluster;
 
+use super::super::private::PlatformPrivate;
 use super::super::schema::PlatformSpec;
-use crate::aws::eks::cluster::{self, ClusterRequest};
+use crate::aws::eks::cluster::{self, AutoMode, ClusterRequest};
 use crate::aws::eks::{access_entry, tags};
 use crate::aws::iam::role::{self, RoleSpec};
 use crate::aws::Aws;
 use crate::error::{Error, Result};
+use crate::platform::compute::{self, Compute};
 use crate::platform::naming::Owner;
+use crate::platform::naming::PlatformRole;
 use crate::platform::{iam_documents, naming, validate};
 use crate::plugin::AttributePath;
+
+/// The cluster role's AWS-managed policies: EKS Auto Mode's capabilities
+/// act as this role, so they need theirs on top of the control plane's.
+pub fn cluster_role_policies(compute: Compute) -> Vec<&'static str> {
+    let mut policies = iam_documents::CLUSTER_ROLE_POLICIES.to_vec();
+    if compute == Compute::AutoMode {
+        policies.extend(compute::AUTO_MODE_CLUSTER_POLICIES);
+    }
+    policies
+}
 
 /// The control plane's role; its name is recorded in `recorded` as soon as
 /// it exists. Returns its ARN.
@@ -34,12 +47,72 @@ pub async fn ensure_cluster_role(
             trust: &iam_documents::cluster_role_trust(),
             tags: &spec.tags,
             owner,
-            managed_policies: &iam_documents::CLUSTER_ROLE_POLICIES,
+            managed_policies: &cluster_role_policies(spec.compute),
             inline_policies: &[],
         },
         recorded,
     )
     .await
+}
+
+/// The role of the nodes EKS Auto Mode runs, recorded once it exists;
+/// returns its ARN.
+pub async fn ensure_auto_node_role(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    owner: &Owner,
+    recorded: &mut Option<String>,
+) -> Result<String> {
+    let name = recorded
+        .clone()
+        .unwrap_or_else(|| PlatformRole::AutoNode.name(&spec.name, &owner.suffix));
+    role::ensure_role(
+        aws,
+        &RoleSpec {
+            name: &name,
+            path: Some(&naming::iam_path(&spec.name)),
+            description: "EKS Auto Mode nodes of an emreks platform",
+            trust: &iam_documents::node_role_trust(),
+            tags: &spec.tags,
+            owner,
+            managed_policies: &compute::AUTO_NODE_ROLE_POLICIES,
+            inline_policies: &[],
+        },
+        recorded,
+    )
+    .await
+}
+
+/// Once Auto Mode is off: the node role, its access entry, and Auto Mode's
+/// policies on the cluster role go.
+pub async fn remove_auto_mode_roles(
+    aws: &Aws,
+    running: &Cluster,
+    private: &mut PlatformPrivate,
+) -> Result<()> {
+    let Some(name) = private.auto_node_role_name.clone() else {
+        return Ok(());
+    };
+    let cluster_name = running.name().unwrap_or_default();
+    if let Some(arn) = role::role_arn(aws, &name).await? {
+        access_entry::delete_access_entry(aws, cluster_name, &arn).await?;
+    }
+    if let Some(cluster_role) = running.role_arn().map(naming::role_name_of_arn) {
+        for policy in compute::AUTO_MODE_CLUSTER_POLICIES {
+            role::detach_managed_policy(aws, cluster_role, policy).await?;
+        }
+    }
+    role::delete_role(aws, &name).await?;
+    private.auto_node_role_name = None;
+    Ok(())
+}
+
+/// Auto Mode as the platform enables it: the built-in pools on its node role.
+pub fn auto_mode(node_role_arn: &str) -> AutoMode<'_> {
+    AutoMode {
+        node_role_arn,
+        node_pools: &compute::BUILT_IN_NODE_POOLS,
+    }
 }
 
 /// Whether the cluster is `owner`'s: it carries the marker, or (made by an
@@ -122,6 +195,7 @@ pub async fn create_cluster(
     owner: &Owner,
     role_arn: &str,
     subnet_ids: &[String],
+    auto_node_role_arn: Option<&str>,
     client_token: &str,
 ) -> Result<()> {
     let created = cluster::create_cluster(
@@ -134,6 +208,7 @@ pub async fn create_cluster(
             public_access_cidrs: &spec.public_access_cidrs,
             tags: &spec.tags,
             client_token,
+            auto_mode: auto_node_role_arn.map(auto_mode),
         },
     )
     .await;

@@ -126,6 +126,7 @@ pub async fn discover(
                     private.execution_roles.insert(key, name);
                 }
                 (None, Some(PlatformRole::Node)) => private.node_role_name = Some(name),
+                (None, Some(PlatformRole::AutoNode)) => private.auto_node_role_name = Some(name),
                 (None, Some(PlatformRole::Autoscaler)) => private.autoscaler.role_name = Some(name),
                 (None, Some(PlatformRole::LoadBalancerController)) => {
                     private.load_balancer_controller.role_name = Some(name)

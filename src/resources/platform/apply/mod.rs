@@ -28,11 +28,14 @@ use aws_sdk_eks::types::{Cluster, ClusterStatus};
 use super::private::{NetworkIds, PlatformPrivate, StudioIds};
 use super::schema::{NetworkSpec, PlatformSpec, PlatformState, Recorded};
 use super::settings;
-use crate::aws::eks::cluster::{find_cluster, update_endpoint_access, wait_cluster_active};
+use crate::aws::eks::cluster::{
+    auto_mode_enabled, find_cluster, update_auto_mode, update_endpoint_access, wait_cluster_active,
+};
 use crate::aws::iam::role;
 use crate::aws::Aws;
 use crate::error::Result;
-use crate::platform::naming::{Owner, PlatformRole};
+use crate::platform::compute::Compute;
+use crate::platform::naming::{self, Owner, PlatformRole};
 use crate::resources::random_token;
 use crate::resources::values::known;
 
@@ -46,6 +49,8 @@ pub struct Built {
     /// The VPC and zone → private subnet.
     pub network: Option<(Option<String>, BTreeMap<String, String>)>,
     pub node_role_arn: Option<String>,
+    /// The Auto Mode node role's name and ARN.
+    pub auto_node_role: Option<(String, String)>,
     pub assets_bucket: Option<String>,
     pub pod_template_uris: Option<BTreeMap<String, String>>,
     pub log_group_names: Option<BTreeMap<String, String>>,
@@ -149,7 +154,20 @@ pub async fn create(
     let role_arn = role_result?;
 
     assets::ensure_cluster_log_group(aws, spec, &owner, private).await?;
-    cluster::create_cluster(aws, spec, &owner, &role_arn, &subnet_ids, &token).await?;
+    let auto_node_role_arn = match spec.compute {
+        Compute::AutoMode => Some(ensure_auto_node_role(aws, spec, &owner, private, built).await?),
+        Compute::ManagedNodegroups => None,
+    };
+    cluster::create_cluster(
+        aws,
+        spec,
+        &owner,
+        &role_arn,
+        &subnet_ids,
+        auto_node_role_arn.as_deref(),
+        &token,
+    )
+    .await?;
     private.cluster_created = true;
     let ctx = Context {
         aws,
@@ -178,6 +196,63 @@ pub async fn create(
         .map(|(_, by_zone)| by_zone.clone())
         .unwrap_or_default();
     reconcile::reconcile(&ctx, &described, &subnets, private, built).await
+}
+
+/// The Auto Mode node role, recorded in `private` and noted in `built`.
+async fn ensure_auto_node_role(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    owner: &Owner,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<String> {
+    let arn =
+        cluster::ensure_auto_node_role(aws, spec, owner, &mut private.auto_node_role_name).await?;
+    if let Some(name) = &private.auto_node_role_name {
+        built.auto_node_role = Some((name.clone(), arn.clone()));
+    }
+    Ok(arn)
+}
+
+/// Turns EKS Auto Mode on or off on the running cluster as `compute` asks:
+/// on, after the cluster role has Auto Mode's policies and the node role
+/// exists; off, before the nodegroups and controllers come back.
+async fn switch_compute(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    owner: &Owner,
+    running: &Cluster,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+    timeout: Duration,
+) -> Result<()> {
+    let on = auto_mode_enabled(running);
+    match spec.compute {
+        Compute::AutoMode => {
+            let role_name = running
+                .role_arn()
+                .map(naming::role_name_of_arn)
+                .unwrap_or_default()
+                .to_string();
+            let mut recorded = private.cluster_role_name.clone();
+            cluster::ensure_cluster_role(aws, spec, &role_name, owner, &mut recorded).await?;
+            let node_role = ensure_auto_node_role(aws, spec, owner, private, built).await?;
+            if !on {
+                update_auto_mode(
+                    aws,
+                    &spec.name,
+                    Some(cluster::auto_mode(&node_role)),
+                    timeout,
+                )
+                .await?;
+            }
+        }
+        Compute::ManagedNodegroups if on => {
+            update_auto_mode(aws, &spec.name, None, timeout).await?;
+        }
+        Compute::ManagedNodegroups => {}
+    }
+    Ok(())
 }
 
 /// Makes the assets bucket and keeps the planned arguments in it, as they
@@ -281,6 +356,9 @@ pub async fn update(
         None => discover::Found::Gone,
     };
     discover::discover(aws, prior, private, found).await?;
+    if let Some(running) = &described {
+        switch_compute(aws, spec, &owner, running, private, built, timeout).await?;
+    }
     let token = random_token(32);
     let ctx = Context {
         aws,
@@ -296,6 +374,9 @@ pub async fn update(
     if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
+        if spec.compute == Compute::ManagedNodegroups {
+            cluster::remove_auto_mode_roles(aws, &described, private).await?;
+        }
     }
     Ok(())
 }

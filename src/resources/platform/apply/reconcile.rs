@@ -1,7 +1,9 @@
 //! The EMR-on-EKS layer on the running cluster, brought to what the spec
 //! asks for: the IAM OIDC provider, the tooling nodegroup, the add-ons,
 //! the virtual clusters and their namespaces, the job execution roles,
-//! Cluster Autoscaler and the Studio. Every step checks what exists and
+//! Cluster Autoscaler and the Studio; with EKS Auto Mode, the node role's
+//! access entry instead of the nodegroup, add-ons and controllers, which
+//! Auto Mode replaces. Every step checks what exists and
 //! makes only what is missing or different, so one `reconcile` serves
 //! create, update and drift repair; `teardown` removes the layer, most
 //! dependent first.
@@ -16,7 +18,7 @@ use super::cluster::kubernetes_version;
 use super::{controllers, studio, Built, Context};
 use crate::aws::ec2::launch_template::{self, TemplateRequest};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
-use crate::aws::eks::{addon, cluster::oidc_issuer, pod_identity};
+use crate::aws::eks::{access_entry, addon, cluster::oidc_issuer, pod_identity};
 use crate::aws::emrcontainers::{managed_endpoint, virtual_cluster};
 use crate::aws::iam::oidc_provider;
 use crate::aws::iam::role::{self, RoleSpec};
@@ -25,6 +27,7 @@ use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::addons::{self, AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::compute::{self, Compute};
 use crate::platform::defaults::{Tooling, TOOLING_DISK_SIZE};
 use crate::platform::iam_documents::{self, Trust};
 use crate::platform::naming::{self, PlatformRole};
@@ -61,45 +64,65 @@ pub async fn reconcile(
     private.oidc_provider_arn = Some(oidc_arn.clone());
     built.oidc_provider_arn = Some(oidc_arn.clone());
 
-    // The add-ons' roles and the add-ons (among them the pod identity
-    // agent) come before the first nodes: the VPC CNI on a node has no
-    // permissions but through its pod identity association.
-    controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
-    let chosen = ensure_addons(ctx, cluster, private).await?;
-    let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
-    ensure_tooling(
-        ctx,
-        cluster.version(),
-        &node_role_arn,
-        subnets,
-        private,
-        built,
-    )
-    .await?;
-    wait_addons(ctx, &chosen, built).await?;
-
     let vpc_id = cluster
         .resources_vpc_config()
         .and_then(|v| v.vpc_id())
         .unwrap_or_default();
+    let auto_mode = ctx.spec.compute == Compute::AutoMode;
+    if auto_mode {
+        // Auto Mode runs the nodes, their networking, DNS, storage driver and
+        // Pod Identity agent, scaling and load balancing: whatever the
+        // platform ran for that (before a switch) goes.
+        if let Some((_, arn)) = &built.auto_node_role {
+            access_entry::ensure_auto_node_entry(
+                aws,
+                ctx.cluster(),
+                arn,
+                compute::AUTO_NODE_ACCESS_POLICY,
+            )
+            .await?;
+        }
+        let kube = kubernetes::connect(aws, cluster).await?;
+        remove_managed_compute(aws, ctx.cluster(), Some(&kube), private, ctx.timeout).await?;
+    } else {
+        // The add-ons' roles and the add-ons (among them the pod identity
+        // agent) come before the first nodes: the VPC CNI on a node has no
+        // permissions but through its pod identity association.
+        controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
+        let chosen = ensure_addons(ctx, cluster, private).await?;
+        let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
+        ensure_tooling(
+            ctx,
+            cluster.version(),
+            &node_role_arn,
+            subnets,
+            private,
+            built,
+        )
+        .await?;
+        wait_addons(ctx, &chosen, built).await?;
+    }
+
     let kube = kubernetes::connect(aws, cluster).await?;
     ensure_virtual_clusters(ctx, &kube, private).await?;
     ensure_execution_roles(ctx, issuer, &oidc_arn, private, built).await?;
-    install_autoscaler(
-        ctx,
-        &kube,
-        kubernetes_version(cluster),
-        &mut private.autoscaler,
-    )
-    .await?;
-    controllers::install_load_balancer_controller(
-        ctx,
-        &kube,
-        kubernetes_version(cluster),
-        vpc_id,
-        &mut private.load_balancer_controller,
-    )
-    .await?;
+    if !auto_mode {
+        install_autoscaler(
+            ctx,
+            &kube,
+            kubernetes_version(cluster),
+            &mut private.autoscaler,
+        )
+        .await?;
+        controllers::install_load_balancer_controller(
+            ctx,
+            &kube,
+            kubernetes_version(cluster),
+            vpc_id,
+            &mut private.load_balancer_controller,
+        )
+        .await?;
+    }
     built.virtual_cluster_ids = Some(private.virtual_clusters.clone());
 
     let studio_subnets: Vec<String> = subnets.values().take(5).cloned().collect();
@@ -666,7 +689,47 @@ pub async fn teardown(
         &mut private.load_balancer_controller,
     )
     .await?;
-    if cluster.is_some() {
+    remove_nodes_and_addons(aws, cluster_name, cluster.is_some(), private, timeout).await?;
+    if let Some(arn) = private.oidc_provider_arn.clone() {
+        oidc_provider::delete_oidc_provider(aws, &arn).await?;
+        private.oidc_provider_arn = None;
+    }
+    Ok(())
+}
+
+/// What a managed-nodegroup platform runs for its nodes, removed on a
+/// switch to Auto Mode: Cluster Autoscaler, AWS Load Balancer Controller,
+/// the add-ons, the tooling nodegroup, and their roles. Does nothing when
+/// none of it is left.
+async fn remove_managed_compute(
+    aws: &Aws,
+    cluster_name: &str,
+    kube: Option<&Kube>,
+    private: &mut PlatformPrivate,
+    timeout: Duration,
+) -> Result<()> {
+    uninstall_workload(aws, kube, cluster_name, &mut private.autoscaler).await?;
+    uninstall_workload(
+        aws,
+        kube,
+        cluster_name,
+        &mut private.load_balancer_controller,
+    )
+    .await?;
+    remove_nodes_and_addons(aws, cluster_name, true, private, timeout).await
+}
+
+/// The add-ons, the tooling nodegroup and its launch template, and the
+/// add-ons' roles, forgetting each once gone; `present` is false when the
+/// cluster is gone (and the add-ons and nodegroups with it).
+async fn remove_nodes_and_addons(
+    aws: &Aws,
+    cluster_name: &str,
+    present: bool,
+    private: &mut PlatformPrivate,
+    timeout: Duration,
+) -> Result<()> {
+    if present {
         for name in private.addons.clone() {
             addon::delete_addon(aws, cluster_name, &name).await?;
             private.addons.retain(|a| *a != name);
@@ -674,6 +737,7 @@ pub async fn teardown(
         if let Some(group) = private.tooling_nodegroup.clone() {
             nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
             nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
+            private.tooling_nodegroup = None;
         }
     }
     if let Some(id) = private.tooling_launch_template.clone() {
@@ -681,17 +745,8 @@ pub async fn teardown(
         private.tooling_launch_template = None;
     }
     private.addons.clear();
-    controllers::remove_addon_identities(
-        aws,
-        cluster_name,
-        cluster.is_some(),
-        &mut private.addon_identities,
-    )
-    .await?;
+    controllers::remove_addon_identities(aws, cluster_name, present, &mut private.addon_identities)
+        .await?;
     private.tooling_nodegroup = None;
-    if let Some(arn) = private.oidc_provider_arn.clone() {
-        oidc_provider::delete_oidc_provider(aws, &arn).await?;
-        private.oidc_provider_arn = None;
-    }
     Ok(())
 }

@@ -1,0 +1,1 @@
+terraform import 'emreks_node_pool.spark["critical"]' analytics:spark-critical
