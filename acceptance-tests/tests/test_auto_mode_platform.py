@@ -174,3 +174,19 @@ resource "emreks_nodegroup" "spark" {
     workspace.write({"main.tf": provider() + platform("auto_mode")})
     workspace.destroy()
     assert aws.leftovers() == {}
+
+
+def test_an_imported_auto_mode_platform_plans_clean_and_destroys_its_node_role(workspace, provider, aws):
+    workspace.write({"main.tf": provider() + platform("auto_mode")})
+    workspace.apply()
+    role_arn = workspace.outputs()["p"]["auto_mode_node_role_arn"]
+
+    # Import rebuilds the private state from AWS, the Auto Mode node role among it.
+    workspace.run("state", "rm", "emreks_platform.p")
+    workspace.run("import", "-no-color", "emreks_platform.p", "auto")
+    imported = workspace.resource("emreks_platform.p")
+    assert imported["compute"] == "auto_mode"
+    assert imported["auto_mode_node_role_arn"] == role_arn
+    assert workspace.plan().code == 0
+    workspace.destroy()
+    assert aws.leftovers() == {}
