@@ -97,6 +97,17 @@ def test_auto_mode_platform_applies_replans_clean_and_destroys(workspace, provid
     assert values["virtual_cluster_ids"]["batchjob"]
 
     assert workspace.plan().code == 0
+
+    # Configurations that build on the platform read the same from the data source.
+    reader = 'data "emreks_platform" "d" {\n  name = emreks_platform.p.name\n}\n\noutput "d" {\n  value = data.emreks_platform.d\n}\n'
+    workspace.write({"main.tf": provider() + platform("auto_mode") + reader})
+    workspace.apply()
+    read = workspace.outputs()["d"]
+    assert (read["compute"], read["auto_mode_node_role_name"], read["auto_mode_node_role_arn"]) == (
+        "auto_mode",
+        role_name,
+        values["auto_mode_node_role_arn"],
+    )
     workspace.destroy()
     assert aws.leftovers() == {}
 
