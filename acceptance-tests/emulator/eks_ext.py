@@ -481,6 +481,13 @@ class EksExtension(Extension):
         self._sync_builtin_pools(cluster)
         compute = cluster.compute_config
         node_role = compute.get("nodeRoleArn")
+        # Auto Mode launches its nodes with an instance profile of its own holding the node role,
+        # so IAM refuses to delete that role until the profile goes (with the cluster, or Auto Mode).
+        role = self._role(call, node_role) if node_role else None
+        if role is not None and not getattr(cluster, "auto_mode_instance_profile", None):
+            profile = f"eks-{call.region}-{cluster.name}-{random_id(8, '0123456789abcdef')}"[:128]
+            call.backend("iam").create_instance_profile(profile, "/eks/", [role.name])
+            cluster.auto_mode_instance_profile = profile
         state = self.state(call)
         if compute.get("nodePools") and node_role and (cluster.name, node_role) not in state.access_entries:
             entry = self._new_access_entry(call, cluster.name, node_role, "EC2", [], None, {})
@@ -490,6 +497,14 @@ class EksExtension(Extension):
                 "associatedAt": utcnow(),
                 "modifiedAt": utcnow(),
             }
+
+    @staticmethod
+    def _drop_instance_profile(call: Call, cluster: Any) -> None:
+        """Auto Mode's instance profile goes with the nodes it launched."""
+        profile = getattr(cluster, "auto_mode_instance_profile", None)
+        if profile and profile in call.backend("iam").instance_profiles:
+            call.backend("iam").delete_instance_profile(profile, ignore_attached_roles=True)
+        cluster.auto_mode_instance_profile = None
 
     def _sync_builtin_pools(self, cluster: Any) -> None:
         """The built-in NodePools (and the `default` NodeClass they use) as computeConfig.nodePools
@@ -558,6 +573,7 @@ class EksExtension(Extension):
 
         self.state(call).drop_cluster(cluster.name)
         self.emulator.k8s.drop_cluster(cluster.name)
+        self._drop_instance_profile(call, cluster)
         self.emulator.extensions["ec2"].release_enis(call, f"eks-cluster/{cluster.arn}", then=delete_group)
 
     @operation("UpdateClusterConfig")
@@ -624,6 +640,7 @@ class EksExtension(Extension):
             else:
                 # Disabling terminates the nodes Auto Mode runs and removes its built-in pools.
                 self._sync_builtin_pools(cluster)
+                self._drop_instance_profile(call, cluster)
             update.status = "Successful"
             if cluster.status == "UPDATING":
                 cluster.status = "ACTIVE"

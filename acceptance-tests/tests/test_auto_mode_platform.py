@@ -97,6 +97,17 @@ def test_auto_mode_platform_applies_replans_clean_and_destroys(workspace, provid
     assert values["virtual_cluster_ids"]["batchjob"]
 
     assert workspace.plan().code == 0
+
+    # Configurations that build on the platform read the same from the data source.
+    reader = 'data "emreks_platform" "d" {\n  name = emreks_platform.p.name\n}\n\noutput "d" {\n  value = data.emreks_platform.d\n}\n'
+    workspace.write({"main.tf": provider() + platform("auto_mode") + reader})
+    workspace.apply()
+    read = workspace.outputs()["d"]
+    assert (read["compute"], read["auto_mode_node_role_name"], read["auto_mode_node_role_arn"]) == (
+        "auto_mode",
+        role_name,
+        values["auto_mode_node_role_arn"],
+    )
     workspace.destroy()
     assert aws.leftovers() == {}
 
@@ -172,5 +183,21 @@ resource "emreks_nodegroup" "spark" {
     assert result.code == 1
     assert "Platform runs EKS Auto Mode" in result.output
     workspace.write({"main.tf": provider() + platform("auto_mode")})
+    workspace.destroy()
+    assert aws.leftovers() == {}
+
+
+def test_an_imported_auto_mode_platform_plans_clean_and_destroys_its_node_role(workspace, provider, aws):
+    workspace.write({"main.tf": provider() + platform("auto_mode")})
+    workspace.apply()
+    role_arn = workspace.outputs()["p"]["auto_mode_node_role_arn"]
+
+    # Import rebuilds the private state from AWS, the Auto Mode node role among it.
+    workspace.run("state", "rm", "emreks_platform.p")
+    workspace.run("import", "-no-color", "emreks_platform.p", "auto")
+    imported = workspace.resource("emreks_platform.p")
+    assert imported["compute"] == "auto_mode"
+    assert imported["auto_mode_node_role_arn"] == role_arn
+    assert workspace.plan().code == 0
     workspace.destroy()
     assert aws.leftovers() == {}

@@ -535,6 +535,13 @@ def test_auto_mode_cluster_shows_its_three_capabilities_and_node_role_entry(aws)
         "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy"
     ]
     assert {"nodepools.karpenter.sh", "nodeclasses.eks.amazonaws.com"} <= crd_names(aws, "auto")
+    # The node role sits in Auto Mode's instance profile: IAM keeps it until the cluster goes.
+    with pytest.raises(ClientError) as e:
+        iam.delete_role(RoleName="auto-nodes")
+    assert error_code(e) == "DeleteConflict"
+    aws("eks").delete_cluster(name="auto")
+    wait_for(lambda: "auto" not in aws("eks").list_clusters()["clusters"])
+    assert not iam.list_instance_profiles_for_role(RoleName="auto-nodes")["InstanceProfiles"]
     # A cluster without Auto Mode reports it off.
     plain = cluster(aws, "plain")
     assert plain["computeConfig"] == {"enabled": False}
@@ -633,6 +640,7 @@ def test_auto_mode_is_enabled_and_disabled_in_place(aws):
     wait_for(lambda: eks.describe_cluster(name="switch")["cluster"]["status"] == "ACTIVE")
     described = eks.describe_cluster(name="switch")["cluster"]
     assert described["computeConfig"] == {"enabled": False}
+    assert not iam.list_instance_profiles_for_role(RoleName="nodes")["InstanceProfiles"]
     assert described["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": False}
 
 

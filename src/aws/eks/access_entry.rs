@@ -22,25 +22,47 @@ pub fn cluster_admin_policy_arn(partition: &str) -> String {
 /// Gives `principal` cluster-admin through an access entry (made unless it
 /// exists: the cluster creator's does from the start).
 pub async fn ensure_cluster_admin(aws: &Aws, cluster: &str, principal: &str) -> Result<()> {
+    ensure_entry(
+        aws,
+        cluster,
+        principal,
+        None,
+        &cluster_admin_policy_arn(&aws.partition),
+    )
+    .await
+    .map(drop)
+}
+
+/// Makes the principal's access entry of that type (EKS's default,
+/// STANDARD, when `None`) unless it exists, and associates the access
+/// policy with it, cluster-wide. Returns whether it made the entry.
+async fn ensure_entry(
+    aws: &Aws,
+    cluster: &str,
+    principal: &str,
+    kind: Option<&str>,
+    policy_arn: &str,
+) -> Result<bool> {
     let resource = entry_resource(cluster, principal);
     let created = aws
         .eks
         .create_access_entry()
         .cluster_name(cluster)
         .principal_arn(principal)
+        .set_type(kind.map(str::to_string))
         .send()
         .await
         .map(drop)
         .context("eks:CreateAccessEntry", &resource);
-    match created {
-        Err(e) if e.is_already_exists() => {}
-        other => other?,
-    }
+    let made = match created {
+        Err(e) if e.is_already_exists() => false,
+        other => other.map(|()| true)?,
+    };
     aws.eks
         .associate_access_policy()
         .cluster_name(cluster)
         .principal_arn(principal)
-        .policy_arn(cluster_admin_policy_arn(&aws.partition))
+        .policy_arn(policy_arn)
         .access_scope(
             AccessScope::builder()
                 .r#type(AccessScopeType::Cluster)
@@ -49,7 +71,7 @@ pub async fn ensure_cluster_admin(aws: &Aws, cluster: &str, principal: &str) -> 
         .send()
         .await
         .context("eks:AssociateAccessPolicy", &resource)?;
-    Ok(())
+    Ok(made)
 }
 
 /// The principal's access entry; `None` when it has none.
@@ -97,36 +119,9 @@ pub async fn ensure_auto_node_entry(
     if find_access_entry(aws, cluster, role_arn).await?.is_some() {
         return Ok(false);
     }
-    let resource = entry_resource(cluster, role_arn);
-    let created = aws
-        .eks
-        .create_access_entry()
-        .cluster_name(cluster)
-        .principal_arn(role_arn)
-        .r#type("EC2")
-        .send()
-        .await
-        .map(drop)
-        .context("eks:CreateAccessEntry", &resource);
-    match created {
-        Err(e) if e.is_already_exists() => return Ok(false),
-        other => other?,
-    }
-    aws.eks
-        .associate_access_policy()
-        .cluster_name(cluster)
-        .principal_arn(role_arn)
-        .policy_arn(format!(
-            "arn:{}:eks::aws:cluster-access-policy/{policy}",
-            aws.partition
-        ))
-        .access_scope(
-            AccessScope::builder()
-                .r#type(AccessScopeType::Cluster)
-                .build(),
-        )
-        .send()
-        .await
-        .context("eks:AssociateAccessPolicy", &resource)?;
-    Ok(true)
+    let policy_arn = format!(
+        "arn:{}:eks::aws:cluster-access-policy/{policy}",
+        aws.partition
+    );
+    ensure_entry(aws, cluster, role_arn, Some("EC2"), &policy_arn).await
 }

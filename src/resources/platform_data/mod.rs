@@ -45,6 +45,9 @@ pub fn schema() -> Schema {
                 ("vpc_id", computed(string(), "The VPC of the platform.")),
                 ("subnet_ids_by_az", computed(map_of_strings(), "The private subnet of each availability zone.")),
                 ("node_role_arn", computed(string(), "IAM role of the platform's nodes.")),
+                ("compute", computed(string(), "How the platform gets its nodes: `managed_nodegroups` or `auto_mode` (EKS Auto Mode), as EKS reports it.")),
+                ("auto_mode_node_role_name", computed(string(), "With Auto Mode: name of the IAM role of the nodes Auto Mode runs (a NodeClass's `role`). Null otherwise.")),
+                ("auto_mode_node_role_arn", computed(string(), "With Auto Mode: ARN of that role. Null otherwise.")),
                 ("release_label", computed(string(), "EMR release of the ready-made job requests.")),
                 ("assets_bucket", computed(string(), "S3 bucket holding the Spark pod templates.")),
                 ("pod_template_uris", computed(map_of_strings(), "S3 URI of each pod template, e.g. `critical-driver`.")),
@@ -87,6 +90,12 @@ pub struct PlatformData {
     pub subnet_ids_by_az: StringMap,
     #[serde(default)]
     pub node_role_arn: Value<String>,
+    #[serde(default)]
+    pub compute: Value<String>,
+    #[serde(default)]
+    pub auto_mode_node_role_name: Value<String>,
+    #[serde(default)]
+    pub auto_mode_node_role_arn: Value<String>,
     #[serde(default)]
     pub release_label: Value<String>,
     #[serde(default)]
@@ -201,6 +210,9 @@ impl DataSource for PlatformDataSource {
             vpc_id: state.vpc_id,
             subnet_ids_by_az: state.subnet_ids_by_az,
             node_role_arn: state.node_role_arn,
+            compute: state.compute,
+            auto_mode_node_role_name: state.auto_mode_node_role_name,
+            auto_mode_node_role_arn: state.auto_mode_node_role_arn,
             release_label: state.release_label,
             assets_bucket: state.assets_bucket,
             pod_template_uris: state.pod_template_uris,
@@ -224,6 +236,9 @@ impl DataSource for PlatformDataSource {
             &mut data.oidc_provider_arn,
             &mut data.vpc_id,
             &mut data.node_role_arn,
+            &mut data.compute,
+            &mut data.auto_mode_node_role_name,
+            &mut data.auto_mode_node_role_arn,
             &mut data.release_label,
             &mut data.assets_bucket,
         ] {

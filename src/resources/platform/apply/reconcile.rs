@@ -68,6 +68,7 @@ pub async fn reconcile(
         .resources_vpc_config()
         .and_then(|v| v.vpc_id())
         .unwrap_or_default();
+    let kube = kubernetes::connect(aws, cluster).await?;
     let auto_mode = ctx.spec.compute == Compute::AutoMode;
     if auto_mode {
         // Auto Mode runs the nodes, their networking, DNS, storage driver and
@@ -82,7 +83,6 @@ pub async fn reconcile(
             )
             .await?;
         }
-        let kube = kubernetes::connect(aws, cluster).await?;
         remove_managed_compute(aws, ctx.cluster(), Some(&kube), private, ctx.timeout).await?;
     } else {
         // The add-ons' roles and the add-ons (among them the pod identity
@@ -103,7 +103,6 @@ pub async fn reconcile(
         wait_addons(ctx, &chosen, built).await?;
     }
 
-    let kube = kubernetes::connect(aws, cluster).await?;
     ensure_virtual_clusters(ctx, &kube, private).await?;
     ensure_execution_roles(ctx, issuer, &oidc_arn, private, built).await?;
     if !auto_mode {
