@@ -1,7 +1,7 @@
 """`make bench`: figures for the provider binary, printed, never asserted.
 
     .venv/bin/python acceptance-tests/bench.py [--only size,handshake,rss,apply,calls,scale]
-                                               [--starts N] [--platforms N]
+                                               [--starts N] [--platforms N] [--trace DIR]
 
 The binary under test is EMREKS_PROVIDER_BIN (the Makefile sets it from
 PROFILE: `make bench PROFILE=release` for release figures), else the debug
@@ -267,13 +267,13 @@ class RssLauncher:
         )
         return workspace
 
-    def run(self, workspace: Workspace, *args: str) -> tuple[Result, float, list[int]]:
+    def run(self, workspace: Workspace, *args: str, env: dict | None = None) -> tuple[Result, float, list[int]]:
         """Runs a Terraform command; returns its result, wall time and the
         peak RSS (KiB) of each provider process it started."""
         self.counter += 1
         record = self.directory.parent / f"rss-{self.counter}.txt"
         started = time.perf_counter()
-        result = workspace.run(*args, check=False, env={"EMREKS_BENCH_RSS_RECORD": str(record)})
+        result = workspace.run(*args, check=False, env={"EMREKS_BENCH_RSS_RECORD": str(record), **(env or {})})
         elapsed = time.perf_counter() - started
         peaks = []
         if record.exists():
@@ -283,8 +283,8 @@ class RssLauncher:
             ]
         return result, elapsed, peaks
 
-    def apply(self, workspace: Workspace):
-        return self.run(workspace, "apply", "-auto-approve", "-no-color")
+    def apply(self, workspace: Workspace, env: dict | None = None):
+        return self.run(workspace, "apply", "-auto-approve", "-no-color", env=env)
 
     def plan(self, workspace: Workspace):
         return self.run(workspace, "plan", "-detailed-exitcode", "-no-color")
@@ -478,11 +478,11 @@ def creation_times(output: str) -> str:
     return "; ".join(parts) or "none"
 
 
-def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str]) -> None:
+def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool) -> None:
     """One emulator: apply (with latencies if `apply` is asked), the
     no-change plan (RSS and calls), destroy."""
     launcher = RssLauncher(binary, scratch)
-    with Emulator(log_path=scratch / "emulator.log") as aws:
+    with Emulator(log_path=scratch / "emulator.log", verbose=trace) as aws:
         aws.create_admin_role("PlatformAdmin")
         for identity in NOTEBOOK_USERS:
             aws.client("iam").create_user(UserName=identity)
@@ -497,7 +497,8 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str])
             say("emulator latencies: " + ", ".join(f"{k} {v} s" for k, v in LATENCY.items()))
         else:
             heading(f"Apply ({shape}; no latencies)")
-        applied, elapsed, peaks = launcher.apply(workspace)
+        debug = {"TF_LOG": "debug", "TF_LOG_PATH": str(scratch / "apply-terraform.log")} if trace else {}
+        applied, elapsed, peaks = launcher.apply(workspace, debug)
         if applied.code != 0:
             say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
             print(tail(applied.output, 15))
@@ -612,6 +613,8 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--starts", type=int, default=30, help="starts for the handshake figure")
     parser.add_argument("--platforms", type=int, default=10, help="platforms of the large scale run")
+    parser.add_argument("--trace", type=Path, help="keep the run's files here, with the emulator's call log "
+                        "and Terraform's debug log of the apply")
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
     unknown = parts - set(PARTS)
@@ -631,13 +634,17 @@ def main() -> int:
         report.add("binary under test", relative(binary))
     with tempfile.TemporaryDirectory(prefix="emreks-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
+        if args.trace:
+            scratch = args.trace.resolve()
+            scratch.mkdir(parents=True, exist_ok=True)
+            print(f"the run's files stay in {scratch}")
         if "size" in parts:
             bench_size(report, scratch)
         if "handshake" in parts:
             bench_handshake(report, binary, args.starts)
         if parts & {"rss", "apply", "calls"}:
             (scratch / "platform-run").mkdir()
-            bench_platform(report, binary, scratch / "platform-run", parts)
+            bench_platform(report, binary, scratch / "platform-run", parts, args.trace is not None)
         if "scale" in parts:
             (scratch / "scale-run").mkdir()
             bench_scale(report, binary, scratch / "scale-run", (1, args.platforms))
