@@ -2,6 +2,7 @@
 
     .venv/bin/python acceptance-tests/bench.py [--only size,handshake,rss,apply,calls,scale]
                                                [--starts N] [--platforms N] [--trace DIR]
+                                               [--parallelism N]
 
 The binary under test is EMREKS_PROVIDER_BIN (the Makefile sets it from
 PROFILE: `make bench PROFILE=release` for release figures), else the debug
@@ -44,6 +45,12 @@ apply
     endpoint 6 s, NAT gateway 3 s. Printed: the wall time of `terraform
     apply`, the critical-path bound (the longest chain of waits the
     dependencies force, with its derivation) and their ratio.
+    `--parallelism N` passes Terraform's -parallelism (its default 10 runs
+    the 18 resources after the platform in two waves; the bound assumes no
+    such limit). With `--trace DIR` the run's files stay in DIR: the
+    emulator's log with a timestamped line per call (`call eks:CreateCluster`)
+    and Terraform's debug log of the apply (`apply-terraform.log`, with the
+    provider's lines), the timeline of where the apply's time goes.
 
 calls
     After the apply, the emulator's call counts are reset, the no-change
@@ -283,8 +290,8 @@ class RssLauncher:
             ]
         return result, elapsed, peaks
 
-    def apply(self, workspace: Workspace, env: dict | None = None):
-        return self.run(workspace, "apply", "-auto-approve", "-no-color", env=env)
+    def apply(self, workspace: Workspace, env: dict | None = None, *flags: str):
+        return self.run(workspace, "apply", "-auto-approve", "-no-color", *flags, env=env)
 
     def plan(self, workspace: Workspace):
         return self.run(workspace, "plan", "-detailed-exitcode", "-no-color")
@@ -438,9 +445,9 @@ def bench_handshake(report: Report, binary: Path, starts: int) -> None:
 # -- rss, apply, calls -----------------------------------------------------------
 
 
-def critical_path() -> tuple[float, float, list[str]]:
+def critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     """The longest chain of waits the dependencies force, and the same with
-    Terraform's default parallelism; with the derivation."""
+    Terraform's `-parallelism`; with the derivation."""
     cluster, nat = LATENCY["eks:cluster"], LATENCY["ec2:nat-gateway"]
     nodegroup, addon = LATENCY["eks:nodegroup"], LATENCY["eks:addon"]
     endpoint = LATENCY["emr-containers:managed-endpoint"]
@@ -449,7 +456,7 @@ def critical_path() -> tuple[float, float, list[str]]:
     last = max(nodegroup, endpoint)
     bound = platform_done + last
     after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
-    waves = -(-after_platform // PARALLELISM)
+    waves = -(-after_platform // parallelism)
     bound_parallelism = platform_done + waves * last
     chain = [
         f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside (the cluster needs subnets only)  -> {first} s",
@@ -458,7 +465,7 @@ def critical_path() -> tuple[float, float, list[str]]:
         f"  -> {platform_done} s: emreks_platform complete",
         f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
         f"endpoints {endpoint} s (all name the platform's id)  -> {bound} s",
-        f"with Terraform's default -parallelism={PARALLELISM}, the {after_platform} resources after the platform "
+        f"with Terraform's -parallelism={parallelism}, the {after_platform} resources after the platform "
         f"wait in {waves} waves: {platform_done} + {waves} x {last} = {bound_parallelism} s",
     ]
     return bound, bound_parallelism, chain
@@ -478,7 +485,9 @@ def creation_times(output: str) -> str:
     return "; ".join(parts) or "none"
 
 
-def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool) -> None:
+def bench_platform(
+    report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool, parallelism: int
+) -> None:
     """One emulator: apply (with latencies if `apply` is asked), the
     no-change plan (RSS and calls), destroy."""
     launcher = RssLauncher(binary, scratch)
@@ -498,7 +507,8 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str],
         else:
             heading(f"Apply ({shape}; no latencies)")
         debug = {"TF_LOG": "debug", "TF_LOG_PATH": str(scratch / "apply-terraform.log")} if trace else {}
-        applied, elapsed, peaks = launcher.apply(workspace, debug)
+        flags = [f"-parallelism={parallelism}"] if parallelism != PARALLELISM else []
+        applied, elapsed, peaks = launcher.apply(workspace, debug, *flags)
         if applied.code != 0:
             say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
             print(tail(applied.output, 15))
@@ -507,14 +517,15 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str],
         say(f"terraform apply: {elapsed:.1f} s wall; provider peak RSS {peaks_text(peaks)}")
         if "apply" in parts:
             say("creation times Terraform reported: " + creation_times(applied.stdout))
-            bound, bound_parallelism, chain = critical_path()
+            bound, bound_parallelism, chain = critical_path(parallelism)
             say("critical-path bound, the longest chain of waits:")
             for step in chain:
                 say(f"  {step}")
             say(f"apply / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
-                f"(against the -parallelism={PARALLELISM} bound {bound_parallelism} s: "
+                f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
                 f"{elapsed / bound_parallelism:.2f})")
-            report.add("apply wall time / critical-path bound", f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
+            report.add(f"apply wall time / critical-path bound (-parallelism={parallelism})",
+                       f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
             aws.configure({"latency": {}})
 
         objects = new_objects(aws)
@@ -613,6 +624,8 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--starts", type=int, default=30, help="starts for the handshake figure")
     parser.add_argument("--platforms", type=int, default=10, help="platforms of the large scale run")
+    parser.add_argument("--parallelism", type=int, default=PARALLELISM,
+                        help="Terraform's -parallelism for the apply (its default: 10)")
     parser.add_argument("--trace", type=Path, help="keep the run's files here, with the emulator's call log "
                         "and Terraform's debug log of the apply")
     args = parser.parse_args()
@@ -644,7 +657,7 @@ def main() -> int:
             bench_handshake(report, binary, args.starts)
         if parts & {"rss", "apply", "calls"}:
             (scratch / "platform-run").mkdir()
-            bench_platform(report, binary, scratch / "platform-run", parts, args.trace is not None)
+            bench_platform(report, binary, scratch / "platform-run", parts, args.trace is not None, args.parallelism)
         if "scale" in parts:
             (scratch / "scale-run").mkdir()
             bench_scale(report, binary, scratch / "scale-run", (1, args.platforms))
