@@ -931,7 +931,20 @@ mod tests {
         assert_eq!(recorded.name, "analytics");
         assert_eq!(
             recorded.studio.map(|s| (s.id, s.sso)),
-            Some(("es-1".to_string(), true))
+            Some((Some("es-1".to_string()), true))
+        );
+    }
+
+    #[test]
+    fn a_studio_that_failed_is_recorded_by_its_security_groups() {
+        let mut state = planned();
+        state.id = Value::Value("analytics".into());
+        assert_eq!(Recorded::decode(&state).studio, None);
+        state.studio_engine_security_group_id = Value::Value("sg-1".into());
+        let recorded = Recorded::decode(&state).studio;
+        assert_eq!(
+            recorded.map(|s| (s.id, s.engine_security_group)),
+            Some((None, Some("sg-1".to_string())))
         );
     }
 }
