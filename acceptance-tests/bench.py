@@ -1,7 +1,8 @@
 """`make bench`: figures for the provider binary, printed, never asserted.
 
     .venv/bin/python acceptance-tests/bench.py [--only size,handshake,rss,apply,calls,scale]
-                                               [--starts N] [--platforms N]
+                                               [--starts N] [--platforms N] [--trace DIR]
+                                               [--parallelism N]
 
 The binary under test is EMREKS_PROVIDER_BIN (the Makefile sets it from
 PROFILE: `make bench PROFILE=release` for release figures), else the debug
@@ -44,6 +45,12 @@ apply
     endpoint 6 s, NAT gateway 3 s. Printed: the wall time of `terraform
     apply`, the critical-path bound (the longest chain of waits the
     dependencies force, with its derivation) and their ratio.
+    `--parallelism N` passes Terraform's -parallelism (its default 10 runs
+    the 18 resources after the platform in two waves; the bound assumes no
+    such limit). With `--trace DIR` the run's files stay in DIR: the
+    emulator's log with a timestamped line per call (`call eks:CreateCluster`)
+    and Terraform's debug log of the apply (`apply-terraform.log`, with the
+    provider's lines), the timeline of where the apply's time goes.
 
 calls
     After the apply, the emulator's call counts are reset, the no-change
@@ -270,13 +277,13 @@ class RssLauncher:
         )
         return workspace
 
-    def run(self, workspace: Workspace, *args: str) -> tuple[Result, float, list[int]]:
+    def run(self, workspace: Workspace, *args: str, env: dict | None = None) -> tuple[Result, float, list[int]]:
         """Runs a Terraform command; returns its result, wall time and the
         peak RSS (KiB) of each provider process it started."""
         self.counter += 1
         record = self.directory.parent / f"rss-{self.counter}.txt"
         started = time.perf_counter()
-        result = workspace.run(*args, check=False, env={"EMREKS_BENCH_RSS_RECORD": str(record)})
+        result = workspace.run(*args, check=False, env={"EMREKS_BENCH_RSS_RECORD": str(record), **(env or {})})
         elapsed = time.perf_counter() - started
         peaks = []
         if record.exists():
@@ -286,8 +293,8 @@ class RssLauncher:
             ]
         return result, elapsed, peaks
 
-    def apply(self, workspace: Workspace):
-        return self.run(workspace, "apply", "-auto-approve", "-no-color")
+    def apply(self, workspace: Workspace, env: dict | None = None, *flags: str):
+        return self.run(workspace, "apply", "-auto-approve", "-no-color", *flags, env=env)
 
     def plan(self, workspace: Workspace):
         return self.run(workspace, "plan", "-detailed-exitcode", "-no-color")
@@ -441,9 +448,9 @@ def bench_handshake(report: Report, binary: Path, starts: int) -> None:
 # -- rss, apply, calls -----------------------------------------------------------
 
 
-def critical_path() -> tuple[float, float, list[str]]:
+def critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     """The longest chain of waits the dependencies force, and the same with
-    Terraform's default parallelism; with the derivation."""
+    Terraform's `-parallelism`; with the derivation."""
     cluster, nat = LATENCY["eks:cluster"], LATENCY["ec2:nat-gateway"]
     nodegroup, addon = LATENCY["eks:nodegroup"], LATENCY["eks:addon"]
     endpoint = LATENCY["emr-containers:managed-endpoint"]
@@ -452,7 +459,7 @@ def critical_path() -> tuple[float, float, list[str]]:
     last = max(nodegroup, endpoint)
     bound = platform_done + last
     after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
-    waves = -(-after_platform // PARALLELISM)
+    waves = -(-after_platform // parallelism)
     bound_parallelism = platform_done + waves * last
     chain = [
         f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside (the cluster needs subnets only)  -> {first} s",
@@ -461,7 +468,7 @@ def critical_path() -> tuple[float, float, list[str]]:
         f"  -> {platform_done} s: emreks_platform complete",
         f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
         f"endpoints {endpoint} s (all name the platform's id)  -> {bound} s",
-        f"with Terraform's default -parallelism={PARALLELISM}, the {after_platform} resources after the platform "
+        f"with Terraform's -parallelism={parallelism}, the {after_platform} resources after the platform "
         f"wait in {waves} waves: {platform_done} + {waves} x {last} = {bound_parallelism} s",
     ]
     return bound, bound_parallelism, chain
@@ -481,11 +488,13 @@ def creation_times(output: str) -> str:
     return "; ".join(parts) or "none"
 
 
-def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str]) -> None:
+def bench_platform(
+    report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool, parallelism: int
+) -> None:
     """One emulator: apply (with latencies if `apply` is asked), the
     no-change plan (RSS and calls), destroy."""
     launcher = RssLauncher(binary, scratch)
-    with Emulator(log_path=scratch / "emulator.log") as aws:
+    with Emulator(log_path=scratch / "emulator.log", verbose=trace) as aws:
         aws.create_admin_role("PlatformAdmin")
         for identity in NOTEBOOK_USERS:
             aws.client("iam").create_user(UserName=identity)
@@ -500,7 +509,9 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str])
             say("emulator latencies: " + ", ".join(f"{k} {v} s" for k, v in LATENCY.items()))
         else:
             heading(f"Apply ({shape}; no latencies)")
-        applied, elapsed, peaks = launcher.apply(workspace)
+        debug = {"TF_LOG": "debug", "TF_LOG_PATH": str(scratch / "apply-terraform.log")} if trace else {}
+        flags = [f"-parallelism={parallelism}"] if parallelism != PARALLELISM else []
+        applied, elapsed, peaks = launcher.apply(workspace, debug, *flags)
         if applied.code != 0:
             say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
             print(tail(applied.output, 15))
@@ -509,14 +520,15 @@ def bench_platform(report: Report, binary: Path, scratch: Path, parts: set[str])
         say(f"terraform apply: {elapsed:.1f} s wall; provider peak RSS {peaks_text(peaks)}")
         if "apply" in parts:
             say("creation times Terraform reported: " + creation_times(applied.stdout))
-            bound, bound_parallelism, chain = critical_path()
+            bound, bound_parallelism, chain = critical_path(parallelism)
             say("critical-path bound, the longest chain of waits:")
             for step in chain:
                 say(f"  {step}")
             say(f"apply / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
-                f"(against the -parallelism={PARALLELISM} bound {bound_parallelism} s: "
+                f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
                 f"{elapsed / bound_parallelism:.2f})")
-            report.add("apply wall time / critical-path bound", f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
+            report.add(f"apply wall time / critical-path bound (-parallelism={parallelism})",
+                       f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
             aws.configure({"latency": {}})
 
         objects = new_objects(aws)
@@ -632,6 +644,10 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--starts", type=int, default=30, help="starts for the handshake figure")
     parser.add_argument("--platforms", type=int, default=10, help="platforms of the large scale run")
+    parser.add_argument("--parallelism", type=int, default=PARALLELISM,
+                        help="Terraform's -parallelism for the apply (its default: 10)")
+    parser.add_argument("--trace", type=Path, help="keep the run's files here, with the emulator's call log "
+                        "and Terraform's debug log of the apply")
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
     unknown = parts - set(PARTS)
@@ -651,13 +667,17 @@ def main() -> int:
         report.add("binary under test", relative(binary))
     with tempfile.TemporaryDirectory(prefix="emreks-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
+        if args.trace:
+            scratch = args.trace.resolve()
+            scratch.mkdir(parents=True, exist_ok=True)
+            print(f"the run's files stay in {scratch}")
         if "size" in parts:
             bench_size(report, scratch)
         if "handshake" in parts:
             bench_handshake(report, binary, args.starts)
         if parts & {"rss", "apply", "calls"}:
             (scratch / "platform-run").mkdir()
-            bench_platform(report, binary, scratch / "platform-run", parts)
+            bench_platform(report, binary, scratch / "platform-run", parts, args.trace is not None, args.parallelism)
         if "scale" in parts:
             (scratch / "scale-run").mkdir()
             bench_scale(report, binary, scratch / "scale-run", (1, args.platforms))

@@ -114,6 +114,7 @@ class Emulator:
         any: a throttle when its operation is over its rate limit, else
         what an armed fault gives it."""
         self.stats[operation] += 1
+        log.info("call %s", operation)  # with --verbose: a timeline of the calls
         if self.settings.over_rate_limit(operation):
             return "throttle"
         return self.settings.take_fault(operation)

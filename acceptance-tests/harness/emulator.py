@@ -24,8 +24,9 @@ def free_port() -> int:
 class Emulator:
     """One emulator process on a loopback port."""
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None):
+    def __init__(self, port: int | None = None, log_path: Path | None = None, verbose: bool = False):
         self.port = port or free_port()
+        self.verbose = verbose
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -34,7 +35,7 @@ class Emulator:
     def start(self, timeout: float = 60.0) -> "Emulator":
         stderr = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [str(SERVE), "--port", str(self.port)],
+            [str(SERVE), "--port", str(self.port)] + (["--verbose"] if self.verbose else []),
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,

@@ -47,6 +47,19 @@ pub async fn release_address(aws: &Aws, allocation_id: &str) -> Result<()> {
 
 /// Allocation ids of the Elastic IPs whose tag `key` is `value`.
 pub async fn list_addresses_tagged(aws: &Aws, key: &str, value: &str) -> Result<Vec<String>> {
+    Ok(addresses_tagged(aws, key, value)
+        .await?
+        .into_iter()
+        .map(|(allocation, _)| allocation)
+        .collect())
+}
+
+/// (allocation id, `Name` tag) of the Elastic IPs whose tag `key` is `value`.
+pub async fn addresses_tagged(
+    aws: &Aws,
+    key: &str,
+    value: &str,
+) -> Result<Vec<(String, Option<String>)>> {
     let filter = aws_sdk_ec2::types::Filter::builder()
         .name(format!("tag:{key}"))
         .values(value)
@@ -61,7 +74,15 @@ pub async fn list_addresses_tagged(aws: &Aws, key: &str, value: &str) -> Result<
     Ok(listed
         .addresses()
         .iter()
-        .filter_map(|a| a.allocation_id().map(str::to_string))
+        .filter_map(|a| {
+            let name = a
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some("Name"))
+                .and_then(|t| t.value())
+                .map(str::to_string);
+            a.allocation_id().map(|id| (id.to_string(), name))
+        })
         .collect())
 }
 

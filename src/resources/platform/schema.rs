@@ -573,7 +573,7 @@ pub struct Recorded {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecordedStudio {
-    pub id: String,
+    pub id: Option<String>,
     pub url: Option<String>,
     pub workspace_security_group: Option<String>,
     pub engine_security_group: Option<String>,
@@ -599,8 +599,8 @@ impl Recorded {
             subnets_by_zone: string_map(&state.subnet_ids_by_az),
             assets_bucket: text(&state.assets_bucket),
             oidc_provider_arn: text(&state.oidc_provider_arn),
-            studio: known(&state.studio_id).map(|id| RecordedStudio {
-                id: id.to_string(),
+            studio: Some(RecordedStudio {
+                id: text(&state.studio_id),
                 url: text(&state.studio_url),
                 workspace_security_group: text(&state.studio_workspace_security_group_id),
                 engine_security_group: text(&state.studio_engine_security_group_id),
@@ -608,6 +608,12 @@ impl Recorded {
                     .studio
                     .as_ref_option()
                     .is_some_and(|s| known(&s.auth_mode) == Some("SSO")),
+            })
+            // A create whose Studio failed records its security groups only.
+            .filter(|s| {
+                s.id.is_some()
+                    || s.workspace_security_group.is_some()
+                    || s.engine_security_group.is_some()
             }),
             timeouts: Durations::of(&state.timeouts, DEFAULT_TIMEOUTS),
         }
@@ -938,7 +944,20 @@ mod tests {
         assert_eq!(recorded.name, "analytics");
         assert_eq!(
             recorded.studio.map(|s| (s.id, s.sso)),
-            Some(("es-1".to_string(), true))
+            Some((Some("es-1".to_string()), true))
+        );
+    }
+
+    #[test]
+    fn a_studio_that_failed_is_recorded_by_its_security_groups() {
+        let mut state = planned();
+        state.id = Value::Value("analytics".into());
+        assert_eq!(Recorded::decode(&state).studio, None);
+        state.studio_engine_security_group_id = Value::Value("sg-1".into());
+        let recorded = Recorded::decode(&state).studio;
+        assert_eq!(
+            recorded.map(|s| (s.id, s.engine_security_group)),
+            Some((None, Some("sg-1".to_string())))
         );
     }
 }

@@ -1,8 +1,8 @@
 //! What an earlier create of the same platform name left when its provider
 //! was killed before CreateCluster: Terraform recorded nothing, and the
-//! next create draws a new suffix, so the old suffix's VPC, roles and
-//! assets bucket would stay forever. They carry the marker
-//! `<name>-<old suffix>`, and no cluster does (the name is free in this
+//! next create draws a new suffix, so the old suffix's VPC, roles, assets
+//! bucket and control-plane log group would stay forever. They carry the
+//! marker `<name>-<old suffix>`, and no cluster does (the name is free in this
 //! region, or the cluster is this create's): they are provably this
 //! platform name's, cut short, and are removed.
 
@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::{discover, network};
 use crate::aws::ec2::{internet_gateway, nat_gateway, vpc};
 use crate::aws::iam::role;
+use crate::aws::logs::log_group;
 use crate::aws::s3::bucket;
 use crate::aws::Aws;
 use crate::error::Result;
@@ -50,6 +51,16 @@ pub async fn remove_abandoned(
         for allocation in nat_gateway::list_addresses_tagged(aws, OWNER_TAG, &marker).await? {
             nat_gateway::release_address(aws, &allocation).await?;
             removed.push(format!("Elastic IP {allocation}"));
+        }
+        // The control-plane log group is made beside the network, before
+        // the cluster: ours only with this suffix's marker.
+        let group = naming::cluster_log_group(name);
+        let account = aws.account_id().await?.to_string();
+        let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &group);
+        let tags = log_group::log_group_tags(aws, &group, &arn).await?;
+        if tags.is_some_and(|tags| tags.get(OWNER_TAG) == Some(&marker)) {
+            log_group::delete_log_group(aws, &group).await?;
+            removed.push(format!("CloudWatch log group {group}"));
         }
         let assets = naming::bucket(BucketPurpose::Assets, name, &other);
         if bucket::bucket_exists(aws, &assets).await? {

@@ -104,12 +104,12 @@ pub async fn ensure_cluster_log_group(
     aws: &Aws,
     spec: &PlatformSpec,
     owner: &Owner,
-    private: &mut PlatformPrivate,
+    log_groups: &mut Vec<String>,
 ) -> Result<()> {
     let name = naming::cluster_log_group(&spec.name);
     let account = aws.account_id().await?.to_string();
     let arn = naming::log_group_arn(&aws.partition, &aws.region, &account, &name);
-    let recorded = private.log_groups.contains(&name);
+    let recorded = log_groups.contains(&name);
     let ours = log_group::ensure_log_group(
         aws,
         &name,
@@ -121,7 +121,7 @@ pub async fn ensure_cluster_log_group(
     )
     .await?;
     if ours && !recorded {
-        private.log_groups.push(name);
+        log_groups.push(name);
     }
     Ok(())
 }

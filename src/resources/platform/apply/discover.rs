@@ -149,7 +149,7 @@ pub async fn discover(
             private.studio = Some(StudioIds {
                 workspace_security_group: studio.workspace_security_group.clone(),
                 engine_security_group: studio.engine_security_group.clone(),
-                studio_id: Some(studio.id.clone()),
+                studio_id: studio.id.clone(),
                 url: studio.url.clone(),
                 ..named_pieces(aws, cluster_name, suffix, studio.sso).await?
             });

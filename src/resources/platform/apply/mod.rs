@@ -63,6 +63,48 @@ pub struct Built {
     pub studio: Option<Option<StudioIds>>,
 }
 
+impl Built {
+    /// Takes what `other` learned; used to join branches that ran side by
+    /// side, each with its own `Built`.
+    pub fn merge(&mut self, other: Built) {
+        fn take<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        let Built {
+            cluster,
+            cluster_role_arn,
+            network,
+            node_role_arn,
+            auto_node_role,
+            assets_bucket,
+            pod_template_uris,
+            log_group_names,
+            oidc_provider_arn,
+            tooling_nodegroup,
+            addon_versions,
+            virtual_cluster_ids,
+            execution_role_arns,
+            studio,
+        } = other;
+        take(&mut self.cluster, cluster);
+        take(&mut self.cluster_role_arn, cluster_role_arn);
+        take(&mut self.network, network);
+        take(&mut self.node_role_arn, node_role_arn);
+        take(&mut self.auto_node_role, auto_node_role);
+        take(&mut self.assets_bucket, assets_bucket);
+        take(&mut self.pod_template_uris, pod_template_uris);
+        take(&mut self.log_group_names, log_group_names);
+        take(&mut self.oidc_provider_arn, oidc_provider_arn);
+        take(&mut self.tooling_nodegroup, tooling_nodegroup);
+        take(&mut self.addon_versions, addon_versions);
+        take(&mut self.virtual_cluster_ids, virtual_cluster_ids);
+        take(&mut self.execution_role_arns, execution_role_arns);
+        take(&mut self.studio, studio);
+    }
+}
+
 /// What every step of one apply needs to know about the platform.
 pub struct Context<'a> {
     pub aws: &'a Aws,
@@ -105,26 +147,31 @@ pub async fn create(
     let owner = Owner::new(&spec.name, &suffix);
     let spec = &with_marker(spec, &owner);
 
-    // The role, and the assets bucket with the settings import needs, are
-    // made while the network is: should the provider be killed once the
-    // cluster is asked for, the cluster can be imported.
+    // The role, the assets bucket with the settings import needs, and the
+    // control-plane log group are made while the network is: should the
+    // provider be killed once the cluster is asked for, the cluster can be
+    // imported.
     let role_name = PlatformRole::Cluster.name(&spec.name, &suffix);
     let mut created_role = None;
     let mut bucket = private.assets_bucket.clone();
+    let mut log_groups = private.log_groups.clone();
     let mut settings_result = Ok(());
+    let mut log_group_result = Ok(());
     let role = async {
-        let (role, kept) = tokio::join!(
+        let (role, kept, log_group) = tokio::join!(
             cluster::ensure_cluster_role(aws, spec, &role_name, &owner, &mut created_role),
-            keep_settings(aws, spec, &suffix, planned, &mut bucket)
+            keep_settings(aws, spec, &suffix, planned, &mut bucket),
+            assets::ensure_cluster_log_group(aws, spec, &owner, &mut log_groups)
         );
         settings_result = kept;
+        log_group_result = log_group;
         role
     };
     let (network_result, role_result) = match &spec.network {
         NetworkSpec::Own { cidr, subnets } => {
             let mut ids = NetworkIds::default();
             let (network_result, role_result) = tokio::join!(
-                network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids, timeout),
+                network::create(aws, &spec.name, *cidr, subnets, &spec.tags, &mut ids),
                 role
             );
             built.network = Some((ids.vpc_id.clone(), ids.private_subnets.clone()));
@@ -149,11 +196,12 @@ pub async fn create(
     record_cluster_role(aws, &role_result, created_role.as_deref(), built).await;
     built.assets_bucket.clone_from(&bucket);
     private.assets_bucket = bucket;
+    private.log_groups = log_groups;
     let subnet_ids = network_result?;
     settings_result?;
+    log_group_result?;
     let role_arn = role_result?;
 
-    assets::ensure_cluster_log_group(aws, spec, &owner, private).await?;
     let auto_node_role_arn = match spec.compute {
         Compute::AutoMode => Some(ensure_auto_node_role(aws, spec, &owner, private, built).await?),
         Compute::ManagedNodegroups => None,
@@ -178,24 +226,68 @@ pub async fn create(
         timeout,
         kubernetes_upgraded: false,
     };
-    // What needs no cluster is made while EKS creates it.
-    let (described, assets) = tokio::join!(
-        wait_cluster_active(aws, &spec.name, timeout),
-        assets::ensure_assets(&ctx, private, built)
-    );
-    let described = described?;
-    built.cluster = Some(described.clone());
-    assets?;
+    let (vpc_id, subnets) = built.network.clone().unwrap_or_default();
+    let vpc_id = vpc_id.unwrap_or_default();
+    let described = while_cluster_creates(&ctx, &vpc_id, &subnets, private, built).await?;
+    let prepared = described.1;
+    reconcile::finish(&ctx, &described.0, &subnets, &prepared, private, built).await
+}
 
-    if let Some(admin) = &spec.admin_role_arn {
-        cluster::grant_admin(aws, &spec.name, admin, &mut private.admin_access_entry).await?;
-    }
-    let subnets = built
-        .network
-        .as_ref()
-        .map(|(_, by_zone)| by_zone.clone())
-        .unwrap_or_default();
-    reconcile::reconcile(&ctx, &described, &subnets, private, built).await
+/// What a create runs while EKS makes the cluster, in branches side by
+/// side: the private subnets' NAT gateways (nodes need them, the cluster
+/// not), the assets (nodes' role, bucket, pod templates, log groups), the
+/// Studio (it needs the network only), and the cluster's own branch: its
+/// wait, then the admin's access, the OIDC provider and the add-ons. Each
+/// branch works on its own part of the private state, put back once all
+/// have ended, so a failure in one leaves the others' objects recorded;
+/// the first error is returned.
+async fn while_cluster_creates(
+    ctx: &Context<'_>,
+    vpc_id: &str,
+    subnets: &BTreeMap<String, String>,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<(Cluster, reconcile::Prepared)> {
+    let (aws, spec) = (ctx.aws, ctx.spec);
+    let mut network = private.network.take();
+    let egress = async {
+        match network.as_mut() {
+            Some(ids) => {
+                network::ensure_egress(aws, &spec.name, &spec.tags, ids, ctx.timeout).await
+            }
+            None => Ok(()),
+        }
+    };
+    let mut studio_ids = private.studio.take();
+    let studio_subnets: Vec<String> = subnets.values().take(5).cloned().collect();
+    let studio = studio::ensure_studio(ctx, vpc_id, &studio_subnets, &mut studio_ids);
+    // The assets step records the nodes' role, the bucket and the log
+    // groups: it works on a copy whose three fields are put back.
+    let mut assets_private = private.clone();
+    let mut assets_built = Built::default();
+    let assets = assets::ensure_assets(ctx, &mut assets_private, &mut assets_built);
+    let cluster = async {
+        let described = wait_cluster_active(aws, &spec.name, ctx.timeout).await?;
+        built.cluster = Some(described.clone());
+        if let Some(admin) = &spec.admin_role_arn {
+            cluster::grant_admin(aws, &spec.name, admin, &mut private.admin_access_entry).await?;
+        }
+        let prepared = reconcile::prepare(ctx, &described, private, built).await?;
+        Ok::<_, crate::error::Error>((described, prepared))
+    };
+    let (cluster, egress, assets, studio) = tokio::join!(cluster, egress, assets, studio);
+    private.network = network;
+    private.studio.clone_from(&studio_ids);
+    built.studio = Some(studio_ids);
+    private.node_role_name = assets_private.node_role_name;
+    private.assets_bucket = assets_private.assets_bucket;
+    private.log_groups = assets_private.log_groups;
+    built.merge(assets_built);
+    let cluster = cluster?;
+    egress?;
+    assets?;
+    studio?;
+    Ok(cluster)
 }
 
 /// The Auto Mode node role, recorded in `private` and noted in `built`.
@@ -369,14 +461,37 @@ pub async fn update(
         timeout,
         kubernetes_upgraded,
     };
+    // A create cut short (its provider killed, the platform then
+    // imported) may have left the NAT gateways unfinished.
+    // Route tables recorded by id (an import by an earlier release) are
+    // keyed by zone once found again.
+    if let Some(ids) = private.network.as_mut() {
+        if !network::egress_complete(ids) {
+            if let Some(vpc_id) = ids.vpc_id.clone() {
+                if let Some(found) = network::discover(aws, &vpc_id, &owner).await? {
+                    *ids = found;
+                }
+            }
+            if !network::egress_complete(ids) {
+                network::ensure_egress(aws, name, &spec.tags, ids, timeout).await?;
+            }
+        }
+    }
     assets::ensure_assets(&ctx, private, built).await?;
-    assets::ensure_cluster_log_group(aws, spec, &owner, private).await?;
+    assets::ensure_cluster_log_group(aws, spec, &owner, &mut private.log_groups).await?;
     if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
         built.cluster = Some(described.clone());
         reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
         if spec.compute == Compute::ManagedNodegroups {
             cluster::remove_auto_mode_roles(aws, &described, private).await?;
         }
+        let vpc_id = described
+            .resources_vpc_config()
+            .and_then(|v| v.vpc_id())
+            .unwrap_or_default();
+        let studio_subnets: Vec<String> = prior.subnets_by_zone.values().take(5).cloned().collect();
+        studio::ensure_studio(&ctx, vpc_id, &studio_subnets, &mut private.studio).await?;
+        built.studio = Some(private.studio.clone());
     }
     Ok(())
 }

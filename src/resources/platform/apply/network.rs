@@ -17,8 +17,10 @@ use crate::platform::naming::{self, Owner};
 use crate::platform::network::{self, SubnetPlan};
 use crate::plugin::AttributePath;
 
-/// Creates the VPC step by step, recording each id in `ids` as soon as it
-/// exists, so a failure leaves a record of what to delete.
+/// Creates the VPC step by step up to its subnets and public routes (what
+/// the cluster needs), recording each id in `ids` as soon as it exists, so
+/// a failure leaves a record of what to delete. The private subnets'
+/// egress is [`ensure_egress`].
 pub async fn create(
     aws: &Aws,
     platform: &str,
@@ -26,7 +28,6 @@ pub async fn create(
     subnets: &[SubnetPlan],
     tags: &BTreeMap<String, String>,
     ids: &mut NetworkIds,
-    timeout: Duration,
 ) -> Result<()> {
     let vpc_resource = format!("VPC of platform \"{platform}\"");
     let name = naming::vpc(platform);
@@ -84,13 +85,51 @@ pub async fn create(
         route_table::associate_route_table(aws, &public_rt, subnet_id).await?;
     }
 
+    Ok(())
+}
+
+/// Whether every zone has its NAT gateway, Elastic IP and private route
+/// table on record: then [`ensure_egress`] has nothing to do.
+pub fn egress_complete(ids: &NetworkIds) -> bool {
+    ids.public_subnets.keys().all(|zone| {
+        ids.eip_allocations.contains_key(zone)
+            && ids.nat_gateways.contains_key(zone)
+            && ids.private_route_tables.contains_key(zone)
+    })
+}
+
+/// The private subnets' way out: in each zone an Elastic IP, a NAT
+/// gateway in the public subnet, and a route table sending the private
+/// subnet to it. Nodes need it, the cluster does not, so a create makes it
+/// while EKS makes the cluster. Each id is recorded in `ids` as soon as it
+/// exists; what a killed create left is on record already when `ids` came
+/// from [`discover`] (Elastic IPs are found by the platform's marker), so
+/// this completes it rather than make a second one.
+pub async fn ensure_egress(
+    aws: &Aws,
+    platform: &str,
+    tags: &BTreeMap<String, String>,
+    ids: &mut NetworkIds,
+    timeout: Duration,
+) -> Result<()> {
+    let vpc_id = ids.vpc_id.clone().unwrap_or_default();
     // One NAT gateway per zone keeps each zone's egress inside the zone.
     let zones: Vec<String> = ids.public_subnets.keys().cloned().collect();
     for zone in &zones {
         let name = naming::nat_gateway(platform, zone);
-        let allocation = nat_gateway::allocate_address(aws, tags, &name).await?;
-        ids.eip_allocations.insert(zone.clone(), allocation.clone());
+        let allocation = match ids.eip_allocations.get(zone) {
+            Some(allocation) => allocation.clone(),
+            None => {
+                let allocation = nat_gateway::allocate_address(aws, tags, &name).await?;
+                ids.eip_allocations.insert(zone.clone(), allocation.clone());
+                allocation
+            }
+        };
+        if ids.nat_gateways.contains_key(zone) {
+            continue;
+        }
         let public_subnet = ids.public_subnets.get(zone).cloned().unwrap_or_default();
+        // The token makes a retry after a lost answer return the same gateway.
         let nat_id = nat_gateway::create_nat_gateway(
             aws,
             &public_subnet,
@@ -103,6 +142,9 @@ pub async fn create(
         ids.nat_gateways.insert(zone.clone(), nat_id);
     }
     for (zone, nat_id) in ids.nat_gateways.clone() {
+        if ids.private_route_tables.contains_key(&zone) || !zones.contains(&zone) {
+            continue;
+        }
         nat_gateway::wait_nat_available(aws, &nat_id, timeout).await?;
         let rt = route_table::create_route_table(
             aws,
@@ -252,11 +294,63 @@ pub async fn discover(aws: &Aws, vpc_id: &str, owner: &Owner) -> Result<Option<N
             ids.eip_allocations.insert(zone, allocation.to_string());
         }
     }
-    for table in route_table::list_route_tables_in_vpc(aws, vpc_id).await? {
-        if let (false, Some(id)) = (route_table::is_main(&table), table.route_table_id()) {
-            ids.private_route_tables
-                .insert(id.to_string(), id.to_string());
+    // An Elastic IP a killed create allocated before its NAT gateway was
+    // asked for is in no VPC: found by the platform's marker, under its
+    // zone (from its Name) when that zone has none yet.
+    let prefix = naming::nat_gateway(&owner.platform, "");
+    for (allocation, name) in
+        nat_gateway::addresses_tagged(aws, naming::OWNER_TAG, &owner.marker()).await?
+    {
+        if ids.eip_allocations.values().any(|a| *a == allocation) {
+            continue;
         }
+        let zone = name
+            .as_deref()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .filter(|zone| {
+                ids.public_subnets.contains_key(*zone) && !ids.eip_allocations.contains_key(*zone)
+            })
+            .map_or_else(|| allocation.clone(), str::to_string);
+        ids.eip_allocations.insert(zone, allocation);
+    }
+    // A private route table counts as its zone's only once it routes to
+    // the zone's NAT gateway and holds the private subnet: one a killed
+    // create left halfway is kept under its id, to be deleted.
+    for table in route_table::list_route_tables_in_vpc(aws, vpc_id).await? {
+        let Some(id) = table.route_table_id() else {
+            continue;
+        };
+        if route_table::is_main(&table) {
+            continue;
+        }
+        let public = table.associations().iter().any(|a| {
+            a.subnet_id()
+                .is_some_and(|s| ids.public_subnets.values().any(|p| p == s))
+        });
+        if public && ids.public_route_table_id.is_none() {
+            ids.public_route_table_id = Some(id.to_string());
+            continue;
+        }
+        let zone = ids
+            .private_subnets
+            .iter()
+            .find(|(zone, subnet)| {
+                let holds = table
+                    .associations()
+                    .iter()
+                    .any(|a| a.subnet_id() == Some(subnet.as_str()));
+                let routes = table.routes().iter().any(|r| {
+                    r.nat_gateway_id().is_some()
+                        && r.nat_gateway_id() == ids.nat_gateways.get(*zone).map(String::as_str)
+                });
+                holds && routes
+            })
+            .map(|(zone, _)| zone.clone());
+        let key = match zone {
+            Some(zone) if !ids.private_route_tables.contains_key(&zone) => zone,
+            _ => id.to_string(),
+        };
+        ids.private_route_tables.insert(key, id.to_string());
     }
     Ok(Some(ids))
 }

@@ -1,9 +1,9 @@
 //! The EMR-on-EKS layer on the running cluster, brought to what the spec
 //! asks for: the IAM OIDC provider, the tooling nodegroup, the add-ons,
 //! the virtual clusters and their namespaces, the job execution roles,
-//! Cluster Autoscaler and the Studio; with EKS Auto Mode, the node role's
-//! access entry instead of the nodegroup, add-ons and controllers, which
-//! Auto Mode replaces. Every step checks what exists and
+//! Cluster Autoscaler and the load balancer controller; with EKS Auto Mode,
+//! the node role's access entry instead of the nodegroup, add-ons and
+//! controllers, which Auto Mode replaces. Every step checks what exists and
 //! makes only what is missing or different, so one `reconcile` serves
 //! create, update and drift repair; `teardown` removes the layer, most
 //! dependent first.
@@ -45,14 +45,29 @@ pub async fn reconcile(
     private: &mut PlatformPrivate,
     built: &mut Built,
 ) -> Result<()> {
+    let prepared = prepare(ctx, cluster, private, built).await?;
+    finish(ctx, cluster, subnets, &prepared, private, built).await
+}
+
+/// What [`prepare`] learned, for [`finish`].
+pub struct Prepared {
+    oidc_arn: String,
+    /// The add-ons asked for, name → version.
+    addons: BTreeMap<String, String>,
+}
+
+/// The first steps once the cluster is ACTIVE, before any node: the IAM
+/// OIDC provider, the add-ons' roles and the add-ons (among them the pod
+/// identity agent): the VPC CNI on a node has no permissions but through
+/// its pod identity association.
+pub async fn prepare(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<Prepared> {
     let aws = ctx.aws;
-    let issuer = oidc_issuer(cluster).ok_or_else(|| {
-        Error::aws_message(
-            "eks:DescribeCluster",
-            ctx.cluster(),
-            "the cluster has no OIDC issuer",
-        )
-    })?;
+    let issuer = issuer(ctx, cluster)?;
     let account = aws.account_id().await?.to_string();
     let oidc_arn = oidc_provider::ensure_oidc_provider(
         aws,
@@ -63,86 +78,143 @@ pub async fn reconcile(
     .await?;
     private.oidc_provider_arn = Some(oidc_arn.clone());
     built.oidc_provider_arn = Some(oidc_arn.clone());
-
-    let vpc_id = cluster
-        .resources_vpc_config()
-        .and_then(|v| v.vpc_id())
-        .unwrap_or_default();
-    let kube = kubernetes::connect(aws, cluster).await?;
-    let auto_mode = ctx.spec.compute == Compute::AutoMode;
-    if auto_mode {
-        // Auto Mode runs the nodes, their networking, DNS, storage driver and
-        // Pod Identity agent, scaling and load balancing: whatever the
-        // platform ran for that (before a switch) goes.
-        if let Some((_, arn)) = &built.auto_node_role {
-            access_entry::ensure_auto_node_entry(
-                aws,
-                ctx.cluster(),
-                arn,
-                compute::AUTO_NODE_ACCESS_POLICY,
-            )
-            .await?;
+    let addons = match ctx.spec.compute {
+        Compute::AutoMode => {
+            // Auto Mode's nodes join through this entry when a NodeClass of
+            // ours names the role (EKS makes it for the built-in pools only).
+            if let Some((_, arn)) = &built.auto_node_role {
+                access_entry::ensure_auto_node_entry(
+                    aws,
+                    ctx.cluster(),
+                    arn,
+                    compute::AUTO_NODE_ACCESS_POLICY,
+                )
+                .await?;
+            }
+            BTreeMap::new()
         }
-        remove_managed_compute(aws, ctx.cluster(), Some(&kube), private, ctx.timeout).await?;
-    } else {
-        // The add-ons' roles and the add-ons (among them the pod identity
-        // agent) come before the first nodes: the VPC CNI on a node has no
-        // permissions but through its pod identity association.
-        controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
-        let chosen = ensure_addons(ctx, cluster, private).await?;
-        let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
+        Compute::ManagedNodegroups => {
+            controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
+            ensure_addons(ctx, cluster, private).await?
+        }
+    };
+    Ok(Prepared { oidc_arn, addons })
+}
+
+fn issuer<'a>(ctx: &Context<'_>, cluster: &'a Cluster) -> Result<&'a str> {
+    oidc_issuer(cluster).ok_or_else(|| {
+        Error::aws_message(
+            "eks:DescribeCluster",
+            ctx.cluster(),
+            "the cluster has no OIDC issuer",
+        )
+    })
+}
+
+/// The rest, in two branches side by side: the tooling nodegroup and the
+/// add-ons' wait (CoreDNS and the EBS CSI driver need nodes), and what
+/// needs the cluster's API but no node: namespaces and virtual clusters,
+/// execution roles, Cluster Autoscaler and the load balancer controller
+/// (their pods start once the nodes are there). Both branches run to their
+/// end whatever the other does, so what exists is recorded; the first
+/// error is returned. On Auto Mode there is no nodes' branch: Auto Mode
+/// runs the nodes, their networking, DNS, storage driver, Pod Identity
+/// agent, scaling and load balancing, and whatever the platform ran for
+/// that before a switch goes.
+pub async fn finish(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    subnets: &BTreeMap<String, String>,
+    prepared: &Prepared,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let kube = kubernetes::connect(ctx.aws, cluster).await?;
+    if ctx.spec.compute == Compute::AutoMode {
+        remove_managed_compute(ctx.aws, ctx.cluster(), Some(&kube), private, ctx.timeout).await?;
+        return workloads(ctx, cluster, &kube, &prepared.oidc_arn, private, built).await;
+    }
+    let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
+    // The nodes' branch works on its own fields, taken out and put back.
+    let mut tooling = (
+        private.tooling_nodegroup.take(),
+        private.tooling_launch_template.take(),
+    );
+    let mut nodes_built = Built::default();
+    let nodes = async {
         ensure_tooling(
             ctx,
             cluster.version(),
             &node_role_arn,
             subnets,
-            private,
-            built,
+            &mut tooling,
+            &mut nodes_built,
         )
         .await?;
-        wait_addons(ctx, &chosen, built).await?;
-    }
+        wait_addons(ctx, &prepared.addons, &mut nodes_built).await
+    };
+    let (nodes, workloads) = tokio::join!(
+        nodes,
+        workloads(ctx, cluster, &kube, &prepared.oidc_arn, private, built)
+    );
+    (private.tooling_nodegroup, private.tooling_launch_template) = tooling;
+    built.merge(nodes_built);
+    nodes?;
+    workloads
+}
 
-    ensure_virtual_clusters(ctx, &kube, private).await?;
-    ensure_execution_roles(ctx, issuer, &oidc_arn, private, built).await?;
-    if !auto_mode {
-        install_autoscaler(
-            ctx,
-            &kube,
-            kubernetes_version(cluster),
-            &mut private.autoscaler,
-        )
-        .await?;
-        controllers::install_load_balancer_controller(
-            ctx,
-            &kube,
-            kubernetes_version(cluster),
-            vpc_id,
-            &mut private.load_balancer_controller,
-        )
-        .await?;
-    }
+/// What runs on the cluster's API without waiting for nodes.
+async fn workloads(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    kube: &Kube,
+    oidc_arn: &str,
+    private: &mut PlatformPrivate,
+    built: &mut Built,
+) -> Result<()> {
+    let issuer = issuer(ctx, cluster)?;
+    ensure_virtual_clusters(ctx, kube, private).await?;
     built.virtual_cluster_ids = Some(private.virtual_clusters.clone());
-
-    let studio_subnets: Vec<String> = subnets.values().take(5).cloned().collect();
-    studio::ensure_studio(ctx, vpc_id, &studio_subnets, private).await?;
-    built.studio = Some(private.studio.clone());
-    Ok(())
+    ensure_execution_roles(ctx, issuer, oidc_arn, private, built).await?;
+    if ctx.spec.compute == Compute::AutoMode {
+        return Ok(());
+    }
+    let vpc_id = cluster
+        .resources_vpc_config()
+        .and_then(|v| v.vpc_id())
+        .unwrap_or_default();
+    install_autoscaler(
+        ctx,
+        kube,
+        kubernetes_version(cluster),
+        &mut private.autoscaler,
+    )
+    .await?;
+    controllers::install_load_balancer_controller(
+        ctx,
+        kube,
+        kubernetes_version(cluster),
+        vpc_id,
+        &mut private.load_balancer_controller,
+    )
+    .await
 }
 
 /// The tooling nodegroup as the spec has it: resized in place, or replaced
 /// by a new one (a fresh name, since the old one drains while the new one
 /// starts) when its instance types or AMI change, or made when missing.
+/// `recorded` is (nodegroup, launch template).
 async fn ensure_tooling(
     ctx: &Context<'_>,
     cluster_version: Option<&str>,
     node_role_arn: &str,
     subnets: &BTreeMap<String, String>,
-    private: &mut PlatformPrivate,
+    recorded: &mut (Option<String>, Option<String>),
     built: &mut Built,
 ) -> Result<()> {
     let (aws, wanted) = (ctx.aws, &ctx.spec.tooling);
-    let existing = match &private.tooling_nodegroup {
+    let (recorded_group, recorded_template) = recorded;
+    let existing = match recorded_group {
         Some(name) => nodegroup::find_nodegroup(aws, ctx.cluster(), name).await?,
         None => None,
     };
@@ -185,7 +257,7 @@ async fn ensure_tooling(
     let name = naming::tooling_nodegroup(&random_token(6));
     // IMDSv2 with one hop (pods cannot reach the node role) and an
     // encrypted root volume, as for the Spark nodegroups.
-    let old_template = private.tooling_launch_template.clone();
+    let old_template = recorded_template.clone();
     let template = launch_template::ensure_launch_template(
         aws,
         &TemplateRequest {
@@ -197,7 +269,7 @@ async fn ensure_tooling(
         },
     )
     .await?;
-    private.tooling_launch_template = Some(template.clone());
+    *recorded_template = Some(template.clone());
     nodegroup::create_nodegroup(
         aws,
         &NodegroupRequest {
@@ -218,7 +290,7 @@ async fn ensure_tooling(
         },
     )
     .await?;
-    let old = private.tooling_nodegroup.replace(name.clone());
+    let old = recorded_group.replace(name.clone());
     nodegroup::wait_nodegroup_active(aws, ctx.cluster(), &name, ctx.timeout).await?;
     built.tooling_nodegroup = Some(name);
     if let (Some(old), Some(_)) = (old, existing) {

@@ -37,17 +37,17 @@ pub async fn ensure_studio(
     ctx: &Context<'_>,
     vpc_id: &str,
     subnet_ids: &[String],
-    private: &mut super::super::private::PlatformPrivate,
+    recorded: &mut Option<StudioIds>,
 ) -> Result<()> {
     let aws = ctx.aws;
     let Some(config) = ctx.spec.studio.as_ref() else {
-        if let Some(ids) = private.studio.as_mut() {
+        if let Some(ids) = recorded.as_mut() {
             delete(aws, ids).await?;
-            private.studio = None;
+            *recorded = None;
         }
         return Ok(());
     };
-    let ids = private.studio.get_or_insert_with(Default::default);
+    let ids = recorded.get_or_insert_with(Default::default);
     if let Some(id) = ids.studio_id.clone() {
         match emr_studio::find_studio(aws, &id).await? {
             Some(running) if auth_mode_of(&running) == config.auth_mode => {
