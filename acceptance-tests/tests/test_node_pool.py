@@ -186,6 +186,10 @@ def test_pod_templates_select_the_pools_and_drivers_are_not_disrupted(workspace,
             assert annotations["karpenter.sh/do-not-disrupt"] == "true"
         else:
             assert "karpenter.sh/do-not-disrupt" not in annotations
+        # Auto Mode nodes have no NVMe array at a host path: no executor
+        # may ask for one, or it would never start.
+        assert "volumes" not in pod["spec"], (key, pod["spec"].get("volumes"))
+        assert "initContainers" not in pod["spec"], key
     workspace.destroy()
     assert aws.leftovers() == {}
 

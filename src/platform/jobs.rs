@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::compute::Compute;
 use super::job_profiles::{JobRunInput, ProfileSettings};
 use super::naming;
 use super::pod_templates::{object_key, pod_template, JobProfile, SparkRole};
@@ -19,15 +20,19 @@ fn template_name(key: &str) -> String {
         .to_string()
 }
 
-/// Every pod template: (object key, body).
-pub fn pod_template_objects(prefix: &str) -> Vec<(String, String)> {
+fn templates() -> impl Iterator<Item = (JobProfile, SparkRole)> {
     JobProfile::ALL
-        .iter()
-        .flat_map(|profile| ROLES.iter().map(move |role| (*profile, *role)))
+        .into_iter()
+        .flat_map(|profile| ROLES.into_iter().map(move |role| (profile, role)))
+}
+
+/// Every pod template for the platform's compute: (object key, body).
+pub fn pod_template_objects(prefix: &str, compute: Compute) -> Vec<(String, String)> {
+    templates()
         .map(|(profile, role)| {
             (
                 object_key(prefix, profile, role),
-                pod_template(profile, role),
+                pod_template(profile, role, compute),
             )
         })
         .collect()
@@ -35,9 +40,9 @@ pub fn pod_template_objects(prefix: &str) -> Vec<(String, String)> {
 
 /// Template name → S3 URI.
 pub fn pod_template_uris(bucket: &str, prefix: &str) -> BTreeMap<String, String> {
-    pod_template_objects(prefix)
-        .into_iter()
-        .map(|(key, _)| (template_name(&key), format!("s3://{bucket}/{key}")))
+    templates()
+        .map(|(profile, role)| object_key(prefix, profile, role))
+        .map(|key| (template_name(&key), format!("s3://{bucket}/{key}")))
         .collect()
 }
 

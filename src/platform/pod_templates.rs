@@ -2,6 +2,7 @@
 //! executors on their node groups and keep every executor of a job in the
 //! availability zone of its driver, so shuffle traffic never crosses zones.
 
+use crate::platform::compute::Compute;
 use crate::platform::node_roles::{NodeRole, Taint};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -157,7 +158,10 @@ fn node_selector(profile: JobProfile, node_role: NodeRole) -> BTreeMap<String, S
 }
 
 /// The pod template (a Kubernetes Pod manifest; JSON, which is valid YAML).
-pub fn pod_template(profile: JobProfile, spark_role: SparkRole) -> String {
+/// On Auto Mode the nodes are AWS's, with no NVMe array mounted at
+/// `LOCAL_DIR_HOST_PATH`: executors spill to the node's ephemeral storage
+/// (the NodeClass sizes it) instead of failing on a missing host path.
+pub fn pod_template(profile: JobProfile, spark_role: SparkRole, compute: Compute) -> String {
     let node_role = node_role(profile, spark_role);
     let mut spec = Map::new();
     spec.insert(
@@ -171,7 +175,10 @@ pub fn pod_template(profile: JobProfile, spark_role: SparkRole) -> String {
     if spark_role == SparkRole::Executor {
         spec.insert("affinity".into(), same_zone_as_driver());
     }
-    if spark_role == SparkRole::Executor && node_role.wants_local_nvme() {
+    if spark_role == SparkRole::Executor
+        && node_role.wants_local_nvme()
+        && compute == Compute::ManagedNodegroups
+    {
         add_nvme_local_dir(&mut spec);
     }
     let mut template = json!({
@@ -246,7 +253,8 @@ mod tests {
     use super::*;
 
     fn parsed(profile: JobProfile, role: SparkRole) -> Value {
-        serde_json::from_str(&pod_template(profile, role)).expect("templates are JSON")
+        serde_json::from_str(&pod_template(profile, role, Compute::ManagedNodegroups))
+            .expect("templates are JSON")
     }
 
     #[test]
@@ -394,6 +402,29 @@ mod tests {
             assert!(parsed(profile, SparkRole::Executor)["spec"]
                 .get("volumes")
                 .is_none());
+        }
+    }
+
+    #[test]
+    fn auto_mode_executors_spill_to_the_nodes_ephemeral_storage() {
+        // Auto Mode nodes have no NVMe array at the host path: a hostPath
+        // volume of type Directory would keep every critical executor from
+        // starting.
+        for profile in JobProfile::ALL {
+            let pod: Value = serde_json::from_str(&pod_template(
+                profile,
+                SparkRole::Executor,
+                Compute::AutoMode,
+            ))
+            .expect("templates are JSON");
+            let spec = &pod["spec"];
+            assert!(spec.get("volumes").is_none(), "{profile:?}");
+            assert!(spec.get("initContainers").is_none(), "{profile:?}");
+            assert_eq!(spec["affinity"], same_zone_as_driver());
+            assert_eq!(
+                spec["nodeSelector"],
+                parsed(profile, SparkRole::Executor)["spec"]["nodeSelector"]
+            );
         }
     }
 

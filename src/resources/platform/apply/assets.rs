@@ -64,7 +64,7 @@ pub async fn ensure_assets(
     )
     .await?;
     let prefix = naming::pod_template_prefix(ctx.cluster());
-    for (key, body) in jobs::pod_template_objects(&prefix) {
+    for (key, body) in jobs::pod_template_objects(&prefix, ctx.spec.compute) {
         object::put_object(aws, &name, &key, body.as_bytes(), "application/yaml").await?;
     }
     built.assets_bucket = Some(name.clone());

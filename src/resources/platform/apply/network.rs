@@ -17,6 +17,11 @@ use crate::platform::naming::{self, Owner};
 use crate::platform::network::{self, SubnetPlan};
 use crate::plugin::AttributePath;
 
+/// The tags load balancers pick subnets by; they also tell the platform's
+/// public and private subnets apart.
+const PUBLIC_SUBNET_TAG: &str = "kubernetes.io/role/elb";
+const PRIVATE_SUBNET_TAG: &str = "kubernetes.io/role/internal-elb";
+
 /// Creates the VPC step by step up to its subnets and public routes (what
 /// the cluster needs), recording each id in `ids` as soon as it exists, so
 /// a failure leaves a record of what to delete. The private subnets'
@@ -48,9 +53,9 @@ pub async fn create(
 
     for plan in subnets {
         let role_tag = if plan.public {
-            "kubernetes.io/role/elb"
+            PUBLIC_SUBNET_TAG
         } else {
-            "kubernetes.io/role/internal-elb"
+            PRIVATE_SUBNET_TAG
         };
         let mut subnet_tags = tags.clone();
         subnet_tags.insert(role_tag.to_string(), "1".to_string());
@@ -260,7 +265,18 @@ pub async fn discover(aws: &Aws, vpc_id: &str, owner: &Owner) -> Result<Option<N
         let (Some(id), Some(zone)) = (subnet.subnet_id(), subnet.availability_zone()) else {
             continue;
         };
-        let by_zone = if subnet.map_public_ip_on_launch() == Some(true) {
+        // The load-balancer role tag comes with CreateSubnet itself; the
+        // public IP mapping is a second call, which a killed create may not
+        // have made, so the tag says which subnet this is.
+        let tagged = |key: &str| subnet.tags().iter().any(|t| t.key() == Some(key));
+        let public = if tagged(PUBLIC_SUBNET_TAG) {
+            true
+        } else if tagged(PRIVATE_SUBNET_TAG) {
+            false
+        } else {
+            subnet.map_public_ip_on_launch() == Some(true)
+        };
+        let by_zone = if public {
             &mut ids.public_subnets
         } else {
             &mut ids.private_subnets
