@@ -86,9 +86,11 @@ def test_a_foreign_cluster_named_like_the_platform_is_refused_at_plan_and_surviv
 
 
 def test_a_foreign_cluster_made_during_the_apply_is_never_adopted(workspace, provider, aws):
-    # Slow NAT gateways hold the apply in the network step, after its plan
-    # found the name free and before CreateCluster.
-    aws.configure({"latency": {"ec2:nat-gateway": 8.0}})
+    # Someone takes the name after the apply's plan found it free. The
+    # create asks for the cluster as soon as the network's subnets and public
+    # routes exist; a slow AssociateRouteTable (its calls throttled to one
+    # per 5 s, which the provider retries) holds it there.
+    aws.configure({"rate_limits": {"ec2:AssociateRouteTable": {"rate": 0.2, "burst": 1}}})
     workspace.write({"main.tf": provider() + platform()})
     outcome = {}
     apply = threading.Thread(target=lambda: outcome.update(result=workspace.apply(check=False)))
@@ -96,7 +98,7 @@ def test_a_foreign_cluster_made_during_the_apply_is_never_adopted(workspace, pro
     wait_for(lambda: aws.leftovers().get("ec2:vpc"), timeout=60)
     before = foreign_cluster(aws)
     apply.join(timeout=300)
-    aws.configure({"latency": {}})
+    aws.configure({"rate_limits": {}})
 
     applied = outcome["result"]
     assert applied.code != 0
