@@ -217,7 +217,10 @@ def test_provider_killed_before_the_cluster_then_reapplied_leaves_nothing(worksp
     converges; destroy then leaves nothing."""
     aws.client("iam").create_user(UserName="analyst")
     aws.mark_baseline()
-    settings({"latency": LATENCY})
+    # The create asks for the cluster once the network's subnets and public
+    # routes exist: a throttled AssociateRouteTable (one call per 10 s, which
+    # the provider retries) keeps it from CreateCluster while the test kills.
+    settings({"latency": LATENCY, "rate_limits": {"ec2:AssociateRouteTable": {"rate": 0.1, "burst": 1}}})
     workspace.write({"main.tf": provider() + CONFIG})
     role_made = cluster_role_exists(aws)
     process = start_apply(workspace)
@@ -237,6 +240,7 @@ def test_provider_killed_before_the_cluster_then_reapplied_leaves_nothing(worksp
             os.killpg(process.pid, signal.SIGKILL)
     assert killed, f"no provider process to kill; apply said:\n{output}"
     assert "analytics" not in aws.client("eks").list_clusters()["clusters"], "killed after CreateCluster"
+    settings({"rate_limits": {}})
     held = aws.leftovers()
     assert held.get("iam:role"), held
 
