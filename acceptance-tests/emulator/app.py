@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -50,6 +51,8 @@ log = logging.getLogger("emulator")
 
 # access key, region and signing name of a SigV4 credential scope
 CREDENTIAL_SCOPE = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# The environ key under which a request's "service:Operation" is kept for the request log.
+OPERATION_KEY = "emreks.operation"
 
 
 def _configure_moto() -> None:
@@ -95,19 +98,29 @@ class Emulator:
         self.admin = AdminApi(self)
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
+        started = time.perf_counter()
         request = Request(environ)
         extension_page_size.set(self.settings.page_size)
         with self.lock:
+            waited = time.perf_counter() - started
             self.scheduler.run_due()
             if request.path.startswith("/_emreks/"):
+                what = "admin"
                 response = self.admin.handle(request)
             elif KubernetesApi.serves(request) and not CREDENTIAL_SCOPE.search(
                 request.headers.get("Authorization", "")
             ):
+                what = "k8s"
                 response = self.k8s.handle(request)
             else:
                 response = self._aws(request)
-        return response(environ, start_response)
+                what = environ.get(OPERATION_KEY, "aws")
+        served = response(environ, start_response)
+        if log.isEnabledFor(logging.INFO):  # with --verbose: what each request cost, lock wait left out
+            cost = time.perf_counter() - started - waited
+            status = response.status_code
+            log.info("served %s %s %s %d in %.3f ms", what, request.method, request.path, status, cost * 1e3)
+        return served
 
     def record(self, operation: str) -> str | None:
         """Counts a call; returns the kind of fault to inject into it, if
@@ -162,7 +175,8 @@ class Emulator:
             body,
         )
         operation, labels = resolve_operation(service, req)
-        fault = self.record(f"{service}:{operation.name if operation else 'UnknownOperation'}")
+        environ[OPERATION_KEY] = f"{service}:{operation.name if operation else 'UnknownOperation'}"
+        fault = self.record(environ[OPERATION_KEY])
         try:
             if fault:
                 raise fault_error(service, fault)
