@@ -17,10 +17,10 @@ from botocore.exceptions import UnknownServiceError
 from moto.core.exceptions import ServiceException, _RESTError as RESTError
 from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import checks, iam_ext, inventory, paging, s3_ext
+from . import checks, iam_ext, inventory, moto_caches, paging, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
@@ -49,8 +49,11 @@ from .settings import Scheduler, Settings
 
 log = logging.getLogger("emulator")
 
-# access key, region and signing name of a SigV4 credential scope
-CREDENTIAL_SCOPE = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# access key, region and signing name of a SigV4 credential scope. The
+# lookbehind tries the access key only from the start of a run of its
+# characters, as the leftmost match starts anyway: without it a search of a
+# Kubernetes bearer token (a thousand such characters) is quadratic.
+CREDENTIAL_SCOPE = re.compile(r"(?<![^/\s,=])([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 # The environ key under which a request's "service:Operation" is kept for the request log.
 OPERATION_KEY = "emreks.operation"
 
@@ -63,6 +66,7 @@ def _configure_moto() -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     s3_ext.install()
     iam_ext.install()
+    moto_caches.install()
     load_all = IAMBackend._init_aws_policies
     if getattr(load_all, "aws_partition_only", False):
         return
@@ -84,7 +88,7 @@ class Emulator:
         # short, so connections are still served in parallel threads.
         self.lock = threading.RLock()
         self.stats: Counter[str] = Counter()
-        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.moto = moto_caches.MotoDispatcher(create_backend_app)
         self.eks = EksExtension(self)
         extensions = (
             self.eks,

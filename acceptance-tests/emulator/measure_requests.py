@@ -3,7 +3,8 @@ a small platform (a VPC with subnets, IAM roles, an ACTIVE EKS cluster with
 nodegroups, a bucket, a virtual cluster), then times a mix of Describe/List/
 Get calls and Kubernetes API GETs. Prints, per operation, the server-side
 cost (from the emulator's `served ... in X ms` log lines) and the client's
-round trip, median and p90.
+round trip, median and p90, then the server process's CPU time over all
+the calls.
 
     .venv/bin/python acceptance-tests/emulator/measure_requests.py [--rounds N]
 """
@@ -184,6 +185,12 @@ def served_costs(log_text: str) -> dict[str, list[float]]:
     return costs
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux), all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -203,12 +210,14 @@ def main() -> int:
                 call()
             emulator.reset_stats()
             start_offset = log_path.stat().st_size
+            cpu_before = cpu_seconds(emulator.process.pid)
             round_trips: dict[str, list[float]] = defaultdict(list)
             for _ in range(args.rounds):
                 for label, call in mix:
                     started = time.perf_counter()
                     call()
                     round_trips[label].append((time.perf_counter() - started) * 1e3)
+            cpu = cpu_seconds(emulator.process.pid) - cpu_before
             time.sleep(0.2)  # the last log lines
             with open(log_path) as f:
                 f.seek(start_offset)
@@ -230,6 +239,8 @@ def main() -> int:
         f" {statistics.median(all_trips):9.2f} {percentile(all_trips, 0.9):9.2f}"
     )
     print(f"server total {sum(all_served):.0f} ms over {len(all_served)} requests")
+    # HTTP parsing and connection threads included, which run outside the lock.
+    print(f"server process CPU {cpu * 1e3:.0f} ms, {cpu * 1e3 / len(all_trips):.2f} ms per request")
     return 0
 
 
