@@ -18,6 +18,7 @@ from moto.core.exceptions import ServiceException, _RESTError as RESTError
 from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import create_backend_app
+from moto.settings import load_iam_aws_managed_policies
 from werkzeug.wrappers import Request, Response
 
 from . import checks, iam_ext, inventory, moto_caches, paging, s3_ext
@@ -61,18 +62,20 @@ OPERATION_KEY = "emreks.operation"
 def _configure_moto() -> None:
     """AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) exist, so roles can
     have them attached; only in the `aws` partition, the one clients use here:
-    building them for all six costs most of a second after every reset.
-    Bucket policies see every request as made over TLS (s3_ext.py)."""
+    building them for all six costs most of a second after every reset, and
+    from moto's data parsed once (moto_caches.py). Bucket policies see every
+    request as made over TLS (s3_ext.py)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     s3_ext.install()
     iam_ext.install()
     moto_caches.install()
-    load_all = IAMBackend._init_aws_policies
-    if getattr(load_all, "aws_partition_only", False):
+    if getattr(IAMBackend._init_aws_policies, "aws_partition_only", False):
         return
 
     def load(backend: IAMBackend) -> list:
-        return load_all(backend) if backend.region_name == "aws" else []
+        if backend.region_name != "aws" or not load_iam_aws_managed_policies():
+            return []
+        return moto_caches.aws_managed_policies(backend.account_id, backend.region_name)
 
     load.aws_partition_only = True
     IAMBackend._init_aws_policies = load
