@@ -222,8 +222,8 @@ def main() -> int:
             with open(log_path) as f:
                 f.seek(start_offset)
                 served = served_costs(f.read())
-    print(f"{'operation':<52} {'server ms':>19} {'round trip ms':>19}")
-    print(f"{'':<52} {'median':>9} {'p90':>9} {'median':>9} {'p90':>9}")
+    print(f"{'operation':<56} {'server ms':>19} {'round trip ms':>19}")
+    print(f"{'':<56} {'median':>9} {'p90':>9} {'median':>9} {'p90':>9}")
     all_served, all_trips = [], []
     for label, _ in mix:
         server = served.get(label, [])
@@ -233,9 +233,9 @@ def main() -> int:
         cells = (
             f"{statistics.median(server):9.2f} {percentile(server, 0.9):9.2f}" if server else f"{'-':>9} {'-':>9}"
         )
-        print(f"{label:<52} {cells} {statistics.median(trips):9.2f} {percentile(trips, 0.9):9.2f}")
+        print(f"{label:<56} {cells} {statistics.median(trips):9.2f} {percentile(trips, 0.9):9.2f}")
     print(
-        f"{'all calls':<52} {statistics.median(all_served):9.2f} {percentile(all_served, 0.9):9.2f}"
+        f"{'all calls':<56} {statistics.median(all_served):9.2f} {percentile(all_served, 0.9):9.2f}"
         f" {statistics.median(all_trips):9.2f} {percentile(all_trips, 0.9):9.2f}"
     )
     print(f"server total {sum(all_served):.0f} ms over {len(all_served)} requests")
