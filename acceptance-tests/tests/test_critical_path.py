@@ -127,6 +127,44 @@ def test_provider_killed_while_the_nat_gateways_are_made_leaves_nothing(workspac
     assert left == {}
 
 
+def test_provider_killed_once_the_studio_security_groups_exist_leaves_nothing(workspace, provider, aws, settings, capsys):
+    """SIGKILL on the provider once the Studio's first security group
+    exists, before the Studio: nothing records the group. Imported and
+    applied, the platform takes its own group back by name and marker
+    (another of that name would clash on AWS), and destroy leaves nothing."""
+    aws.mark_baseline()
+    settings({"latency": LATENCY})
+    workspace.write({"main.tf": provider() + PLATFORM})
+    ec2 = aws.client("ec2")
+    process = start_apply(workspace)
+    killed = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["analytics-studio-*"]}])
+            if groups["SecurityGroups"]:
+                killed = provider_processes(process.pid)
+                for pid in killed:
+                    os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.02)
+        output, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert killed, f"no provider process to kill; apply said:\n{output}"
+    assert not aws.client("emr").list_studios()["Studios"], "killed after CreateStudio"
+
+    workspace.run("import", "-no-color", "emreks_platform.p", "analytics")
+    workspace.apply()
+    assert workspace.plan().code == 0
+    workspace.destroy()
+    left = aws.leftovers()
+    report(capsys, "provider killed once the Studio's security groups existed",
+           {"objects left after destroy": sum(len(v) for v in left.values())})
+    assert left == {}
+
+
 # One operation of each branch that runs beside others: the NAT gateways
 # and the Studio beside the cluster's wait, a virtual cluster beside the
 # tooling nodegroup's.

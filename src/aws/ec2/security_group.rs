@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType, UserIdGroupPair};
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, UserIdGroupPair};
 
-use super::created_id;
+use super::{created_id, in_vpc};
 use crate::aws::tags::ec2_tag_spec;
 use crate::aws::{wait, Aws};
 use crate::error::{AwsContext, NotFound, Result};
@@ -36,6 +36,37 @@ pub async fn create_security_group(
         name,
         "group id",
     )
+}
+
+/// The group of that name in the VPC, with its tags: one a create cut
+/// short (its provider killed) made and could not record.
+pub async fn find_security_group(
+    aws: &Aws,
+    vpc_id: &str,
+    name: &str,
+) -> Result<Option<(String, BTreeMap<String, String>)>> {
+    let groups = aws
+        .ec2
+        .describe_security_groups()
+        .filters(in_vpc(vpc_id))
+        .filters(Filter::builder().name("group-name").values(name).build())
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .context("ec2:DescribeSecurityGroups", name)?;
+    Ok(groups
+        .into_iter()
+        .find(|group| group.group_name() == Some(name))
+        .and_then(|group| {
+            let tags = group
+                .tags()
+                .iter()
+                .filter_map(|tag| Some((tag.key()?.to_string(), tag.value()?.to_string())))
+                .collect();
+            Some((group.group_id()?.to_string(), tags))
+        }))
 }
 
 /// TCP `port` to or from another security group.

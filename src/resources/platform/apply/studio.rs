@@ -278,6 +278,23 @@ async fn create_security_groups(
         );
         let tags = tags.clone();
         async move {
+            // A create cut short may have made it and lost the id: found by
+            // its name, it is taken back only when it carries our marker.
+            if let Some((id, found)) =
+                security_group::find_security_group(aws, vpc_id, &name).await?
+            {
+                let tag = |key: &str| found.get(key).map(String::as_str);
+                if ctx.owner.owns(tag, Some(&name)) {
+                    return Ok(id);
+                }
+                return Err(Error::NotOurs {
+                    resource: format!("security group \"{name}\" ({id})"),
+                    platform: ctx.owner.marker(),
+                    owner: tag(naming::OWNER_TAG)
+                        .or_else(|| tag(naming::PLATFORM_TAG))
+                        .map(str::to_string),
+                });
+            }
             security_group::create_security_group(aws, vpc_id, &name, &description, &tags).await
         }
     };
