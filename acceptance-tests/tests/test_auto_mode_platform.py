@@ -155,7 +155,7 @@ def test_switching_to_auto_mode_and_back_in_place(workspace, provider, aws):
     assert aws.leftovers() == {}
 
 
-def test_auto_mode_refuses_tooling_studio_and_nodegroups_at_plan(workspace, provider, aws):
+def test_auto_mode_refuses_tooling_and_batch_nodegroups_at_plan(workspace, provider, aws):
     workspace.write(
         {"main.tf": provider() + platform("auto_mode", '  tooling {\n    min_size = 1\n  }\n')}
     )
