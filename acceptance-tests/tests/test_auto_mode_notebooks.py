@@ -6,6 +6,7 @@ Load Balancer Controller on Auto Mode's system pool), and removes it with the St
 import pytest
 
 from conftest import ADMIN_ROLE
+from test_node_pool import kube
 
 NAME = "autonb"
 STUDIO = '''
@@ -73,6 +74,12 @@ def analyst(aws):
     return aws
 
 
+def controller_pod(aws, name: str) -> dict:
+    found = kube(aws, "GET", f"/apis/apps/v1/namespaces/kube-system/deployments/{name}", cluster=NAME)
+    assert found.status_code == 200, found.text
+    return found.json()["spec"]["template"]["spec"]
+
+
 def notebook_stack(inventory: dict) -> dict:
     """What the platform runs for managed nodes, as the inventory holds it."""
     roles = inventory.get("iam:role", [])
@@ -106,6 +113,14 @@ def test_notebooks_on_auto_mode_apply_replan_refuse_batch_roles_and_go(workspace
     assert len(stack["nodegroups"]) == 2 and len(stack["addons"]) == len(NOTEBOOK_ADDONS)
     assert len(stack["controller roles"]) == 2 and len(stack["add-on roles"]) == 1, stack
     assert sorted(stack["controllers"]) == sorted(CONTROLLERS)
+    # No tooling nodes: the controllers run on Auto Mode's system pool, and the load balancer
+    # controller leaves Services to Auto Mode.
+    for name in ("cluster-autoscaler", "aws-load-balancer-controller"):
+        pod = controller_pod(aws, name)
+        assert pod["nodeSelector"] == {"karpenter.sh/nodepool": "system"}
+        assert [t["key"] for t in pod["tolerations"]] == ["CriticalAddonsOnly"]
+    args = controller_pod(aws, "aws-load-balancer-controller")["containers"][0]["args"]
+    assert "--feature-gates=EnableServiceController=false" in args
     assert workspace.resource("emreks_notebook_user.analyst")["managed_endpoint_ids"]["analysis"]
 
     assert workspace.plan().code == 0
@@ -136,6 +151,9 @@ def test_removing_the_studio_and_switching_compute_leave_nothing_behind(workspac
     workspace.apply()
     managed = workspace.outputs()["p"]
     assert managed["tooling_nodegroup_name"] and len(managed["addon_versions"]) == 5
+    pod = controller_pod(aws, "aws-load-balancer-controller")
+    assert pod["nodeSelector"] == {"role": "tooling"} and not pod.get("tolerations")
+    assert not [a for a in pod["containers"][0]["args"] if "feature-gates" in a]
     assert workspace.plan().code == 0
     workspace.write({"main.tf": provider() + platform() + NOTEBOOKS})
     workspace.apply()
