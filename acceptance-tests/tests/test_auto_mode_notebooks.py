@@ -166,7 +166,8 @@ def test_removing_the_studio_and_switching_compute_leave_nothing_behind(workspac
 
     # Without the Studio (and its notebook resources) nothing of the notebook stack is left.
     workspace.write({"main.tf": provider() + platform(studio=False)})
-    workspace.apply()
+    removed = workspace.apply()
+    assert "Notebook nodegroups lose what they run on" in removed.output
     assert workspace.outputs()["p"]["addon_versions"] is None
     assert notebook_stack(aws.leftovers()) == {
         "nodegroups": [],

@@ -196,6 +196,9 @@ pub fn nodegroup_on_auto_mode(role: &str, studio: Option<bool>) -> Result<(), &'
 /// The plan's warning on an Auto Mode platform with a Studio.
 pub const AUTO_MODE_NOTEBOOKS: &str = "AWS documents EMR on EKS interactive endpoints (what the Studio's notebooks run on) on managed nodegroups only, behind AWS Load Balancer Controller. On this Auto Mode platform the notebooks therefore run on emreks_nodegroup resources with role = \"notebook_driver\" and \"notebook_executor\", not on emreks_node_pool. For them the platform installs the VPC CNI, kube-proxy, CoreDNS and Pod Identity agent add-ons, Cluster Autoscaler and AWS Load Balancer Controller (both on Auto Mode's system node pool).";
 
+/// The plan's warning when an Auto Mode platform loses its Studio.
+pub const AUTO_MODE_NOTEBOOKS_GO: &str = "Without the studio block this Auto Mode platform removes the VPC CNI, kube-proxy, CoreDNS and Pod Identity agent add-ons, Cluster Autoscaler and AWS Load Balancer Controller, which its notebook nodegroups and endpoints need. Remove the platform's notebook emreks_nodegroup and emreks_notebook_user resources in the same apply.";
+
 /// The plan's warning when a running platform turns Auto Mode on.
 pub const TO_AUTO_MODE: &str = "Switching compute to \"auto_mode\" enables EKS Auto Mode on the running cluster (compute, block storage and load balancing together), then removes the tooling nodegroup and what Auto Mode replaces: without a studio, Cluster Autoscaler, AWS Load Balancer Controller and the EKS add-ons (Auto Mode nodes bring their own networking, DNS, storage driver and Pod Identity agent), with their IAM roles; with a studio, only the EBS CSI driver, as the notebook nodegroups still need the rest (the controllers move to Auto Mode's system node pool). Pods move to Auto Mode nodes as the tooling nodes drain. Replace this platform's batch emreks_nodegroup resources by emreks_node_pool ones in the same apply; notebook nodegroups stay.";
 

@@ -167,7 +167,8 @@ fn node_stack_of(state: &PlatformState) -> Option<NodeStack> {
 
 /// Interactive endpoints run on managed nodegroups only: an Auto Mode
 /// platform with a Studio says so when the plan makes it one (at create,
-/// on adding the Studio or switching compute), not on every plan after.
+/// on adding the Studio or switching compute), not on every plan after;
+/// and what its notebook nodegroups lose when the Studio goes.
 fn warn_auto_mode_notebooks(
     diags: &mut Diagnostics,
     prior: Option<&PlatformState>,
@@ -178,6 +179,13 @@ fn warn_auto_mode_notebooks(
         diags.push(Diagnostic::warning_at(
             "Notebooks run on managed nodegroups",
             compute::AUTO_MODE_NOTEBOOKS,
+            AttributePath::new("studio"),
+        ));
+    }
+    if prior.is_some_and(notebooks) && node_stack_of(planned) == Some(NodeStack::None) {
+        diags.push(Diagnostic::warning_at(
+            "Notebook nodegroups lose what they run on",
+            compute::AUTO_MODE_NOTEBOOKS_GO,
             AttributePath::new("studio"),
         ));
     }
@@ -642,9 +650,12 @@ mod tests {
         warn_auto_mode_notebooks(&mut quiet, Some(&planned), &again);
         assert!(quiet.items.is_empty());
 
-        // The Studio removed: the add-ons go.
+        // The Studio removed: the add-ons go, and the plan says what to remove with it.
         again.studio = Value::Null;
         plan_compute(Some(&planned), &mut again);
         assert!(again.addon_versions.is_null());
+        let mut removed = Diagnostics::default();
+        warn_auto_mode_notebooks(&mut removed, Some(&planned), &again);
+        assert!(format!("{:?}", removed.items).contains("emreks_notebook_user"));
     }
 }
