@@ -235,5 +235,10 @@ def test_auto_mode_example_applies_replans_clean_and_destroys(workspace, aws):
         "spark-non-critical-executor-spot-amd64",
     ]
     assert node_pool(aws, "spark-critical")["spec"]["disruption"]["consolidationPolicy"] == "WhenEmpty"
+    # Notebooks added to the running platform: a Studio, and the nodegroups they run on.
+    variables.append("-var=notebooks=true")
+    workspace.apply(*variables)
+    assert workspace.plan(*variables).code == 0
+    assert len(aws.leftovers()["eks:nodegroup"]) == 2
     workspace.destroy(*variables)
     assert aws.leftovers() == {}
