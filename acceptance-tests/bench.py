@@ -51,6 +51,9 @@ apply
     emulator's log with a timestamped line per call (`call eks:CreateCluster`)
     and Terraform's debug log of the apply (`apply-terraform.log`, with the
     provider's lines), the timeline of where the apply's time goes.
+    The destroy at the end runs under the same latencies; printed: its wall
+    time against its own critical-path bound (the nodegroups and endpoints,
+    then the platform's tooling nodegroup, then the cluster).
 
 calls
     After the apply, the emulator's call counts are reset, the no-change
@@ -299,8 +302,8 @@ class RssLauncher:
     def plan(self, workspace: Workspace):
         return self.run(workspace, "plan", "-detailed-exitcode", "-no-color")
 
-    def destroy(self, workspace: Workspace):
-        return self.run(workspace, "destroy", "-auto-approve", "-no-color")
+    def destroy(self, workspace: Workspace, *flags: str):
+        return self.run(workspace, "destroy", "-auto-approve", "-no-color", *flags)
 
 
 def peaks_text(peaks: list[int]) -> str:
@@ -474,6 +477,29 @@ def critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     return bound, bound_parallelism, chain
 
 
+def destroy_critical_path(parallelism: int) -> tuple[float, float, list[str]]:
+    """The longest chain of waits a destroy of the same configuration
+    cannot avoid, and the same with Terraform's `-parallelism`."""
+    cluster, nat = LATENCY["eks:cluster"], LATENCY["ec2:nat-gateway"]
+    nodegroup = LATENCY["eks:nodegroup"]
+    endpoint = LATENCY["emr-containers:managed-endpoint"]
+    first = max(nodegroup, endpoint)
+    platform = nodegroup + max(cluster, nat)
+    bound = first + platform
+    after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
+    waves = -(-after_platform // parallelism)
+    bound_parallelism = waves * first + platform
+    chain = [
+        f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
+        f"endpoints {endpoint} s (the platform goes after them)  -> {first} s",
+        f"the platform's tooling nodegroup {nodegroup} s (EKS deletes no cluster with nodegroups)  -> {first + nodegroup} s",
+        f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside  -> {bound} s",
+        f"with Terraform's -parallelism={parallelism}, the {after_platform} resources before the platform "
+        f"go in {waves} waves: {waves} x {first} + {platform} = {bound_parallelism} s",
+    ]
+    return bound, bound_parallelism, chain
+
+
 def creation_times(output: str) -> str:
     """`emreks_platform: 41 s; emreks_nodegroup (16): 7-8 s; ...` from
     Terraform's `Creation complete after 1m2s` lines."""
@@ -561,12 +587,26 @@ def bench_platform(
                     say(f"  {n:5d}  {operation}")
                 report.add("no-change plan calls / objects", f"{total} / {count} = {per_object:.2f}")
 
-        destroyed, elapsed, _ = launcher.destroy(workspace)
+        if "apply" in parts:
+            heading(f"Destroy time against its critical-path bound ({shape})")
+            aws.configure({"latency": LATENCY})
+        destroyed, elapsed, _ = launcher.destroy(workspace, *flags)
         left = inventory_count(new_objects(aws))
         say(f"terraform destroy: {'done' if destroyed.code == 0 else f'failed (exit {destroyed.code})'} "
             f"in {elapsed:.1f} s; inventory after destroy: {sum(left)} objects")
         if destroyed.code != 0:
             print(tail(destroyed.output, 15))
+        elif "apply" in parts:
+            bound, bound_parallelism, chain = destroy_critical_path(parallelism)
+            say("critical-path bound, the longest chain of waits:")
+            for step in chain:
+                say(f"  {step}")
+            say(f"destroy / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
+                f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
+                f"{elapsed / bound_parallelism:.2f})")
+            report.add(f"destroy wall time / critical-path bound (-parallelism={parallelism})",
+                       f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
+            aws.configure({"latency": {}})
 
 
 # -- scale -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -16,10 +17,11 @@ from botocore.exceptions import UnknownServiceError
 from moto.core.exceptions import ServiceException, _RESTError as RESTError
 from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import create_backend_app
+from moto.settings import load_iam_aws_managed_policies
 from werkzeug.wrappers import Request, Response
 
-from . import checks, iam_ext, inventory, paging, s3_ext
+from . import checks, iam_ext, inventory, moto_caches, paging, s3_ext
 from .admin import AdminApi
 from .ec2_ext import Ec2Extension
 from .eks_ext import EksExtension
@@ -48,24 +50,32 @@ from .settings import Scheduler, Settings
 
 log = logging.getLogger("emulator")
 
-# access key, region and signing name of a SigV4 credential scope
-CREDENTIAL_SCOPE = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# access key, region and signing name of a SigV4 credential scope. The
+# lookbehind tries the access key only from the start of a run of its
+# characters, as the leftmost match starts anyway: without it a search of a
+# Kubernetes bearer token (a thousand such characters) is quadratic.
+CREDENTIAL_SCOPE = re.compile(r"(?<![^/\s,=])([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# The environ key under which a request's "service:Operation" is kept for the request log.
+OPERATION_KEY = "emreks.operation"
 
 
 def _configure_moto() -> None:
     """AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) exist, so roles can
     have them attached; only in the `aws` partition, the one clients use here:
-    building them for all six costs most of a second after every reset.
-    Bucket policies see every request as made over TLS (s3_ext.py)."""
+    building them for all six costs most of a second after every reset, and
+    from moto's data parsed once (moto_caches.py). Bucket policies see every
+    request as made over TLS (s3_ext.py)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     s3_ext.install()
     iam_ext.install()
-    load_all = IAMBackend._init_aws_policies
-    if getattr(load_all, "aws_partition_only", False):
+    moto_caches.install()
+    if getattr(IAMBackend._init_aws_policies, "aws_partition_only", False):
         return
 
     def load(backend: IAMBackend) -> list:
-        return load_all(backend) if backend.region_name == "aws" else []
+        if backend.region_name != "aws" or not load_iam_aws_managed_policies():
+            return []
+        return moto_caches.aws_managed_policies(backend.account_id, backend.region_name)
 
     load.aws_partition_only = True
     IAMBackend._init_aws_policies = load
@@ -81,7 +91,7 @@ class Emulator:
         # short, so connections are still served in parallel threads.
         self.lock = threading.RLock()
         self.stats: Counter[str] = Counter()
-        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.moto = moto_caches.MotoDispatcher(create_backend_app)
         self.eks = EksExtension(self)
         extensions = (
             self.eks,
@@ -95,19 +105,29 @@ class Emulator:
         self.admin = AdminApi(self)
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
+        started = time.perf_counter()
         request = Request(environ)
         extension_page_size.set(self.settings.page_size)
         with self.lock:
+            waited = time.perf_counter() - started
             self.scheduler.run_due()
             if request.path.startswith("/_emreks/"):
+                what = "admin"
                 response = self.admin.handle(request)
             elif KubernetesApi.serves(request) and not CREDENTIAL_SCOPE.search(
                 request.headers.get("Authorization", "")
             ):
+                what = "k8s"
                 response = self.k8s.handle(request)
             else:
                 response = self._aws(request)
-        return response(environ, start_response)
+                what = environ.get(OPERATION_KEY, "aws")
+        served = response(environ, start_response)
+        if log.isEnabledFor(logging.INFO):  # with --verbose: what each request cost, lock wait left out
+            cost = time.perf_counter() - started - waited
+            status = response.status_code
+            log.info("served %s %s %s %d in %.3f ms", what, request.method, request.path, status, cost * 1e3)
+        return served
 
     def record(self, operation: str) -> str | None:
         """Counts a call; returns the kind of fault to inject into it, if
@@ -162,7 +182,8 @@ class Emulator:
             body,
         )
         operation, labels = resolve_operation(service, req)
-        fault = self.record(f"{service}:{operation.name if operation else 'UnknownOperation'}")
+        environ[OPERATION_KEY] = f"{service}:{operation.name if operation else 'UnknownOperation'}"
+        fault = self.record(environ[OPERATION_KEY])
         try:
             if fault:
                 raise fault_error(service, fault)

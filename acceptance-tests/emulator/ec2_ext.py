@@ -181,6 +181,18 @@ class Ec2Extension(Extension):
             raise _dependency(f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
         return call.forward()
 
+    @operation("DeleteLaunchTemplate")
+    def delete_launch_template(self, call: Call) -> Any:
+        # AWS has a code for a missing id and one for a missing name; moto
+        # answers the first as the second and the second as a missing parameter.
+        templates = call.backend("ec2").launch_templates
+        template_id, name = call.params.get("LaunchTemplateId"), call.params.get("LaunchTemplateName")
+        if template_id is not None and template_id not in templates:
+            raise AwsError("InvalidLaunchTemplateId.NotFound", f"Launch template {template_id} does not exist.")
+        if name is not None and all(t.name != name for t in templates.values()):
+            raise AwsError("InvalidLaunchTemplateName.NotFoundException", f"Launch template {name} does not exist.")
+        return call.forward()
+
     @operation("DeleteSecurityGroup")
     def delete_security_group(self, call: Call) -> Any:
         ec2 = call.backend("ec2")

@@ -160,3 +160,40 @@ def test_a_failed_branch_leaves_the_others_recorded(workspace, provider, aws, se
          "objects left after destroy": sum(len(v) for v in left.values())},
     )
     assert left == {}
+
+
+# One operation of each destroy branch that runs beside others: the Studio
+# beside the virtual clusters, a subnet (the network) beside the log groups
+# (the assets) once the cluster is gone, and the reverse.
+@pytest.mark.parametrize("operation", ["emr:DeleteStudio", "ec2:DeleteSubnet", "logs:DeleteLogGroup"])
+def test_a_failed_destroy_branch_leaves_the_others_done(workspace, provider, aws, settings, capsys, operation):
+    """A call of one destroy branch fails for good: the destroy fails naming
+    it, after the branches beside it ran to their end, and what they deleted
+    is forgotten; the next destroy resumes and leaves nothing."""
+    aws.mark_baseline()
+    workspace.write({"main.tf": provider(extra="  max_retries = 1\n") + PLATFORM})
+    workspace.apply()
+    # Every call of it fails, the subnets' four deletions and their retries included.
+    settings({"latency": LATENCY, "faults": [{"operation": operation, "kind": "5xx", "count": 100}]})
+    failed = workspace.destroy(check=False)
+    assert failed.code != 0, failed.output
+    assert operation in failed.output, failed.output
+    held = aws.leftovers()
+    if operation == "emr:DeleteStudio":
+        # The virtual clusters went beside it.
+        assert not held.get("emr-containers:virtual-cluster"), held
+    elif operation == "ec2:DeleteSubnet":
+        assert not held.get("logs:log-group"), held
+    else:
+        assert held.get("logs:log-group") and not held.get("ec2:subnet"), held
+
+    settings({"faults": []})
+    workspace.destroy()
+    left = aws.leftovers()
+    report(
+        capsys,
+        f"{operation} failed in a destroy",
+        {"objects after the failed destroy": sum(len(v) for v in held.values()),
+         "objects left after the second destroy": sum(len(v) for v in left.values())},
+    )
+    assert left == {}

@@ -132,3 +132,17 @@ def test_client_network_interfaces_are_in_the_inventory(aws, admin):
     _, subnets = network(ec2)
     eni = ec2.create_network_interface(SubnetId=subnets[0])["NetworkInterface"]["NetworkInterfaceId"]
     assert admin("GET", "inventory")["ec2:network-interface"] == [eni]
+
+
+def test_deleting_a_missing_launch_template_names_its_id(aws):
+    """By id, AWS answers InvalidLaunchTemplateId.NotFound (by name, the
+    name's own code)."""
+    ec2 = aws("ec2")
+    made = ec2.create_launch_template(LaunchTemplateName="tooling", LaunchTemplateData={})["LaunchTemplate"]
+    ec2.delete_launch_template(LaunchTemplateId=made["LaunchTemplateId"])
+    with pytest.raises(ClientError) as gone:
+        ec2.delete_launch_template(LaunchTemplateId=made["LaunchTemplateId"])
+    assert gone.value.response["Error"]["Code"] == "InvalidLaunchTemplateId.NotFound"
+    with pytest.raises(ClientError) as unnamed:
+        ec2.delete_launch_template(LaunchTemplateName="tooling")
+    assert unnamed.value.response["Error"]["Code"] == "InvalidLaunchTemplateName.NotFoundException"

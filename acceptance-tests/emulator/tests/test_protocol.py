@@ -4,6 +4,7 @@ refuses them, when they do not validate."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, UTC
 from urllib.parse import parse_qs, urlencode
 
@@ -442,3 +443,23 @@ def test_log_retention_must_be_one_logs_offers(aws):
         assert e.value.response["Error"]["Code"] == "InvalidParameterException"
         assert f"Value '{days}' at 'retentionInDays'" in e.value.response["Error"]["Message"]
     assert logs.describe_log_groups(logGroupNamePrefix="/spark")["logGroups"][0]["retentionInDays"] == 3653
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AWS4-HMAC-SHA256 Credential=AKIDTESTING/20261202/us-east-1/eks/aws4_request, SignedHeaders=host, Signature=0f",
+        "AKIDTESTING/20261202/eu-west-1/elasticmapreduce/aws4_request",  # a presigned URL's X-Amz-Credential
+        "AWS4-HMAC-SHA256 Credential=a b/20261202/us-east-1/s3/aws4_request",
+        "AWS4-HMAC-SHA256 Credential=AKID/2026120/us-east-1/s3/aws4_request",  # not a date
+        "Bearer k8s-aws-v1." + "aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9uPUdldENhbGxlcklkZW50aXR5" * 20,
+        "",
+    ],
+)
+def test_credential_scope_is_found_where_a_sigv4_client_puts_it(text):
+    """The same access key, region and signing name as the plain expression finds, if any."""
+    from emulator.app import CREDENTIAL_SCOPE
+
+    plain = re.compile(r"([^/\s,=]+)/\d{8}/([^/]+)/([^/]+)/aws4_request").search(text)
+    found = CREDENTIAL_SCOPE.search(text)
+    assert (found and found.groups()) == (plain and plain.groups())

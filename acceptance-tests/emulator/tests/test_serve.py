@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 
+import boto3
 import pytest
 import requests
 
-from conftest import Server
+from conftest import CREDENTIALS, Server
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -22,3 +24,22 @@ def test_stops_cleanly(tmp_path, signum):
     finally:
         assert server.stop(signum) == 0
     assert (tmp_path / "stderr.log").read_text() == ""
+
+
+def test_verbose_logs_what_each_request_cost(tmp_path):
+    log = tmp_path / "stderr.log"
+    server = Server(log, "--verbose")
+    try:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            **CREDENTIALS,
+        )
+        sts.get_caller_identity()
+        requests.get(f"{server.url}/_emreks/stats").raise_for_status()
+    finally:
+        assert server.stop() == 0
+    text = log.read_text()
+    assert re.search(r" served sts:GetCallerIdentity POST / 200 in \d+\.\d{3} ms$", text, re.MULTILINE), text
+    assert re.search(r" served admin GET /_emreks/stats 200 in \d+\.\d{3} ms$", text, re.MULTILINE), text

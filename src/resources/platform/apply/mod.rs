@@ -410,23 +410,6 @@ pub async fn update(
         tags: owner.tag(&prior.tags),
         ..prior.clone()
     };
-    if prior.admin_role_arn != spec.admin_role_arn {
-        cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
-        if let Some(admin) = &spec.admin_role_arn {
-            cluster::grant_admin(aws, name, admin, &mut private.admin_access_entry).await?;
-        }
-    }
-    if prior.public_access_cidrs != spec.public_access_cidrs {
-        update_endpoint_access(aws, name, &spec.public_access_cidrs, timeout).await?;
-    }
-    let kubernetes_upgraded = cluster::upgrade(
-        aws,
-        name,
-        prior.kubernetes_version.as_deref(),
-        spec.kubernetes_version.as_deref(),
-        timeout,
-    )
-    .await?;
     if prior.tags != spec.tags {
         cluster::retag(
             aws,
@@ -448,9 +431,6 @@ pub async fn update(
         None => discover::Found::Gone,
     };
     discover::discover(aws, prior, private, found).await?;
-    if let Some(running) = &described {
-        switch_compute(aws, spec, &owner, running, private, built, timeout).await?;
-    }
     let token = random_token(32);
     let ctx = Context {
         aws,
@@ -459,39 +439,124 @@ pub async fn update(
         owner: &owner,
         client_token: &token,
         timeout,
-        kubernetes_upgraded,
+        kubernetes_upgraded: false,
     };
-    // A create cut short (its provider killed, the platform then
-    // imported) may have left the NAT gateways unfinished.
-    // Route tables recorded by id (an import by an earlier release) are
-    // keyed by zone once found again.
-    if let Some(ids) = private.network.as_mut() {
-        if !network::egress_complete(ids) {
-            if let Some(vpc_id) = ids.vpc_id.clone() {
-                if let Some(found) = network::discover(aws, &vpc_id, &owner).await? {
-                    *ids = found;
-                }
-            }
-            if !network::egress_complete(ids) {
-                network::ensure_egress(aws, name, &spec.tags, ids, timeout).await?;
-            }
-        }
-    }
-    assets::ensure_assets(&ctx, private, built).await?;
-    assets::ensure_cluster_log_group(aws, spec, &owner, &mut private.log_groups).await?;
-    if let Some(described) = cluster::find_owned_cluster(aws, &owner).await? {
-        built.cluster = Some(described.clone());
-        reconcile::reconcile(&ctx, &described, &prior.subnets_by_zone, private, built).await?;
-        if spec.compute == Compute::ManagedNodegroups {
-            cluster::remove_auto_mode_roles(aws, &described, private).await?;
-        }
-        let vpc_id = described
+    // As in a create, in branches side by side, each on its own part of
+    // the private state: the cluster's (EKS takes one update of a cluster
+    // at a time, so its updates follow each other, then the first steps on
+    // it), the network's egress, the assets and the Studio; then the rest
+    // on the cluster, which needs the nodes' role the assets hold.
+    let mut network = private.network.take();
+    let egress = complete_egress(aws, spec, &owner, network.as_mut(), timeout);
+    let mut assets_private = private.clone();
+    let mut assets_built = Built::default();
+    let assets = async {
+        assets::ensure_assets(&ctx, &mut assets_private, &mut assets_built).await?;
+        assets::ensure_cluster_log_group(aws, spec, &owner, &mut assets_private.log_groups).await
+    };
+    let mut studio_ids = private.studio.take();
+    let studio = async {
+        let Some(running) = &described else {
+            return Ok(());
+        };
+        let vpc_id = running
             .resources_vpc_config()
             .and_then(|v| v.vpc_id())
             .unwrap_or_default();
         let studio_subnets: Vec<String> = prior.subnets_by_zone.values().take(5).cloned().collect();
-        studio::ensure_studio(&ctx, vpc_id, &studio_subnets, &mut private.studio).await?;
-        built.studio = Some(private.studio.clone());
+        studio::ensure_studio(&ctx, vpc_id, &studio_subnets, &mut studio_ids).await
+    };
+    let cluster = async {
+        if prior.admin_role_arn != spec.admin_role_arn {
+            cluster::revoke_admin(aws, name, &mut private.admin_access_entry).await?;
+            if let Some(admin) = &spec.admin_role_arn {
+                cluster::grant_admin(aws, name, admin, &mut private.admin_access_entry).await?;
+            }
+        }
+        if prior.public_access_cidrs != spec.public_access_cidrs {
+            update_endpoint_access(aws, name, &spec.public_access_cidrs, timeout).await?;
+        }
+        let kubernetes_upgraded = cluster::upgrade(
+            aws,
+            name,
+            prior.kubernetes_version.as_deref(),
+            spec.kubernetes_version.as_deref(),
+            timeout,
+        )
+        .await?;
+        if let Some(running) = &described {
+            switch_compute(aws, spec, &owner, running, private, built, timeout).await?;
+        }
+        let Some(described) = cluster::find_owned_cluster(aws, &owner).await? else {
+            return Ok(None);
+        };
+        built.cluster = Some(described.clone());
+        let ctx = Context {
+            kubernetes_upgraded,
+            ..ctx
+        };
+        let prepared = reconcile::prepare(&ctx, &described, private, built).await?;
+        Ok::<_, crate::error::Error>(Some((described, prepared, kubernetes_upgraded)))
+    };
+    let (cluster, egress, assets, studio) = tokio::join!(cluster, egress, assets, studio);
+    private.network = network;
+    private.studio.clone_from(&studio_ids);
+    if described.is_some() {
+        built.studio = Some(studio_ids);
+    }
+    private.node_role_name = assets_private.node_role_name;
+    private.assets_bucket = assets_private.assets_bucket;
+    private.log_groups = assets_private.log_groups;
+    built.merge(assets_built);
+    let cluster = cluster?;
+    egress?;
+    assets?;
+    studio?;
+    let Some((described, prepared, kubernetes_upgraded)) = cluster else {
+        return Ok(());
+    };
+    let ctx = Context {
+        kubernetes_upgraded,
+        ..ctx
+    };
+    reconcile::finish(
+        &ctx,
+        &described,
+        &prior.subnets_by_zone,
+        &prepared,
+        private,
+        built,
+    )
+    .await?;
+    if spec.compute == Compute::ManagedNodegroups {
+        cluster::remove_auto_mode_roles(aws, &described, private).await?;
+    }
+    Ok(())
+}
+
+/// Completes the NAT gateways a create cut short left unfinished (its
+/// provider killed, the platform then imported); route tables recorded by
+/// id (an import by an earlier release) are keyed by zone once found again.
+async fn complete_egress(
+    aws: &Aws,
+    spec: &PlatformSpec,
+    owner: &Owner,
+    network: Option<&mut NetworkIds>,
+    timeout: Duration,
+) -> Result<()> {
+    let Some(ids) = network else {
+        return Ok(());
+    };
+    if network::egress_complete(ids) {
+        return Ok(());
+    }
+    if let Some(vpc_id) = ids.vpc_id.clone() {
+        if let Some(found) = network::discover(aws, &vpc_id, owner).await? {
+            *ids = found;
+        }
+    }
+    if !network::egress_complete(ids) {
+        network::ensure_egress(aws, &spec.name, &spec.tags, ids, timeout).await?;
     }
     Ok(())
 }
@@ -600,14 +665,51 @@ pub async fn destroy(
         private.cluster_role_name = cluster::owned_cluster_role(aws, arn, owner).await?;
     }
     find_network(aws, prior, owner.as_ref(), private).await?;
-    if let Some(role) = private.cluster_role_name.clone() {
-        crate::aws::iam::role::delete_role(aws, &role).await?;
-        private.cluster_role_name = None;
-    }
-    assets::teardown_assets(aws, private).await?;
-    if let Some(ids) = private.network.as_mut() {
-        network::delete(aws, ids, timeout).await?;
-        private.network = None;
-    }
+    // With the cluster gone, its role, the assets and the network go side
+    // by side: none needs another.
+    let mut network = private.network.take();
+    let cluster_role = private.cluster_role_name.take();
+    let role = async {
+        match cluster_role.as_deref() {
+            Some(role) => crate::aws::iam::role::delete_role(aws, role).await,
+            None => Ok(()),
+        }
+    };
+    let vpc = async {
+        match network.as_mut() {
+            Some(ids) => network::delete(aws, ids, timeout).await,
+            None => Ok(()),
+        }
+    };
+    let (role, assets, vpc) = tokio::join!(role, assets::teardown_assets(aws, private), vpc);
+    private.cluster_role_name = if role.is_ok() { None } else { cluster_role };
+    private.network = if vpc.is_ok() { None } else { network };
+    role?;
+    assets?;
+    vpc?;
     Ok(notes)
+}
+
+/// Runs `step` on every item at once, each to its end whatever the others
+/// do; the items whose step succeeded, and the first error.
+pub(super) async fn side_by_side<T, F, Fut>(items: Vec<T>, step: F) -> (Vec<T>, Result<()>)
+where
+    T: Clone,
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let results = futures::future::join_all(items.iter().cloned().map(step)).await;
+    let mut done = Vec::new();
+    let mut first_error = Ok(());
+    for (item, result) in items.into_iter().zip(results) {
+        match result {
+            Ok(()) => done.push(item),
+            Err(err) => {
+                if first_error.is_ok() {
+                    first_error = Err(err);
+                }
+            }
+        }
+    }
+    (done, first_error)
 }

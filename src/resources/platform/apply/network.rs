@@ -9,6 +9,7 @@ use std::time::Duration;
 use ipnet::Ipv4Net;
 
 use super::super::private::NetworkIds;
+use super::side_by_side;
 use crate::aws::ec2::route_table::{self, DefaultRoute};
 use crate::aws::ec2::{internet_gateway, nat_gateway, subnet, tags, vpc};
 use crate::aws::Aws;
@@ -170,10 +171,16 @@ pub async fn ensure_egress(
 /// Deletes the NAT gateways and releases their addresses, forgetting each
 /// once gone; the rest of the network stays for [`delete`].
 pub async fn delete_egress(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Result<()> {
-    for (zone, nat_id) in ids.nat_gateways.clone() {
-        nat_gateway::delete_nat_gateway(aws, &nat_id, timeout).await?;
+    // Every zone's gateway at once: each takes a minute or so to go.
+    let (gone, result) = side_by_side(
+        ids.nat_gateways.clone().into_iter().collect(),
+        |(_, nat_id)| async move { nat_gateway::delete_nat_gateway(aws, &nat_id, timeout).await },
+    )
+    .await;
+    for (zone, _) in gone {
         ids.nat_gateways.remove(&zone);
     }
+    result?;
     for (zone, allocation) in ids.eip_allocations.clone() {
         nat_gateway::release_address(aws, &allocation).await?;
         ids.eip_allocations.remove(&zone);
@@ -201,17 +208,36 @@ pub async fn delete(aws: &Aws, ids: &mut NetworkIds, timeout: Duration) -> Resul
         .chain(ids.private_route_tables.values())
         .cloned()
         .collect();
-    for rt in route_tables {
-        route_table::delete_route_table(aws, &rt).await?;
+    let (gone, result) = side_by_side(route_tables, |rt| async move {
+        route_table::delete_route_table(aws, &rt).await
+    })
+    .await;
+    if ids
+        .public_route_table_id
+        .as_ref()
+        .is_some_and(|rt| gone.contains(rt))
+    {
+        ids.public_route_table_id = None;
     }
-    ids.public_route_table_id = None;
-    ids.private_route_tables.clear();
-    for by_zone in [&mut ids.private_subnets, &mut ids.public_subnets] {
-        for (zone, subnet_id) in by_zone.clone() {
-            subnet::delete_subnet(aws, &subnet_id, timeout).await?;
-            by_zone.remove(&zone);
-        }
-    }
+    ids.private_route_tables.retain(|_, rt| !gone.contains(rt));
+    result?;
+    // All subnets at once: each may wait for network interfaces AWS has
+    // yet to release.
+    let subnets: Vec<String> = ids
+        .private_subnets
+        .values()
+        .chain(ids.public_subnets.values())
+        .cloned()
+        .collect();
+    let (gone, result) = side_by_side(subnets, |subnet_id| async move {
+        subnet::delete_subnet(aws, &subnet_id, timeout).await
+    })
+    .await;
+    ids.private_subnets
+        .retain(|_, subnet_id| !gone.contains(subnet_id));
+    ids.public_subnets
+        .retain(|_, subnet_id| !gone.contains(subnet_id));
+    result?;
     if let Some(vpc) = ids.vpc_id.clone() {
         vpc::delete_vpc(aws, &vpc, timeout).await?;
         ids.vpc_id = None;

@@ -4,8 +4,8 @@
 //! Cluster Autoscaler and the load balancer controller; with EKS Auto Mode,
 //! the node role's access entry instead of the nodegroup, and the add-ons
 //! and controllers only for a Studio's notebook nodegroups (Auto Mode
-//! replaces them otherwise). Every step checks what exists and
-//! makes only what is missing or different, so one `reconcile` serves
+//! replaces them otherwise). Every step checks what exists and makes only
+//! what is missing or different, so [`prepare`] and [`finish`] serve
 //! create, update and drift repair; `teardown` removes the layer, most
 //! dependent first.
 
@@ -16,7 +16,7 @@ use aws_sdk_eks::types::{AddonInfo, Cluster};
 
 use super::super::private::{AutoscalerIds, PlatformPrivate};
 use super::cluster::kubernetes_version;
-use super::{controllers, studio, Built, Context};
+use super::{controllers, side_by_side, studio, Built, Context};
 use crate::aws::ec2::launch_template::{self, TemplateRequest};
 use crate::aws::eks::nodegroup::{self, NodegroupRequest, NodegroupUpdate, Scaling};
 use crate::aws::eks::{access_entry, addon, cluster::oidc_issuer, pod_identity};
@@ -36,19 +36,6 @@ use crate::platform::node_roles::NodeRole;
 use crate::platform::{manifests, nodegroup as node_settings, validate};
 use crate::plugin::AttributePath;
 use crate::resources::random_token;
-
-/// Steps on the running cluster; `subnets` are the platform's private
-/// subnets by zone.
-pub async fn reconcile(
-    ctx: &Context<'_>,
-    cluster: &Cluster,
-    subnets: &BTreeMap<String, String>,
-    private: &mut PlatformPrivate,
-    built: &mut Built,
-) -> Result<()> {
-    let prepared = prepare(ctx, cluster, private, built).await?;
-    finish(ctx, cluster, subnets, &prepared, private, built).await
-}
 
 /// What [`prepare`] learned, for [`finish`].
 pub struct Prepared {
@@ -727,8 +714,11 @@ async fn uninstall_workload(
     controllers::remove_pod_role(aws, cluster, true, ids).await
 }
 
-/// Removes the layer, most dependent first. `cluster` is `None` when the
-/// cluster is gone (then its add-ons, nodegroups and namespaces went with it).
+/// Removes the layer, most dependent first; what does not depend on each
+/// other goes side by side, each piece forgotten once gone, so a failure
+/// in one branch leaves the others' progress recorded. `cluster` is `None`
+/// when the cluster is gone (then its add-ons, nodegroups and namespaces
+/// went with it).
 pub async fn teardown(
     aws: &Aws,
     cluster_name: &str,
@@ -736,58 +726,66 @@ pub async fn teardown(
     private: &mut PlatformPrivate,
     timeout: Duration,
 ) -> Result<()> {
-    if let Some(ids) = private.studio.as_mut() {
-        studio::delete(aws, ids).await?;
-        private.studio = None;
-    }
-    for (key, id) in private.virtual_clusters.clone() {
-        // Endpoints of notebook users still running on the platform's own
-        // virtual cluster (left by users destroyed at once, or outside
-        // Terraform) go with it: EMR keeps the cluster while they run.
-        for (endpoint, name) in managed_endpoint::list_running_endpoints(aws, &id).await? {
-            let resource = managed_endpoint::endpoint_resource(&name);
-            managed_endpoint::delete_endpoint(aws, &id, &endpoint, &resource, timeout).await?;
+    // The Studio, and every virtual cluster with the endpoints still
+    // running on it (left by notebook users destroyed at once, or made
+    // outside Terraform: EMR keeps the cluster while they run).
+    let mut studio_ids = private.studio.take();
+    let studio = async {
+        match studio_ids.as_mut() {
+            Some(ids) => studio::delete(aws, ids).await,
+            None => Ok(()),
         }
-        virtual_cluster::delete_virtual_cluster(aws, &id, timeout).await?;
+    };
+    let virtual_clusters = side_by_side(
+        private.virtual_clusters.clone().into_iter().collect(),
+        |(_, id)| async move { delete_virtual_cluster_and_endpoints(aws, &id, timeout).await },
+    );
+    let (studio, (gone, virtual_clusters)) = tokio::join!(studio, virtual_clusters);
+    private.studio = if studio.is_ok() { None } else { studio_ids };
+    for (key, _) in gone {
         private.virtual_clusters.remove(&key);
         private.virtual_cluster_namespaces.remove(&key);
     }
-    for (key, role) in private.execution_roles.clone() {
-        if cluster.is_some() {
-            for association in private
-                .pod_identity_associations
-                .get(&key)
-                .cloned()
-                .unwrap_or_default()
-            {
-                pod_identity::delete_pod_identity(aws, cluster_name, &association).await?;
+    studio?;
+    virtual_clusters?;
+
+    // The execution roles, while the cluster's own objects go.
+    let associations = private.pod_identity_associations.clone();
+    let execution_roles = side_by_side(
+        private.execution_roles.clone().into_iter().collect(),
+        |(key, role)| {
+            let associations = match cluster {
+                Some(_) => associations.get(&key).cloned().unwrap_or_default(),
+                None => Vec::new(),
+            };
+            async move {
+                for association in associations {
+                    pod_identity::delete_pod_identity(aws, cluster_name, &association).await?;
+                }
+                role::delete_role(aws, &role).await
             }
-        }
-        private.pod_identity_associations.remove(&key);
-        role::delete_role(aws, &role).await?;
-        private.execution_roles.remove(&key);
-    }
+        },
+    );
     let kube = match cluster {
         Some(cluster) => Some(kubernetes::connect(aws, cluster).await?),
         None => None,
     };
-    uninstall_workload(aws, kube.as_ref(), cluster_name, &mut private.autoscaler).await?;
-    if let Some(kube) = &kube {
-        for namespace in private.namespaces.clone() {
-            kube.delete_namespace_and_wait(&namespace, timeout).await?;
-            private.namespaces.retain(|n| *n != namespace);
-        }
-    }
-    private.namespaces.clear();
-    // Only once the namespaces (and the endpoints' Ingresses in them) are
-    // gone: the controller deletes the load balancers it made for them.
-    uninstall_workload(
+    let in_cluster = remove_from_cluster(
         aws,
-        kube.as_ref(),
         cluster_name,
+        kube.as_ref(),
+        &mut private.autoscaler,
+        &mut private.namespaces,
         &mut private.load_balancer_controller,
-    )
-    .await?;
+        timeout,
+    );
+    let ((gone, execution_roles), in_cluster) = tokio::join!(execution_roles, in_cluster);
+    for (key, _) in gone {
+        private.pod_identity_associations.remove(&key);
+        private.execution_roles.remove(&key);
+    }
+    execution_roles?;
+    in_cluster?;
     remove_nodes_and_addons(
         aws,
         cluster_name,
@@ -802,6 +800,57 @@ pub async fn teardown(
         private.oidc_provider_arn = None;
     }
     Ok(())
+}
+
+/// A virtual cluster, once the endpoints running on it are gone (all at once).
+async fn delete_virtual_cluster_and_endpoints(
+    aws: &Aws,
+    id: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let endpoints = managed_endpoint::list_running_endpoints(aws, id).await?;
+    let (_, endpoints) = side_by_side(endpoints, |(endpoint, name)| async move {
+        let resource = managed_endpoint::endpoint_resource(&name);
+        managed_endpoint::delete_endpoint(aws, id, &endpoint, &resource, timeout).await
+    })
+    .await;
+    endpoints?;
+    virtual_cluster::delete_virtual_cluster(aws, id, timeout).await
+}
+
+/// The platform's objects in the cluster: Cluster Autoscaler beside the
+/// namespaces (all at once), then the load balancer controller: only once
+/// the namespaces, and the endpoints' Ingresses in them, are gone, since
+/// it deletes the load balancers it made for them. With no cluster (`kube`
+/// `None`) the namespaces went with it.
+async fn remove_from_cluster(
+    aws: &Aws,
+    cluster_name: &str,
+    kube: Option<&Kube>,
+    autoscaler: &mut AutoscalerIds,
+    namespaces: &mut Vec<String>,
+    load_balancer_controller: &mut AutoscalerIds,
+    timeout: Duration,
+) -> Result<()> {
+    let remove_namespaces = async {
+        if let Some(kube) = kube {
+            let (gone, result) = side_by_side(namespaces.clone(), |namespace| async move {
+                kube.delete_namespace_and_wait(&namespace, timeout).await
+            })
+            .await;
+            namespaces.retain(|namespace| !gone.contains(namespace));
+            result?;
+        }
+        namespaces.clear();
+        Ok::<_, Error>(())
+    };
+    let (autoscaler, namespaces) = tokio::join!(
+        uninstall_workload(aws, kube, cluster_name, autoscaler),
+        remove_namespaces
+    );
+    autoscaler?;
+    namespaces?;
+    uninstall_workload(aws, kube, cluster_name, load_balancer_controller).await
 }
 
 /// What the platform ran for managed nodes that `stack` no longer needs:
