@@ -234,7 +234,12 @@ class EksExtension(Extension):
 
     @staticmethod
     def has_nodes(cluster: Any) -> bool:
-        """Whether any managed nodegroup of the cluster runs nodes."""
+        """Whether an add-on's pods find nodes: a managed nodegroup of the cluster runs some, or EKS
+        Auto Mode has a built-in node pool, which starts nodes for pending pods (the add-ons' pods
+        tolerate the `system` pool's CriticalAddonsOnly taint)."""
+        compute = getattr(cluster, "compute_config", None) or {}
+        if compute.get("enabled") and compute.get("nodePools"):
+            return True
         return any(
             n.status in ("ACTIVE", "UPDATING") and (n.scaling_config or {}).get("desiredSize", 0) > 0
             for n in cluster.nodegroups.values()

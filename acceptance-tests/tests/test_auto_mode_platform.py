@@ -155,7 +155,7 @@ def test_switching_to_auto_mode_and_back_in_place(workspace, provider, aws):
     assert aws.leftovers() == {}
 
 
-def test_auto_mode_refuses_tooling_studio_and_nodegroups_at_plan(workspace, provider, aws):
+def test_auto_mode_refuses_tooling_and_batch_nodegroups_at_plan(workspace, provider, aws):
     workspace.write(
         {"main.tf": provider() + platform("auto_mode", '  tooling {\n    min_size = 1\n  }\n')}
     )
@@ -182,6 +182,14 @@ resource "emreks_nodegroup" "spark" {
     result = workspace.plan()
     assert result.code == 1
     assert "Platform runs EKS Auto Mode" in result.output
+    # A notebook role is planned (a studio may come in the same apply), but without a studio
+    # nothing would run its nodes: its create is refused before anything is made.
+    notebooks = nodegroup.replace('"non_critical_driver"', '"notebook_driver"').replace('["m6i.xlarge"]', '["t3.large"]')
+    workspace.write({"main.tf": provider() + platform("auto_mode") + notebooks})
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    assert "without a studio block" in " ".join(result.output.split())
+    assert not aws.leftovers().get("eks:nodegroup")
     workspace.write({"main.tf": provider() + platform("auto_mode")})
     workspace.destroy()
     assert aws.leftovers() == {}

@@ -87,8 +87,8 @@ def requirement(pool: dict, key: str) -> dict:
 def test_five_pools_apply_replan_update_drift_import_destroy(workspace, provider, aws):
     workspace.write({"main.tf": provider() + PLATFORM + pools()})
     applied = workspace.apply()
-    # Notebook pools apply, but the plan says they serve no notebooks here.
-    assert "No notebooks on an Auto Mode platform" in " ".join(applied.output.split())
+    # Notebook pools apply, but the plan says the notebooks run on nodegroups.
+    assert "Notebooks on an Auto Mode platform run on emreks_nodegroup" in " ".join(applied.output.split())
 
     executors = workspace.resource("emreks_node_pool.non_critical_executor")
     assert executors["node_pool_names"] == ["spark-non-critical-executor", "spark-non-critical-executor-spot-amd64"]
@@ -235,5 +235,10 @@ def test_auto_mode_example_applies_replans_clean_and_destroys(workspace, aws):
         "spark-non-critical-executor-spot-amd64",
     ]
     assert node_pool(aws, "spark-critical")["spec"]["disruption"]["consolidationPolicy"] == "WhenEmpty"
+    # Notebooks added to the running platform: a Studio, and the nodegroups they run on.
+    variables.append("-var=notebooks=true")
+    workspace.apply(*variables)
+    assert workspace.plan(*variables).code == 0
+    assert len(aws.leftovers()["eks:nodegroup"]) == 2
     workspace.destroy(*variables)
     assert aws.leftovers() == {}

@@ -71,9 +71,19 @@ resource "emreks_platform" "this" {
     execution_role  = "jobs"
   }
 
-  # No studio block: AWS documents EMR on EKS interactive endpoints (the
-  # notebooks) on managed nodegroups, not on Auto Mode, so notebooks need a
-  # platform with compute = "managed_nodegroups" (see examples/complete).
+  # Notebooks (an EMR Studio) with var.notebooks: AWS documents EMR on EKS
+  # interactive endpoints on managed nodegroups only, so the notebooks run on
+  # the notebook nodegroups below, and the platform adds the add-ons, Cluster
+  # Autoscaler and AWS Load Balancer Controller they need (the controllers on
+  # Auto Mode's system node pool). See docs/guides/choose-compute.md.
+  dynamic "studio" {
+    for_each = var.notebooks ? ["studio"] : []
+    content {
+      name            = "${var.platform_name}-notebooks"
+      auth_mode       = "IAM"
+      virtual_cluster = "batchjob"
+    }
+  }
 
   tags = {
     owner = "data-platform-team"
@@ -96,4 +106,15 @@ resource "emreks_node_pool" "spark" {
   platform_id = emreks_platform.this.id
   name        = "spark-${replace(each.value, "_", "-")}"
   role        = each.value
+}
+
+# With var.notebooks: the notebooks' drivers and executors on managed
+# nodegroups (x86, scaled from zero by Cluster Autoscaler), in one zone.
+resource "emreks_nodegroup" "notebooks" {
+  for_each = toset(var.notebooks ? ["notebook_driver", "notebook_executor"] : [])
+
+  platform_id       = emreks_platform.this.id
+  name              = replace(each.value, "_", "-")
+  role              = each.value
+  availability_zone = "${var.region}a"
 }

@@ -50,3 +50,9 @@ variable "terraform_in_vpc" {
   type        = bool
   default     = false
 }
+
+variable "notebooks" {
+  description = "Add an EMR Studio and the managed nodegroups its notebooks run on (interactive endpoints need managed nodegroups, even on Auto Mode)."
+  type        = bool
+  default     = false
+}

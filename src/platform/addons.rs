@@ -174,12 +174,13 @@ fn compare_versions(a: &str, b: &str) -> Ordering {
     left.len().cmp(&right.len())
 }
 
-/// The versions to install: EKS's default for each required add-on.
+/// The versions to install: EKS's default for each of `addons`.
 pub fn choose(
     catalogue: &AddonCatalogue,
+    addons: &[&str],
     kubernetes_version: &str,
 ) -> Result<BTreeMap<String, String>, String> {
-    REQUIRED_ADDONS
+    addons
         .iter()
         .map(|addon| {
             catalogue
@@ -345,11 +346,13 @@ mod tests {
                 ],
             );
         }
-        let chosen = choose(&catalogue, "1.31").unwrap();
+        let chosen = choose(&catalogue, &REQUIRED_ADDONS, "1.31").unwrap();
         assert_eq!(chosen.len(), 5);
         assert!(chosen.values().all(|v| v == "v1.1.0"));
 
         catalogue.addons.remove("coredns");
-        assert!(choose(&catalogue, "1.31").unwrap_err().contains("coredns"));
+        assert!(choose(&catalogue, &REQUIRED_ADDONS, "1.31")
+            .unwrap_err()
+            .contains("coredns"));
     }
 }

@@ -5,6 +5,8 @@
 
 use serde_json::{json, Value};
 
+use super::compute::ControllerNodes;
+
 pub const DEFAULT_NAMESPACE: &str = "kube-system";
 pub const DEFAULT_SERVICE_ACCOUNT: &str = "cluster-autoscaler";
 
@@ -26,6 +28,7 @@ pub fn manifests(
     image: &str,
     namespace: &str,
     service_account: &str,
+    nodes: ControllerNodes,
 ) -> Vec<Value> {
     let labels = json!({ "app.kubernetes.io/name": NAME });
     let metadata = |name: &str| json!({ "name": name, "namespace": namespace, "labels": labels });
@@ -70,6 +73,7 @@ pub fn manifests(
             namespace,
             service_account,
             &labels,
+            nodes,
         ),
     ]
 }
@@ -159,6 +163,7 @@ fn deployment(
     namespace: &str,
     service_account: &str,
     labels: &Value,
+    nodes: ControllerNodes,
 ) -> Value {
     let command = [
         "./cluster-autoscaler".to_string(),
@@ -191,7 +196,8 @@ fn deployment(
                 "spec": {
                     "serviceAccountName": service_account,
                     "priorityClassName": "system-cluster-critical",
-                    "nodeSelector": { "role": "tooling" },
+                    "nodeSelector": nodes.node_selector(),
+                    "tolerations": nodes.tolerations(),
                     "securityContext": {
                         "runAsNonRoot": true,
                         "runAsUser": 65534,
@@ -232,6 +238,7 @@ mod tests {
             &image_for((1, 31)),
             DEFAULT_NAMESPACE,
             DEFAULT_SERVICE_ACCOUNT,
+            ControllerNodes::Tooling,
         )
     }
 
@@ -275,7 +282,14 @@ mod tests {
 
     #[test]
     fn bindings_point_at_the_service_account() {
-        let manifests = manifests("c", "eu-west-1", "img", "autoscaling", "ca");
+        let manifests = manifests(
+            "c",
+            "eu-west-1",
+            "img",
+            "autoscaling",
+            "ca",
+            ControllerNodes::Tooling,
+        );
         assert_eq!(find(&manifests, "ServiceAccount")["metadata"]["name"], "ca");
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             let subject = &find(&manifests, kind)["subjects"][0];
@@ -338,6 +352,7 @@ mod tests {
         assert_eq!(deployment["spec"]["replicas"], 1);
         let pod = &deployment["spec"]["template"]["spec"];
         assert_eq!(pod["nodeSelector"], json!({"role": "tooling"}));
+        assert_eq!(pod["tolerations"], json!([]));
         assert_eq!(pod["priorityClassName"], "system-cluster-critical");
         assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
         let container = &pod["containers"][0];

@@ -8,6 +8,7 @@
 
 use serde_json::{json, Value};
 
+use super::compute::ControllerNodes;
 use super::naming::KUBERNETES_MANAGER;
 
 pub const NAMESPACE: &str = "kube-system";
@@ -16,6 +17,8 @@ pub const SERVICE_ACCOUNT: &str = "aws-load-balancer-controller";
 const NAME: &str = "aws-load-balancer-controller";
 /// The ingress class EMR on EKS endpoints ask for.
 pub const INGRESS_CLASS: &str = "alb";
+/// The controller's feature gate for Services of type LoadBalancer.
+const SERVICE_CONTROLLER_GATE: &str = "EnableServiceController";
 /// The secret holding the controller's webhook serving certificate: the
 /// controller will not start without one.
 pub const WEBHOOK_SECRET: &str = "aws-load-balancer-tls";
@@ -415,7 +418,12 @@ pub fn webhook_dns_names() -> Vec<String> {
 /// The webhook secret ([`webhook_secret`]) comes before the deployment and
 /// is made apart, once. `vpc_id` and `region` are given to the controller
 /// because the nodes' metadata service is closed to pods.
-pub fn manifests(cluster_name: &str, region: &str, vpc_id: &str) -> Vec<Value> {
+pub fn manifests(
+    cluster_name: &str,
+    region: &str,
+    vpc_id: &str,
+    nodes: ControllerNodes,
+) -> Vec<Value> {
     let metadata = |name: &str| json!({ "name": name, "namespace": NAMESPACE, "labels": labels() });
     let subject =
         json!([{ "kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": NAMESPACE }]);
@@ -460,18 +468,25 @@ pub fn manifests(cluster_name: &str, region: &str, vpc_id: &str) -> Vec<Value> {
             "metadata": { "name": INGRESS_CLASS, "labels": labels() },
             "spec": { "controller": "ingress.k8s.aws/alb" },
         }),
-        deployment(cluster_name, region, vpc_id),
+        deployment(cluster_name, region, vpc_id, nodes),
     ]
 }
 
-fn deployment(cluster_name: &str, region: &str, vpc_id: &str) -> Value {
+/// On Auto Mode the controller leaves Services to Auto Mode's own load
+/// balancing: it serves only Ingresses of its class (the endpoints' ALBs),
+/// whose IngressClass names its controller, not Auto Mode's
+/// `eks.amazonaws.com/alb`.
+fn deployment(cluster_name: &str, region: &str, vpc_id: &str, nodes: ControllerNodes) -> Value {
     let selector = json!({ "app.kubernetes.io/name": NAME });
-    let args = [
+    let mut args = vec![
         format!("--cluster-name={cluster_name}"),
         format!("--ingress-class={INGRESS_CLASS}"),
         format!("--aws-region={region}"),
         format!("--aws-vpc-id={vpc_id}"),
     ];
+    if nodes == ControllerNodes::AutoModeSystem {
+        args.push(format!("--feature-gates={SERVICE_CONTROLLER_GATE}=false"));
+    }
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -485,7 +500,8 @@ fn deployment(cluster_name: &str, region: &str, vpc_id: &str) -> Value {
                 "spec": {
                     "serviceAccountName": SERVICE_ACCOUNT,
                     "priorityClassName": "system-cluster-critical",
-                    "nodeSelector": { "role": "tooling" },
+                    "nodeSelector": nodes.node_selector(),
+                    "tolerations": nodes.tolerations(),
                     "securityContext": { "fsGroup": 65534 },
                     "containers": [{
                         "name": "controller",
@@ -553,7 +569,7 @@ mod tests {
 
     #[test]
     fn custom_resources_come_before_what_uses_them() {
-        let manifests = manifests("analytics", "eu-west-1", "vpc-1");
+        let manifests = manifests("analytics", "eu-west-1", "vpc-1", ControllerNodes::Tooling);
         let kinds: Vec<&str> = manifests
             .iter()
             .map(|m| m["kind"].as_str().unwrap_or_default())
@@ -573,7 +589,7 @@ mod tests {
 
     #[test]
     fn deployment_needs_no_instance_metadata() {
-        let manifests = manifests("analytics", "eu-west-1", "vpc-1");
+        let manifests = manifests("analytics", "eu-west-1", "vpc-1", ControllerNodes::Tooling);
         let pod = &find(&manifests, "Deployment")["spec"]["template"]["spec"];
         assert_eq!(pod["serviceAccountName"], SERVICE_ACCOUNT);
         assert_eq!(pod["nodeSelector"], json!({"role": "tooling"}));
@@ -594,8 +610,27 @@ mod tests {
     }
 
     #[test]
+    fn on_auto_mode_it_runs_on_the_system_pool_and_leaves_services_alone() {
+        let manifests = manifests(
+            "analytics",
+            "eu-west-1",
+            "vpc-1",
+            ControllerNodes::AutoModeSystem,
+        );
+        let pod = &find(&manifests, "Deployment")["spec"]["template"]["spec"];
+        assert_eq!(pod["nodeSelector"]["karpenter.sh/nodepool"], "system");
+        assert_eq!(pod["tolerations"][0]["key"], "CriticalAddonsOnly");
+        let args = pod["containers"][0]["args"].to_string();
+        assert!(args.contains("EnableServiceController=false"), "{args}");
+        assert_ne!(
+            find(&manifests, "IngressClass")["spec"]["controller"],
+            "eks.amazonaws.com/alb"
+        );
+    }
+
+    #[test]
     fn bindings_name_the_service_account() {
-        let manifests = manifests("c", "eu-west-1", "vpc-1");
+        let manifests = manifests("c", "eu-west-1", "vpc-1", ControllerNodes::Tooling);
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             let binding = find(&manifests, kind);
             assert_eq!(binding["subjects"][0]["name"], SERVICE_ACCOUNT, "{kind}");

@@ -644,6 +644,33 @@ def test_auto_mode_is_enabled_and_disabled_in_place(aws):
     assert described["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": False}
 
 
+def test_auto_mode_built_in_pools_run_the_add_ons_pods(aws):
+    """Managed nodegroups may run beside Auto Mode with the add-ons they need; CoreDNS is healthy
+    without them, on a node Auto Mode starts."""
+    _, subnets = network(aws("ec2"))
+    iam, eks = aws("iam"), aws("eks")
+    nodes = node_role(iam, "auto-nodes")
+    eks.create_cluster(
+        name="auto",
+        roleArn=auto_cluster_role(iam, "auto-cluster"),
+        resourcesVpcConfig={"subnetIds": subnets},
+        accessConfig={"authenticationMode": "API"},
+        **auto_mode(True, nodes, ["system"]),
+    )
+    wait_for(lambda: eks.describe_cluster(name="auto")["cluster"]["status"] == "ACTIVE")
+    for name in ("coredns", "vpc-cni", "kube-proxy", "eks-pod-identity-agent"):
+        eks.create_addon(clusterName="auto", addonName=name)
+    addon = eks.describe_addon(clusterName="auto", addonName="coredns")["addon"]
+    assert (addon["status"], addon["health"]["issues"]) == ("ACTIVE", [])
+    eks.create_nodegroup(
+        clusterName="auto", nodegroupName="notebooks", subnets=subnets, nodeRole=node_role(iam, "managed"),
+        scalingConfig={"minSize": 0, "maxSize": 2, "desiredSize": 0},
+    )
+    assert wait_for(
+        lambda: eks.describe_nodegroup(clusterName="auto", nodegroupName="notebooks")["nodegroup"]["status"] == "ACTIVE"
+    )
+
+
 def test_ec2_access_entries_take_only_the_auto_node_policy(aws):
     cluster(aws, "c1")
     iam, eks = aws("iam"), aws("eks")

@@ -127,8 +127,8 @@ pub async fn check(aws: &Aws, diags: &mut Diagnostics, planned: &NodePoolState) 
     }
     if let Some(role @ ("notebook_driver" | "notebook_executor")) = known(&planned.role) {
         diags.push(Diagnostic::warning_at(
-            "No notebooks on an Auto Mode platform",
-            format!("An EKS Auto Mode platform has no Studio: AWS documents EMR on EKS interactive endpoints (the notebooks' kernels) on managed nodegroups and self-managed Karpenter nodes, behind AWS Load Balancer Controller, which an Auto Mode platform does not run. This {role} pool serves only pods that select it; notebooks need a platform with compute = \"managed_nodegroups\" and emreks_nodegroup."),
+            "Notebooks on an Auto Mode platform run on emreks_nodegroup",
+            format!("AWS documents EMR on EKS interactive endpoints (the notebooks' kernels) on managed nodegroups only: on an Auto Mode platform with a studio block the notebooks run on emreks_nodegroup resources with role = \"{role}\". This pool serves only pods that select it, and competes with such a nodegroup for the notebook pods."),
             AttributePath::new("role"),
         ));
     }

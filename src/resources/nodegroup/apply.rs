@@ -82,10 +82,11 @@ pub async fn create(aws: &Aws, spec: &NodegroupSpec, built: &mut Built) -> Resul
     let (platform_id, name, zone) = (&spec.platform_id, &spec.name, &spec.availability_zone);
     let platform = lookup::platform(aws, platform_id).await?;
     if platform.compute == Compute::AutoMode {
-        return Err(Error::config(
-            AttributePath::new("platform_id"),
-            compute::NO_NODEGROUPS,
-        ));
+        let studio = lookup::saved_arguments(aws, &platform, platform_id)
+            .await?
+            .map(|saved| saved.studio.is_value());
+        compute::nodegroup_on_auto_mode(&spec.role, studio)
+            .map_err(|why| Error::config(AttributePath::new("role"), why))?;
     }
     let subnet = platform.subnets_by_zone.get(zone).cloned().ok_or_else(|| {
         Error::config(

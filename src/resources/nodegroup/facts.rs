@@ -66,12 +66,18 @@ pub async fn check_with_aws(
 ) {
     let platform = &facts.platform;
     if platform.compute == Compute::AutoMode {
-        diags.error(
-            "Platform runs EKS Auto Mode",
-            compute::NO_NODEGROUPS,
-            AttributePath::new("platform_id"),
-        );
-        return;
+        // The Studio may come in the same apply: the create checks it.
+        let refused = known(&planned.role)
+            .map(|role| compute::nodegroup_on_auto_mode(role, None))
+            .unwrap_or(Ok(()));
+        if let Err(why) = refused {
+            diags.error(
+                "Platform runs EKS Auto Mode",
+                why,
+                AttributePath::new("role"),
+            );
+            return;
+        }
     }
     let Some(zone) = known(&planned.availability_zone) else {
         return;

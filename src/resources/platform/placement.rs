@@ -1,12 +1,15 @@
 //! At plan time, on a platform that exists: whether each job profile's
 //! pods have a nodegroup to run on (see `platform::placement`), read from
 //! EKS and EC2. Only warns: nodegroups made in the same apply come later.
+//! On Auto Mode only the notebook profile is checked.
 
 use crate::aws::ec2::instance_type;
 use crate::aws::eks::nodegroup;
 use crate::aws::Aws;
 use crate::error::Result;
+use crate::platform::compute::Compute;
 use crate::platform::placement::{self, NodegroupFacts};
+use crate::platform::pod_templates::JobProfile;
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics};
 use crate::resources::nodegroup::{instance_shape, taints_of};
 
@@ -18,8 +21,12 @@ pub async fn check(aws: &Aws, diags: &mut Diagnostics, planned: &PlatformState) 
     let Some(cluster) = known(&planned.id) else {
         return;
     };
+    // On Auto Mode the batch profiles run on node pools; only the
+    // notebooks keep nodegroups.
+    let auto_mode = Compute::parse(known(&planned.compute)) == Ok(Compute::AutoMode);
     let profiles: Vec<_> = profile_specs(planned)
         .into_iter()
+        .filter(|spec| !auto_mode || spec.profile == JobProfile::Notebook)
         .map(|spec| (spec.profile, spec.settings))
         .collect();
     if profiles.is_empty() {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::private::PlatformPrivate;
 use super::schema::{JobProfileState, PlatformState, FORCES_REPLACEMENT};
 use crate::platform::addons::REQUIRED_ADDONS;
-use crate::platform::compute::{self, Compute};
+use crate::platform::compute::{self, Compute, NodeStack};
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::job_profiles::{ProfileSettings, DEFAULT_ENTRY_POINT};
 use crate::platform::pod_templates::JobProfile;
@@ -72,6 +72,7 @@ pub fn plan_create(
     planned.log_group_names = log_groups(&planned);
     plan_studio(&mut planned, None);
     plan_compute(None, &mut planned);
+    warn_auto_mode_notebooks(diags, None, &planned);
     let private = PlatformPrivate {
         client_token: Some(random_token(32)),
         suffix: Some(random_token(8)),
@@ -143,6 +144,7 @@ pub fn plan_update(
     plan_layer(prior, &mut planned);
     warn_compute_switch(diags, prior, &planned);
     plan_compute(Some(prior), &mut planned);
+    warn_auto_mode_notebooks(diags, Some(prior), &planned);
     (planned, replace)
 }
 
@@ -151,6 +153,41 @@ fn compute_of(state: &PlatformState) -> Option<Compute> {
     match &state.compute {
         Value::Unknown => None,
         value => Compute::parse(known(value)).ok(),
+    }
+}
+
+/// What a state's platform runs for managed nodes; `None` while its
+/// compute or Studio is unknown.
+fn node_stack_of(state: &PlatformState) -> Option<NodeStack> {
+    if state.studio.is_unknown() {
+        return None;
+    }
+    compute_of(state).map(|compute| compute.node_stack(state.studio.is_value()))
+}
+
+/// Interactive endpoints run on managed nodegroups only: an Auto Mode
+/// platform with a Studio says so when the plan makes it one (at create,
+/// on adding the Studio or switching compute), not on every plan after;
+/// and what its notebook nodegroups lose when the Studio goes.
+fn warn_auto_mode_notebooks(
+    diags: &mut Diagnostics,
+    prior: Option<&PlatformState>,
+    planned: &PlatformState,
+) {
+    let notebooks = |state: &PlatformState| node_stack_of(state) == Some(NodeStack::Notebooks);
+    if notebooks(planned) && !prior.is_some_and(notebooks) {
+        diags.push(Diagnostic::warning_at(
+            "Notebooks run on managed nodegroups",
+            compute::AUTO_MODE_NOTEBOOKS,
+            AttributePath::new("studio"),
+        ));
+    }
+    if prior.is_some_and(notebooks) && node_stack_of(planned) == Some(NodeStack::None) {
+        diags.push(Diagnostic::warning_at(
+            "Notebook nodegroups lose what they run on",
+            compute::AUTO_MODE_NOTEBOOKS_GO,
+            AttributePath::new("studio"),
+        ));
     }
 }
 
@@ -172,24 +209,35 @@ fn warn_compute_switch(diags: &mut Diagnostics, prior: &PlatformState, planned: 
     ));
 }
 
-/// What `compute` decides among the computed attributes: with Auto Mode no
-/// tooling nodegroup or add-ons (null) and a node role (known once made);
-/// without it, no Auto Mode node role.
+/// What `compute` (and with Auto Mode, the Studio) decides among the
+/// computed attributes: with Auto Mode no tooling nodegroup, add-ons only
+/// with a Studio, and a node role (known once made); without it, no Auto
+/// Mode node role.
 fn plan_compute(prior: Option<&PlatformState>, planned: &mut PlatformState) {
-    match compute_of(planned) {
-        None => {
-            for value in [
-                &mut planned.tooling_nodegroup_name,
-                &mut planned.auto_mode_node_role_name,
-                &mut planned.auto_mode_node_role_arn,
-            ] {
-                *value = Value::Unknown;
-            }
-            planned.addon_versions = Value::Unknown;
+    let Some(stack) = node_stack_of(planned) else {
+        for value in [
+            &mut planned.tooling_nodegroup_name,
+            &mut planned.auto_mode_node_role_name,
+            &mut planned.auto_mode_node_role_arn,
+        ] {
+            *value = Value::Unknown;
         }
+        planned.addon_versions = Value::Unknown;
+        return;
+    };
+    let changed = prior.is_some_and(|prior| node_stack_of(prior) != Some(stack));
+    if stack.addons().is_empty() {
+        planned.addon_versions = Value::Null;
+    } else if changed {
+        planned.addon_versions = Value::Unknown;
+    }
+    if !stack.tooling_nodegroup() {
+        planned.tooling_nodegroup_name = Value::Null;
+    } else if changed {
+        planned.tooling_nodegroup_name = Value::Unknown;
+    }
+    match compute_of(planned) {
         Some(Compute::AutoMode) => {
-            planned.tooling_nodegroup_name = Value::Null;
-            planned.addon_versions = Value::Null;
             let kept = prior.filter(|prior| {
                 compute_of(prior) == Some(Compute::AutoMode)
                     && prior.auto_mode_node_role_arn.is_value()
@@ -205,13 +253,9 @@ fn plan_compute(prior: Option<&PlatformState>, planned: &mut PlatformState) {
                 }
             }
         }
-        Some(Compute::ManagedNodegroups) => {
+        _ => {
             planned.auto_mode_node_role_name = Value::Null;
             planned.auto_mode_node_role_arn = Value::Null;
-            if prior.is_some_and(|prior| compute_of(prior) == Some(Compute::AutoMode)) {
-                planned.tooling_nodegroup_name = Value::Unknown;
-                planned.addon_versions = Value::Unknown;
-            }
         }
     }
 }
@@ -409,8 +453,8 @@ fn plan_layer(prior: &PlatformState, planned: &mut PlatformState) {
         planned.execution_role_arns = Value::Unknown;
     }
     let all = |map: &StringMap, count: usize| map.as_ref_option().is_some_and(|m| m.len() >= count);
-    if !all(&prior.addon_versions, REQUIRED_ADDONS.len())
-        || prior.kubernetes_version != planned.kubernetes_version
+    let addons = node_stack_of(planned).map_or(REQUIRED_ADDONS.len(), |s| s.addons().len());
+    if !all(&prior.addon_versions, addons) || prior.kubernetes_version != planned.kubernetes_version
     {
         planned.addon_versions = Value::Unknown;
     }
@@ -584,5 +628,34 @@ mod tests {
         let mut quiet = Diagnostics::default();
         warn_compute_switch(&mut quiet, &old, &with_compute("managed_nodegroups"));
         assert!(quiet.items.is_empty());
+    }
+
+    #[test]
+    fn a_studio_on_auto_mode_plans_add_ons_and_warns_once() {
+        let prior = with_compute("auto_mode");
+        let mut planned = with_compute("auto_mode");
+        planned.studio = Value::Value(Default::default());
+        planned.addon_versions = Value::Null;
+        let mut diags = Diagnostics::default();
+        plan_compute(Some(&prior), &mut planned);
+        warn_auto_mode_notebooks(&mut diags, Some(&prior), &planned);
+        assert!(planned.addon_versions.is_unknown());
+        assert!(planned.tooling_nodegroup_name.is_null());
+        let warned = format!("{:?}", diags.items);
+        assert!(warned.contains("notebook_driver"), "{warned}");
+        assert!(warned.contains("studio"), "{warned}");
+
+        let mut again = planned.clone();
+        let mut quiet = Diagnostics::default();
+        warn_auto_mode_notebooks(&mut quiet, Some(&planned), &again);
+        assert!(quiet.items.is_empty());
+
+        // The Studio removed: the add-ons go, and the plan says what to remove with it.
+        again.studio = Value::Null;
+        plan_compute(Some(&planned), &mut again);
+        assert!(again.addon_versions.is_null());
+        let mut removed = Diagnostics::default();
+        warn_auto_mode_notebooks(&mut removed, Some(&planned), &again);
+        assert!(format!("{:?}", removed.items).contains("emreks_notebook_user"));
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
-use crate::platform::compute::Compute;
+use crate::platform::compute::{Compute, NodeStack};
 use crate::platform::default_profiles::{self, Layout};
 use crate::platform::defaults::{self, Tooling};
 use crate::platform::endpoint;
@@ -78,7 +78,7 @@ pub fn schema() -> Schema {
                 ("execution_roles", nested(Nesting::Map, Constraint::Optional, "IAM job execution roles by name: `{ jobs = { namespaces = [\"batchjob\"], policy = <IAM policy JSON or null>, trust = \"irsa\" } }`. `namespaces`: the virtual cluster namespaces whose jobs may use the role; `policy`: what the jobs need on top of the baseline every role gets (read the pod templates, write the logs), e.g. your data buckets; `trust`: `irsa` (IAM roles for service accounts; also when null) or `pod_identity` (EKS Pod Identity, EMR 7.3 and later).", [("namespaces", required(list_of_strings(), "Namespaces of `virtual_clusters` whose jobs may use the role.")), ("policy", optional(string(), "IAM policy JSON for what the jobs need beyond the baseline (e.g. your data buckets); may be left out.")), ("trust", optional(string(), "`irsa` (the default when left out) or `pod_identity`."))])),
                 ("release_label", optional_computed(string(), "EMR release of the ready-made job requests, e.g. `emr-7.9.0-latest` (the default).")),
                 ("log_retention_days", optional_computed(number(), "Retention of the platform's CloudWatch log groups, in days (default 30; one of the values CloudWatch allows): the jobs' and the control plane's `/aws/eks/<name>/cluster`, which the platform makes before the cluster and deletes with it. Changes in place.")),
-                ("compute", optional_computed(string(), "How the platform gets its nodes: `managed_nodegroups` (the default: a tooling nodegroup with Cluster Autoscaler, the EKS add-ons and AWS Load Balancer Controller; Spark nodes from `emreks_nodegroup`) or `auto_mode` (EKS Auto Mode with its compute, block storage and load balancing capabilities and the built-in `system` and `general-purpose` node pools; nothing of the platform's runs on nodes; Spark nodes from `emreks_node_pool`). Changes in place both ways; turning Auto Mode off terminates the nodes it runs (see the plan's warning). `auto_mode` allows no `tooling` or `studio` block and no `emreks_nodegroup`.")),
+                ("compute", optional_computed(string(), "How the platform gets its nodes: `managed_nodegroups` (the default: a tooling nodegroup with Cluster Autoscaler, the EKS add-ons and AWS Load Balancer Controller; Spark nodes from `emreks_nodegroup`) or `auto_mode` (EKS Auto Mode with its compute, block storage and load balancing capabilities and the built-in `system` and `general-purpose` node pools; Spark batch nodes from `emreks_node_pool`; without a `studio` block nothing of the platform's runs on nodes). Changes in place both ways; turning Auto Mode off terminates the nodes it runs (see the plan's warning). `auto_mode` allows no `tooling` block. With a `studio` block the notebooks run on `emreks_nodegroup` resources with the `notebook_driver` and `notebook_executor` roles (AWS documents interactive endpoints on managed nodegroups only), and the platform installs the `vpc-cni`, `kube-proxy`, `coredns` and `eks-pod-identity-agent` add-ons, Cluster Autoscaler and AWS Load Balancer Controller for them, the two controllers on Auto Mode's `system` pool.")),
                 ("auto_mode_node_role_name", computed(string(), "With `compute = \"auto_mode\"`: name of the IAM role of the nodes Auto Mode runs (its built-in pools' and `emreks_node_pool`'s NodeClasses'), which has an EC2 access entry with `AmazonEKSAutoNodePolicy`. Null otherwise.")),
                 ("auto_mode_node_role_arn", computed(string(), "With `compute = \"auto_mode\"`: ARN of that role. Null otherwise.")),
                 ("node_ssm_access", optional(boolean(), "Attach `AmazonSSMManagedInstanceCore` to the nodes' role, so AWS Systems Manager Session Manager can open shells on the nodes. Off unless set to `true`: it lets anyone with SSM access into every node. Changes in place.")),
@@ -455,6 +455,11 @@ pub struct StudioSpec {
 }
 
 impl PlatformSpec {
+    /// What the platform runs for managed nodes.
+    pub fn node_stack(&self) -> NodeStack {
+        self.compute.node_stack(self.studio.is_some())
+    }
+
     /// Decodes a state whose arguments are all known (a planned state at
     /// apply); a value the provider cannot act on is a configuration error
     /// on its attribute.

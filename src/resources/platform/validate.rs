@@ -218,35 +218,22 @@ fn validate_layer(diags: &mut Diagnostics, config: &PlatformState) {
 }
 
 /// `compute`'s value, and what EKS Auto Mode leaves no room for: the
-/// tooling nodegroup (Auto Mode's `system` pool runs the system pods) and
-/// the Studio, whose interactive endpoints AWS documents on managed
-/// nodegroups and Karpenter-provisioned nodes only, behind an ALB that AWS
-/// Load Balancer Controller makes, which an Auto Mode platform does not run.
+/// tooling nodegroup (Auto Mode's `system` pool runs the system pods). A
+/// Studio is welcome: its notebooks run on managed nodegroups (the plan
+/// says so).
 fn validate_compute(diags: &mut Diagnostics, config: &PlatformState) {
     let compute = match &config.compute {
         Value::Unknown => return,
         value => Compute::parse(known(value)),
     };
-    let path = AttributePath::new("compute");
     match compute {
-        Err(why) => diags.error("Invalid compute", why, path),
-        Ok(Compute::AutoMode) => {
-            if config.tooling.is_value() {
-                diags.error(
-                    "tooling has no place with Auto Mode",
-                    "With compute = \"auto_mode\" the platform runs no tooling nodegroup: EKS Auto Mode's built-in `system` node pool runs the system pods. Remove the tooling block, or set compute = \"managed_nodegroups\".",
-                    AttributePath::new("tooling"),
-                );
-            }
-            if config.studio.is_value() {
-                diags.error(
-                    "Studio not available with Auto Mode",
-                    "AWS documents EMR on EKS interactive endpoints (what the Studio's notebooks run on) on managed nodegroups and Karpenter-provisioned nodes, not on EKS Auto Mode, and their load balancer is made by AWS Load Balancer Controller, which an Auto Mode platform does not run. Remove the studio block, or set compute = \"managed_nodegroups\".",
-                    path,
-                );
-            }
-        }
-        Ok(Compute::ManagedNodegroups) => {}
+        Err(why) => diags.error("Invalid compute", why, AttributePath::new("compute")),
+        Ok(Compute::AutoMode) if config.tooling.is_value() => diags.error(
+            "tooling has no place with Auto Mode",
+            "With compute = \"auto_mode\" the platform runs no tooling nodegroup: EKS Auto Mode's built-in `system` node pool runs the system pods. Remove the tooling block, or set compute = \"managed_nodegroups\".",
+            AttributePath::new("tooling"),
+        ),
+        Ok(_) => {}
     }
 }
 
@@ -687,10 +674,19 @@ mod tests {
     }
 
     #[test]
-    fn auto_mode_leaves_no_room_for_tooling_or_studio() {
+    fn auto_mode_takes_a_studio_but_no_tooling() {
         let mut auto = base();
         auto.compute = Value::Value("auto_mode".into());
         assert_eq!(error_paths(&auto), "[]");
+        let mut studio = auto.clone();
+        studio.virtual_clusters = Value::Value(BTreeMap::from([(
+            "notebooks".to_string(),
+            Value::Value(super::super::schema::VirtualClusterState {
+                namespace: Value::Value("notebooks".to_string()),
+            }),
+        )]));
+        studio.studio = Value::Value(Default::default());
+        assert_eq!(error_paths(&studio), "[]");
         auto.tooling = Value::Value(Default::default());
         assert!(error_paths(&auto).contains("tooling"));
 

@@ -12,6 +12,7 @@ use crate::aws::kubernetes::Kube;
 use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::addons::{ADDON_IDENTITIES, ADDON_NAMESPACE};
+use crate::platform::compute::ControllerNodes;
 use crate::platform::load_balancer_controller as controller;
 use crate::platform::naming::{self, PlatformRole};
 use crate::platform::{iam_documents, manifests};
@@ -72,14 +73,18 @@ async fn ensure_pod_role(
     Ok(())
 }
 
-/// The VPC CNI's and the EBS CSI driver's roles and pod identity
-/// associations. Made before the first nodes start, so that `aws-node`
-/// has its permissions as soon as it runs.
+/// The roles and pod identity associations of the `addons` that have one
+/// (the VPC CNI, the EBS CSI driver). Made before the first nodes start, so
+/// that `aws-node` has its permissions as soon as it runs.
 pub async fn ensure_addon_identities(
     ctx: &Context<'_>,
+    addons: &[&str],
     identities: &mut BTreeMap<String, AutoscalerIds>,
 ) -> Result<()> {
-    for identity in ADDON_IDENTITIES {
+    for identity in ADDON_IDENTITIES
+        .iter()
+        .filter(|identity| addons.contains(&identity.addon))
+    {
         let ids = identities.entry(identity.addon.to_string()).or_default();
         ensure_pod_role(
             ctx,
@@ -95,15 +100,25 @@ pub async fn ensure_addon_identities(
     Ok(())
 }
 
-/// Removes the add-ons' associations (when the cluster is there: EKS
-/// deletes them with it otherwise) and roles, forgetting each once gone.
+/// Removes the associations (when the cluster is there: EKS deletes them
+/// with it otherwise) and roles of the add-ons not in `kept`, forgetting
+/// each once gone.
 pub async fn remove_addon_identities(
     aws: &Aws,
     cluster: &str,
     cluster_exists: bool,
     identities: &mut BTreeMap<String, AutoscalerIds>,
+    kept: &[&str],
 ) -> Result<()> {
-    for (addon, mut ids) in std::mem::take(identities) {
+    let unwanted: Vec<String> = identities
+        .keys()
+        .filter(|addon| !kept.contains(&addon.as_str()))
+        .cloned()
+        .collect();
+    for addon in unwanted {
+        let Some(mut ids) = identities.remove(&addon) else {
+            continue;
+        };
         let removed = remove_pod_role(aws, cluster, cluster_exists, &mut ids).await;
         if let Err(err) = removed {
             identities.insert(addon, ids);
@@ -134,8 +149,8 @@ pub(super) async fn remove_pod_role(
     Ok(())
 }
 
-/// AWS Load Balancer Controller on the tooling nodes: its role through EKS
-/// Pod Identity, its webhook certificate (made once), and its objects.
+/// AWS Load Balancer Controller on `nodes`: its role through EKS Pod
+/// Identity, its webhook certificate (made once), and its objects.
 /// Installed on every platform, Studio or not: notebook users (another
 /// resource) may add managed endpoints to any platform later, and an
 /// endpoint without the controller fails only after minutes.
@@ -144,6 +159,7 @@ pub async fn install_load_balancer_controller(
     kube: &Kube,
     kubernetes_version: (u32, u32),
     vpc_id: &str,
+    nodes: ControllerNodes,
     ids: &mut AutoscalerIds,
 ) -> Result<()> {
     if let Some(why) = controller::unsupported(kubernetes_version) {
@@ -175,7 +191,7 @@ pub async fn install_load_balancer_controller(
             controller::WEBHOOK_SECRET,
         )
         .await?;
-    let manifests = controller::manifests(ctx.cluster(), &ctx.aws.region, vpc_id);
+    let manifests = controller::manifests(ctx.cluster(), &ctx.aws.region, vpc_id, nodes);
     let (definitions, rest) = manifests.split_at(2);
     for manifest in definitions {
         kube.apply(manifest).await?;
@@ -199,7 +215,7 @@ pub async fn install_load_balancer_controller(
 /// The objects [`install_load_balancer_controller`] applies, in its order,
 /// for a destroy that has to find them without a record.
 pub fn applied_objects(cluster: &str, region: &str) -> Vec<manifests::ObjectRef> {
-    let all = controller::manifests(cluster, region, "");
+    let all = controller::manifests(cluster, region, "", ControllerNodes::Tooling);
     let (definitions, rest) = all.split_at(2);
     let secret = controller::webhook_secret("", "");
     definitions

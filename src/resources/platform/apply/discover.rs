@@ -21,6 +21,7 @@ use crate::aws::Aws;
 use crate::error::Result;
 use crate::platform::addons::{ADDON_IDENTITIES, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+use crate::platform::compute::ControllerNodes;
 use crate::platform::naming::{self, Owner, PlatformRole};
 use crate::platform::{jobs, manifests};
 
@@ -231,6 +232,7 @@ pub async fn discover(
             &image,
             DEFAULT_NAMESPACE,
             DEFAULT_SERVICE_ACCOUNT,
+            ControllerNodes::Tooling,
         )
         .iter()
         .map(manifests::object_ref)

@@ -2,9 +2,10 @@
 //! asks for: the IAM OIDC provider, the tooling nodegroup, the add-ons,
 //! the virtual clusters and their namespaces, the job execution roles,
 //! Cluster Autoscaler and the load balancer controller; with EKS Auto Mode,
-//! the node role's access entry instead of the nodegroup, add-ons and
-//! controllers, which Auto Mode replaces. Every step checks what exists and
-//! makes only what is missing or different, so [`prepare`] and [`finish`] serve
+//! the node role's access entry instead of the nodegroup, and the add-ons
+//! and controllers only for a Studio's notebook nodegroups (Auto Mode
+//! replaces them otherwise). Every step checks what exists and makes only
+//! what is missing or different, so [`prepare`] and [`finish`] serve
 //! create, update and drift repair; `teardown` removes the layer, most
 //! dependent first.
 
@@ -27,7 +28,7 @@ use crate::aws::Aws;
 use crate::error::{Error, Result};
 use crate::platform::addons::{self, AddonCatalogue, AddonVersion, Compatibility, REQUIRED_ADDONS};
 use crate::platform::cluster_autoscaler::{self, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
-use crate::platform::compute::{self, Compute};
+use crate::platform::compute::{self, Compute, ControllerNodes, NodeStack};
 use crate::platform::defaults::{Tooling, TOOLING_DISK_SIZE};
 use crate::platform::iam_documents::{self, Trust};
 use crate::platform::naming::{self, PlatformRole};
@@ -44,9 +45,9 @@ pub struct Prepared {
 }
 
 /// The first steps once the cluster is ACTIVE, before any node: the IAM
-/// OIDC provider, the add-ons' roles and the add-ons (among them the pod
-/// identity agent): the VPC CNI on a node has no permissions but through
-/// its pod identity association.
+/// OIDC provider, Auto Mode's node access entry, the add-ons' roles and the
+/// add-ons (among them the pod identity agent): the VPC CNI on a node has
+/// no permissions but through its pod identity association.
 pub async fn prepare(
     ctx: &Context<'_>,
     cluster: &Cluster,
@@ -65,25 +66,25 @@ pub async fn prepare(
     .await?;
     private.oidc_provider_arn = Some(oidc_arn.clone());
     built.oidc_provider_arn = Some(oidc_arn.clone());
-    let addons = match ctx.spec.compute {
-        Compute::AutoMode => {
-            // Auto Mode's nodes join through this entry when a NodeClass of
-            // ours names the role (EKS makes it for the built-in pools only).
-            if let Some((_, arn)) = &built.auto_node_role {
-                access_entry::ensure_auto_node_entry(
-                    aws,
-                    ctx.cluster(),
-                    arn,
-                    compute::AUTO_NODE_ACCESS_POLICY,
-                )
-                .await?;
-            }
-            BTreeMap::new()
+    if ctx.spec.compute == Compute::AutoMode {
+        // Auto Mode's nodes join through this entry when a NodeClass of
+        // ours names the role (EKS makes it for the built-in pools only).
+        if let Some((_, arn)) = &built.auto_node_role {
+            access_entry::ensure_auto_node_entry(
+                aws,
+                ctx.cluster(),
+                arn,
+                compute::AUTO_NODE_ACCESS_POLICY,
+            )
+            .await?;
         }
-        Compute::ManagedNodegroups => {
-            controllers::ensure_addon_identities(ctx, &mut private.addon_identities).await?;
-            ensure_addons(ctx, cluster, private).await?
-        }
+    }
+    let wanted = ctx.spec.node_stack().addons();
+    let addons = if wanted.is_empty() {
+        BTreeMap::new()
+    } else {
+        controllers::ensure_addon_identities(ctx, wanted, &mut private.addon_identities).await?;
+        ensure_addons(ctx, cluster, wanted, private).await?
     };
     Ok(Prepared { oidc_arn, addons })
 }
@@ -104,10 +105,11 @@ fn issuer<'a>(ctx: &Context<'_>, cluster: &'a Cluster) -> Result<&'a str> {
 /// execution roles, Cluster Autoscaler and the load balancer controller
 /// (their pods start once the nodes are there). Both branches run to their
 /// end whatever the other does, so what exists is recorded; the first
-/// error is returned. On Auto Mode there is no nodes' branch: Auto Mode
-/// runs the nodes, their networking, DNS, storage driver, Pod Identity
-/// agent, scaling and load balancing, and whatever the platform ran for
-/// that before a switch goes.
+/// error is returned. On Auto Mode there is no tooling nodegroup: Auto Mode
+/// runs the system pods; without a Studio it also runs the nodes'
+/// networking, DNS, storage driver, Pod Identity agent, scaling and load
+/// balancing. Whatever the platform ran that it no longer needs goes first
+/// (after a switch of `compute`, or the Studio's removal).
 pub async fn finish(
     ctx: &Context<'_>,
     cluster: &Cluster,
@@ -117,9 +119,26 @@ pub async fn finish(
     built: &mut Built,
 ) -> Result<()> {
     let kube = kubernetes::connect(ctx.aws, cluster).await?;
-    if ctx.spec.compute == Compute::AutoMode {
-        remove_managed_compute(ctx.aws, ctx.cluster(), Some(&kube), private, ctx.timeout).await?;
-        return workloads(ctx, cluster, &kube, &prepared.oidc_arn, private, built).await;
+    let stack = ctx.spec.node_stack();
+    remove_unneeded_compute(
+        ctx.aws,
+        ctx.cluster(),
+        Some(&kube),
+        stack,
+        private,
+        ctx.timeout,
+    )
+    .await?;
+    if !stack.tooling_nodegroup() {
+        // CoreDNS gets its nodes from Auto Mode's system pool.
+        let mut addons_built = Built::default();
+        let (addons, workloads) = tokio::join!(
+            wait_addons(ctx, &prepared.addons, &mut addons_built),
+            workloads(ctx, cluster, &kube, &prepared.oidc_arn, private, built)
+        );
+        built.merge(addons_built);
+        addons?;
+        return workloads;
     }
     let node_role_arn = built.node_role_arn.clone().unwrap_or_default();
     // The nodes' branch works on its own fields, taken out and put back.
@@ -163,9 +182,9 @@ async fn workloads(
     ensure_virtual_clusters(ctx, kube, private).await?;
     built.virtual_cluster_ids = Some(private.virtual_clusters.clone());
     ensure_execution_roles(ctx, issuer, oidc_arn, private, built).await?;
-    if ctx.spec.compute == Compute::AutoMode {
+    let Some(nodes) = ctx.spec.node_stack().controller_nodes() else {
         return Ok(());
-    }
+    };
     let vpc_id = cluster
         .resources_vpc_config()
         .and_then(|v| v.vpc_id())
@@ -174,6 +193,7 @@ async fn workloads(
         ctx,
         kube,
         kubernetes_version(cluster),
+        nodes,
         &mut private.autoscaler,
     )
     .await?;
@@ -182,6 +202,7 @@ async fn workloads(
         kube,
         kubernetes_version(cluster),
         vpc_id,
+        nodes,
         &mut private.load_balancer_controller,
     )
     .await
@@ -313,12 +334,13 @@ fn same_shape(group: &aws_sdk_eks::types::Nodegroup, tooling: &Tooling) -> bool 
 async fn ensure_addons(
     ctx: &Context<'_>,
     cluster: &Cluster,
+    wanted: &[&str],
     private: &mut PlatformPrivate,
 ) -> Result<BTreeMap<String, String>> {
     let aws = ctx.aws;
     let version = cluster.version().unwrap_or_default();
     let catalogue = catalogue(addon::addon_versions(aws, version).await?);
-    let chosen = addons::choose(&catalogue, version)
+    let chosen = addons::choose(&catalogue, wanted, version)
         .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster(), why))?;
     for (name, addon_version) in &chosen {
         let made =
@@ -348,12 +370,16 @@ async fn ensure_addons(
 
 /// Waits for the add-ons to be ACTIVE and notes their versions. CoreDNS
 /// and the EBS CSI driver only get there once nodes run, so this comes
-/// after the tooling nodegroup is up.
+/// after the tooling nodegroup is up (on Auto Mode, the system pool's
+/// nodes start for them). Nothing to wait for notes no versions.
 async fn wait_addons(
     ctx: &Context<'_>,
     chosen: &BTreeMap<String, String>,
     built: &mut Built,
 ) -> Result<()> {
+    if chosen.is_empty() {
+        return Ok(());
+    }
     let aws = ctx.aws;
     let mut installed = BTreeMap::new();
     for name in chosen.keys() {
@@ -586,13 +612,14 @@ async fn ensure_execution_roles(
     Ok(())
 }
 
-/// Cluster Autoscaler on the tooling nodes: its IAM role through EKS Pod
+/// Cluster Autoscaler on `nodes`: its IAM role through EKS Pod
 /// Identity, and its Kubernetes objects at the release that matches the
 /// cluster's Kubernetes minor version; each piece recorded in `ids`.
 async fn install_autoscaler(
     ctx: &Context<'_>,
     kube: &Kube,
     kubernetes_version: (u32, u32),
+    nodes: ControllerNodes,
     ids: &mut AutoscalerIds,
 ) -> Result<()> {
     let aws = ctx.aws;
@@ -650,6 +677,7 @@ async fn install_autoscaler(
         &image,
         DEFAULT_NAMESPACE,
         DEFAULT_SERVICE_ACCOUNT,
+        nodes,
     );
     for manifest in &manifests {
         kube.apply(manifest).await?;
@@ -758,7 +786,15 @@ pub async fn teardown(
     }
     execution_roles?;
     in_cluster?;
-    remove_nodes_and_addons(aws, cluster_name, cluster.is_some(), private, timeout).await?;
+    remove_nodes_and_addons(
+        aws,
+        cluster_name,
+        cluster.is_some(),
+        NodeStack::None,
+        private,
+        timeout,
+    )
+    .await?;
     if let Some(arn) = private.oidc_provider_arn.clone() {
         oidc_provider::delete_oidc_provider(aws, &arn).await?;
         private.oidc_provider_arn = None;
@@ -817,56 +853,70 @@ async fn remove_from_cluster(
     uninstall_workload(aws, kube, cluster_name, load_balancer_controller).await
 }
 
-/// What a managed-nodegroup platform runs for its nodes, removed on a
-/// switch to Auto Mode: Cluster Autoscaler, AWS Load Balancer Controller,
-/// the add-ons, the tooling nodegroup, and their roles. Does nothing when
+/// What the platform ran for managed nodes that `stack` no longer needs:
+/// after a switch to Auto Mode, the tooling nodegroup and the EBS CSI
+/// driver, and without a Studio also Cluster Autoscaler, AWS Load Balancer
+/// Controller and the other add-ons, with their roles. Does nothing when
 /// none of it is left.
-async fn remove_managed_compute(
+async fn remove_unneeded_compute(
     aws: &Aws,
     cluster_name: &str,
     kube: Option<&Kube>,
+    stack: NodeStack,
     private: &mut PlatformPrivate,
     timeout: Duration,
 ) -> Result<()> {
-    uninstall_workload(aws, kube, cluster_name, &mut private.autoscaler).await?;
-    uninstall_workload(
-        aws,
-        kube,
-        cluster_name,
-        &mut private.load_balancer_controller,
-    )
-    .await?;
-    remove_nodes_and_addons(aws, cluster_name, true, private, timeout).await
+    if stack.controller_nodes().is_none() {
+        uninstall_workload(aws, kube, cluster_name, &mut private.autoscaler).await?;
+        uninstall_workload(
+            aws,
+            kube,
+            cluster_name,
+            &mut private.load_balancer_controller,
+        )
+        .await?;
+    }
+    remove_nodes_and_addons(aws, cluster_name, true, stack, private, timeout).await
 }
 
-/// The add-ons, the tooling nodegroup and its launch template, and the
-/// add-ons' roles, forgetting each once gone; `present` is false when the
-/// cluster is gone (and the add-ons and nodegroups with it).
+/// The add-ons `stack` does not install, the tooling nodegroup and its
+/// launch template unless `stack` runs one, and the removed add-ons'
+/// roles, forgetting each once gone; `present` is false when the cluster
+/// is gone (and the add-ons and nodegroups with it).
 async fn remove_nodes_and_addons(
     aws: &Aws,
     cluster_name: &str,
     present: bool,
+    stack: NodeStack,
     private: &mut PlatformPrivate,
     timeout: Duration,
 ) -> Result<()> {
+    let kept = stack.addons();
+    let unwanted = |name: &String| !kept.contains(&name.as_str());
     if present {
-        for name in private.addons.clone() {
+        for name in private.addons.clone().into_iter().filter(unwanted) {
             addon::delete_addon(aws, cluster_name, &name).await?;
             private.addons.retain(|a| *a != name);
         }
-        if let Some(group) = private.tooling_nodegroup.clone() {
+    }
+    private.addons.retain(|name| !unwanted(name));
+    if !stack.tooling_nodegroup() {
+        if let Some(group) = private.tooling_nodegroup.clone().filter(|_| present) {
             nodegroup::delete_nodegroup(aws, cluster_name, &group).await?;
             nodegroup::wait_nodegroup_deleted(aws, cluster_name, &group, timeout).await?;
-            private.tooling_nodegroup = None;
+        }
+        private.tooling_nodegroup = None;
+        if let Some(id) = private.tooling_launch_template.clone() {
+            launch_template::delete_launch_template(aws, &id).await?;
+            private.tooling_launch_template = None;
         }
     }
-    if let Some(id) = private.tooling_launch_template.clone() {
-        launch_template::delete_launch_template(aws, &id).await?;
-        private.tooling_launch_template = None;
-    }
-    private.addons.clear();
-    controllers::remove_addon_identities(aws, cluster_name, present, &mut private.addon_identities)
-        .await?;
-    private.tooling_nodegroup = None;
-    Ok(())
+    controllers::remove_addon_identities(
+        aws,
+        cluster_name,
+        present,
+        &mut private.addon_identities,
+        kept,
+    )
+    .await
 }
