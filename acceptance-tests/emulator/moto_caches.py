@@ -8,7 +8,9 @@ IAM policies as moto ships them (a JSON text parsed again after every
 reset). All depend on code and data files only, never on the backends'
 state: a reset still builds every object anew. EC2's random ids are drawn
 as moto draws them, without its layers of calls (the AMIs of every region
-backend take thousands)."""
+backend take thousands). EKS's role ARN check asks a new boto3 session
+for AWS's partitions, which reads botocore's data files again (most of a
+CreateNodegroup): they are read once."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from boto3 import Session
 from moto.core import responses
 from moto.ec2 import utils as ec2_utils
+from moto.eks import utils as eks_utils
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy
 from moto.moto_api._internal import mock_random
@@ -91,6 +95,19 @@ def _routed_once(route: Any) -> Any:
     return get_action_from_method_and_request_uri
 
 
+@cache
+def _available_partitions() -> tuple[str, ...]:
+    return tuple(Session().get_available_partitions())
+
+
+class _PartitionsOnce:
+    """Stands in for the boto3 Session moto's EKS makes only to list partitions."""
+
+    @staticmethod
+    def get_available_partitions() -> list[str]:
+        return list(_available_partitions())
+
+
 def install() -> None:
     """Makes moto look up each response class's action methods once, route
     each request once and draw EC2 ids directly (idempotent)."""
@@ -107,3 +124,4 @@ def install() -> None:
     method_names_from_class.cached = True
     responses.method_names_from_class = method_names_from_class
     ec2_utils.random_resource_id = _random_resource_id
+    eks_utils.Session = _PartitionsOnce

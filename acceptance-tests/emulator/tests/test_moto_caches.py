@@ -40,3 +40,19 @@ def test_ec2_ids_are_drawn_as_moto_draws_them():
     mock_random.seed(7)
     assert [moto_caches._random_resource_id(size) for size in (8, 17, 1, 0)] == expected
     mock_random.seed()
+
+
+def test_eks_role_arn_check_knows_the_partitions_boto3_knows():
+    from boto3 import Session
+    from moto.eks.exceptions import InvalidParameterException
+    from moto.eks.utils import validate_role_arn
+
+    moto_caches.install()
+    assert moto_caches._PartitionsOnce().get_available_partitions() == Session().get_available_partitions()
+    validate_role_arn("arn:aws-cn:iam::123456789012:role/nodes")
+    try:
+        validate_role_arn("arn:aws-nowhere:iam::123456789012:role/nodes")
+    except InvalidParameterException:
+        pass
+    else:
+        raise AssertionError("a role ARN in no partition was accepted")
