@@ -2,7 +2,7 @@
 
     .venv/bin/python acceptance-tests/bench.py [--only size,handshake,rss,apply,calls,scale]
                                                [--starts N] [--platforms N] [--trace DIR]
-                                               [--parallelism N]
+                                               [--parallelism N,M]
 
 The binary under test is EMREKS_PROVIDER_BIN (the Makefile sets it from
 PROFILE: `make bench PROFILE=release` for release figures), else the debug
@@ -45,15 +45,17 @@ apply
     endpoint 6 s, NAT gateway 3 s. Printed: the wall time of `terraform
     apply`, the critical-path bound (the longest chain of waits the
     dependencies force, with its derivation) and their ratio.
-    `--parallelism N` passes Terraform's -parallelism (its default 10 runs
-    the 18 resources after the platform in two waves; the bound assumes no
-    such limit). With `--trace DIR` the run's files stay in DIR: the
+    It runs at Terraform's default -parallelism of 10, which runs the 18
+    resources after the platform in two waves (printed: the bound with that
+    second wave too), then at -parallelism=20, where all of them run at once
+    as the bound assumes; `--parallelism 10,20` is the default. With `--trace DIR` the run's files stay in DIR: the
     emulator's log with a timestamped line per call (`call eks:CreateCluster`)
     and Terraform's debug log of the apply (`apply-terraform.log`, with the
     provider's lines), the timeline of where the apply's time goes.
-    The destroy at the end runs under the same latencies; printed: its wall
+    Each apply's destroy runs under the same latencies; printed: its wall
     time against its own critical-path bound (the nodegroups and endpoints,
-    then the platform's tooling nodegroup, then the cluster).
+    then the platform's tooling nodegroup, then the cluster and the release
+    of its network interfaces).
 
 calls
     After the apply, the emulator's call counts are reset, the no-change
@@ -92,6 +94,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from emulator.settings import DEFAULT_ENI_RELEASE_SECONDS as ENI_RELEASE  # noqa: E402
 from harness.emulator import Emulator  # noqa: E402
 from harness.terraform import REPO, Result, Workspace, provider_binary, provider_block  # noqa: E402
 
@@ -113,6 +116,17 @@ NODEGROUPS = 16
 NOTEBOOK_USERS = ("analyst", "scientist")
 # Terraform's default -parallelism.
 PARALLELISM = 10
+# The timed apply and destroy run at Terraform's default, whose limit adds a
+# second wave of resources to the bound, then at enough for every resource
+# after the platform at once: the provider's own critical path.
+PARALLELISMS = (PARALLELISM, 20)
+
+
+def parallelism_list(text: str) -> tuple[int, ...]:
+    values = tuple(int(part) for part in text.split(",") if part.strip())
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("one or more positive integers, comma-separated")
+    return values
 
 
 # -- report ------------------------------------------------------------------
@@ -458,7 +472,7 @@ def critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     nodegroup, addon = LATENCY["eks:nodegroup"], LATENCY["eks:addon"]
     endpoint = LATENCY["emr-containers:managed-endpoint"]
     first = max(cluster, nat)
-    platform_done = first + nodegroup + addon
+    platform_done = first + max(nodegroup, addon)
     last = max(nodegroup, endpoint)
     bound = platform_done + last
     after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
@@ -466,9 +480,9 @@ def critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     bound_parallelism = platform_done + waves * last
     chain = [
         f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside (the cluster needs subnets only)  -> {first} s",
-        f"the platform's tooling nodegroup {nodegroup} s (nodes need the cluster ACTIVE and NAT egress)  -> {first + nodegroup} s",
-        f"add-ons {addon} s, created together (coredns and the EBS CSI driver need nodes to become ACTIVE)"
-        f"  -> {platform_done} s: emreks_platform complete",
+        f"the platform's tooling nodegroup {nodegroup} s (nodes need the cluster ACTIVE and NAT egress), "
+        f"alongside the add-ons {addon} s, made together once the cluster is ACTIVE (coredns and the EBS CSI "
+        f"driver, DEGRADED without nodes, are ACTIVE once the nodes are)  -> {platform_done} s: emreks_platform complete",
         f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
         f"endpoints {endpoint} s (all name the platform's id)  -> {bound} s",
         f"with Terraform's -parallelism={parallelism}, the {after_platform} resources after the platform "
@@ -484,7 +498,7 @@ def destroy_critical_path(parallelism: int) -> tuple[float, float, list[str]]:
     nodegroup = LATENCY["eks:nodegroup"]
     endpoint = LATENCY["emr-containers:managed-endpoint"]
     first = max(nodegroup, endpoint)
-    platform = nodegroup + max(cluster, nat)
+    platform = nodegroup + max(cluster, nat) + ENI_RELEASE
     bound = first + platform
     after_platform = NODEGROUPS + len(NOTEBOOK_USERS)
     waves = -(-after_platform // parallelism)
@@ -493,7 +507,9 @@ def destroy_critical_path(parallelism: int) -> tuple[float, float, list[str]]:
         f"{NODEGROUPS} emreks_nodegroup {nodegroup} s alongside {len(NOTEBOOK_USERS)} notebook users' managed "
         f"endpoints {endpoint} s (the platform goes after them)  -> {first} s",
         f"the platform's tooling nodegroup {nodegroup} s (EKS deletes no cluster with nodegroups)  -> {first + nodegroup} s",
-        f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside  -> {bound} s",
+        f"EKS cluster {cluster} s, with the NAT gateways {nat} s alongside  -> {first + nodegroup + max(cluster, nat)} s",
+        f"its network interfaces, which AWS releases {ENI_RELEASE:g} s after it (the emulator's default), "
+        f"hold the subnets and so the VPC  -> {bound} s",
         f"with Terraform's -parallelism={parallelism}, the {after_platform} resources before the platform "
         f"go in {waves} waves: {waves} x {first} + {platform} = {bound_parallelism} s",
     ]
@@ -515,10 +531,11 @@ def creation_times(output: str) -> str:
 
 
 def bench_platform(
-    report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool, parallelism: int
+    report: Report, binary: Path, scratch: Path, parts: set[str], trace: bool, parallelisms: tuple[int, ...]
 ) -> None:
-    """One emulator: apply (with latencies if `apply` is asked), the
-    no-change plan (RSS and calls), destroy."""
+    """One emulator: apply (with latencies if `apply` is asked, once per
+    `-parallelism` in `parallelisms`, each but the last destroyed at once),
+    the no-change plan (RSS and calls), destroy."""
     launcher = RssLauncher(binary, scratch)
     with Emulator(log_path=scratch / "emulator.log", verbose=trace) as aws:
         aws.create_admin_role("PlatformAdmin")
@@ -528,34 +545,72 @@ def bench_platform(
         workspace = launcher.workspace(scratch / "platform", aws.url)
         workspace.write({"main.tf": configuration(aws.url, 1, NOTEBOOK_USERS)})
         shape = f"1 platform, {NODEGROUPS} nodegroups, {len(NOTEBOOK_USERS)} notebook users"
+        timed = "apply" in parts
 
-        if "apply" in parts:
-            heading(f"Apply time against the critical-path bound ({shape})")
-            aws.configure({"latency": LATENCY})
-            say("emulator latencies: " + ", ".join(f"{k} {v} s" for k, v in LATENCY.items()))
-        else:
-            heading(f"Apply ({shape}; no latencies)")
-        debug = {"TF_LOG": "debug", "TF_LOG_PATH": str(scratch / "apply-terraform.log")} if trace else {}
-        flags = [f"-parallelism={parallelism}"] if parallelism != PARALLELISM else []
-        applied, elapsed, peaks = launcher.apply(workspace, debug, *flags)
-        if applied.code != 0:
-            say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
-            print(tail(applied.output, 15))
-            report.add("apply", "failed")
+        def flags(parallelism: int) -> list[str]:
+            return [f"-parallelism={parallelism}"] if parallelism != PARALLELISM else []
+
+        def apply(parallelism: int) -> bool:
+            if timed:
+                heading(f"Apply time against the critical-path bound ({shape}, -parallelism={parallelism})")
+                aws.configure({"latency": LATENCY})
+                say("emulator latencies: " + ", ".join(f"{k} {v} s" for k, v in LATENCY.items()))
+            else:
+                heading(f"Apply ({shape}; no latencies)")
+            debug = {"TF_LOG": "debug", "TF_LOG_PATH": str(scratch / "apply-terraform.log")} if trace else {}
+            applied, elapsed, peaks = launcher.apply(workspace, debug, *flags(parallelism))
+            if applied.code != 0:
+                say(f"terraform apply failed (exit {applied.code}) after {elapsed:.1f} s:")
+                print(tail(applied.output, 15))
+                report.add("apply", "failed")
+                return False
+            say(f"terraform apply: {elapsed:.1f} s wall; provider peak RSS {peaks_text(peaks)}")
+            if timed:
+                say("creation times Terraform reported: " + creation_times(applied.stdout))
+                bound, bound_parallelism, chain = critical_path(parallelism)
+                say("critical-path bound, the longest chain of waits:")
+                for step in chain:
+                    say(f"  {step}")
+                say(f"apply / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
+                    f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
+                    f"{elapsed / bound_parallelism:.2f})")
+                report.add(f"apply wall time / critical-path bound (-parallelism={parallelism})",
+                           f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f} "
+                           f"({elapsed / bound_parallelism:.2f} of its {bound_parallelism} s)")
+                aws.configure({"latency": {}})
+            return True
+
+        def destroy(parallelism: int) -> None:
+            if timed:
+                heading(f"Destroy time against its critical-path bound ({shape}, -parallelism={parallelism})")
+                aws.configure({"latency": LATENCY})
+            destroyed, elapsed, _ = launcher.destroy(workspace, *flags(parallelism))
+            left = inventory_count(new_objects(aws))
+            say(f"terraform destroy: {'done' if destroyed.code == 0 else f'failed (exit {destroyed.code})'} "
+                f"in {elapsed:.1f} s; inventory after destroy: {sum(left)} objects")
+            if destroyed.code != 0:
+                print(tail(destroyed.output, 15))
+            elif timed:
+                bound, bound_parallelism, chain = destroy_critical_path(parallelism)
+                say("critical-path bound, the longest chain of waits:")
+                for step in chain:
+                    say(f"  {step}")
+                say(f"destroy / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
+                    f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
+                    f"{elapsed / bound_parallelism:.2f})")
+                report.add(f"destroy wall time / critical-path bound (-parallelism={parallelism})",
+                           f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f} "
+                           f"({elapsed / bound_parallelism:.2f} of its {bound_parallelism} s)")
+                aws.configure({"latency": {}})
+
+        runs = parallelisms if timed else parallelisms[-1:]
+        for parallelism in runs[:-1]:
+            if not apply(parallelism):
+                return
+            destroy(parallelism)
+        last = runs[-1]
+        if not apply(last):
             return
-        say(f"terraform apply: {elapsed:.1f} s wall; provider peak RSS {peaks_text(peaks)}")
-        if "apply" in parts:
-            say("creation times Terraform reported: " + creation_times(applied.stdout))
-            bound, bound_parallelism, chain = critical_path(parallelism)
-            say("critical-path bound, the longest chain of waits:")
-            for step in chain:
-                say(f"  {step}")
-            say(f"apply / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
-                f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
-                f"{elapsed / bound_parallelism:.2f})")
-            report.add(f"apply wall time / critical-path bound (-parallelism={parallelism})",
-                       f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
-            aws.configure({"latency": {}})
 
         objects = new_objects(aws)
         aws_objects, k8s_objects = inventory_count(objects)
@@ -587,26 +642,7 @@ def bench_platform(
                     say(f"  {n:5d}  {operation}")
                 report.add("no-change plan calls / objects", f"{total} / {count} = {per_object:.2f}")
 
-        if "apply" in parts:
-            heading(f"Destroy time against its critical-path bound ({shape})")
-            aws.configure({"latency": LATENCY})
-        destroyed, elapsed, _ = launcher.destroy(workspace, *flags)
-        left = inventory_count(new_objects(aws))
-        say(f"terraform destroy: {'done' if destroyed.code == 0 else f'failed (exit {destroyed.code})'} "
-            f"in {elapsed:.1f} s; inventory after destroy: {sum(left)} objects")
-        if destroyed.code != 0:
-            print(tail(destroyed.output, 15))
-        elif "apply" in parts:
-            bound, bound_parallelism, chain = destroy_critical_path(parallelism)
-            say("critical-path bound, the longest chain of waits:")
-            for step in chain:
-                say(f"  {step}")
-            say(f"destroy / bound: {elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}  "
-                f"(against the -parallelism={parallelism} bound {bound_parallelism} s: "
-                f"{elapsed / bound_parallelism:.2f})")
-            report.add(f"destroy wall time / critical-path bound (-parallelism={parallelism})",
-                       f"{elapsed:.1f} s / {bound} s = {elapsed / bound:.2f}")
-            aws.configure({"latency": {}})
+        destroy(last)
 
 
 # -- scale -------------------------------------------------------------------------
@@ -684,8 +720,9 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--starts", type=int, default=30, help="starts for the handshake figure")
     parser.add_argument("--platforms", type=int, default=10, help="platforms of the large scale run")
-    parser.add_argument("--parallelism", type=int, default=PARALLELISM,
-                        help="Terraform's -parallelism for the apply (its default: 10)")
+    parser.add_argument("--parallelism", type=parallelism_list, default=PARALLELISMS,
+                        help="Terraform's -parallelism values for the timed apply and destroy, comma-separated "
+                             f"(default: {','.join(map(str, PARALLELISMS))})")
     parser.add_argument("--trace", type=Path, help="keep the run's files here, with the emulator's call log "
                         "and Terraform's debug log of the apply")
     args = parser.parse_args()
