@@ -5,14 +5,11 @@ the NAT gateways are being made leaves nothing that import, apply and
 destroy do not find; a branch that fails leaves the others' objects
 recorded, so the next apply converges and destroy leaves nothing."""
 
-import os
-import signal
-import time
 
 import pytest
 
 from conftest import ADMIN_ROLE
-from test_interruptions import provider_processes, start_apply
+from test_interruptions import apply_with_provider_killed
 from test_reliability import QUIET, report
 
 LATENCY = {
@@ -84,21 +81,7 @@ def test_provider_killed_while_the_nat_gateways_are_made_leaves_nothing(workspac
     settings({"latency": LATENCY})
     workspace.write({"main.tf": provider() + PLATFORM})
     ec2 = aws.client("ec2")
-    process = start_apply(workspace)
-    killed = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if ec2.describe_addresses()["Addresses"]:
-                killed = provider_processes(process.pid)
-                for pid in killed:
-                    os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.02)
-        output, _ = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    _, killed, output = apply_with_provider_killed(workspace, lambda: ec2.describe_addresses()["Addresses"], poll=0.02)
     assert killed, f"no provider process to kill; apply said:\n{output}"
     at_kill = egress(aws)
     assert "analytics" in aws.client("eks").list_clusters()["clusters"], "killed before CreateCluster"
@@ -136,22 +119,10 @@ def test_provider_killed_once_the_studio_security_groups_exist_leaves_nothing(wo
     settings({"latency": LATENCY})
     workspace.write({"main.tf": provider() + PLATFORM})
     ec2 = aws.client("ec2")
-    process = start_apply(workspace)
-    killed = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["analytics-studio-*"]}])
-            if groups["SecurityGroups"]:
-                killed = provider_processes(process.pid)
-                for pid in killed:
-                    os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.02)
-        output, _ = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    studio_groups = [{"Name": "group-name", "Values": ["analytics-studio-*"]}]
+    _, killed, output = apply_with_provider_killed(
+        workspace, lambda: ec2.describe_security_groups(Filters=studio_groups)["SecurityGroups"], poll=0.02
+    )
     assert killed, f"no provider process to kill; apply said:\n{output}"
     assert not aws.client("emr").list_studios()["Studios"], "killed after CreateStudio"
 

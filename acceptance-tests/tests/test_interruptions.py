@@ -157,6 +157,29 @@ def provider_processes(group: int) -> list[int]:
     return found
 
 
+def apply_with_provider_killed(workspace, condition, poll: float = 0.05) -> tuple[subprocess.Popen, list[int], str]:
+    """`terraform apply` with the provider alone SIGKILLed (Terraform lives
+    on) once `condition()` holds, polled every `poll` s for at most two
+    minutes: the apply, the ids of the killed processes (none when the
+    condition never held) and what the apply said."""
+    process = start_apply(workspace)
+    killed: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if condition():
+                killed = provider_processes(process.pid)
+                for pid in killed:
+                    os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(poll)
+        output, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return process, killed, output
+
+
 def test_provider_killed_mid_apply_then_imported_and_destroyed(workspace, provider, aws, settings, capsys):
     """SIGKILL on the provider alone once CreateCluster went out: Terraform
     records nothing of the platform, so the next apply must not clash on
@@ -167,21 +190,7 @@ def test_provider_killed_mid_apply_then_imported_and_destroyed(workspace, provid
     settings({"latency": LATENCY})
     workspace.write({"main.tf": provider() + CONFIG})
     eks = aws.client("eks")
-    process = start_apply(workspace)
-    killed = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if "analytics" in eks.list_clusters()["clusters"]:
-                killed = provider_processes(process.pid)
-                for pid in killed:
-                    os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.2)
-        output, _ = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    process, killed, output = apply_with_provider_killed(workspace, lambda: "analytics" in eks.list_clusters()["clusters"], poll=0.2)
     assert killed, f"no provider process to kill; apply said:\n{output}"
     assert process.returncode != 0, output
     held = sum(len(v) for v in aws.leftovers().values())
@@ -223,21 +232,7 @@ def test_provider_killed_before_the_cluster_then_reapplied_leaves_nothing(worksp
     settings({"latency": LATENCY, "rate_limits": {"ec2:AssociateRouteTable": {"rate": 0.1, "burst": 1}}})
     workspace.write({"main.tf": provider() + CONFIG})
     role_made = cluster_role_exists(aws)
-    process = start_apply(workspace)
-    killed = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if role_made():
-                killed = provider_processes(process.pid)
-                for pid in killed:
-                    os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.1)
-        output, _ = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    _, killed, output = apply_with_provider_killed(workspace, role_made, poll=0.1)
     assert killed, f"no provider process to kill; apply said:\n{output}"
     assert "analytics" not in aws.client("eks").list_clusters()["clusters"], "killed after CreateCluster"
     settings({"rate_limits": {}})
