@@ -279,15 +279,22 @@ async fn while_cluster_creates(
     private.network = network;
     private.studio.clone_from(&studio_ids);
     built.studio = Some(studio_ids);
-    private.node_role_name = assets_private.node_role_name;
-    private.assets_bucket = assets_private.assets_bucket;
-    private.log_groups = assets_private.log_groups;
+    put_back_assets(private, assets_private);
     built.merge(assets_built);
     let cluster = cluster?;
     egress?;
     assets?;
     studio?;
     Ok(cluster)
+}
+
+/// Puts back what the assets branch, working on a copy of the private
+/// state beside the others, records: the nodes' role, the bucket and the
+/// log groups.
+fn put_back_assets(private: &mut PlatformPrivate, assets: PlatformPrivate) {
+    private.node_role_name = assets.node_role_name;
+    private.assets_bucket = assets.assets_bucket;
+    private.log_groups = assets.log_groups;
 }
 
 /// The Auto Mode node role, recorded in `private` and noted in `built`.
@@ -504,9 +511,7 @@ pub async fn update(
     if described.is_some() {
         built.studio = Some(studio_ids);
     }
-    private.node_role_name = assets_private.node_role_name;
-    private.assets_bucket = assets_private.assets_bucket;
-    private.log_groups = assets_private.log_groups;
+    put_back_assets(private, assets_private);
     built.merge(assets_built);
     let cluster = cluster?;
     egress?;
