@@ -44,22 +44,34 @@ impl Backoff {
     }
 
     /// The delay before the next poll of a wait that has lasted `waited`:
-    /// a sixth of it, between `first` and `cap`. The object is then seen
-    /// ready at most a sixth (or `first`) after it became so, where
+    /// a tenth of it, between `first` and `cap`. The object is then seen
+    /// ready at most a tenth (or `first`) after it became so, where
     /// doubling delays could see it up to twice as late; the polls grow
-    /// geometrically all the same, so a long wait stays cheap in calls.
+    /// geometrically all the same, so a long wait stays cheap in calls (a
+    /// ten-minute cluster: about 70 polls, most of them in its first
+    /// minute, then one every 24-30 s).
     pub fn after(&self, waited: Duration) -> Duration {
-        (waited / 6).clamp(self.first, self.cap.max(self.first))
+        (waited / 10).clamp(self.first, self.cap.max(self.first))
     }
 }
 
-/// `delay` made random in its upper half ("equal jitter"): waits and
-/// retries that start together (a platform's nodegroups, ten platforms'
-/// polls) then spread their calls over time instead of reaching a
-/// throttled API in step, and no pause exceeds its backoff's cap.
+/// `delay` made random in its upper half ("equal jitter"): retries that
+/// start together (ten platforms' calls throttled at once) then spread
+/// over time instead of reaching a throttled API in step, and no pause
+/// exceeds its backoff's cap.
 pub fn jittered(delay: Duration) -> Duration {
     let half = delay / 2;
     half + half.mul_f64(rand::random::<f64>())
+}
+
+/// A poll's pause made random in its top fifth: waits that start together
+/// (a platform's nodegroups) drift apart by up to a fifth of a pause at
+/// every poll, so their calls spread out within a few polls, while each
+/// stays close to its interval: the pause bounds how late a ready object
+/// is seen, and equal jitter would halve it on average for no gain.
+pub fn spread(delay: Duration) -> Duration {
+    let fifth = delay / 5;
+    delay - fifth.mul_f64(rand::random::<f64>())
 }
 
 /// Polls until `poll` is ready, fails, or `timeout` passes.
@@ -92,7 +104,7 @@ where
                     ));
                 }
                 tracing::debug!(operation, resource, status, "waiting");
-                let delay = jittered(backoff.after(elapsed)).min(timeout - elapsed);
+                let delay = spread(backoff.after(elapsed)).min(timeout - elapsed);
                 if crate::plugin::stop::sleep_or_stop(delay).await {
                     return Err(Error::aws_message(operation, resource, format!(
                         "stopped while {status}: Terraform was interrupted; what exists is recorded in the state and the next apply continues"
@@ -162,7 +174,20 @@ mod tests {
     }
 
     #[test]
-    fn polls_a_sixth_of_the_wait_apart_within_bounds() {
+    fn spread_stays_in_the_top_fifth() {
+        let delay = Duration::from_secs(10);
+        for _ in 0..200 {
+            let pause = spread(delay);
+            assert!(
+                pause >= Duration::from_secs(8) && pause <= delay,
+                "{pause:?}"
+            );
+        }
+        assert_eq!(spread(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn polls_a_tenth_of_the_wait_apart_within_bounds() {
         let backoff = Backoff {
             first: Duration::from_millis(500),
             cap: Duration::from_secs(30),
@@ -170,7 +195,7 @@ mod tests {
         assert_eq!(backoff.after(Duration::ZERO), Duration::from_millis(500));
         assert_eq!(
             backoff.after(Duration::from_secs(12)),
-            Duration::from_secs(2)
+            Duration::from_millis(1200)
         );
         assert_eq!(
             backoff.after(Duration::from_secs(600)),
