@@ -96,14 +96,14 @@ pub async fn update_addon_version(
     Ok(())
 }
 
-/// Waits until the add-on is ACTIVE. CoreDNS and the EBS CSI driver only get
-/// there once nodes run.
+/// Waits until the add-on is ACTIVE, and gives its description then.
+/// CoreDNS and the EBS CSI driver only get there once nodes run.
 pub async fn wait_addon_active(
     aws: &Aws,
     cluster: &str,
     addon: &str,
     timeout: Duration,
-) -> Result<()> {
+) -> Result<Addon> {
     wait::until(
         "eks:DescribeAddon",
         &addon_resource(cluster, addon),
@@ -114,7 +114,7 @@ pub async fn wait_addon_active(
                 return Ok(Poll::Failed("the add-on disappeared".into()));
             };
             Ok(match described.status() {
-                Some(AddonStatus::Active) => Poll::Ready(()),
+                Some(AddonStatus::Active) => Poll::Ready(described),
                 Some(AddonStatus::CreateFailed) => Poll::Failed(format!(
                     "the add-on failed: {:?}",
                     described.health().map(|h| h.issues())

@@ -81,23 +81,34 @@ pub async fn ensure_addon_identities(
     addons: &[&str],
     identities: &mut BTreeMap<String, AutoscalerIds>,
 ) -> Result<()> {
-    for identity in ADDON_IDENTITIES
+    // Side by side, each on its own entry taken out of the map and put
+    // back whatever happened, so what was made is recorded.
+    let mut taken: Vec<_> = ADDON_IDENTITIES
         .iter()
         .filter(|identity| addons.contains(&identity.addon))
-    {
-        let ids = identities.entry(identity.addon.to_string()).or_default();
-        ensure_pod_role(
-            ctx,
-            identity.role,
-            &format!("EKS add-on {} of an emreks platform", identity.addon),
-            identity.managed_policies,
-            None,
-            (ADDON_NAMESPACE, identity.service_account),
-            ids,
-        )
-        .await?;
+        .map(|identity| {
+            let ids = identities.remove(identity.addon).unwrap_or_default();
+            let description = format!("EKS add-on {} of an emreks platform", identity.addon);
+            (identity, description, ids)
+        })
+        .collect();
+    let results =
+        futures::future::join_all(taken.iter_mut().map(|(identity, description, ids)| {
+            ensure_pod_role(
+                ctx,
+                identity.role,
+                description,
+                identity.managed_policies,
+                None,
+                (ADDON_NAMESPACE, identity.service_account),
+                ids,
+            )
+        }))
+        .await;
+    for (identity, _, ids) in taken {
+        identities.insert(identity.addon.to_string(), ids);
     }
-    Ok(())
+    results.into_iter().collect()
 }
 
 /// Removes the associations (when the cluster is there: EKS deletes them

@@ -269,11 +269,20 @@ async fn while_cluster_creates(
     let cluster = async {
         let described = wait_cluster_active(aws, &spec.name, ctx.timeout).await?;
         built.cluster = Some(described.clone());
-        if let Some(admin) = &spec.admin_role_arn {
-            cluster::grant_admin(aws, &spec.name, admin, &mut private.admin_access_entry).await?;
-        }
-        let prepared = reconcile::prepare(ctx, &described, private, built).await?;
-        Ok::<_, crate::error::Error>((described, prepared))
+        // The admin's access and the first steps on the cluster need
+        // nothing of each other.
+        let mut admin_entry = private.admin_access_entry.take();
+        let admin = async {
+            match &spec.admin_role_arn {
+                Some(admin) => cluster::grant_admin(aws, &spec.name, admin, &mut admin_entry).await,
+                None => Ok(()),
+            }
+        };
+        let (admin, prepared) =
+            tokio::join!(admin, reconcile::prepare(ctx, &described, private, built));
+        private.admin_access_entry = admin_entry;
+        admin?;
+        Ok::<_, crate::error::Error>((described, prepared?))
     };
     let (cluster, egress, assets, studio) = tokio::join!(cluster, egress, assets, studio);
     private.network = network;

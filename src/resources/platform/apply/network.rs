@@ -47,39 +47,43 @@ pub async fn create(
     )
     .await?;
 
-    let igw_id = internet_gateway::create_internet_gateway(aws, tags, &name, &vpc_id).await?;
-    ids.internet_gateway_id = Some(igw_id.clone());
-    internet_gateway::attach_internet_gateway(aws, &igw_id, &vpc_id).await?;
-    ids.internet_gateway_attached = true;
-
-    for plan in subnets {
-        let role_tag = if plan.public {
-            PUBLIC_SUBNET_TAG
-        } else {
-            PRIVATE_SUBNET_TAG
-        };
-        let mut subnet_tags = tags.clone();
-        subnet_tags.insert(role_tag.to_string(), "1".to_string());
-        let name = naming::subnet(platform, plan.public, &plan.availability_zone);
-        let subnet_id = subnet::create_subnet(
-            aws,
-            &vpc_id,
-            &plan.cidr.to_string(),
-            &plan.availability_zone,
-            &subnet_tags,
-            &name,
-        )
-        .await?;
-        let by_zone = if plan.public {
-            &mut ids.public_subnets
-        } else {
-            &mut ids.private_subnets
-        };
-        by_zone.insert(plan.availability_zone.clone(), subnet_id.clone());
-        if plan.public {
-            subnet::map_public_ip_on_launch(aws, &subnet_id).await?;
+    // The internet gateway and every subnet side by side: none needs
+    // another, and each id is recorded whatever the others did.
+    let gateway = async {
+        let mut made = (None, false);
+        let result = async {
+            let igw_id =
+                internet_gateway::create_internet_gateway(aws, tags, &name, &vpc_id).await?;
+            made.0 = Some(igw_id.clone());
+            internet_gateway::attach_internet_gateway(aws, &igw_id, &vpc_id).await?;
+            made.1 = true;
+            Ok::<_, Error>(igw_id)
         }
+        .await;
+        (made, result)
+    };
+    let made_subnets = futures::future::join_all(
+        subnets
+            .iter()
+            .map(|plan| create_one_subnet(aws, platform, &vpc_id, plan, tags)),
+    );
+    let (((igw_id, attached), gateway), made_subnets) = tokio::join!(gateway, made_subnets);
+    ids.internet_gateway_id = igw_id;
+    ids.internet_gateway_attached = attached;
+    let mut first_error = Ok(());
+    for (plan, (subnet_id, result)) in subnets.iter().zip(made_subnets) {
+        if let Some(subnet_id) = subnet_id {
+            let by_zone = if plan.public {
+                &mut ids.public_subnets
+            } else {
+                &mut ids.private_subnets
+            };
+            by_zone.insert(plan.availability_zone.clone(), subnet_id);
+        }
+        first_error = first_error.and(result);
     }
+    let igw_id = gateway?;
+    first_error?;
 
     let public_rt =
         route_table::create_route_table(aws, &vpc_id, tags, &naming::public_route_table(platform))
@@ -92,6 +96,45 @@ pub async fn create(
     }
 
     Ok(())
+}
+
+/// One subnet, tagged public or private for load balancers, public ones
+/// giving what launches in them a public IP; its id once it exists (to be
+/// recorded even when the next step failed), and the result.
+async fn create_one_subnet(
+    aws: &Aws,
+    platform: &str,
+    vpc_id: &str,
+    plan: &SubnetPlan,
+    tags: &BTreeMap<String, String>,
+) -> (Option<String>, Result<()>) {
+    let role_tag = if plan.public {
+        PUBLIC_SUBNET_TAG
+    } else {
+        PRIVATE_SUBNET_TAG
+    };
+    let mut subnet_tags = tags.clone();
+    subnet_tags.insert(role_tag.to_string(), "1".to_string());
+    let name = naming::subnet(platform, plan.public, &plan.availability_zone);
+    let subnet_id = match subnet::create_subnet(
+        aws,
+        vpc_id,
+        &plan.cidr.to_string(),
+        &plan.availability_zone,
+        &subnet_tags,
+        &name,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(err) => return (None, Err(err)),
+    };
+    let result = if plan.public {
+        subnet::map_public_ip_on_launch(aws, &subnet_id).await
+    } else {
+        Ok(())
+    };
+    (Some(subnet_id), result)
 }
 
 /// Whether every zone has its NAT gateway, Elastic IP and private route

@@ -57,15 +57,28 @@ pub async fn prepare(
     let aws = ctx.aws;
     let issuer = issuer(ctx, cluster)?;
     let account = aws.account_id().await?.to_string();
-    let oidc_arn = oidc_provider::ensure_oidc_provider(
-        aws,
-        &naming::oidc_provider_arn(&aws.partition, &account, issuer),
-        issuer,
-        &ctx.spec.tags,
-    )
-    .await?;
+    // The OIDC provider serves the execution roles (IRSA), not the add-ons
+    // (Pod Identity): the two go side by side.
+    let oidc_provider_arn = naming::oidc_provider_arn(&aws.partition, &account, issuer);
+    let oidc = oidc_provider::ensure_oidc_provider(aws, &oidc_provider_arn, issuer, &ctx.spec.tags);
+    let (oidc_arn, addons) = tokio::join!(oidc, prepare_addons(ctx, cluster, private, built));
+    let oidc_arn = oidc_arn?;
     private.oidc_provider_arn = Some(oidc_arn.clone());
     built.oidc_provider_arn = Some(oidc_arn.clone());
+    Ok(Prepared {
+        oidc_arn,
+        addons: addons?,
+    })
+}
+
+/// Auto Mode's node access entry, the add-ons' roles and the add-ons.
+async fn prepare_addons(
+    ctx: &Context<'_>,
+    cluster: &Cluster,
+    private: &mut PlatformPrivate,
+    built: &Built,
+) -> Result<BTreeMap<String, String>> {
+    let aws = ctx.aws;
     if ctx.spec.compute == Compute::AutoMode {
         // Auto Mode's nodes join through this entry when a NodeClass of
         // ours names the role (EKS makes it for the built-in pools only).
@@ -80,13 +93,11 @@ pub async fn prepare(
         }
     }
     let wanted = ctx.spec.node_stack().addons();
-    let addons = if wanted.is_empty() {
-        BTreeMap::new()
-    } else {
-        controllers::ensure_addon_identities(ctx, wanted, &mut private.addon_identities).await?;
-        ensure_addons(ctx, cluster, wanted, private).await?
-    };
-    Ok(Prepared { oidc_arn, addons })
+    if wanted.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    controllers::ensure_addon_identities(ctx, wanted, &mut private.addon_identities).await?;
+    ensure_addons(ctx, cluster, wanted, private).await
 }
 
 fn issuer<'a>(ctx: &Context<'_>, cluster: &'a Cluster) -> Result<&'a str> {
@@ -342,30 +353,60 @@ async fn ensure_addons(
     let catalogue = catalogue(addon::addon_versions(aws, version).await?);
     let chosen = addons::choose(&catalogue, wanted, version)
         .map_err(|why| Error::aws_message("eks:DescribeAddonVersions", ctx.cluster(), why))?;
-    for (name, addon_version) in &chosen {
-        let made =
-            addon::ensure_addon(aws, ctx.cluster(), name, addon_version, &ctx.spec.tags).await?;
-        if !private.addons.contains(name) {
+    // Side by side: each is a describe and a create (or an upgrade), and
+    // none needs another.
+    let ensured =
+        futures::future::join_all(chosen.iter().map(|(name, addon_version)| {
+            ensure_addon(ctx, &catalogue, version, name, addon_version)
+        }))
+        .await;
+    let mut first_error = Ok(());
+    for (name, (installed, result)) in chosen.keys().zip(ensured) {
+        if installed && !private.addons.contains(name) {
             private.addons.push(name.clone());
         }
-        if made {
-            continue;
+        if let Err(err) = result {
+            first_error = first_error.and(Err(err));
         }
+    }
+    first_error.map(|()| chosen)
+}
+
+/// One add-on made, or upgraded when the catalogue says so; whether it is
+/// installed (to be recorded even when its upgrade failed), and the result.
+async fn ensure_addon(
+    ctx: &Context<'_>,
+    catalogue: &AddonCatalogue,
+    kubernetes: &str,
+    name: &str,
+    addon_version: &str,
+) -> (bool, Result<()>) {
+    let aws = ctx.aws;
+    let made =
+        match addon::ensure_addon(aws, ctx.cluster(), name, addon_version, &ctx.spec.tags).await {
+            Ok(made) => made,
+            Err(err) => return (false, Err(err)),
+        };
+    if made {
+        return (true, Ok(()));
+    }
+    let upgraded = async {
         let installed = addon::addon_version(aws, ctx.cluster(), name).await?;
         let upgrade = installed.as_deref().and_then(|installed| {
             addons::upgrade_to(
-                &catalogue,
+                catalogue,
                 name,
                 installed,
-                version,
+                kubernetes,
                 ctx.kubernetes_upgraded,
             )
         });
         if let Some(target) = upgrade {
             addon::update_addon_version(aws, ctx.cluster(), name, &target).await?;
         }
-    }
-    Ok(chosen)
+        Ok(())
+    };
+    (true, upgraded.await)
 }
 
 /// Waits for the add-ons to be ACTIVE and notes their versions. CoreDNS
@@ -380,11 +421,16 @@ async fn wait_addons(
     if chosen.is_empty() {
         return Ok(());
     }
-    let aws = ctx.aws;
+    // Side by side: the last to settle sets the time, not their sum.
+    let settled = futures::future::join_all(
+        chosen
+            .keys()
+            .map(|name| addon::wait_addon_active(ctx.aws, ctx.cluster(), name, ctx.timeout)),
+    )
+    .await;
     let mut installed = BTreeMap::new();
-    for name in chosen.keys() {
-        addon::wait_addon_active(aws, ctx.cluster(), name, ctx.timeout).await?;
-        if let Some(version) = addon::addon_version(aws, ctx.cluster(), name).await? {
+    for (name, described) in chosen.keys().zip(settled) {
+        if let Some(version) = described?.addon_version {
             installed.insert(name.clone(), version);
         }
     }
