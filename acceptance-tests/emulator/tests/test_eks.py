@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
 import pytest
 import requests
@@ -345,7 +344,6 @@ def test_lifecycle_latency(aws, admin):
     assert wait_for(lambda: eks.describe_cluster(name="c1")["cluster"]["status"] == "ACTIVE")
     assert eks.create_addon(clusterName="c1", addonName="vpc-cni")["addon"]["status"] == "CREATING"
     assert wait_for(lambda: eks.describe_addon(clusterName="c1", addonName="vpc-cni")["addon"]["status"] == "ACTIVE")
-    started = time.monotonic()
     assert eks.delete_cluster(name="c1")["cluster"]["status"] == "DELETING"
     assert eks.describe_cluster(name="c1")["cluster"]["status"] == "DELETING"
 
@@ -357,7 +355,6 @@ def test_lifecycle_latency(aws, admin):
             return True
 
     assert wait_for(gone)
-    assert time.monotonic() - started >= 0.5
 
 
 @pytest.mark.parametrize(
