@@ -158,8 +158,9 @@ pub async fn role_arn_shared(aws: &Aws, scope: &str, name: &str) -> Result<Optio
         .await
 }
 
-/// The names of the roles under an IAM path.
-pub async fn list_role_names(aws: &Aws, path: &str, what: &str) -> Result<Vec<String>> {
+/// The roles under an IAM path, name and ARN (ListRoles gives both, not
+/// the tags).
+pub async fn list_roles_under(aws: &Aws, path: &str, what: &str) -> Result<Vec<(String, String)>> {
     let roles = aws
         .iam
         .list_roles()
@@ -170,7 +171,13 @@ pub async fn list_role_names(aws: &Aws, path: &str, what: &str) -> Result<Vec<St
         .collect::<Result<Vec<_>, _>>()
         .await
         .context("iam:ListRoles", what)?;
-    Ok(roles.into_iter().map(|r| r.role_name).collect())
+    Ok(roles.into_iter().map(|r| (r.role_name, r.arn)).collect())
+}
+
+/// The names of the roles under an IAM path.
+pub async fn list_role_names(aws: &Aws, path: &str, what: &str) -> Result<Vec<String>> {
+    let roles = list_roles_under(aws, path, what).await?;
+    Ok(roles.into_iter().map(|(name, _)| name).collect())
 }
 
 /// The role's tags; `None` when the role is gone.

@@ -197,15 +197,14 @@ pub async fn execution_role_arns(
     aws.reads
         .read(scope, "execution role arns", || async {
             let mut arns = BTreeMap::new();
-            for (name, tags) in platform_roles(aws, &platform.owner).await? {
-                let key = tags
+            for found in platform_roles(aws, &platform.owner).await? {
+                let key = found
+                    .tags
                     .iter()
                     .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
                     .map(|t| t.value().to_string());
-                if let (Some(key), Some(arn)) =
-                    (key, role::role_arn_shared(aws, scope, &name).await?)
-                {
-                    arns.insert(key, arn);
+                if let Some(key) = key {
+                    arns.insert(key, found.arn);
                 }
             }
             Ok(arns)

@@ -67,9 +67,9 @@ pub async fn remove_abandoned(
             bucket::delete_bucket(aws, &assets).await?;
             removed.push(format!("S3 bucket {assets}"));
         }
-        for (role_name, _) in discover::platform_roles(aws, &owner).await? {
-            role::delete_role(aws, &role_name).await?;
-            removed.push(format!("IAM role {role_name}"));
+        for found in discover::platform_roles(aws, &owner).await? {
+            role::delete_role(aws, &found.name).await?;
+            removed.push(format!("IAM role {}", found.name));
         }
         notes.push(format!(
             "An earlier create of platform \"{name}\" was cut short before its cluster was asked for (its objects carry {OWNER_TAG} = {}); removed: {}.",

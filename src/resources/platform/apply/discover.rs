@@ -117,7 +117,7 @@ pub async fn discover(
         private.execution_roles.is_empty() && private.node_role_name.is_none(),
         &owner,
     ) {
-        for (name, tags) in platform_roles(aws, owner).await? {
+        for PlatformRoleFound { name, tags, .. } in platform_roles(aws, owner).await? {
             let key = tags
                 .iter()
                 .find(|t| t.key() == naming::EXECUTION_ROLE_TAG)
@@ -245,20 +245,38 @@ pub async fn discover(
     Ok(())
 }
 
-/// The platform's roles under its IAM path, with their tags: those whose
-/// name ends with its suffix and that it owns.
-pub async fn platform_roles(aws: &Aws, owner: &Owner) -> Result<Vec<(String, Vec<Tag>)>> {
+/// A role of the platform's, as [`platform_roles`] finds it.
+pub struct PlatformRoleFound {
+    pub name: String,
+    pub arn: String,
+    pub tags: Vec<Tag>,
+}
+
+/// The platform's roles under its IAM path, with their ARNs and tags:
+/// those whose name ends with its suffix and that it owns. The tags of
+/// each are read side by side (ListRoles gives none).
+pub async fn platform_roles(aws: &Aws, owner: &Owner) -> Result<Vec<PlatformRoleFound>> {
     let ending = format!("-{}", owner.suffix);
-    let names = role::list_role_names(
+    let listed = role::list_roles_under(
         aws,
         &naming::iam_path(&owner.platform),
         &format!("roles of platform \"{}\"", owner.platform),
     )
     .await?;
+    let candidates: Vec<(String, String)> = listed
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(&ending))
+        .collect();
+    let tagged = futures::future::join_all(
+        candidates
+            .iter()
+            .map(|(name, _)| role::owned_role_tags(aws, name, owner)),
+    )
+    .await;
     let mut owned = Vec::new();
-    for name in names.into_iter().filter(|n| n.ends_with(&ending)) {
-        if let Some(tags) = role::owned_role_tags(aws, &name, owner).await? {
-            owned.push((name, tags));
+    for ((name, arn), tags) in candidates.into_iter().zip(tagged) {
+        if let Some(tags) = tags? {
+            owned.push(PlatformRoleFound { name, arn, tags });
         }
     }
     Ok(owned)
